@@ -1,0 +1,31 @@
+//! Every `Entity` under its table's CamelCase name, for `use entity::prelude::*`.
+
+pub use super::app_user::Entity as AppUser;
+pub use super::audit_log::Entity as AuditLog;
+pub use super::lead::Entity as Lead;
+pub use super::lead_event::Entity as LeadEvent;
+pub use super::lead_serial_counter::Entity as LeadSerialCounter;
+pub use super::lead_subject::Entity as LeadSubject;
+pub use super::org_unit::Entity as OrgUnit;
+pub use super::person::Entity as Person;
+pub use super::person_assessment::Entity as PersonAssessment;
+pub use super::person_category::Entity as PersonCategory;
+pub use super::person_incident::Entity as PersonIncident;
+pub use super::person_judicial_tag::Entity as PersonJudicialTag;
+pub use super::person_level_change::Entity as PersonLevelChange;
+pub use super::person_measure::Entity as PersonMeasure;
+pub use super::person_talk::Entity as PersonTalk;
+pub use super::refresh_token::Entity as RefreshToken;
+pub use super::risk_check::Entity as RiskCheck;
+pub use super::risk_event::Entity as RiskEvent;
+pub use super::risk_feedback::Entity as RiskFeedback;
+pub use super::risk_item::Entity as RiskItem;
+pub use super::session::Entity as Session;
+pub use super::task::Entity as Task;
+pub use super::task_event::Entity as TaskEvent;
+pub use super::town::Entity as Town;
+pub use super::venue::Entity as Venue;
+pub use super::venue_incident::Entity as VenueIncident;
+pub use super::venue_inspection::Entity as VenueInspection;
+pub use super::venue_level_change::Entity as VenueLevelChange;
+pub use super::village::Entity as Village;

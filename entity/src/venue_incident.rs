@@ -1,0 +1,42 @@
+//! An incident at a venue. Append-only; incidents block step-downs for six months.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "venue_incident")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub venue_id: Uuid,
+    pub occurred_on: Date,
+    /// Free-text kind (警情, 处罚, ...), not an enum: the seeds name no fixed list.
+    pub kind: String,
+    #[sea_orm(column_type = "Text")]
+    pub summary: String,
+    pub recorded_by_user_id: Uuid,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::venue::Entity",
+        from = "Column::VenueId",
+        to = "super::venue::Column::Id"
+    )]
+    Venue,
+    #[sea_orm(
+        belongs_to = "super::app_user::Entity",
+        from = "Column::RecordedByUserId",
+        to = "super::app_user::Column::Id"
+    )]
+    RecordedByUser,
+}
+
+impl Related<super::venue::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Venue.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

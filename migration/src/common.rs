@@ -1,0 +1,81 @@
+//! Column, foreign-key and index builders shared by the migrations.
+//!
+//! Landed migrations call these, so the SQL they produce must never change: to change a type or
+//! a naming scheme, add a new function and use it in a new migration.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+/// Length of every enum column: values are SCREAMING_CASE names, the longest has 23 characters.
+const ENUM_LEN: u32 = 40;
+
+/// An enum stored as its string value (`entity::enums`, `db_type = "String(StringLen::N(40))"`).
+pub fn enum_string<T: IntoIden>(col: T) -> ColumnDef {
+    string_len(col, ENUM_LEN)
+}
+
+/// A nullable enum stored as its string value.
+pub fn enum_string_null<T: IntoIden>(col: T) -> ColumnDef {
+    string_len_null(col, ENUM_LEN)
+}
+
+/// The optimistic-lock counter of a mutable record; starts at 1.
+pub fn version<T: IntoIden>(col: T) -> ColumnDef {
+    integer(col).default(1).take()
+}
+
+/// A foreign key `table.column -> references.id`, named `fk_<table>_<column>`, ON DELETE and
+/// ON UPDATE RESTRICT: nothing in the ledger is deleted, so a delete that would orphan a row is a
+/// bug to be stopped, not cascaded.
+pub fn foreign_key<T, C, R>(table: T, column: C, references: R) -> ForeignKeyCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    R: IntoIden,
+{
+    let (table, column) = (table.into_iden(), column.into_iden());
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(references, "id")
+        .on_delete(ForeignKeyAction::Restrict)
+        .on_update(ForeignKeyAction::Restrict)
+        .take()
+}
+
+/// A plain index on `columns` of `table`, named `idx_<table>_<col>_<col>...` (index names are
+/// schema-wide in PostgreSQL, hence the table prefix).
+pub fn index<T, C, I>(table: T, columns: I) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    I: IntoIterator<Item = C>,
+{
+    named_index("idx", table, columns)
+}
+
+/// A unique index, named like [`index`] with the prefix `uq`.
+pub fn unique_index<T, C, I>(table: T, columns: I) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    I: IntoIterator<Item = C>,
+{
+    named_index("uq", table, columns).unique().take()
+}
+
+fn named_index<T, C, I>(prefix: &str, table: T, columns: I) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIden,
+    I: IntoIterator<Item = C>,
+{
+    let table = table.into_iden();
+    let columns: Vec<DynIden> = columns.into_iter().map(IntoIden::into_iden).collect();
+    let names: Vec<String> = columns.iter().map(ToString::to_string).collect();
+    let mut index = Index::create();
+    index.name(format!("{prefix}_{table}_{}", names.join("_"))).table(table);
+    for column in columns {
+        index.col(column);
+    }
+    index
+}

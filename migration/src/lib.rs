@@ -1,0 +1,34 @@
+//! The database schema, as sea-orm migrations: one file per area, applied in name order. A landed
+//! migration is never edited; a change is a new migration. Every `down` drops exactly what its
+//! `up` created, children first, so `up`, `down`, `up` works on SQLite and PostgreSQL alike.
+//!
+//! Column types mirror `entity/`: enums are `VARCHAR(40)` holding the SCREAMING_CASE value, ids
+//! are `uuid`, instants are `timestamp with time zone`, calendar days are `date`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod common;
+mod m20261130_000001_organisation;
+mod m20261130_000002_persons;
+mod m20261130_000003_venues;
+mod m20261130_000004_leads;
+mod m20261130_000005_risks;
+mod m20261130_000006_tasks;
+mod m20261130_000007_audit;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261130_000001_organisation::Migration),
+            Box::new(m20261130_000002_persons::Migration),
+            Box::new(m20261130_000003_venues::Migration),
+            Box::new(m20261130_000004_leads::Migration),
+            Box::new(m20261130_000005_risks::Migration),
+            Box::new(m20261130_000006_tasks::Migration),
+            Box::new(m20261130_000007_audit::Migration),
+        ]
+    }
+}
