@@ -1,0 +1,202 @@
+//! Sessions: login, refresh-token rotation with reuse detection, logout.
+//!
+//! A refresh token is 32 random bytes, shown once and stored only as its SHA-256. Every use
+//! rotates it; presenting a token that was already used ends the whole session, since one of
+//! the two holders is a thief.
+
+use std::net::IpAddr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use entity::{app_user, refresh_token, session};
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{Auth, Viewer, password};
+use crate::error::ApiError;
+
+/// What `login` and `refreshToken` hand out.
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+}
+
+impl Auth {
+    /// Checks a username and password and opens a session. Wrong password, unknown user and
+    /// inactive user give the same `UNAUTHENTICATED`; past the failure limit, `RATE_LIMITED`.
+    pub async fn login(
+        &self,
+        db: &DatabaseConnection,
+        username: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<TokenPair, ApiError> {
+        let mut keys = vec![format!("user:{}", username.to_lowercase())];
+        if let Some(addr) = client {
+            keys.push(format!("addr:{addr}"));
+        }
+        if self.limiter.is_limited(&keys) {
+            return Err(ApiError::RateLimited);
+        }
+        let user = app_user::Entity::find()
+            .filter(app_user::Column::Username.eq(username))
+            .one(db)
+            .await?;
+        let attempt = password.to_owned();
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        let matches = tokio::task::spawn_blocking(move || match stored {
+            Some(stored) => password::verify(&attempt, &stored),
+            None => {
+                password::verify_dummy(&attempt);
+                false
+            }
+        })
+        .await
+        .map_err(ApiError::internal)?;
+        let user = match user {
+            Some(user) if matches && user.active => user,
+            _ => {
+                self.limiter.record_failure(&keys);
+                tracing::info!(username, "failed login");
+                return Err(ApiError::Unauthenticated);
+            }
+        };
+        let now = Utc::now();
+        let session_id = Uuid::now_v7();
+        let txn = db.begin().await?;
+        session::ActiveModel {
+            id: Set(session_id),
+            user_id: Set(user.id),
+            created_at: Set(now),
+            expires_at: Set(now + chrono::Duration::from_std(self.refresh_ttl).map_err(ApiError::internal)?),
+            revoked_at: Set(None),
+            last_seen_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let refresh = self.new_refresh_token(&txn, session_id).await?;
+        txn.commit().await?;
+        tracing::info!(username, session = %session_id, "login");
+        self.pair(user.id, session_id, refresh)
+    }
+
+    /// Rotates a refresh token. A token used before ends its session (reuse detection).
+    pub async fn refresh(&self, db: &DatabaseConnection, presented: &str) -> Result<TokenPair, ApiError> {
+        let txn = db.begin().await?;
+        let Some(stored) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
+            .one(&txn)
+            .await?
+        else {
+            return Err(ApiError::Unauthenticated);
+        };
+        let now = Utc::now();
+        let session = session::Entity::find_by_id(stored.session_id)
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        if session.revoked_at.is_some() || session.expires_at <= now || stored.expires_at <= now {
+            return Err(ApiError::Unauthenticated);
+        }
+        // Mark the token used only if nobody else did in the meantime: of two concurrent uses,
+        // exactly one rotates and the other counts as reuse.
+        let marked = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(stored.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if marked.rows_affected != 1 {
+            revoke(&txn, session.id, now).await?;
+            txn.commit().await?;
+            self.viewers.forget_session(session.id);
+            tracing::warn!(session = %session.id, "refresh token reused: session ended");
+            return Err(ApiError::Unauthenticated);
+        }
+        let user = app_user::Entity::find_by_id(session.user_id).one(&txn).await?;
+        if !user.is_some_and(|u| u.active) {
+            return Err(ApiError::Unauthenticated);
+        }
+        let refresh = self.new_refresh_token(&txn, session.id).await?;
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(now))
+            .filter(session::Column::Id.eq(session.id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        self.pair(session.user_id, session.id, refresh)
+    }
+
+    /// Ends the viewer's session: its access and refresh tokens stop working at once.
+    pub async fn logout(&self, db: &DatabaseConnection, viewer: &Viewer) -> Result<(), ApiError> {
+        revoke(db, viewer.session_id, Utc::now()).await?;
+        self.viewers.forget_session(viewer.session_id);
+        Ok(())
+    }
+
+    /// The viewer behind a bearer token, or `UNAUTHENTICATED`.
+    pub async fn authenticate(&self, db: &DatabaseConnection, bearer: &str) -> Result<Viewer, ApiError> {
+        let claims = self.keys.verify(bearer).ok_or(ApiError::Unauthenticated)?;
+        self.viewers.load(db, claims.sub, claims.sid).await
+    }
+
+    async fn new_refresh_token(
+        &self,
+        txn: &impl sea_orm::ConnectionTrait,
+        session_id: Uuid,
+    ) -> Result<String, ApiError> {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = URL_SAFE_NO_PAD.encode(bytes);
+        let now = Utc::now();
+        refresh_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            session_id: Set(session_id),
+            token_hash: Set(digest(&token)),
+            created_at: Set(now),
+            expires_at: Set(now + chrono::Duration::from_std(self.refresh_ttl).map_err(ApiError::internal)?),
+            used_at: Set(None),
+        }
+        .insert(txn)
+        .await?;
+        Ok(token)
+    }
+
+    fn pair(&self, user_id: Uuid, session_id: Uuid, refresh_token: String) -> Result<TokenPair, ApiError> {
+        let (access_token, expires_at) = self
+            .keys
+            .issue(user_id, session_id, self.access_ttl)
+            .map_err(ApiError::internal)?;
+        Ok(TokenPair {
+            access_token,
+            refresh_token,
+            expires_at,
+            user_id,
+            session_id,
+        })
+    }
+}
+
+async fn revoke(db: &impl sea_orm::ConnectionTrait, session_id: Uuid, now: DateTime<Utc>) -> Result<(), ApiError> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,143 @@
+//! Access tokens: short-lived JWTs that name a user and a session, nothing more.
+//!
+//! Role, unit and town are never read from a token (access.md rule 7); they come from the
+//! database on each request. Validation pins the one configured algorithm and checks `exp`,
+//! `nbf`, `iat`, `iss` and `aud`, so `alg: none`, a key-confusion token or one minted for another
+//! service is refused.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Leeway for clock skew between replicas, in seconds.
+const LEEWAY_SECS: u64 = 30;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: Uuid,
+    pub sid: Uuid,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+}
+
+/// The signing and verification keys with the pinned validation rules.
+#[derive(Clone)]
+pub struct TokenKeys(Arc<Inner>);
+
+struct Inner {
+    algorithm: Algorithm,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    ephemeral: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid key: {0}")]
+pub struct KeyError(String);
+
+impl TokenKeys {
+    /// HS256 with a shared secret.
+    pub fn hs256(secret: &[u8], issuer: &str, audience: &str) -> Self {
+        Self::new(
+            Algorithm::HS256,
+            EncodingKey::from_secret(secret),
+            DecodingKey::from_secret(secret),
+            issuer,
+            audience,
+            false,
+        )
+    }
+
+    /// EdDSA (Ed25519) with a PEM key pair.
+    pub fn eddsa(private_pem: &[u8], public_pem: &[u8], issuer: &str, audience: &str) -> Result<Self, KeyError> {
+        let encoding = EncodingKey::from_ed_pem(private_pem).map_err(|e| KeyError(e.to_string()))?;
+        let decoding = DecodingKey::from_ed_pem(public_pem).map_err(|e| KeyError(e.to_string()))?;
+        Ok(Self::new(Algorithm::EdDSA, encoding, decoding, issuer, audience, false))
+    }
+
+    /// A random HS256 key that lives as long as the process: demo mode only.
+    pub fn ephemeral(issuer: &str, audience: &str) -> Self {
+        let mut secret = [0u8; 64];
+        rand::rng().fill_bytes(&mut secret);
+        let mut keys = Self::hs256(&secret, issuer, audience);
+        if let Some(inner) = Arc::get_mut(&mut keys.0) {
+            inner.ephemeral = true;
+        }
+        keys
+    }
+
+    fn new(
+        algorithm: Algorithm,
+        encoding: EncodingKey,
+        decoding: DecodingKey,
+        issuer: &str,
+        audience: &str,
+        ephemeral: bool,
+    ) -> Self {
+        let mut validation = Validation::new(algorithm);
+        validation.algorithms = vec![algorithm];
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["sub", "iat", "nbf", "exp", "iss", "aud"]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.validate_aud = true;
+        validation.leeway = LEEWAY_SECS;
+        Self(Arc::new(Inner {
+            algorithm,
+            encoding,
+            decoding,
+            validation,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            ephemeral,
+        }))
+    }
+
+    /// A line for the start-up log, without key material.
+    pub fn describe(&self) -> String {
+        let kind = if self.0.ephemeral { "ephemeral (demo) " } else { "" };
+        format!(
+            "{kind}{:?}, iss={}, aud={}",
+            self.0.algorithm, self.0.issuer, self.0.audience
+        )
+    }
+
+    /// Signs an access token for a session; returns it with its expiry.
+    pub fn issue(&self, user: Uuid, session: Uuid, ttl: Duration) -> Result<(String, DateTime<Utc>), KeyError> {
+        let now = Utc::now();
+        let exp = now + chrono::Duration::from_std(ttl).map_err(|e| KeyError(e.to_string()))?;
+        let claims = Claims {
+            sub: user,
+            sid: session,
+            iat: now.timestamp(),
+            nbf: now.timestamp(),
+            exp: exp.timestamp(),
+            iss: self.0.issuer.clone(),
+            aud: self.0.audience.clone(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(self.0.algorithm), &claims, &self.0.encoding)
+            .map_err(|e| KeyError(e.to_string()))?;
+        Ok((token, exp))
+    }
+
+    /// Verifies a token; any failure is `None` (the caller answers `UNAUTHENTICATED`).
+    pub fn verify(&self, token: &str) -> Option<Claims> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.0.decoding, &self.0.validation).ok()?;
+        // jsonwebtoken requires `iat` but does not check it: a token "issued" in the future is forged
+        // or from a badly skewed clock, and neither is trusted.
+        let latest_iat = Utc::now().timestamp() + LEEWAY_SECS as i64;
+        (data.claims.iat <= latest_iat).then_some(data.claims)
+    }
+}

@@ -1,0 +1,128 @@
+//! The `Viewer`: who is asking, as the database says now.
+//!
+//! A token names a user and a session; role, unit and town are loaded from the database for each
+//! request (access.md rule 7). Lookups are cached for a few seconds per session and the cache is
+//! cleared at once on this replica when a session ends or a user changes, so logout, a role change
+//! and deactivation apply to the very next request here and within [`CACHE_TTL`] elsewhere.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use entity::enums::{Role, UnitKind};
+use entity::{app_user, org_unit, session, town};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// How long another replica may keep serving a changed user.
+pub const CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// The authenticated user of a request.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub unit_kind: UnitKind,
+    /// The village of a `VILLAGE` unit.
+    pub village_id: Option<Uuid>,
+    pub town_id: Uuid,
+    pub town_name: String,
+}
+
+/// Caches viewers per session for at most [`CACHE_TTL`].
+#[derive(Default)]
+pub struct ViewerCache {
+    entries: Mutex<HashMap<Uuid, (Viewer, Instant)>>,
+}
+
+impl ViewerCache {
+    /// The viewer of a live session, or `UNAUTHENTICATED` when the session ended, expired, or its
+    /// user is inactive.
+    pub async fn load(&self, db: &DatabaseConnection, user_id: Uuid, session_id: Uuid) -> Result<Viewer, ApiError> {
+        if let Some(viewer) = self.cached(session_id) {
+            return if viewer.user_id == user_id {
+                Ok(viewer)
+            } else {
+                Err(ApiError::Unauthenticated)
+            };
+        }
+        let viewer = load_viewer(db, user_id, session_id)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        self.lock().insert(session_id, (viewer.clone(), Instant::now()));
+        Ok(viewer)
+    }
+
+    fn cached(&self, session_id: Uuid) -> Option<Viewer> {
+        let mut entries = self.lock();
+        match entries.get(&session_id) {
+            Some((viewer, at)) if at.elapsed() < CACHE_TTL => Some(viewer.clone()),
+            Some(_) => {
+                entries.remove(&session_id);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Forgets one session (logout, refresh-token reuse).
+    pub fn forget_session(&self, session_id: Uuid) {
+        self.lock().remove(&session_id);
+    }
+
+    /// Forgets every session of a user (role change, deactivation).
+    pub fn forget_user(&self, user_id: Uuid) {
+        self.lock().retain(|_, (viewer, _)| viewer.user_id != user_id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (Viewer, Instant)>> {
+        // A poisoned lock only means another request panicked mid-insert; the map is still valid.
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+async fn load_viewer(db: &DatabaseConnection, user_id: Uuid, session_id: Uuid) -> Result<Option<Viewer>, ApiError> {
+    let Some(session) = session::Entity::find_by_id(session_id).one(db).await? else {
+        return Ok(None);
+    };
+    if session.user_id != user_id || session.revoked_at.is_some() || session.expires_at <= Utc::now() {
+        return Ok(None);
+    }
+    let Some(user) = app_user::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(None);
+    };
+    if !user.active {
+        return Ok(None);
+    }
+    let unit = org_unit::Entity::find_by_id(user.org_unit_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user {user_id} has no unit")))?;
+    let town = town::Entity::find_by_id(user.town_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user {user_id} has no town")))?;
+    Ok(Some(Viewer {
+        user_id,
+        session_id,
+        username: user.username,
+        display_name: user.display_name,
+        role: user.role,
+        active: user.active,
+        unit_id: unit.id,
+        unit_name: unit.name,
+        unit_kind: unit.kind,
+        village_id: unit.village_id,
+        town_id: town.id,
+        town_name: town.name,
+    }))
+}

@@ -1,0 +1,133 @@
+//! The subcommands of the `pingan` binary.
+
+use chrono::Utc;
+use entity::enums::{Role, UnitKind};
+use entity::{app_user, org_unit, town};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use uuid::Uuid;
+
+use crate::auth::password;
+use crate::config::{Cli, Command, CreateUserArgs, MigrateAction};
+use crate::{App, db};
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let config = args.into_config()?;
+            App::build(config).await?.run().await
+        }
+        Command::Migrate { db: args, action } => migrate(&args.url, action).await,
+        Command::CreateUser(args) => create_user(args).await,
+    }
+}
+
+async fn migrate(url: &str, action: MigrateAction) -> anyhow::Result<()> {
+    let db = db::connect(url).await?;
+    match action {
+        MigrateAction::Up => {
+            Migrator::up(&db, None).await?;
+            println!("all migrations applied");
+        }
+        MigrateAction::Down { steps } => {
+            Migrator::down(&db, Some(steps)).await?;
+            println!("rolled back {steps} migration(s)");
+        }
+        MigrateAction::Status => {
+            let pending: Vec<String> = Migrator::get_pending_migrations(&db)
+                .await?
+                .iter()
+                .map(|m| m.name().to_owned())
+                .collect();
+            for m in Migrator::migrations() {
+                let state = if pending.iter().any(|p| p == m.name()) {
+                    "pending"
+                } else {
+                    "applied"
+                };
+                println!("{state:8} {}", m.name());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates a town's first administrator (and the town with its coordination office, if new).
+async fn create_user(args: CreateUserArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.password.chars().count() >= 12,
+        "the password must be at least 12 characters long"
+    );
+    anyhow::ensure!(!args.username.trim().is_empty(), "the username must not be empty");
+    let db = db::connect(&args.db.url).await?;
+    db::migrate(&db).await?;
+    if app_user::Entity::find()
+        .filter(app_user::Column::Username.eq(&args.username))
+        .one(&db)
+        .await?
+        .is_some()
+    {
+        anyhow::bail!("a user named {} already exists", args.username);
+    }
+    let password = args.password.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let town_id = match town::Entity::find()
+        .filter(town::Column::Name.eq(&args.town))
+        .one(&txn)
+        .await?
+    {
+        Some(t) => t.id,
+        None => {
+            let id = Uuid::now_v7();
+            town::ActiveModel {
+                id: Set(id),
+                name: Set(args.town.clone()),
+            }
+            .insert(&txn)
+            .await?;
+            id
+        }
+    };
+    let office = org_unit::Entity::find()
+        .filter(org_unit::Column::TownId.eq(town_id))
+        .filter(org_unit::Column::Kind.eq(UnitKind::CoordinationOffice))
+        .one(&txn)
+        .await?;
+    let unit_id = match office {
+        Some(unit) => unit.id,
+        None => {
+            let id = Uuid::now_v7();
+            org_unit::ActiveModel {
+                id: Set(id),
+                town_id: Set(town_id),
+                name: Set(format!("{}扫黑办", args.town)),
+                kind: Set(UnitKind::CoordinationOffice),
+                village_id: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+            id
+        }
+    };
+    app_user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        town_id: Set(town_id),
+        org_unit_id: Set(unit_id),
+        username: Set(args.username.clone()),
+        display_name: Set(args.display_name.clone().unwrap_or_else(|| args.username.clone())),
+        role: Set(Role::Admin),
+        password_hash: Set(hash),
+        active: Set(true),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    println!("created administrator {} of {}", args.username, args.town);
+    Ok(())
+}

@@ -1,0 +1,303 @@
+//! The command line and the one `Config` the server runs with.
+//!
+//! Every setting comes from a flag or a `PINGAN_*` / `DATABASE_URL` environment variable and is
+//! validated once, here, before anything starts. Nothing secret has a default outside demo mode:
+//! without a signing key `serve` stops with a message that says how to set one.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::token::TokenKeys;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pingan",
+    version,
+    about = "The shared ledger of a town's organised-crime prevention and public-safety work."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the GraphQL server.
+    Serve(ServeArgs),
+    /// Apply or roll back database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Create the first administrator of a town on a production database.
+    CreateUser(CreateUserArgs),
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Roll back the last migration (or `--steps N`).
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://FILE?mode=rwc` (embedded default) or `postgres://…`.
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        default_value = "sqlite://pingan.db?mode=rwc"
+    )]
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "PINGAN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Load the fictional demo world (empty or demo-only databases) and use an ephemeral key.
+    #[arg(long)]
+    pub demo: bool,
+    /// Do not apply pending migrations at start (`/readyz` then reports them).
+    #[arg(long)]
+    pub no_migrate: bool,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Serve GraphiQL at `GET /graphql` (always on in demo mode).
+    #[arg(long, env = "PINGAN_PLAYGROUND")]
+    pub playground: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct KeyArgs {
+    /// HS256 signing secret for access tokens (at least 32 bytes).
+    #[arg(long = "jwt-secret", env = "PINGAN_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Ed25519 private key (PEM) for EdDSA access tokens; needs the public key too.
+    #[arg(long = "jwt-private-key-file", env = "PINGAN_JWT_PRIVATE_KEY_FILE")]
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// Ed25519 public key (PEM) matching the private key.
+    #[arg(long = "jwt-public-key-file", env = "PINGAN_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// Access token lifetime in seconds.
+    #[arg(long = "access-token-ttl", env = "PINGAN_ACCESS_TOKEN_TTL", default_value_t = 900)]
+    pub access_ttl_secs: u64,
+    /// Refresh token (and session) lifetime in seconds.
+    #[arg(long = "refresh-token-ttl", env = "PINGAN_REFRESH_TOKEN_TTL", default_value_t = 14 * 24 * 3600)]
+    pub refresh_ttl_secs: u64,
+    /// Token issuer (`iss`).
+    #[arg(long = "jwt-issuer", env = "PINGAN_JWT_ISSUER", default_value = "pingan")]
+    pub issuer: String,
+    /// Token audience (`aud`).
+    #[arg(long = "jwt-audience", env = "PINGAN_JWT_AUDIENCE", default_value = "pingan-api")]
+    pub audience: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Deepest selection a query may nest.
+    #[arg(long = "max-depth", env = "PINGAN_MAX_DEPTH", default_value_t = 16)]
+    pub max_depth: usize,
+    /// Largest complexity score a query may have (connections count `first` times their items).
+    #[arg(long = "max-complexity", env = "PINGAN_MAX_COMPLEXITY", default_value_t = 60_000)]
+    pub max_complexity: usize,
+    /// Most aliases one document may use.
+    #[arg(long = "max-aliases", env = "PINGAN_MAX_ALIASES", default_value_t = 64)]
+    pub max_aliases: usize,
+    /// Most operations one batched request may carry.
+    #[arg(long = "max-batch", env = "PINGAN_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+    /// Failed logins allowed per username and per client address each minute.
+    #[arg(
+        long = "login-attempts-per-minute",
+        env = "PINGAN_LOGIN_ATTEMPTS_PER_MINUTE",
+        default_value_t = 5
+    )]
+    pub login_attempts_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CreateUserArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Name of the town; created with its coordination office if it does not exist.
+    #[arg(long)]
+    pub town: String,
+    /// Login name of the new administrator.
+    #[arg(long)]
+    pub username: String,
+    /// Display name (defaults to the username).
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// Password; read from `PINGAN_NEW_USER_PASSWORD` so it stays out of shell history.
+    #[arg(long, env = "PINGAN_NEW_USER_PASSWORD", hide_env_values = true)]
+    pub password: String,
+}
+
+/// GraphQL limits, validated.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_batch: usize,
+    pub login_attempts_per_minute: u32,
+}
+
+/// Everything the server needs, validated once at start.
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub demo: bool,
+    pub migrate: bool,
+    pub playground: bool,
+    pub keys: TokenKeys,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for Config {
+    /// Printed at start; the signing key is redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("demo", &self.demo)
+            .field("migrate", &self.migrate)
+            .field("playground", &self.playground)
+            .field("signing", &self.keys.describe())
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// Why the server refuses to start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no token signing key is configured. Set PINGAN_JWT_SECRET to a random string of at least 32 bytes \
+         (e.g. `export PINGAN_JWT_SECRET=$(openssl rand -base64 48)`), or set PINGAN_JWT_PRIVATE_KEY_FILE and \
+         PINGAN_JWT_PUBLIC_KEY_FILE to an Ed25519 key pair in PEM. Only `serve --demo` runs without one."
+    )]
+    MissingSigningKey,
+    #[error("PINGAN_JWT_SECRET must be at least 32 bytes long")]
+    WeakSecret,
+    #[error("set both PINGAN_JWT_PRIVATE_KEY_FILE and PINGAN_JWT_PUBLIC_KEY_FILE, or neither")]
+    HalfKeyPair,
+    #[error("set either PINGAN_JWT_SECRET or the EdDSA key files, not both")]
+    TwoKeys,
+    #[error("cannot read key file {path}: {reason}")]
+    KeyFile { path: PathBuf, reason: String },
+    #[error("{0} must be greater than zero")]
+    Zero(&'static str),
+}
+
+impl ServeArgs {
+    /// Validates the arguments into a [`Config`].
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let k = &self.keys;
+        let keys = match (&k.jwt_secret, &k.jwt_private_key_file, &k.jwt_public_key_file) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => return Err(ConfigError::TwoKeys),
+            (Some(secret), None, None) => {
+                if secret.len() < 32 {
+                    return Err(ConfigError::WeakSecret);
+                }
+                TokenKeys::hs256(secret.as_bytes(), &k.issuer, &k.audience)
+            }
+            (None, Some(private), Some(public)) => {
+                let read = |path: &PathBuf| {
+                    std::fs::read(path).map_err(|e| ConfigError::KeyFile {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })
+                };
+                TokenKeys::eddsa(&read(private)?, &read(public)?, &k.issuer, &k.audience).map_err(|e| {
+                    ConfigError::KeyFile {
+                        path: private.clone(),
+                        reason: e.to_string(),
+                    }
+                })?
+            }
+            (None, Some(_), None) | (None, None, Some(_)) => return Err(ConfigError::HalfKeyPair),
+            (None, None, None) if self.demo => TokenKeys::ephemeral(&k.issuer, &k.audience),
+            (None, None, None) => return Err(ConfigError::MissingSigningKey),
+        };
+        for (name, value) in [
+            ("max-depth", self.limits.max_depth),
+            ("max-complexity", self.limits.max_complexity),
+            ("max-aliases", self.limits.max_aliases),
+            ("max-batch", self.limits.max_batch),
+            ("access-token-ttl", k.access_ttl_secs as usize),
+            ("refresh-token-ttl", k.refresh_ttl_secs as usize),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Zero(name));
+            }
+        }
+        Ok(Config {
+            database_url: self.db.url,
+            bind: self.bind,
+            demo: self.demo,
+            migrate: !self.no_migrate,
+            playground: self.playground || self.demo,
+            keys,
+            access_ttl: Duration::from_secs(k.access_ttl_secs),
+            refresh_ttl: Duration::from_secs(k.refresh_ttl_secs),
+            limits: Limits {
+                max_depth: self.limits.max_depth,
+                max_complexity: self.limits.max_complexity,
+                max_aliases: self.limits.max_aliases,
+                max_batch: self.limits.max_batch,
+                login_attempts_per_minute: self.limits.login_attempts_per_minute.max(1),
+            },
+        })
+    }
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn database_password_is_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("sqlite://pingan.db?mode=rwc"), "sqlite://pingan.db?mode=rwc");
+    }
+}

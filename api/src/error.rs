@@ -1,0 +1,179 @@
+//! The one error type of the API layer and its single mapping to the GraphQL codes of api.md.
+//!
+//! Resolvers return `async_graphql::Result` and use `?` on [`ApiError`]; async-graphql keeps the
+//! original value as the error's source, and [`ErrorMapper`] turns it into the code and
+//! extensions here, once, for every response. Anything that is not an `ApiError` is masked to
+//! `INTERNAL` with the request id; its detail goes to the log only (access.md rule 5).
+//!
+//! Which variant to use:
+//! - [`ApiError::Unauthenticated`]: no valid access token, or bad credentials. Never says which.
+//! - [`ApiError::Forbidden`]: the viewer may see the row but not do this, or filter on a hidden field.
+//! - [`ApiError::NotFound`]: no such row *or* a row outside the viewer's scope; identical text.
+//! - [`ApiError::BadUserInput`]: the input is wrong; names the input path in `field`.
+//! - [`ApiError::Conflict`]: a stale `expectedVersion` or a step the lifecycle does not allow.
+//! - [`ApiError::RateLimited`]: too many attempts; try later.
+//! - [`ApiError::Internal`]: a bug or an outage; the client sees only the request id.
+
+use std::sync::{Arc, Mutex};
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest};
+use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, ServerResult, Value};
+
+/// An error as the client will see it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("Authentication required: log in again.")]
+    Unauthenticated,
+    #[error("You are not allowed to do this.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{message}")]
+    BadUserInput {
+        field: String,
+        message: String,
+        message_zh: String,
+    },
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        message_zh: String,
+        allowed: Vec<String>,
+    },
+    #[error("Too many attempts. Try again in a minute.")]
+    RateLimited,
+    #[error("internal error: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// A bad value at input path `field` (e.g. `input.idNumber`).
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+            message_zh: message_zh.into(),
+        }
+    }
+
+    /// Any internal failure; the detail is logged, never shown.
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            Self::Unauthenticated => "需要登录，请重新登录。".into(),
+            Self::Forbidden => "无权执行此操作。".into(),
+            Self::NotFound => "未找到。".into(),
+            Self::BadUserInput { message_zh, .. } | Self::Conflict { message_zh, .. } => message_zh.clone(),
+            Self::RateLimited => "尝试次数过多，请一分钟后再试。".into(),
+            Self::Internal(_) => "服务器内部错误。".into(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+/// The request id of the GraphQL request, put into the request data by the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Maps every error of a response to the codes of api.md (see the module docs).
+pub struct ErrorMapper;
+
+impl ExtensionFactory for ErrorMapper {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorMapperExtension::default())
+    }
+}
+
+/// Created per request: `prepare_request` sees the request's data (its id), `request` wraps
+/// the whole execution and maps the errors.
+#[derive(Default)]
+struct ErrorMapperExtension {
+    request_id: Mutex<String>,
+}
+
+#[async_trait::async_trait]
+impl Extension for ErrorMapperExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        if let Some(id) = request
+            .data
+            .get(&std::any::TypeId::of::<RequestId>())
+            .and_then(|d| d.downcast_ref::<RequestId>())
+        {
+            *self.request_id.lock().unwrap_or_else(|p| p.into_inner()) = id.0.clone();
+        }
+        next.run(ctx, request).await
+    }
+
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        let request_id = self.request_id.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        response.errors = response.errors.into_iter().map(|e| map_error(e, &request_id)).collect();
+        response
+    }
+}
+
+fn map_error(mut err: ServerError, request_id: &str) -> ServerError {
+    let mut ext = ErrorExtensionValues::default();
+    let source = err.source.clone();
+    match source.as_deref().and_then(|s| s.downcast_ref::<ApiError>()) {
+        Some(api) => {
+            if let ApiError::Internal(detail) = api {
+                tracing::error!(request_id, error = ?detail, path = ?err.path, "internal error");
+                err.message = "Internal error.".into();
+                ext.set("requestId", request_id);
+            }
+            ext.set("code", api.code());
+            ext.set("messageZh", api.message_zh());
+            match api {
+                ApiError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
+                ApiError::Conflict { allowed, .. } if !allowed.is_empty() => ext.set(
+                    "allowed",
+                    Value::List(allowed.iter().map(|a| Value::String(a.clone())).collect()),
+                ),
+                _ => {}
+            }
+        }
+        None if err.source.is_some() => {
+            // A resolver let a foreign error through `?`: never show its text.
+            tracing::error!(request_id, message = %err.message, path = ?err.path, "unmapped internal error");
+            err.message = "Internal error.".into();
+            ext.set("code", "INTERNAL");
+            ext.set("messageZh", "服务器内部错误。");
+            ext.set("requestId", request_id);
+        }
+        None => {
+            // async-graphql's own parse, validation and limit errors: they describe the query the
+            // client sent, never stored data.
+            ext.set("code", "BAD_USER_INPUT");
+            ext.set("messageZh", "请求格式不正确。");
+        }
+    }
+    err.extensions = Some(ext);
+    err.source = None;
+    err
+}

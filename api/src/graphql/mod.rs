@@ -1,0 +1,88 @@
+//! The GraphQL schema: one module per resource, merged here, with the limits of api.md.
+//!
+//! Resolvers get the [`Viewer`] from [`ContextExt::viewer`] and every read through the access
+//! layer ([`crate::access::Access`]); none of them touches the database around it.
+
+pub mod auth;
+pub mod ids;
+pub mod labels;
+pub mod limits;
+pub mod loaders;
+pub mod org;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::config::Limits;
+use crate::error::{ApiError, ErrorMapper};
+use loaders::Loaders;
+
+#[derive(MergedObject, Default)]
+pub struct Query(org::OrgQuery, labels::LabelQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(auth::AuthMutation, org::OrgMutation);
+
+pub type PinganSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Who is asking, as the HTTP layer found it.
+#[derive(Clone)]
+pub enum Authn {
+    /// No `Authorization` header.
+    Anonymous,
+    /// A header whose token or session is not valid.
+    Invalid,
+    Viewer(Viewer),
+}
+
+/// The client's address, for login rate limits.
+#[derive(Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+/// Builds the schema with the configured limits. `dev` turns field suggestions on.
+pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool) -> PinganSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(state)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(64)
+        .limit_directives(16)
+        .extension(limits::AliasLimit {
+            max: limits.max_aliases,
+        })
+        .extension(ErrorMapper);
+    if !dev {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// What every resolver needs from the context.
+pub trait ContextExt {
+    fn state(&self) -> &Arc<AppState>;
+    /// The authenticated viewer, or `UNAUTHENTICATED`.
+    fn viewer(&self) -> Result<&Viewer, ApiError>;
+    /// The viewer's DataLoaders, or `UNAUTHENTICATED` when there is no viewer.
+    fn loaders(&self) -> Result<&Loaders, ApiError>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> &Arc<AppState> {
+        self.data_unchecked::<Arc<AppState>>()
+    }
+
+    fn viewer(&self) -> Result<&Viewer, ApiError> {
+        match self.data_opt::<Authn>() {
+            Some(Authn::Viewer(viewer)) => Ok(viewer),
+            _ => Err(ApiError::Unauthenticated),
+        }
+    }
+
+    fn loaders(&self) -> Result<&Loaders, ApiError> {
+        self.viewer()?;
+        self.data_opt::<Loaders>().ok_or(ApiError::Unauthenticated)
+    }
+}

@@ -1,0 +1,249 @@
+//! Users, org units, villages and towns: `me`, `orgUnits`, `villages`, `deactivateUser`.
+//!
+//! Everyone reads their own user and the names and kinds of their town's units and villages
+//! (access.md "Users and org units"); only admin manages users.
+
+use std::collections::HashMap;
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::Utc;
+use entity::enums::{AuditCategory, AuditOutcome, Role, UnitKind};
+use entity::{app_user, org_unit, village};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use uuid::Uuid;
+
+use super::ContextExt;
+use super::ids::{self, Kind};
+use crate::access::scope::{self, Columns};
+use crate::audit;
+use crate::auth::Viewer;
+use crate::error::ApiError;
+
+/// A user of pingan.
+#[derive(SimpleObject, Clone)]
+pub struct User {
+    pub id: ID,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: OrgUnit,
+    pub town: Town,
+    pub active: bool,
+}
+
+impl User {
+    /// The viewer's own user, as loaded for this request.
+    pub fn of_viewer(viewer: &Viewer) -> Self {
+        Self {
+            id: ids::encode(Kind::User, viewer.user_id),
+            username: viewer.username.clone(),
+            display_name: viewer.display_name.clone(),
+            role: viewer.role,
+            unit: OrgUnit {
+                id: ids::encode(Kind::OrgUnit, viewer.unit_id),
+                name: viewer.unit_name.clone(),
+                kind: viewer.unit_kind,
+                village_id: viewer.village_id,
+            },
+            town: Town {
+                id: ids::encode(Kind::Town, viewer.town_id),
+                name: viewer.town_name.clone(),
+            },
+            active: viewer.active,
+        }
+    }
+}
+
+/// An office of the town (扫黑办, 纪委, 派出所, 司法所, or a village committee).
+#[derive(Clone)]
+pub struct OrgUnit {
+    id: ID,
+    name: String,
+    kind: UnitKind,
+    village_id: Option<Uuid>,
+}
+
+impl From<org_unit::Model> for OrgUnit {
+    fn from(m: org_unit::Model) -> Self {
+        Self {
+            id: ids::encode(Kind::OrgUnit, m.id),
+            name: m.name,
+            kind: m.kind,
+            village_id: m.village_id,
+        }
+    }
+}
+
+#[Object]
+impl OrgUnit {
+    async fn id(&self) -> &ID {
+        &self.id
+    }
+    async fn name(&self) -> &str {
+        &self.name
+    }
+    async fn kind(&self) -> UnitKind {
+        self.kind
+    }
+    /// The village a `VILLAGE` unit serves.
+    async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
+        let Some(village_id) = self.village_id else {
+            return Ok(None);
+        };
+        Ok(ctx.loaders()?.villages.load_one(village_id).await?)
+    }
+}
+
+/// A village or residential community (村 / 社区) of the town.
+#[derive(SimpleObject, Clone)]
+pub struct Village {
+    pub id: ID,
+    pub name: String,
+}
+
+/// A town (镇 / 街道): the unit of isolation.
+#[derive(SimpleObject, Clone)]
+pub struct Town {
+    pub id: ID,
+    pub name: String,
+}
+
+#[derive(Default)]
+pub struct OrgQuery;
+
+#[Object]
+impl OrgQuery {
+    /// The logged-in user, with role, unit and town as the database says now.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        Ok(User::of_viewer(ctx.viewer()?))
+    }
+
+    /// The org units of the viewer's town, by name.
+    async fn org_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrgUnit>> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let cond = scope::condition(
+            viewer,
+            state.access.scopes(viewer, "org_unit", "read"),
+            Columns {
+                id: org_unit::Column::Id,
+                town: org_unit::Column::TownId,
+            },
+        );
+        let units = org_unit::Entity::find()
+            .filter(cond)
+            .order_by_asc(org_unit::Column::Name)
+            .all(&state.db)
+            .await?;
+        Ok(units.into_iter().map(OrgUnit::from).collect())
+    }
+
+    /// The villages of the viewer's town, by name.
+    async fn villages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Village>> {
+        let viewer = ctx.viewer()?;
+        let mut villages: Vec<Village> = ctx.state().villages_in_scope(viewer).await?.into_values().collect();
+        villages.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(villages)
+    }
+}
+
+#[derive(InputObject)]
+pub struct DeactivateUserInput {
+    pub user_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct DeactivateUserPayload {
+    pub user_id: ID,
+    pub active: bool,
+}
+
+#[derive(Default)]
+pub struct OrgMutation;
+
+#[Object]
+impl OrgMutation {
+    /// Deactivates a user of the admin's town; their live tokens stop working on the next request.
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        input: DeactivateUserInput,
+    ) -> async_graphql::Result<DeactivateUserPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let scopes = state.access.scopes(viewer, "user", "deactivate");
+        if scopes.is_empty() {
+            return Err(ApiError::Forbidden.into());
+        }
+        let target = ids::decode_as(&input.user_id, Kind::User).ok_or(ApiError::NotFound)?;
+        let cond = scope::condition(
+            viewer,
+            scopes,
+            Columns {
+                id: app_user::Column::Id,
+                town: app_user::Column::TownId,
+            },
+        );
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let updated = app_user::Entity::update_many()
+            .col_expr(app_user::Column::Active, Expr::value(false))
+            .col_expr(app_user::Column::Version, Expr::col(app_user::Column::Version).add(1))
+            .col_expr(app_user::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(app_user::Column::Id.eq(target))
+            .filter(cond)
+            .exec(&txn)
+            .await
+            .map_err(ApiError::from)?;
+        if updated.rows_affected == 0 {
+            return Err(ApiError::NotFound.into());
+        }
+        audit::record(
+            &txn,
+            ctx,
+            viewer,
+            audit::Entry {
+                action: "deactivate_user",
+                object_type: "User",
+                object_id: Some(target),
+                field_groups: &[],
+                outcome: AuditOutcome::Allowed,
+                category: AuditCategory::Administration,
+            },
+        )
+        .await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        state.auth.viewers.forget_user(target);
+        Ok(DeactivateUserPayload {
+            user_id: input.user_id,
+            active: false,
+        })
+    }
+}
+
+impl crate::AppState {
+    /// The villages the viewer may read, by id.
+    async fn villages_in_scope(&self, viewer: &Viewer) -> Result<HashMap<Uuid, Village>, ApiError> {
+        let cond = scope::condition(
+            viewer,
+            self.access.scopes(viewer, "village", "read"),
+            Columns {
+                id: village::Column::Id,
+                town: village::Column::TownId,
+            },
+        );
+        let rows = village::Entity::find().filter(cond).all(&self.db).await?;
+        Ok(rows
+            .into_iter()
+            .map(|v| {
+                (
+                    v.id,
+                    Village {
+                        id: ids::encode(Kind::Village, v.id),
+                        name: v.name,
+                    },
+                )
+            })
+            .collect())
+    }
+}

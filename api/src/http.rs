@@ -1,0 +1,139 @@
+//! HTTP routes: `/graphql` (POST queries, GET GraphiQL when enabled), `/healthz`, `/readyz`.
+//!
+//! The GraphQL handler authenticates the bearer token, gives each request an id (also sent back
+//! as `x-request-id` and written next to every logged error), enforces the batch limit and puts
+//! the per-request data (viewer, loaders) into the request.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, ServerError};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::Router;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tower_http::trace::TraceLayer;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::RequestId;
+use crate::graphql::loaders::Loaders;
+use crate::graphql::{Authn, ClientAddr, PinganSchema, build_schema};
+
+#[derive(Clone)]
+struct Shared {
+    state: Arc<AppState>,
+    schema: PinganSchema,
+}
+
+/// The app's routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    let schema = build_schema(state.clone(), &state.config.limits, state.config.demo);
+    let shared = Shared { state, schema };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .layer(TraceLayer::new_for_http())
+        .with_state(shared)
+}
+
+async fn graphql(
+    State(shared): State<Shared>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    batch: GraphQLBatchRequest,
+) -> Response {
+    let batch = batch.into_inner();
+    let request_id = Uuid::now_v7().to_string();
+    let max_batch = shared.state.config.limits.max_batch;
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > max_batch
+    {
+        let message = format!(
+            "A batch may hold at most {max_batch} operations; this one has {}.",
+            requests.len()
+        );
+        return refuse(StatusCode::BAD_REQUEST, &message, "批量请求数量超出上限。", &request_id);
+    }
+    let authn = match bearer(&headers) {
+        None => Authn::Anonymous,
+        Some(token) => match shared.state.auth.authenticate(&shared.state.db, token).await {
+            Ok(viewer) => Authn::Viewer(viewer),
+            Err(crate::error::ApiError::Internal(e)) => {
+                tracing::error!(request_id, error = ?e, "authenticating");
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal error.",
+                    "服务器内部错误。",
+                    &request_id,
+                );
+            }
+            Err(_) => Authn::Invalid,
+        },
+    };
+    let mut batch = batch;
+    for request in batch.iter_mut() {
+        request.data.insert(RequestId(request_id.clone()));
+        request.data.insert(ClientAddr(Some(client.ip())));
+        if let Authn::Viewer(viewer) = &authn {
+            // Loaders are per request: a batch's operations never share a cache.
+            request.data.insert(Loaders::new(shared.state.clone(), viewer.clone()));
+        }
+        request.data.insert(authn.clone());
+    }
+    let span = tracing::info_span!("graphql", request_id = %request_id);
+    let response = shared.schema.execute_batch(batch).instrument(span).await;
+    let mut response = GraphQLResponse::from(response).into_response();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A GraphQL-shaped error response for requests refused before execution.
+fn refuse(status: StatusCode, message: &str, message_zh: &str, request_id: &str) -> Response {
+    let mut error = ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set(
+        "code",
+        if status.is_server_error() {
+            "INTERNAL"
+        } else {
+            "BAD_USER_INPUT"
+        },
+    );
+    ext.set("messageZh", message_zh);
+    ext.set("requestId", request_id);
+    error.extensions = Some(ext);
+    let body = serde_json::json!({ "errors": [error] });
+    (status, axum::Json(body)).into_response()
+}
+
+async fn graphiql(State(shared): State<Shared>) -> Response {
+    if !shared.state.config.playground {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").title("pingan").finish()).into_response()
+}
+
+async fn readyz(State(shared): State<Shared>) -> Response {
+    match crate::db::migrations_current(&shared.state.db).await {
+        Ok(true) => (StatusCode::OK, "ready").into_response(),
+        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "migrations pending").into_response(),
+        Err(e) => {
+            tracing::warn!(error = ?e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
