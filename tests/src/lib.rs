@@ -1,0 +1,261 @@
+//! Test support: a fresh database per test and the real app on port 0.
+//!
+//! `TestApp::spawn()` gives each test its own database — a temporary SQLite file, or, when
+//! `PINGAN_TEST_POSTGRES_URL` is set, a uniquely named PostgreSQL database created on that
+//! server — migrated and loaded with the demo world, and the same `App` the binary runs,
+//! listening on a free port. Dropping the `TestApp` stops the server and deletes the database,
+//! also when the test panics.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use pingan::config::{Config, Limits};
+use pingan::{App, AppState};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// The HS256 secret the test servers sign with (tests forge tokens with it).
+pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
+pub const ISSUER: &str = "pingan";
+pub const AUDIENCE: &str = "pingan-api";
+pub use pingan::demo::PASSWORD;
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// A new empty database on the backend the environment selects.
+    pub async fn create() -> Self {
+        match std::env::var("PINGAN_TEST_POSTGRES_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => Self::postgres(admin_url).await,
+            _ => Self::sqlite(),
+        }
+    }
+
+    /// Which backend this run tests.
+    pub fn backend() -> &'static str {
+        match std::env::var("PINGAN_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => "postgres",
+            _ => "sqlite",
+        }
+    }
+
+    fn sqlite() -> Self {
+        let path = std::env::temp_dir().join(format!("pingan-test-{}.db", uuid::Uuid::now_v7().simple()));
+        Self {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+            cleanup: Cleanup::SqliteFile(path),
+        }
+    }
+
+    async fn postgres(admin_url: String) -> Self {
+        use sea_orm::ConnectionTrait;
+        let name = format!("pingan_t_{}", uuid::Uuid::now_v7().simple());
+        let admin = sea_orm::Database::connect(&admin_url)
+            .await
+            .expect("connect to PINGAN_TEST_POSTGRES_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let url = replace_db_name(&admin_url, &name);
+        Self {
+            url,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        }
+    }
+}
+
+/// `postgres://u@h:5432/postgres?x` -> `postgres://u@h:5432/NAME?x`
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside any runtime guarantee: use a thread with its own runtime.
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        use sea_orm::ConnectionTrait;
+                        if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The configuration tests run with: a known HS256 key, default limits.
+pub fn test_config(database_url: &str) -> Config {
+    Config {
+        database_url: database_url.to_owned(),
+        bind: "127.0.0.1:0".parse().expect("loopback address"),
+        demo: false,
+        migrate: true,
+        playground: false,
+        keys: pingan::auth::token::TokenKeys::hs256(TEST_SECRET.as_bytes(), ISSUER, AUDIENCE),
+        access_ttl: Duration::from_secs(900),
+        refresh_ttl: Duration::from_secs(3600),
+        limits: Limits {
+            max_depth: 16,
+            max_complexity: 60_000,
+            max_aliases: 64,
+            max_batch: 10,
+            login_attempts_per_minute: 5,
+        },
+    }
+}
+
+/// A running app with its own database and the demo world.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    // Declared last: dropped after the server has been told to stop.
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// Starts the app on a fresh database holding the demo world.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the app with an adjusted configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::create().await;
+        let mut config = test_config(&db.url);
+        adjust(&mut config);
+        {
+            let conn = pingan::db::connect(&db.url).await.expect("connect");
+            pingan::db::migrate(&conn).await.expect("migrate");
+            pingan::demo::load(&conn).await.expect("load demo world");
+            conn.close().await.ok();
+        }
+        let app = App::build(config).await.expect("build app");
+        let addr = app.local_addr().expect("bound");
+        let state = app.state();
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = app
+                .run_until(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            state,
+            shutdown: Some(tx),
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs one GraphQL operation; returns the JSON body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.post_json(token, json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// POSTs any JSON body to `/graphql`.
+    pub async fn post_json(&self, token: Option<&str>, body: Value) -> Value {
+        let mut request = self.client.post(self.url("/graphql")).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        response.json().await.expect("json body")
+    }
+
+    /// Logs in; returns the whole `login` payload.
+    pub async fn login_payload(&self, username: &str, password: &str) -> Value {
+        self.gql(
+            None,
+            "mutation($u: String!, $p: String!) { login(input: { username: $u, password: $p }) { accessToken refreshToken expiresAt user { username role } } }",
+            json!({ "u": username, "p": password }),
+        )
+        .await
+    }
+
+    /// Logs in as a demo user; returns the access token.
+    pub async fn login(&self, username: &str) -> String {
+        let body = self.login_payload(username, PASSWORD).await;
+        body["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login as {username} failed: {body}"))
+            .to_owned()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_name_is_replaced_keeping_query() {
+        assert_eq!(
+            super::replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::replace_db_name("postgres://u:p@h/db?sslmode=disable", "y"),
+            "postgres://u:p@h/y?sslmode=disable"
+        );
+    }
+}
