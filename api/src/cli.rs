@@ -7,8 +7,9 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use uuid::Uuid;
 
+use crate::access::{Access, matrix};
 use crate::auth::password;
-use crate::config::{Cli, Command, CreateUserArgs, MigrateAction};
+use crate::config::{Cli, Command, CreateUserArgs, MigrateAction, PolicyAction};
 use crate::{App, db};
 
 /// Runs the parsed command line.
@@ -20,7 +21,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { db: args, action } => migrate(&args.url, action).await,
         Command::CreateUser(args) => create_user(args).await,
+        Command::Policy {
+            action: PolicyAction::Matrix { write },
+        } => policy_matrix(write).await,
     }
+}
+
+async fn policy_matrix(write: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let access = Access::load().await?;
+    let rendered = matrix::render(&access.rules());
+    match write {
+        None => print!("{rendered}"),
+        Some(path) => {
+            let readme = std::fs::read_to_string(&path)?;
+            let updated = matrix::replace_in(&readme, &rendered).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{} has no generated section; add the lines\n{}\n{}",
+                    path.display(),
+                    matrix::BEGIN,
+                    matrix::END
+                )
+            })?;
+            std::fs::write(&path, updated)?;
+            println!("updated the access matrix in {}", path.display());
+        }
+    }
+    Ok(())
 }
 
 async fn migrate(url: &str, action: MigrateAction) -> anyhow::Result<()> {

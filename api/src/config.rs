@@ -36,6 +36,21 @@ pub enum Command {
     },
     /// Create the first administrator of a town on a production database.
     CreateUser(CreateUserArgs),
+    /// Inspect the access policy in `policy/`.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PolicyAction {
+    /// Print the access matrix generated from the policy (the README's access section).
+    Matrix {
+        /// Rewrite the generated section of this file (e.g. README.md) instead of printing.
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]

@@ -1,52 +1,82 @@
 //! The access layer: the one place that decides what a viewer may see and do.
 //!
 //! The casbin enforcer is built once at start from `policy/model.conf` and `policy/policy.csv`
-//! (compiled into the binary, so a deployed server always runs the policy it was tested with).
-//! Per request the work is lookups: [`Access::can`] asks the enforcer whether a role may perform
-//! an action on a resource, and [`Access::scopes`] returns the row scopes the policy grants,
-//! which `scope.rs` turns into SQL conditions. A resource or action without a policy line is
-//! denied. This module never reads case data itself and never widens a scope.
+//! (compiled into the binary, so a server always runs the policy it was tested with) and every
+//! line is checked against the code ([`resource::validate`]). Per request the work is lookups:
+//!
+//! - [`Access::rows`] turns the row scopes granted for (resource, action) into one SQL
+//!   condition, always within the viewer's town; lists, counts and single reads all use it.
+//! - [`Access::groups`] says which field groups the viewer holds, per row where the grant
+//!   depends on the row, and gives the SQL for "holds this group on this row" (access.md rule 4).
+//!
+//! A resource, group or action without a policy line is denied. This module never widens a
+//! scope and never reads case data for its own sake.
 
+pub mod matrix;
+pub mod resource;
 pub mod scope;
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
 use casbin::prelude::*;
 use entity::enums::Role;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 
 use crate::auth::Viewer;
-pub use scope::Scope;
+use crate::error::ApiError;
+pub use resource::Resource;
+pub use scope::{Atom, Scope};
 
 /// The policy files, as committed.
 pub const MODEL: &str = include_str!("../../../policy/model.conf");
 pub const POLICY: &str = include_str!("../../../policy/policy.csv");
 
+/// Every role, in the order the access matrix lists them.
+pub const ROLES: [Role; 6] = [
+    Role::Coordinator,
+    Role::Discipline,
+    Role::Police,
+    Role::Judicial,
+    Role::Village,
+    Role::Admin,
+];
+
 /// The shared enforcer and the scopes it grants, indexed for per-request lookups.
 pub struct Access {
     enforcer: Enforcer,
-    scopes: HashMap<(String, String, String), Vec<Scope>>,
+    grants: HashMap<(String, String, String), Vec<Scope>>,
 }
 
 impl Access {
-    /// Loads the committed policy. Fails on a policy line whose scope the code does not know,
-    /// so a typo in `policy.csv` stops the server instead of silently denying (or granting).
+    /// Loads the committed policy; fails on any line the code cannot honour, so a typo in
+    /// `policy.csv` stops the server instead of silently denying or granting.
     pub async fn load() -> anyhow::Result<Self> {
-        let model = DefaultModel::from_str(MODEL).await?;
-        let enforcer = Enforcer::new(model, StringAdapter::new(POLICY)).await?;
-        let mut scopes: HashMap<(String, String, String), Vec<Scope>> = HashMap::new();
+        Self::from_text(MODEL, POLICY).await
+    }
+
+    /// Loads a model and policy given as text (tests use it to try broken policies).
+    pub async fn from_text(model: &str, policy: &str) -> anyhow::Result<Self> {
+        let model = DefaultModel::from_str(model).await?;
+        let enforcer = Enforcer::new(model, StringAdapter::new(policy.to_owned())).await?;
+        let mut grants: HashMap<(String, String, String), Vec<Scope>> = HashMap::new();
         for rule in enforcer.get_policy() {
             let [role, obj, act, scope] = rule.as_slice() else {
                 anyhow::bail!("policy line {rule:?} must have four fields");
             };
+            if !ROLES.iter().any(|r| role_name(*r) == role) {
+                anyhow::bail!("policy line {rule:?}: unknown role `{role}`");
+            }
             let scope = scope
                 .parse::<Scope>()
                 .map_err(|e| anyhow::anyhow!("policy line {rule:?}: {e}"))?;
-            scopes
+            resource::validate(obj, &scope).map_err(|e| anyhow::anyhow!("policy line {rule:?}: {e}"))?;
+            grants
                 .entry((role.clone(), obj.clone(), act.clone()))
                 .or_default()
                 .push(scope);
         }
-        Ok(Self { enforcer, scopes })
+        Ok(Self { enforcer, grants })
     }
 
     /// Whether the viewer's role may perform `action` on `resource` on some row.
@@ -56,25 +86,157 @@ impl Access {
             .unwrap_or(false)
     }
 
-    /// The row scopes granted for `action` on `resource` (alternatives: a row in any of them
-    /// qualifies). Empty when nothing is granted.
-    pub fn scopes(&self, viewer: &Viewer, resource: &str, action: &str) -> &[Scope] {
-        if !self.can(viewer, resource, action) {
+    /// The scopes granted for (resource, action); empty when the enforcer denies.
+    fn scopes(&self, role: Role, resource: &str, action: &str) -> &[Scope] {
+        if !self
+            .enforcer
+            .enforce((role_name(role), resource, action))
+            .unwrap_or(false)
+        {
             return &[];
         }
-        self.scopes
-            .get(&(
-                role_name(viewer.role).to_owned(),
-                resource.to_owned(),
-                action.to_owned(),
-            ))
+        self.grants
+            .get(&(role_name(role).to_owned(), resource.to_owned(), action.to_owned()))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// The rows of `R` on which the viewer may perform `action`, as one SQL condition within the
+    /// viewer's town; `None` when the policy grants the action on no row at all.
+    pub fn rows<R: Resource>(&self, viewer: &Viewer, action: &str) -> Option<Condition> {
+        let scopes = self.scopes(viewer.role, R::NAME, action);
+        if scopes.is_empty() {
+            return None;
+        }
+        Some(
+            Condition::all()
+                .add(R::town_column().eq(viewer.town_id))
+                .add(any_of::<R>(scopes, viewer)),
+        )
+    }
+
+    /// A query over the rows of `R` the viewer may read; `FORBIDDEN` when it may read none.
+    /// Every read of `R` starts here.
+    pub fn select<R: Resource>(&self, viewer: &Viewer) -> std::result::Result<Select<R::Entity>, ApiError> {
+        let rows = self.rows::<R>(viewer, "read").ok_or(ApiError::Forbidden)?;
+        Ok(R::Entity::find().filter(rows))
+    }
+
+    /// The field groups of `R` the viewer holds.
+    pub fn groups<R: Resource>(&self, viewer: &Viewer) -> Groups<R> {
+        let per_group = R::GROUPS
+            .iter()
+            .map(|g| self.scopes(viewer.role, &format!("{}.{g}", R::NAME), "read").to_vec())
+            .collect();
+        Groups {
+            per_group,
+            _resource: PhantomData,
+        }
     }
 
     /// Every policy line, for the generated access matrix.
     pub fn rules(&self) -> Vec<Vec<String>> {
         self.enforcer.get_policy()
+    }
+}
+
+fn any_of<R: Resource>(scopes: &[Scope], viewer: &Viewer) -> Condition {
+    let mut any = Condition::any();
+    for scope in scopes {
+        let mut all = Condition::all();
+        for atom in &scope.0 {
+            // Validated at load; an atom unknown here can only narrow, never widen.
+            all = all.add(R::atom(*atom, viewer).unwrap_or_else(resource::never));
+        }
+        any = any.add(all);
+    }
+    if scopes.is_empty() { resource::never() } else { any }
+}
+
+/// The field groups of one resource that one viewer holds (see [`Access::groups`]).
+pub struct Groups<R: Resource> {
+    per_group: Vec<Vec<Scope>>,
+    _resource: PhantomData<R>,
+}
+
+/// The groups of `R` held on one row.
+pub struct GroupSet<R: Resource> {
+    bits: u32,
+    _resource: PhantomData<fn() -> R>,
+}
+
+impl<R: Resource> Clone for GroupSet<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<R: Resource> Copy for GroupSet<R> {}
+
+impl<R: Resource> GroupSet<R> {
+    /// Whether the group is held. A name that is not a group of `R` is never held.
+    pub fn has(self, group: &str) -> bool {
+        R::GROUPS
+            .iter()
+            .position(|g| *g == group)
+            .is_some_and(|i| self.bits & (1 << i) != 0)
+    }
+
+    /// The names of the groups held.
+    pub fn names(self) -> Vec<&'static str> {
+        R::GROUPS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.bits & (1 << i) != 0)
+            .map(|(_, g)| *g)
+            .collect()
+    }
+}
+
+impl<R: Resource> Groups<R> {
+    /// The groups the viewer holds on a row it may read.
+    pub fn on(&self, viewer: &Viewer, row: &<R::Entity as EntityTrait>::Model) -> GroupSet<R> {
+        let mut set = 0u32;
+        for (i, scopes) in self.per_group.iter().enumerate() {
+            let held = scopes.iter().any(|scope| {
+                // An atom the row cannot decide counts as not satisfied: deny, never guess.
+                scope
+                    .0
+                    .iter()
+                    .all(|atom| R::atom_on_row(*atom, viewer, row).unwrap_or(false))
+            });
+            if held {
+                set |= 1 << i;
+            }
+        }
+        GroupSet {
+            bits: set,
+            _resource: PhantomData,
+        }
+    }
+
+    /// Whether the viewer holds `group` on at least some rows (rule 4: else filtering or
+    /// ordering by its fields is `FORBIDDEN` before any SQL runs).
+    pub fn held_anywhere(&self, group: &str) -> bool {
+        self.index(group).is_some_and(|i| !self.per_group[i].is_empty())
+    }
+
+    /// Whether the viewer holds `group` on every row it may read, so a filter on it needs no
+    /// per-row guard.
+    pub fn held_everywhere(&self, group: &str) -> bool {
+        self.index(group)
+            .is_some_and(|i| self.per_group[i].iter().any(|s| s.0.iter().all(|a| *a == Atom::Row)))
+    }
+
+    /// SQL for "the viewer holds `group` on this row", to guard a filter on its fields (rule 4).
+    pub fn condition(&self, viewer: &Viewer, group: &str) -> Condition {
+        match self.index(group) {
+            Some(i) => any_of::<R>(&self.per_group[i], viewer),
+            None => resource::never(),
+        }
+    }
+
+    fn index(&self, group: &str) -> Option<usize> {
+        R::GROUPS.iter().position(|g| *g == group)
     }
 }
 

@@ -1,58 +1,116 @@
-//! Row scopes named in `policy/policy.csv`, and the SQL conditions they become.
+//! Row scopes as the policy names them: atoms joined by `&`, e.g. `ordinary&received_by_own_unit`.
 //!
-//! Every condition is within the viewer's town; a scope only narrows it further.
+//! What each atom means for a table is defined by that table's [`super::resource::Resource`]
+//! impl; this module only parses and names them.
 
+use std::fmt;
 use std::str::FromStr;
 
-use crate::auth::Viewer;
-use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
-use sea_orm::{ColumnTrait, Condition};
-
-/// A named row scope of the policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Every row of the viewer's town.
+/// One condition on a row, relative to the viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Atom {
+    /// Any row of the viewer's town.
     Town,
-    /// The viewer's own record (users).
-    SelfOnly,
+    /// For field groups: every row the viewer may read.
+    Row,
+    /// The viewer's own user.
+    SelfUser,
+    /// Rows of the viewer's village (a `VILLAGE` unit's village).
+    OwnVillage,
+    /// Persons with a judicial tag.
+    JudicialTagged,
+    /// Persons named as subjects of an umbrella lead of the town.
+    UmbrellaSubject,
+    ReceivedByOwnUnit,
+    AssignedToOwnUnit,
+    CreatedByOwnUnit,
+    /// Umbrella (保护伞) leads.
+    Umbrella,
+    /// Leads that are not umbrella leads.
+    Ordinary,
+    /// Risk items of category `SOCIAL_CONFLICT`.
+    SocialConflict,
+    /// Risk items of any other category.
+    NotSocialConflict,
+    TerritorialOwnUnit,
+    SectorOwnUnit,
+    /// Tasks whose target is an umbrella lead.
+    TargetUmbrellaLead,
+    /// Tasks whose target is not an umbrella lead (or that have no target).
+    TargetNotUmbrellaLead,
+    /// Audit entries about users, org units and policy.
+    Administration,
 }
+
+const NAMES: &[(&str, Atom)] = &[
+    ("town", Atom::Town),
+    ("row", Atom::Row),
+    ("self", Atom::SelfUser),
+    ("own_village", Atom::OwnVillage),
+    ("judicial_tagged", Atom::JudicialTagged),
+    ("umbrella_subject", Atom::UmbrellaSubject),
+    ("received_by_own_unit", Atom::ReceivedByOwnUnit),
+    ("assigned_to_own_unit", Atom::AssignedToOwnUnit),
+    ("created_by_own_unit", Atom::CreatedByOwnUnit),
+    ("umbrella", Atom::Umbrella),
+    ("ordinary", Atom::Ordinary),
+    ("social_conflict", Atom::SocialConflict),
+    ("not_social_conflict", Atom::NotSocialConflict),
+    ("territorial_own_unit", Atom::TerritorialOwnUnit),
+    ("sector_own_unit", Atom::SectorOwnUnit),
+    ("target_umbrella_lead", Atom::TargetUmbrellaLead),
+    ("target_not_umbrella_lead", Atom::TargetNotUmbrellaLead),
+    ("administration", Atom::Administration),
+];
+
+impl Atom {
+    pub fn name(self) -> &'static str {
+        NAMES.iter().find(|(_, a)| *a == self).map(|(n, _)| *n).unwrap_or("?")
+    }
+}
+
+/// A conjunction of atoms: a row is in the scope when it satisfies every one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope(pub Vec<Atom>);
 
 impl FromStr for Scope {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "town" => Ok(Self::Town),
-            "self" => Ok(Self::SelfOnly),
-            other => Err(format!("unknown scope `{other}`")),
+        let atoms = s
+            .split('&')
+            .map(|part| {
+                let part = part.trim();
+                NAMES
+                    .iter()
+                    .find(|(n, _)| *n == part)
+                    .map(|(_, a)| *a)
+                    .ok_or_else(|| format!("unknown scope `{part}`"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self(atoms))
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|a| a.name()).collect();
+        f.write_str(&names.join(" & "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_parse_conjunctions_and_reject_unknown_names() {
+        let scope: Scope = "ordinary&received_by_own_unit".parse().unwrap();
+        assert_eq!(scope.0, vec![Atom::Ordinary, Atom::ReceivedByOwnUnit]);
+        assert_eq!(scope.to_string(), "ordinary & received_by_own_unit");
+        assert!("everything".parse::<Scope>().is_err());
+        for (name, atom) in NAMES {
+            assert_eq!(atom.name(), *name);
         }
     }
-}
-
-/// The columns a scope may refer to on one table.
-pub struct Columns<C> {
-    pub id: C,
-    pub town: C,
-}
-
-/// The condition for rows of a table within any of `scopes`; matches nothing when `scopes` is
-/// empty, so a missing grant can never read as "everything".
-pub fn condition<C>(viewer: &Viewer, scopes: &[Scope], cols: Columns<C>) -> Condition
-where
-    C: ColumnTrait + IntoColumnRef + Copy,
-{
-    let mut any = Condition::any();
-    for scope in scopes {
-        any = any.add(match scope {
-            Scope::Town => Condition::all().add(cols.town.eq(viewer.town_id)),
-            Scope::SelfOnly => Condition::all()
-                .add(cols.town.eq(viewer.town_id))
-                .add(cols.id.eq(viewer.user_id)),
-        });
-    }
-    if scopes.is_empty() {
-        // `Condition::any()` with no terms renders as TRUE in some builders; be explicit.
-        any = any.add(Expr::val(1).eq(0));
-    }
-    any
 }

@@ -38,6 +38,26 @@ pub struct Viewer {
     pub town_name: String,
 }
 
+impl Viewer {
+    /// A viewer that matches no real user, for checking the policy against the code at start.
+    pub fn probe() -> Self {
+        Self {
+            user_id: Uuid::nil(),
+            session_id: Uuid::nil(),
+            username: String::new(),
+            display_name: String::new(),
+            role: Role::Admin,
+            active: false,
+            unit_id: Uuid::nil(),
+            unit_name: String::new(),
+            unit_kind: UnitKind::CoordinationOffice,
+            village_id: None,
+            town_id: Uuid::nil(),
+            town_name: String::new(),
+        }
+    }
+}
+
 /// Caches viewers per session for at most [`CACHE_TTL`].
 #[derive(Default)]
 pub struct ViewerCache {

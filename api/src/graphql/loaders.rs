@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::village;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DbErr, QueryFilter};
 use uuid::Uuid;
 
 use super::ids::{self, Kind};
 use super::org::Village;
 use crate::AppState;
-use crate::access::scope::{self, Columns};
+use crate::access::resource::Villages;
 use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
@@ -39,16 +39,10 @@ impl Loader<Uuid> for VillageLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Village>, Self::Error> {
-        let cond = scope::condition(
-            &self.viewer,
-            self.state.access.scopes(&self.viewer, "village", "read"),
-            Columns {
-                id: village::Column::Id,
-                town: village::Column::TownId,
-            },
-        );
-        let rows = village::Entity::find()
-            .filter(cond)
+        let Ok(select) = self.state.access.select::<Villages>(&self.viewer) else {
+            return Ok(HashMap::new());
+        };
+        let rows = select
             .filter(village::Column::Id.is_in(keys.iter().copied()))
             .all(&self.state.db)
             .await

@@ -8,14 +8,14 @@ use std::collections::HashMap;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use entity::enums::{AuditCategory, AuditOutcome, Role, UnitKind};
-use entity::{app_user, org_unit, village};
+use entity::{app_user, org_unit};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use uuid::Uuid;
 
 use super::ContextExt;
 use super::ids::{self, Kind};
-use crate::access::scope::{self, Columns};
+use crate::access::resource::{OrgUnits, Users, Villages};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -123,16 +123,9 @@ impl OrgQuery {
     async fn org_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrgUnit>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
-        let cond = scope::condition(
-            viewer,
-            state.access.scopes(viewer, "org_unit", "read"),
-            Columns {
-                id: org_unit::Column::Id,
-                town: org_unit::Column::TownId,
-            },
-        );
-        let units = org_unit::Entity::find()
-            .filter(cond)
+        let units = state
+            .access
+            .select::<OrgUnits>(viewer)?
             .order_by_asc(org_unit::Column::Name)
             .all(&state.db)
             .await?;
@@ -172,19 +165,11 @@ impl OrgMutation {
     ) -> async_graphql::Result<DeactivateUserPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
-        let scopes = state.access.scopes(viewer, "user", "deactivate");
-        if scopes.is_empty() {
-            return Err(ApiError::Forbidden.into());
-        }
+        let cond = state
+            .access
+            .rows::<Users>(viewer, "deactivate")
+            .ok_or(ApiError::Forbidden)?;
         let target = ids::decode_as(&input.user_id, Kind::User).ok_or(ApiError::NotFound)?;
-        let cond = scope::condition(
-            viewer,
-            scopes,
-            Columns {
-                id: app_user::Column::Id,
-                town: app_user::Column::TownId,
-            },
-        );
         let txn = state.db.begin().await.map_err(ApiError::from)?;
         let updated = app_user::Entity::update_many()
             .col_expr(app_user::Column::Active, Expr::value(false))
@@ -224,15 +209,7 @@ impl OrgMutation {
 impl crate::AppState {
     /// The villages the viewer may read, by id.
     async fn villages_in_scope(&self, viewer: &Viewer) -> Result<HashMap<Uuid, Village>, ApiError> {
-        let cond = scope::condition(
-            viewer,
-            self.access.scopes(viewer, "village", "read"),
-            Columns {
-                id: village::Column::Id,
-                town: village::Column::TownId,
-            },
-        );
-        let rows = village::Entity::find().filter(cond).all(&self.db).await?;
+        let rows = self.access.select::<Villages>(viewer)?.all(&self.db).await?;
         Ok(rows
             .into_iter()
             .map(|v| {

@@ -1,0 +1,359 @@
+//! What each scope atom means on each table: the SQL condition, and (for per-row field groups)
+//! the same test on a loaded row.
+//!
+//! Every condition is combined with "in the viewer's town" by the access layer; an atom that
+//! makes no sense for a table is `None` there, and a policy line using it is refused at start.
+
+use entity::enums::{AuditCategory, RiskCategory, TaskTargetType};
+use entity::{
+    app_user, audit_log, lead, lead_subject, org_unit, person, person_judicial_tag, risk_item, task, venue, village,
+};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait};
+
+use super::scope::Atom;
+use crate::auth::Viewer;
+
+/// A table the policy grants access to.
+pub trait Resource: Send + Sync + 'static {
+    /// The policy's name for it.
+    const NAME: &'static str;
+    /// Its field groups (the policy's `NAME.group` resources).
+    const GROUPS: &'static [&'static str];
+    type Entity: EntityTrait;
+
+    /// The town column: nothing crosses towns.
+    fn town_column() -> <Self::Entity as EntityTrait>::Column;
+
+    /// The SQL condition for `atom`, or `None` when the atom means nothing on this table.
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition>;
+
+    /// `atom` decided on a loaded row, for field groups that depend on the row; `None` when the
+    /// row alone cannot decide it (such atoms may scope rows but not groups).
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &<Self::Entity as EntityTrait>::Model) -> Option<bool>;
+}
+
+fn eq_unit<C: ColumnTrait>(col: C, viewer: &Viewer) -> Condition {
+    Condition::all().add(col.eq(viewer.unit_id))
+}
+
+fn own_village<C: ColumnTrait>(col: C, viewer: &Viewer) -> Condition {
+    match viewer.village_id {
+        Some(village) => Condition::all().add(col.eq(village)),
+        None => never(),
+    }
+}
+
+/// A condition no row satisfies.
+pub fn never() -> Condition {
+    Condition::all().add(Expr::cust("1 = 0"))
+}
+
+/// Leads of the viewer's town that are umbrella leads (a subquery of ids).
+fn umbrella_lead_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(lead::Column::Id)
+        .from(lead::Entity)
+        .and_where(lead::Column::TownId.eq(viewer.town_id))
+        .and_where(lead::Column::Umbrella.eq(true))
+        .to_owned()
+}
+
+pub struct Persons;
+impl Resource for Persons {
+    const NAME: &'static str = "person";
+    const GROUPS: &'static [&'static str] = &["basic", "identity", "record", "notes"];
+    type Entity = person::Entity;
+
+    fn town_column() -> person::Column {
+        person::Column::TownId
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::OwnVillage => own_village(person::Column::VillageId, viewer),
+            Atom::JudicialTagged => Condition::all().add(
+                person::Column::Id.in_subquery(
+                    Query::select()
+                        .column(person_judicial_tag::Column::PersonId)
+                        .from(person_judicial_tag::Entity)
+                        .to_owned(),
+                ),
+            ),
+            Atom::UmbrellaSubject => Condition::all().add(
+                person::Column::Id.in_subquery(
+                    Query::select()
+                        .column(lead_subject::Column::PersonId)
+                        .from(lead_subject::Entity)
+                        .and_where(lead_subject::Column::PersonId.is_not_null())
+                        .and_where(lead_subject::Column::LeadId.in_subquery(umbrella_lead_ids(viewer)))
+                        .to_owned(),
+                ),
+            ),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &person::Model) -> Option<bool> {
+        match atom {
+            Atom::Town | Atom::Row => Some(true),
+            Atom::OwnVillage => Some(viewer.village_id == Some(row.village_id)),
+            _ => None,
+        }
+    }
+}
+
+pub struct Venues;
+impl Resource for Venues {
+    const NAME: &'static str = "venue";
+    const GROUPS: &'static [&'static str] = &["basic", "contact", "record"];
+    type Entity = venue::Entity;
+
+    fn town_column() -> venue::Column {
+        venue::Column::TownId
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::OwnVillage => own_village(venue::Column::VillageId, viewer),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &venue::Model) -> Option<bool> {
+        match atom {
+            Atom::Town | Atom::Row => Some(true),
+            Atom::OwnVillage => Some(viewer.village_id == Some(row.village_id)),
+            _ => None,
+        }
+    }
+}
+
+pub struct Leads;
+impl Resource for Leads {
+    const NAME: &'static str = "lead";
+    const GROUPS: &'static [&'static str] = &["shell", "receipt", "submission", "handling", "reporter"];
+    type Entity = lead::Entity;
+
+    fn town_column() -> lead::Column {
+        lead::Column::TownId
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::Umbrella => Condition::all().add(lead::Column::Umbrella.eq(true)),
+            Atom::Ordinary => Condition::all().add(lead::Column::Umbrella.eq(false)),
+            Atom::ReceivedByOwnUnit => eq_unit(lead::Column::ReceivingUnitId, viewer),
+            Atom::AssignedToOwnUnit => eq_unit(lead::Column::AssigneeUnitId, viewer),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &lead::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::Umbrella => row.umbrella,
+            Atom::Ordinary => !row.umbrella,
+            Atom::ReceivedByOwnUnit => row.receiving_unit_id == viewer.unit_id,
+            Atom::AssignedToOwnUnit => row.assignee_unit_id == Some(viewer.unit_id),
+            _ => return None,
+        })
+    }
+}
+
+pub struct RiskItems;
+impl Resource for RiskItems {
+    const NAME: &'static str = "risk_item";
+    const GROUPS: &'static [&'static str] = &["basic", "detail", "parties"];
+    type Entity = risk_item::Entity;
+
+    fn town_column() -> risk_item::Column {
+        risk_item::Column::TownId
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::OwnVillage => own_village(risk_item::Column::VillageId, viewer),
+            Atom::SocialConflict => Condition::all().add(risk_item::Column::Category.eq(RiskCategory::SocialConflict)),
+            Atom::NotSocialConflict => {
+                Condition::all().add(risk_item::Column::Category.ne(RiskCategory::SocialConflict))
+            }
+            Atom::TerritorialOwnUnit => eq_unit(risk_item::Column::TerritorialUnitId, viewer),
+            Atom::SectorOwnUnit => eq_unit(risk_item::Column::SectorUnitId, viewer),
+            Atom::AssignedToOwnUnit => eq_unit(risk_item::Column::AssigneeUnitId, viewer),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &risk_item::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::OwnVillage => viewer.village_id == Some(row.village_id),
+            Atom::SocialConflict => row.category == RiskCategory::SocialConflict,
+            Atom::NotSocialConflict => row.category != RiskCategory::SocialConflict,
+            Atom::TerritorialOwnUnit => row.territorial_unit_id == Some(viewer.unit_id),
+            Atom::SectorOwnUnit => row.sector_unit_id == Some(viewer.unit_id),
+            Atom::AssignedToOwnUnit => row.assignee_unit_id == Some(viewer.unit_id),
+            _ => return None,
+        })
+    }
+}
+
+pub struct Tasks;
+impl Resource for Tasks {
+    const NAME: &'static str = "task";
+    const GROUPS: &'static [&'static str] = &[];
+    type Entity = task::Entity;
+
+    fn town_column() -> task::Column {
+        task::Column::TownId
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        let targets_umbrella_lead = || {
+            Condition::all()
+                .add(task::Column::TargetType.eq(TaskTargetType::Lead))
+                .add(task::Column::TargetId.in_subquery(umbrella_lead_ids(viewer)))
+        };
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::AssignedToOwnUnit => eq_unit(task::Column::AssigneeUnitId, viewer),
+            Atom::CreatedByOwnUnit => eq_unit(task::Column::CreatingUnitId, viewer),
+            Atom::TargetUmbrellaLead => targets_umbrella_lead(),
+            Atom::TargetNotUmbrellaLead => targets_umbrella_lead().not(),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &task::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::AssignedToOwnUnit => row.assignee_unit_id == viewer.unit_id,
+            Atom::CreatedByOwnUnit => row.creating_unit_id == viewer.unit_id,
+            _ => return None,
+        })
+    }
+}
+
+pub struct AuditEntries;
+impl Resource for AuditEntries {
+    const NAME: &'static str = "audit_log";
+    const GROUPS: &'static [&'static str] = &[];
+    type Entity = audit_log::Entity;
+
+    fn town_column() -> audit_log::Column {
+        audit_log::Column::TownId
+    }
+
+    fn atom(atom: Atom, _viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::Administration => Condition::all().add(audit_log::Column::Category.eq(AuditCategory::Administration)),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, _viewer: &Viewer, row: &audit_log::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::Administration => row.category == AuditCategory::Administration,
+            _ => return None,
+        })
+    }
+}
+
+pub struct Users;
+impl Resource for Users {
+    const NAME: &'static str = "user";
+    const GROUPS: &'static [&'static str] = &[];
+    type Entity = app_user::Entity;
+
+    fn town_column() -> app_user::Column {
+        app_user::Column::TownId
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::SelfUser => Condition::all().add(app_user::Column::Id.eq(viewer.user_id)),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &app_user::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::SelfUser => row.id == viewer.user_id,
+            _ => return None,
+        })
+    }
+}
+
+/// Tables that only ever scope by town.
+macro_rules! town_only {
+    ($name:ident, $res:literal, $module:ident) => {
+        pub struct $name;
+        impl Resource for $name {
+            const NAME: &'static str = $res;
+            const GROUPS: &'static [&'static str] = &[];
+            type Entity = $module::Entity;
+
+            fn town_column() -> $module::Column {
+                $module::Column::TownId
+            }
+
+            fn atom(atom: Atom, _viewer: &Viewer) -> Option<Condition> {
+                matches!(atom, Atom::Town | Atom::Row).then(Condition::all)
+            }
+
+            fn atom_on_row(atom: Atom, _viewer: &Viewer, _row: &$module::Model) -> Option<bool> {
+                matches!(atom, Atom::Town | Atom::Row).then_some(true)
+            }
+        }
+    };
+}
+town_only!(OrgUnits, "org_unit", org_unit);
+town_only!(Villages, "village", village);
+
+/// Checks one policy line against the code: the resource and group exist, and every atom means
+/// something there (group scopes must be decidable on a loaded row).
+pub fn validate(resource: &str, scope: &super::Scope) -> Result<(), String> {
+    let (base, group) = match resource.split_once('.') {
+        Some((base, group)) => (base, Some(group)),
+        None => (resource, None),
+    };
+    match base {
+        "person" => check::<Persons>(group, scope),
+        "venue" => check::<Venues>(group, scope),
+        "lead" => check::<Leads>(group, scope),
+        "risk_item" => check::<RiskItems>(group, scope),
+        "task" => check::<Tasks>(group, scope),
+        "audit_log" => check::<AuditEntries>(group, scope),
+        "user" => check::<Users>(group, scope),
+        "org_unit" => check::<OrgUnits>(group, scope),
+        "village" => check::<Villages>(group, scope),
+        other => Err(format!("unknown resource `{other}`")),
+    }
+}
+
+fn check<R: Resource>(group: Option<&str>, scope: &super::Scope) -> Result<(), String> {
+    let probe = Viewer::probe();
+    if let Some(group) = group
+        && !R::GROUPS.contains(&group)
+    {
+        return Err(format!("`{}` has no field group `{group}`", R::NAME));
+    }
+    for atom in &scope.0 {
+        if R::atom(*atom, &probe).is_none() {
+            return Err(format!("scope `{}` means nothing on `{}`", atom.name(), R::NAME));
+        }
+        if *atom == Atom::Row && group.is_none() {
+            return Err("scope `row` is for field groups only".into());
+        }
+    }
+    Ok(())
+}
