@@ -4,11 +4,13 @@
 //! the action, the object's type and id, the field groups touched, the request id and the
 //! outcome. It never holds a value read, a title or a name taken from the object.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use async_graphql::Context;
 use chrono::Utc;
 use entity::audit_log;
 use entity::enums::{AuditCategory, AuditOutcome};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
@@ -50,4 +52,70 @@ pub async fn record(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// The request's read log, when the request has a viewer.
+pub fn read_log<'a>(ctx: &'a Context<'_>) -> Option<&'a ReadLog> {
+    ctx.data_opt::<std::sync::Arc<ReadLog>>().map(|log| log.as_ref())
+}
+
+/// (object type, id, denied) -> field groups read.
+type Noted = BTreeMap<(&'static str, Uuid, Denied), BTreeSet<&'static str>>;
+
+/// Whether an entry records a denied attempt.
+type Denied = bool;
+
+/// The confidential reads and denied attempts of one request, written in one insert when the
+/// request ends (access.md rule 6). Only ids and group names are kept, never values.
+#[derive(Default)]
+pub struct ReadLog {
+    entries: std::sync::Mutex<Noted>,
+}
+
+impl ReadLog {
+    /// Notes that field group `group` of an object was read.
+    pub fn read(&self, object_type: &'static str, id: Uuid, group: &'static str) {
+        self.lock().entry((object_type, id, false)).or_default().insert(group);
+    }
+
+    /// Notes an attempt on a real object outside the viewer's scope.
+    pub fn denied(&self, object_type: &'static str, id: Uuid) {
+        self.lock().entry((object_type, id, true)).or_default();
+    }
+
+    /// Writes everything noted, in one statement.
+    pub async fn flush(&self, db: &impl ConnectionTrait, viewer: &Viewer, request_id: &str) -> Result<(), ApiError> {
+        let entries = std::mem::take(&mut *self.lock());
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now();
+        let rows = entries
+            .into_iter()
+            .map(|((object_type, id, denied), groups)| audit_log::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                town_id: Set(viewer.town_id),
+                created_at: Set(now),
+                user_id: Set(Some(viewer.user_id)),
+                username: Set(viewer.username.clone()),
+                unit_name: Set(viewer.unit_name.clone()),
+                action: Set(if denied { "access" } else { "read" }.to_owned()),
+                object_type: Set(object_type.to_owned()),
+                object_id: Set(Some(id)),
+                field_groups: Set(groups.into_iter().collect::<Vec<_>>().join(",")),
+                request_id: Set(request_id.to_owned()),
+                outcome: Set(if denied {
+                    AuditOutcome::Denied
+                } else {
+                    AuditOutcome::Allowed
+                }),
+                category: Set(AuditCategory::Case),
+            });
+        audit_log::Entity::insert_many(rows).exec(db).await?;
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Noted> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }

@@ -20,6 +20,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::audit::ReadLog;
 use crate::error::RequestId;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{Authn, ClientAddr, PinganSchema, build_schema};
@@ -76,6 +77,7 @@ async fn graphql(
             Err(_) => Authn::Invalid,
         },
     };
+    let read_log = Arc::new(ReadLog::default());
     let mut batch = batch;
     for request in batch.iter_mut() {
         request.data.insert(RequestId(request_id.clone()));
@@ -83,11 +85,24 @@ async fn graphql(
         if let Authn::Viewer(viewer) = &authn {
             // Loaders are per request: a batch's operations never share a cache.
             request.data.insert(Loaders::new(shared.state.clone(), viewer.clone()));
+            request.data.insert(read_log.clone());
         }
         request.data.insert(authn.clone());
     }
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let response = shared.schema.execute_batch(batch).instrument(span).await;
+    // Confidential reads are audited before their values leave: no entry, no answer.
+    if let Authn::Viewer(viewer) = &authn
+        && let Err(e) = read_log.flush(&shared.state.db, viewer, &request_id).await
+    {
+        tracing::error!(request_id, error = ?e, "writing the read audit");
+        return refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal error.",
+            "服务器内部错误。",
+            &request_id,
+        );
+    }
     let mut response = GraphQLResponse::from(response).into_response();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);

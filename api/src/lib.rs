@@ -11,12 +11,14 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -28,6 +30,8 @@ use crate::config::Config;
 /// What every request shares: the pool, authentication state and the access layer.
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// SQL statements run since start (tests count them; a future /metrics exports them).
+    pub statements: Arc<AtomicU64>,
     pub auth: Auth,
     pub access: Access,
     pub config: Config,
@@ -44,7 +48,12 @@ impl App {
     /// Connects and prepares everything, then binds `config.bind` (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         tracing::info!(?config, "starting pingan");
-        let db = db::connect(&config.database_url).await?;
+        let mut db = db::connect(&config.database_url).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
         if config.migrate {
             db::migrate(&db).await?;
         }
@@ -66,6 +75,7 @@ impl App {
         let listener = TcpListener::bind(config.bind).await?;
         let state = Arc::new(AppState {
             db,
+            statements,
             auth,
             access,
             config,

@@ -19,9 +19,11 @@ pub mod scope;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
-use casbin::prelude::*;
+use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi, StringAdapter};
+use entity::app_user;
 use entity::enums::Role;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
+use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -132,6 +134,35 @@ impl Access {
             per_group,
             _resource: PhantomData,
         }
+    }
+
+    /// Whether a row with this id exists at all, in any scope. Used only to log denied
+    /// attempts on real rows (access.md rule 6); the answer never reaches the client.
+    pub async fn exists_anywhere<R: Resource>(&self, db: &DatabaseConnection, id: Uuid) -> Result<bool, ApiError>
+    where
+        <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        Ok(R::Entity::find_by_id(id).one(db).await?.is_some())
+    }
+
+    /// The id of an active user of the viewer's town (of `role`, if given), for checking a
+    /// reference in a write (a talk's officer, a responsible officer). Returns nothing about
+    /// the user but that it exists there.
+    pub async fn town_user(
+        &self,
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        user: Uuid,
+        role: Option<Role>,
+    ) -> Result<Option<Uuid>, ApiError> {
+        let mut query = app_user::Entity::find()
+            .filter(app_user::Column::TownId.eq(viewer.town_id))
+            .filter(app_user::Column::Id.eq(user))
+            .filter(app_user::Column::Active.eq(true));
+        if let Some(role) = role {
+            query = query.filter(app_user::Column::Role.eq(role));
+        }
+        Ok(query.one(db).await?.map(|u| u.id))
     }
 
     /// Every policy line, for the generated access matrix.

@@ -14,6 +14,10 @@ pub enum Kind {
     OrgUnit,
     Village,
     Town,
+    Person,
+    Talk,
+    Incident,
+    AuditEntry,
 }
 
 impl Kind {
@@ -23,10 +27,23 @@ impl Kind {
             Kind::OrgUnit => "OrgUnit",
             Kind::Village => "Village",
             Kind::Town => "Town",
+            Kind::Person => "Person",
+            Kind::Talk => "Talk",
+            Kind::Incident => "Incident",
+            Kind::AuditEntry => "AuditEntry",
         }
     }
 
-    const ALL: [Kind; 4] = [Kind::User, Kind::OrgUnit, Kind::Village, Kind::Town];
+    const ALL: [Kind; 8] = [
+        Kind::User,
+        Kind::OrgUnit,
+        Kind::Village,
+        Kind::Town,
+        Kind::Person,
+        Kind::Talk,
+        Kind::Incident,
+        Kind::AuditEntry,
+    ];
 }
 
 /// The global id of a record.

@@ -1,32 +1,56 @@
 //! DataLoaders for relations, one set per request and viewer, so a page of records loads each
 //! relation in one scoped query instead of one per row.
+//!
+//! Child rows (talks, incidents, categories, tags) are loaded only for parents inside the
+//! viewer's read scope: the parent's scope condition is part of every child query.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::village;
-use sea_orm::{ColumnTrait, DbErr, QueryFilter};
+use async_graphql::{ID, SimpleObject};
+use entity::enums::PersonCategory;
+use entity::{app_user, person, person_category, person_incident, person_judicial_tag, person_talk};
+use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::ids::{self, Kind};
 use super::org::Village;
 use crate::AppState;
-use crate::access::resource::Villages;
+use crate::access::resource::{Persons, Villages};
 use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
 pub struct Loaders {
     pub villages: DataLoader<VillageLoader>,
+    pub officers: DataLoader<OfficerLoader>,
+    pub person_records: DataLoader<PersonRecordLoader>,
 }
 
 impl Loaders {
     pub fn new(state: Arc<AppState>, viewer: Viewer) -> Self {
         Self {
-            villages: DataLoader::new(VillageLoader { state, viewer }, tokio::spawn),
+            villages: DataLoader::new(
+                VillageLoader {
+                    state: state.clone(),
+                    viewer: viewer.clone(),
+                },
+                tokio::spawn,
+            ),
+            officers: DataLoader::new(
+                OfficerLoader {
+                    state: state.clone(),
+                    viewer: viewer.clone(),
+                },
+                tokio::spawn,
+            ),
+            person_records: DataLoader::new(PersonRecordLoader { state, viewer }, tokio::spawn),
         }
     }
 }
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
 /// Villages by id, within the viewer's village scope.
 pub struct VillageLoader {
@@ -38,15 +62,14 @@ impl Loader<Uuid> for VillageLoader {
     type Value = Village;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Village>, Self::Error> {
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Village> {
         let Ok(select) = self.state.access.select::<Villages>(&self.viewer) else {
             return Ok(HashMap::new());
         };
         let rows = select
-            .filter(village::Column::Id.is_in(keys.iter().copied()))
+            .filter(entity::village::Column::Id.is_in(keys.iter().copied()))
             .all(&self.state.db)
-            .await
-            .map_err(Arc::new)?;
+            .await?;
         Ok(rows
             .into_iter()
             .map(|v| {
@@ -59,5 +82,197 @@ impl Loader<Uuid> for VillageLoader {
                 )
             })
             .collect())
+    }
+}
+
+/// An officer as a record names them: id and display name, nothing else of the user.
+#[derive(SimpleObject, Clone)]
+pub struct Officer {
+    pub id: ID,
+    pub display_name: String,
+}
+
+/// Officers named on records (responsible officer, talk officer), from the viewer's town. The
+/// name belongs to the record's own field group, so it is served wherever that field is.
+pub struct OfficerLoader {
+    state: Arc<AppState>,
+    viewer: Viewer,
+}
+
+impl Loader<Uuid> for OfficerLoader {
+    type Value = Officer;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Officer> {
+        let rows = app_user::Entity::find()
+            .filter(app_user::Column::TownId.eq(self.viewer.town_id))
+            .filter(app_user::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.state.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|u| {
+                (
+                    u.id,
+                    Officer {
+                        id: ids::encode(Kind::User, u.id),
+                        display_name: u.display_name,
+                    },
+                )
+            })
+            .collect())
+    }
+}
+
+/// The talks of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TalksOf(pub Uuid);
+/// The incidents of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IncidentsOf(pub Uuid);
+/// The categories of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CategoriesOf(pub Uuid);
+/// The judicial tags of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TagsOf(pub Uuid);
+/// Whether the viewer may perform an action on a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PersonAction(pub &'static str, pub Uuid);
+
+/// The record of persons (and the viewer's actions on them), a page at a time.
+pub struct PersonRecordLoader {
+    state: Arc<AppState>,
+    viewer: Viewer,
+}
+
+impl PersonRecordLoader {
+    /// Ids of persons among `keys` that the viewer may read.
+    fn readable(&self, keys: impl Iterator<Item = Uuid>) -> Option<SelectStatement> {
+        let rows = self.state.access.rows::<Persons>(&self.viewer, "read")?;
+        Some(
+            Query::select()
+                .column(person::Column::Id)
+                .from(person::Entity)
+                .cond_where(rows)
+                .and_where(person::Column::Id.is_in(keys))
+                .to_owned(),
+        )
+    }
+}
+
+/// Groups child rows by their person.
+fn by_person<T, K: Eq + std::hash::Hash>(rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+    let mut map: HashMap<K, Vec<T>> = HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
+
+impl Loader<TalksOf> for PersonRecordLoader {
+    type Value = Vec<person_talk::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[TalksOf]) -> LoadResult<TalksOf, Self::Value> {
+        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
+            return Ok(HashMap::new());
+        };
+        let rows = person_talk::Entity::find()
+            .filter(person_talk::Column::PersonId.in_subquery(readable))
+            .order_by_desc(person_talk::Column::TalkedOn)
+            .order_by_desc(person_talk::Column::Id)
+            .all(&self.state.db)
+            .await?;
+        Ok(by_person(rows, |t| TalksOf(t.person_id)))
+    }
+}
+
+impl Loader<IncidentsOf> for PersonRecordLoader {
+    type Value = Vec<person_incident::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[IncidentsOf]) -> LoadResult<IncidentsOf, Self::Value> {
+        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
+            return Ok(HashMap::new());
+        };
+        let rows = person_incident::Entity::find()
+            .filter(person_incident::Column::PersonId.in_subquery(readable))
+            .order_by_desc(person_incident::Column::OccurredOn)
+            .order_by_desc(person_incident::Column::Id)
+            .all(&self.state.db)
+            .await?;
+        Ok(by_person(rows, |i| IncidentsOf(i.person_id)))
+    }
+}
+
+impl Loader<CategoriesOf> for PersonRecordLoader {
+    type Value = Vec<PersonCategory>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[CategoriesOf]) -> LoadResult<CategoriesOf, Self::Value> {
+        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
+            return Ok(HashMap::new());
+        };
+        let rows = person_category::Entity::find()
+            .filter(person_category::Column::PersonId.in_subquery(readable))
+            .order_by_asc(person_category::Column::Category)
+            .all(&self.state.db)
+            .await?;
+        let grouped = by_person(rows, |c| CategoriesOf(c.person_id));
+        Ok(grouped
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().map(|c| c.category).collect()))
+            .collect())
+    }
+}
+
+impl Loader<TagsOf> for PersonRecordLoader {
+    type Value = Vec<person_judicial_tag::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[TagsOf]) -> LoadResult<TagsOf, Self::Value> {
+        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
+            return Ok(HashMap::new());
+        };
+        let rows = person_judicial_tag::Entity::find()
+            .filter(person_judicial_tag::Column::PersonId.in_subquery(readable))
+            .order_by_asc(person_judicial_tag::Column::Tag)
+            .all(&self.state.db)
+            .await?;
+        Ok(by_person(rows, |t| TagsOf(t.person_id)))
+    }
+}
+
+impl Loader<PersonAction> for PersonRecordLoader {
+    type Value = bool;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[PersonAction]) -> LoadResult<PersonAction, bool> {
+        // One query per action asked for on the page.
+        let mut answers = HashMap::new();
+        let mut actions: Vec<&'static str> = keys.iter().map(|k| k.0).collect();
+        actions.sort_unstable();
+        actions.dedup();
+        for action in actions {
+            let ids: Vec<Uuid> = keys.iter().filter(|k| k.0 == action).map(|k| k.1).collect();
+            let allowed: Vec<Uuid> = match self.state.access.rows::<Persons>(&self.viewer, action) {
+                Some(rows) => {
+                    person::Entity::find()
+                        .select_only()
+                        .column(person::Column::Id)
+                        .filter(rows)
+                        .filter(person::Column::Id.is_in(ids.iter().copied()))
+                        .into_tuple()
+                        .all(&self.state.db)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            for id in ids {
+                answers.insert(PersonAction(action, id), allowed.contains(&id));
+            }
+        }
+        Ok(answers)
     }
 }

@@ -3,12 +3,16 @@
 //! Resolvers get the [`Viewer`] from [`ContextExt::viewer`] and every read through the access
 //! layer ([`crate::access::Access`]); none of them touches the database around it.
 
+pub mod audit_log;
 pub mod auth;
+pub mod connection;
 pub mod ids;
 pub mod labels;
 pub mod limits;
 pub mod loaders;
+pub mod node;
 pub mod org;
+pub mod person;
 
 use std::sync::Arc;
 
@@ -21,10 +25,16 @@ use crate::error::{ApiError, ErrorMapper};
 use loaders::Loaders;
 
 #[derive(MergedObject, Default)]
-pub struct Query(org::OrgQuery, labels::LabelQuery);
+pub struct Query(
+    node::NodeQuery,
+    org::OrgQuery,
+    person::PersonQuery,
+    audit_log::AuditQuery,
+    labels::LabelQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation, org::OrgMutation);
+pub struct Mutation(auth::AuthMutation, person::PersonMutation, org::OrgMutation);
 
 pub type PinganSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -45,6 +55,7 @@ pub struct ClientAddr(pub Option<std::net::IpAddr>);
 /// Builds the schema with the configured limits. `dev` turns field suggestions on.
 pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool) -> PinganSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .register_output_type::<node::Node>()
         .data(state)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)

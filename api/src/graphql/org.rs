@@ -23,6 +23,7 @@ use crate::error::ApiError;
 /// A user of pingan.
 #[derive(SimpleObject, Clone)]
 pub struct User {
+    #[graphql(owned)]
     pub id: ID,
     pub username: String,
     pub display_name: String,
@@ -33,6 +34,31 @@ pub struct User {
 }
 
 impl User {
+    /// Any user the viewer may read, with unit and town.
+    pub async fn load(ctx: &Context<'_>, user: app_user::Model) -> Result<Self, ApiError> {
+        let db = &ctx.state().db;
+        let unit = org_unit::Entity::find_by_id(user.org_unit_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user {} has no unit", user.id)))?;
+        let town = entity::town::Entity::find_by_id(user.town_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user {} has no town", user.id)))?;
+        Ok(Self {
+            id: ids::encode(Kind::User, user.id),
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            unit: OrgUnit::from(unit),
+            town: Town {
+                id: ids::encode(Kind::Town, town.id),
+                name: town.name,
+            },
+            active: user.active,
+        })
+    }
+
     /// The viewer's own user, as loaded for this request.
     pub fn of_viewer(viewer: &Viewer) -> Self {
         Self {
@@ -77,8 +103,8 @@ impl From<org_unit::Model> for OrgUnit {
 
 #[Object]
 impl OrgUnit {
-    async fn id(&self) -> &ID {
-        &self.id
+    pub async fn id(&self) -> ID {
+        self.id.clone()
     }
     async fn name(&self) -> &str {
         &self.name
@@ -98,6 +124,7 @@ impl OrgUnit {
 /// A village or residential community (村 / 社区) of the town.
 #[derive(SimpleObject, Clone)]
 pub struct Village {
+    #[graphql(owned)]
     pub id: ID,
     pub name: String,
 }

@@ -1,0 +1,3 @@
+//! Rules of the domain that are not about access: input validation, levels, deadlines.
+
+pub mod validate;

@@ -1,0 +1,60 @@
+//! `node(id:)`: any record by its global id, under the viewer's scope (Relay).
+
+use async_graphql::{Context, ID, Interface, Object};
+
+use super::ContextExt;
+use super::ids::{self, Kind};
+use super::org::{OrgUnit, User, Village};
+use super::person::{self, Person};
+use crate::access::resource::{OrgUnits, Users};
+use sea_orm::{ColumnTrait, QueryFilter};
+
+/// A record with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Person(Person),
+    User(User),
+    OrgUnit(OrgUnit),
+    Village(Village),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The record with this id, or null when there is none in the viewer's scope (also for a
+    /// malformed id: every miss looks the same).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let Some((kind, uuid)) = ids::decode(&id) else {
+            return Ok(None);
+        };
+        Ok(match kind {
+            Kind::Person => person::find(ctx, uuid).await?.map(Node::Person),
+            Kind::User => match state.access.select::<Users>(viewer) {
+                Ok(select) => match select
+                    .filter(entity::app_user::Column::Id.eq(uuid))
+                    .one(&state.db)
+                    .await?
+                {
+                    Some(user) => Some(Node::User(User::load(ctx, user).await?)),
+                    None => None,
+                },
+                Err(_) => None,
+            },
+            Kind::OrgUnit => match state.access.select::<OrgUnits>(viewer) {
+                Ok(select) => select
+                    .filter(entity::org_unit::Column::Id.eq(uuid))
+                    .one(&state.db)
+                    .await?
+                    .map(|u| Node::OrgUnit(OrgUnit::from(u))),
+                Err(_) => None,
+            },
+            Kind::Village => ctx.loaders()?.villages.load_one(uuid).await?.map(Node::Village),
+            Kind::Town | Kind::Talk | Kind::Incident | Kind::AuditEntry => None,
+        })
+    }
+}

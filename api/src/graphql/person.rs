@@ -1,0 +1,1113 @@
+//! Key persons (重点人员): `people`, `person`, and the writes of the person ledger.
+//!
+//! Every read starts from `Access::select::<Persons>` and every field is served only when the
+//! viewer holds its group on the row (access.md "Field groups"); reads of `identity` and
+//! `notes` are noted in the request's audit log. Writes check, in this order: the row is in
+//! the viewer's read scope (else `NOT_FOUND`, as for a random id), the action is granted on it
+//! (else `FORBIDDEN`), then the state (`CONFLICT`).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{NaiveDate, Utc};
+use entity::enums::{
+    AttentionLevel, AuditCategory, AuditOutcome, Gender, JudicialTag, LevelChangeKind, LevelChangeStatus,
+    PersonCategory, RecordStatus, Role, TalkKind,
+};
+use entity::{person, person_category, person_incident, person_judicial_tag, person_level_change, person_talk};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::ContextExt;
+use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
+use super::ids::{self, Kind};
+use super::loaders::{CategoriesOf, IncidentsOf, Officer, PersonAction, TagsOf, TalksOf};
+use super::org::Village;
+use crate::access::GroupSet;
+use crate::access::resource::{Persons, Villages};
+use crate::audit;
+use crate::auth::Viewer;
+use crate::domain::validate;
+use crate::error::ApiError;
+
+/// An edge of `people`.
+pub type PersonEdge = super::connection::Edge<Person>;
+
+/// Groups whose reads are audited (access.md rule 6).
+const AUDITED: &[&str] = &["identity", "notes"];
+
+/// A key person's dossier, as the viewer may see it.
+#[derive(Clone)]
+pub struct Person {
+    model: Arc<person::Model>,
+    groups: GroupSet<Persons>,
+}
+
+impl Person {
+    pub fn new(model: person::Model, groups: GroupSet<Persons>) -> Self {
+        Self {
+            model: Arc::new(model),
+            groups,
+        }
+    }
+
+    /// Whether a group's fields are served; notes audited reads.
+    fn reveal(&self, ctx: &Context<'_>, group: &'static str) -> bool {
+        let held = self.groups.has(group);
+        if held
+            && AUDITED.contains(&group)
+            && let Some(log) = audit::read_log(ctx)
+        {
+            log.read("Person", self.model.id, group);
+        }
+        held
+    }
+
+    fn basic<T>(&self, value: impl FnOnce(&person::Model) -> T) -> Option<T> {
+        self.groups.has("basic").then(|| value(&self.model))
+    }
+}
+
+#[Object]
+impl Person {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Person, self.model.id)
+    }
+    /// Changes with every write; pass it as `expectedVersion` to update.
+    async fn version(&self) -> i32 {
+        self.model.version
+    }
+    async fn name(&self) -> Option<&str> {
+        self.groups.has("basic").then_some(self.model.name.as_str())
+    }
+    async fn gender(&self) -> Option<Gender> {
+        self.basic(|m| m.gender)
+    }
+    async fn attention_level(&self) -> Option<AttentionLevel> {
+        self.basic(|m| m.attention_level)
+    }
+    async fn status(&self) -> Option<RecordStatus> {
+        self.basic(|m| m.status)
+    }
+    async fn listed_at(&self) -> Option<NaiveDate> {
+        self.basic(|m| m.listed_at)
+    }
+    /// Residence village.
+    async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
+        if !self.groups.has("basic") {
+            return Ok(None);
+        }
+        Ok(ctx.loaders()?.villages.load_one(self.model.village_id).await?)
+    }
+    /// The responsible police officer (包村民警).
+    async fn responsible_officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        match self.model.responsible_officer_id {
+            Some(officer) if self.groups.has("basic") => Ok(ctx.loaders()?.officers.load_one(officer).await?),
+            _ => Ok(None),
+        }
+    }
+
+    /// National ID number (身份证号).
+    async fn id_number(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.reveal(ctx, "identity").then_some(self.model.id_number.as_str())
+    }
+    async fn birth_date(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
+        self.reveal(ctx, "identity").then_some(self.model.birth_date)
+    }
+    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "identity") {
+            self.model.phone.as_deref()
+        } else {
+            None
+        }
+    }
+    /// Residence address.
+    async fn address(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "identity") {
+            self.model.address.as_deref()
+        } else {
+            None
+        }
+    }
+
+    async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<PersonCategory>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        Ok(Some(
+            ctx.loaders()?
+                .person_records
+                .load_one(CategoriesOf(self.model.id))
+                .await?
+                .unwrap_or_default(),
+        ))
+    }
+    async fn judicial_tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<JudicialTagEntry>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let tags = ctx
+            .loaders()?
+            .person_records
+            .load_one(TagsOf(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(Some(tags.into_iter().map(JudicialTagEntry::from).collect()))
+    }
+    /// Education and admonition talks, newest first.
+    async fn talks(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Talk>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let talks = ctx
+            .loaders()?
+            .person_records
+            .load_one(TalksOf(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(Some(talks.into_iter().map(Talk).collect()))
+    }
+    /// Incidents (警情/案件/不良记录), newest first.
+    async fn incidents(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Incident>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let incidents = ctx
+            .loaders()?
+            .person_records
+            .load_one(IncidentsOf(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(Some(incidents.into_iter().map(Incident).collect()))
+    }
+
+    /// Investigative notes.
+    async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "notes") {
+            self.model.notes.as_deref()
+        } else {
+            None
+        }
+    }
+
+    /// What the viewer may read and do on this person.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<PersonViewerCan> {
+        let loaders = ctx.loaders()?;
+        let can = |action: &'static str| loaders.person_records.load_one(PersonAction(action, self.model.id));
+        let (update, record_talk, record_incident) =
+            tokio::try_join!(can("update"), can("record_talk"), can("record_incident"))?;
+        Ok(PersonViewerCan {
+            read_basic: self.groups.has("basic"),
+            read_identity: self.groups.has("identity"),
+            read_record: self.groups.has("record"),
+            read_notes: self.groups.has("notes"),
+            update: update.unwrap_or(false),
+            record_talk: record_talk.unwrap_or(false),
+            record_incident: record_incident.unwrap_or(false),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PersonViewerCan {
+    pub read_basic: bool,
+    pub read_identity: bool,
+    pub read_record: bool,
+    pub read_notes: bool,
+    pub update: bool,
+    pub record_talk: bool,
+    pub record_incident: bool,
+}
+
+/// A judicial tag (刑满释放 with release date, 社区矫正 with end of correction).
+#[derive(SimpleObject)]
+pub struct JudicialTagEntry {
+    pub tag: JudicialTag,
+    pub release_date: Option<NaiveDate>,
+    pub correction_end_date: Option<NaiveDate>,
+}
+
+impl From<person_judicial_tag::Model> for JudicialTagEntry {
+    fn from(m: person_judicial_tag::Model) -> Self {
+        Self {
+            tag: m.tag,
+            release_date: m.release_date,
+            correction_end_date: m.correction_end_date,
+        }
+    }
+}
+
+/// An education or admonition talk (训诫/教育谈话).
+pub struct Talk(person_talk::Model);
+
+#[Object]
+impl Talk {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Talk, self.0.id)
+    }
+    async fn talked_on(&self) -> NaiveDate {
+        self.0.talked_on
+    }
+    async fn kind(&self) -> TalkKind {
+        self.0.kind
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    async fn officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        Ok(ctx.loaders()?.officers.load_one(self.0.officer_id).await?)
+    }
+}
+
+/// An incident, case or misconduct record (警情/案件/不良记录).
+pub struct Incident(person_incident::Model);
+
+#[Object]
+impl Incident {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Incident, self.0.id)
+    }
+    async fn occurred_on(&self) -> NaiveDate {
+        self.0.occurred_on
+    }
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct PersonFilter {
+    pub village_id: Option<ID>,
+    pub attention_level: Option<Vec<AttentionLevel>>,
+    pub status: Option<RecordStatus>,
+    /// Names starting with this text.
+    pub name_prefix: Option<String>,
+    /// Needs the `record` group.
+    pub category: Option<PersonCategory>,
+    /// Needs the `record` group.
+    pub judicial_tag: Option<JudicialTag>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PersonOrderField {
+    #[default]
+    Name,
+    ListedAt,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(InputObject, Default)]
+pub struct PersonOrder {
+    #[graphql(default)]
+    pub field: PersonOrderField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+#[derive(Default)]
+pub struct PersonQuery;
+
+#[Object]
+impl PersonQuery {
+    /// Key persons in the viewer's scope, a page at a time.
+    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PersonFilter>,
+        order_by: Option<PersonOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Person>> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let first = page_size(first)?;
+        let groups = state.access.groups::<Persons>(viewer);
+        let filter_cond = filter_condition(viewer, &groups, filter.unwrap_or_default())?;
+        let order = order_by.unwrap_or_default();
+        let base = state.access.select::<Persons>(viewer)?.filter(filter_cond.clone());
+
+        let key_col = match order.field {
+            PersonOrderField::Name => person::Column::Name,
+            PersonOrderField::ListedAt => person::Column::ListedAt,
+        };
+        let mut page = base.clone();
+        if let Some(after) = after {
+            let (key, id) = decode_cursor(&after)?;
+            let key: sea_orm::Value = match order.field {
+                PersonOrderField::Name => key.into(),
+                PersonOrderField::ListedAt => NaiveDate::parse_from_str(&key, "%Y-%m-%d")
+                    .map_err(|_| ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。"))?
+                    .into(),
+            };
+            let (beyond, tie) = match order.direction {
+                SortDirection::Asc => (Expr::col(key_col).gt(key.clone()), Expr::col(person::Column::Id).gt(id)),
+                SortDirection::Desc => (Expr::col(key_col).lt(key.clone()), Expr::col(person::Column::Id).lt(id)),
+            };
+            page = page.filter(
+                Condition::any()
+                    .add(beyond)
+                    .add(Condition::all().add(Expr::col(key_col).eq(key)).add(tie)),
+            );
+        }
+        let page = match order.direction {
+            SortDirection::Asc => page.order_by_asc(key_col).order_by_asc(person::Column::Id),
+            SortDirection::Desc => page.order_by_desc(key_col).order_by_desc(person::Column::Id),
+        };
+        let rows = page.limit(first + 1).all(&state.db).await.map_err(ApiError::from)?;
+        let total_count = if ctx.look_ahead().field("totalCount").exists() {
+            Some(base.count(&state.db).await.map_err(ApiError::from)? as i64)
+        } else {
+            None
+        };
+        let rows = rows
+            .into_iter()
+            .map(|m| {
+                let key = match order.field {
+                    PersonOrderField::Name => m.name.clone(),
+                    PersonOrderField::ListedAt => m.listed_at.format("%Y-%m-%d").to_string(),
+                };
+                let groups = groups.on(viewer, &m);
+                (encode_cursor(&key, m.id), Person::new(m, groups))
+            })
+            .collect();
+        Ok(Connection::new(rows, first, total_count))
+    }
+
+    /// One key person, or null when there is none in the viewer's scope.
+    async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Person>> {
+        let Some(id) = ids::decode_as(&id, Kind::Person) else {
+            return Ok(None);
+        };
+        Ok(find(ctx, id).await?)
+    }
+}
+
+/// The person with `id` in the viewer's read scope. A real person outside it is logged as a
+/// denied attempt and answered exactly like a missing one.
+pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Person>, ApiError> {
+    let viewer = ctx.viewer()?;
+    let state = ctx.state();
+    let Ok(select) = state.access.select::<Persons>(viewer) else {
+        note_denied(ctx, id).await?;
+        return Ok(None);
+    };
+    match select.filter(person::Column::Id.eq(id)).one(&state.db).await? {
+        Some(m) => {
+            let groups = state.access.groups::<Persons>(viewer).on(viewer, &m);
+            Ok(Some(Person::new(m, groups)))
+        }
+        None => {
+            note_denied(ctx, id).await?;
+            Ok(None)
+        }
+    }
+}
+
+async fn note_denied(ctx: &Context<'_>, id: Uuid) -> Result<(), ApiError> {
+    if ctx
+        .state()
+        .access
+        .exists_anywhere::<Persons>(&ctx.state().db, id)
+        .await?
+        && let Some(log) = audit::read_log(ctx)
+    {
+        log.denied("Person", id);
+    }
+    Ok(())
+}
+
+fn filter_condition(
+    viewer: &Viewer,
+    groups: &crate::access::Groups<Persons>,
+    filter: PersonFilter,
+) -> Result<Condition, ApiError> {
+    // Rule 4: a filter on a group held on no row is refused before any SQL; on a group held on
+    // some rows only, the filter also requires the group on the row.
+    let guard = |group: &str, cond: Condition| -> Result<Condition, ApiError> {
+        if !groups.held_anywhere(group) {
+            return Err(ApiError::Forbidden);
+        }
+        if groups.held_everywhere(group) {
+            Ok(cond)
+        } else {
+            Ok(cond.add(groups.condition(viewer, group)))
+        }
+    };
+    let mut all = Condition::all();
+    if let Some(village) = filter.village_id {
+        let village = ids::decode_as(&village, Kind::Village).unwrap_or_else(Uuid::nil);
+        all = all.add(guard(
+            "basic",
+            Condition::all().add(person::Column::VillageId.eq(village)),
+        )?);
+    }
+    if let Some(levels) = filter.attention_level {
+        all = all.add(guard(
+            "basic",
+            Condition::all().add(person::Column::AttentionLevel.is_in(levels)),
+        )?);
+    }
+    if let Some(status) = filter.status {
+        all = all.add(guard("basic", Condition::all().add(person::Column::Status.eq(status)))?);
+    }
+    if let Some(prefix) = filter.name_prefix {
+        let prefix = validate::optional_text("filter.namePrefix", &prefix, 50)?;
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let like = Expr::col(person::Column::Name).like(LikeExpr::new(format!("{escaped}%")).escape('\\'));
+        all = all.add(guard("basic", Condition::all().add(like))?);
+    }
+    if let Some(category) = filter.category {
+        let ids = sea_orm::sea_query::Query::select()
+            .column(person_category::Column::PersonId)
+            .from(person_category::Entity)
+            .and_where(person_category::Column::Category.eq(category))
+            .to_owned();
+        all = all.add(guard(
+            "record",
+            Condition::all().add(person::Column::Id.in_subquery(ids)),
+        )?);
+    }
+    if let Some(tag) = filter.judicial_tag {
+        let ids = sea_orm::sea_query::Query::select()
+            .column(person_judicial_tag::Column::PersonId)
+            .from(person_judicial_tag::Entity)
+            .and_where(person_judicial_tag::Column::Tag.eq(tag))
+            .to_owned();
+        all = all.add(guard(
+            "record",
+            Condition::all().add(person::Column::Id.in_subquery(ids)),
+        )?);
+    }
+    Ok(all)
+}
+
+#[derive(InputObject)]
+pub struct JudicialTagInput {
+    pub tag: JudicialTag,
+    /// Required for `RELEASED_PRISONER`.
+    pub release_date: Option<NaiveDate>,
+    /// Required for `COMMUNITY_CORRECTION`.
+    pub correction_end_date: Option<NaiveDate>,
+}
+
+#[derive(InputObject)]
+pub struct CreatePersonInput {
+    pub name: String,
+    pub id_number: String,
+    pub village_id: ID,
+    pub attention_level: AttentionLevel,
+    pub categories: Vec<PersonCategory>,
+    /// Defaults to what the ID number says; must agree with it.
+    pub gender: Option<Gender>,
+    /// Defaults to what the ID number says; must agree with it.
+    pub birth_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub judicial_tags: Option<Vec<JudicialTagInput>>,
+    /// A police user of the town; defaults to the creating police user.
+    pub responsible_officer_id: Option<ID>,
+    pub notes: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdatePersonInput {
+    pub id: ID,
+    /// The `version` you read; a stale one is a `CONFLICT`.
+    pub expected_version: i32,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub village_id: Option<ID>,
+    pub categories: Option<Vec<PersonCategory>>,
+    pub responsible_officer_id: Option<ID>,
+    pub notes: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RecordTalkInput {
+    pub person_id: ID,
+    pub talked_on: NaiveDate,
+    pub kind: TalkKind,
+    pub summary: String,
+    /// The officer who talked; defaults to the viewer.
+    pub officer_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct RecordIncidentInput {
+    pub person_id: ID,
+    pub occurred_on: NaiveDate,
+    /// 警情, 案件, 不良记录 …
+    pub kind: String,
+    pub summary: String,
+}
+
+#[derive(SimpleObject)]
+pub struct PersonPayload {
+    pub person: Option<Person>,
+}
+
+#[derive(Default)]
+pub struct PersonMutation;
+
+#[Object]
+impl PersonMutation {
+    /// Lists a key person (police), or a person with a judicial tag (judicial office). The
+    /// judicial office creating a person the town already holds adds its tag to that dossier
+    /// and gets the same answer as for a new one.
+    async fn create_person(&self, ctx: &Context<'_>, input: CreatePersonInput) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let judicial_only = match (
+            state.access.rows::<Persons>(viewer, "create"),
+            state.access.rows::<Persons>(viewer, "create_judicial"),
+        ) {
+            (Some(_), _) => false,
+            (None, Some(_)) => true,
+            (None, None) => return Err(ApiError::Forbidden.into()),
+        };
+        let new = NewPerson::validate(ctx, viewer, input, judicial_only).await?;
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let existing = person::Entity::find()
+            .filter(person::Column::TownId.eq(viewer.town_id))
+            .filter(person::Column::IdNumber.eq(&new.id_number))
+            .one(&txn)
+            .await
+            .map_err(ApiError::from)?;
+        let person_id = match existing {
+            Some(existing) if judicial_only => {
+                add_tags(&txn, viewer, existing.id, &new.tags).await?;
+                existing.id
+            }
+            Some(_) => return Err(conflict_duplicate().into()),
+            None => new.insert(&txn, viewer).await?,
+        };
+        audit::record(&txn, ctx, viewer, write_entry("create_person", person_id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        Ok(PersonPayload {
+            person: find(ctx, person_id).await?,
+        })
+    }
+
+    /// Changes a dossier (police). Fails with `CONFLICT` when `expectedVersion` is stale or the
+    /// person is delisted.
+    async fn update_person(&self, ctx: &Context<'_>, input: UpdatePersonInput) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let current = writable(ctx, &input.id, "update").await?;
+        let mut active: person::ActiveModel = current.clone().into();
+        if let Some(name) = &input.name {
+            active.name = Set(validate::text("input.name", name, 50)?);
+        }
+        if let Some(phone) = &input.phone {
+            active.phone = Set(optional_phone("input.phone", phone)?);
+        }
+        if let Some(address) = &input.address {
+            active.address = Set(non_empty(validate::optional_text("input.address", address, 200)?));
+        }
+        if let Some(village) = &input.village_id {
+            active.village_id = Set(village_in_town(ctx, viewer, "input.villageId", village).await?);
+        }
+        if let Some(notes) = &input.notes {
+            active.notes = Set(non_empty(validate::optional_text("input.notes", notes, 4000)?));
+        }
+        if let Some(officer) = &input.responsible_officer_id {
+            active.responsible_officer_id = Set(Some(
+                police_officer(ctx, viewer, "input.responsibleOfficerId", officer).await?,
+            ));
+        }
+        let categories = match &input.categories {
+            Some(c) => Some(categories("input.categories", c)?),
+            None => None,
+        };
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        active.version = Set(current.version + 1);
+        active.updated_at = Set(Utc::now());
+        let updated = person::Entity::update_many()
+            .set(active)
+            .filter(person::Column::Id.eq(current.id))
+            .filter(person::Column::Version.eq(input.expected_version))
+            .exec(&txn)
+            .await
+            .map_err(ApiError::from)?;
+        if updated.rows_affected == 0 {
+            return Err(stale().into());
+        }
+        if let Some(categories) = categories {
+            person_category::Entity::delete_many()
+                .filter(person_category::Column::PersonId.eq(current.id))
+                .exec(&txn)
+                .await
+                .map_err(ApiError::from)?;
+            insert_categories(&txn, current.id, &categories).await?;
+        }
+        audit::record(&txn, ctx, viewer, write_entry("update_person", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        Ok(PersonPayload {
+            person: find(ctx, current.id).await?,
+        })
+    }
+
+    /// Records an education or admonition talk (police; judicial office for its persons).
+    async fn record_talk(&self, ctx: &Context<'_>, input: RecordTalkInput) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let current = writable(ctx, &input.person_id, "record_talk").await?;
+        let talked_on = validate::past_date("input.talkedOn", input.talked_on)?;
+        let summary = validate::text("input.summary", &input.summary, 2000)?;
+        let officer = match &input.officer_id {
+            Some(id) => officer_in_town(ctx, viewer, "input.officerId", id).await?,
+            None => viewer.user_id,
+        };
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        person_talk::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(current.id),
+            talked_on: Set(talked_on),
+            officer_id: Set(officer),
+            kind: Set(input.kind),
+            summary: Set(summary),
+            recorded_by_user_id: Set(viewer.user_id),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(ApiError::from)?;
+        touch(&txn, &current).await?;
+        audit::record(&txn, ctx, viewer, write_entry("record_talk", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        Ok(PersonPayload {
+            person: find(ctx, current.id).await?,
+        })
+    }
+
+    /// Records an incident, case or misconduct (police).
+    async fn record_incident(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordIncidentInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let current = writable(ctx, &input.person_id, "record_incident").await?;
+        let occurred_on = validate::past_date("input.occurredOn", input.occurred_on)?;
+        let kind = validate::text("input.kind", &input.kind, 50)?;
+        let summary = validate::text("input.summary", &input.summary, 2000)?;
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        person_incident::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(current.id),
+            occurred_on: Set(occurred_on),
+            kind: Set(kind),
+            summary: Set(summary),
+            recorded_by_user_id: Set(viewer.user_id),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(ApiError::from)?;
+        touch(&txn, &current).await?;
+        audit::record(&txn, ctx, viewer, write_entry("record_incident", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        Ok(PersonPayload {
+            person: find(ctx, current.id).await?,
+        })
+    }
+}
+
+/// A validated `createPerson` input.
+struct NewPerson {
+    name: String,
+    id_number: String,
+    village_id: Uuid,
+    attention_level: AttentionLevel,
+    categories: Vec<PersonCategory>,
+    gender: Gender,
+    birth_date: NaiveDate,
+    phone: Option<String>,
+    address: Option<String>,
+    tags: Vec<person_judicial_tag::Model>,
+    responsible_officer_id: Option<Uuid>,
+    notes: Option<String>,
+}
+
+impl NewPerson {
+    async fn validate(
+        ctx: &Context<'_>,
+        viewer: &Viewer,
+        input: CreatePersonInput,
+        judicial_only: bool,
+    ) -> Result<Self, ApiError> {
+        let name = validate::text("input.name", &input.name, 50)?;
+        let id_number = input.id_number.trim().to_uppercase();
+        let facts = validate::national_id("input.idNumber", &id_number)?;
+        if input.gender.is_some_and(|g| g != facts.gender) {
+            return Err(ApiError::bad_input(
+                "input.gender",
+                "The gender does not agree with the national ID number.",
+                "性别与身份证号不符。",
+            ));
+        }
+        if input.birth_date.is_some_and(|d| d != facts.birth_date) {
+            return Err(ApiError::bad_input(
+                "input.birthDate",
+                "The birth date does not agree with the national ID number.",
+                "出生日期与身份证号不符。",
+            ));
+        }
+        let village_id = village_in_town(ctx, viewer, "input.villageId", &input.village_id).await?;
+        let categories = categories("input.categories", &input.categories)?;
+        let phone = match &input.phone {
+            Some(p) => optional_phone("input.phone", p)?,
+            None => None,
+        };
+        let address = match &input.address {
+            Some(a) => non_empty(validate::optional_text("input.address", a, 200)?),
+            None => None,
+        };
+        let tags = judicial_tags(viewer, input.judicial_tags.unwrap_or_default())?;
+        if judicial_only && tags.is_empty() {
+            return Err(ApiError::bad_input(
+                "input.judicialTags",
+                "The judicial office lists persons with a judicial tag.",
+                "司法所登记的人员须有司法标签。",
+            ));
+        }
+        let notes = match &input.notes {
+            Some(_) if judicial_only => {
+                return Err(ApiError::bad_input(
+                    "input.notes",
+                    "Only the police station writes investigative notes.",
+                    "只有派出所可以填写侦查备注。",
+                ));
+            }
+            Some(n) => non_empty(validate::optional_text("input.notes", n, 4000)?),
+            None => None,
+        };
+        let responsible_officer_id = match &input.responsible_officer_id {
+            Some(id) => Some(police_officer(ctx, viewer, "input.responsibleOfficerId", id).await?),
+            None if viewer.role == Role::Police => Some(viewer.user_id),
+            None => None,
+        };
+        Ok(Self {
+            name,
+            id_number,
+            village_id,
+            attention_level: input.attention_level,
+            categories,
+            gender: facts.gender,
+            birth_date: facts.birth_date,
+            phone,
+            address,
+            tags,
+            responsible_officer_id,
+            notes,
+        })
+    }
+
+    async fn insert(&self, txn: &impl ConnectionTrait, viewer: &Viewer) -> Result<Uuid, ApiError> {
+        let now = Utc::now();
+        let today = now.date_naive();
+        let id = Uuid::now_v7();
+        let inserted = person::ActiveModel {
+            id: Set(id),
+            town_id: Set(viewer.town_id),
+            village_id: Set(self.village_id),
+            name: Set(self.name.clone()),
+            gender: Set(self.gender),
+            birth_date: Set(self.birth_date),
+            id_number: Set(self.id_number.clone()),
+            phone: Set(self.phone.clone()),
+            address: Set(self.address.clone()),
+            attention_level: Set(self.attention_level),
+            level_since: Set(today),
+            responsible_officer_id: Set(self.responsible_officer_id),
+            listed_at: Set(today),
+            status: Set(RecordStatus::Active),
+            notes: Set(self.notes.clone()),
+            created_by_unit_id: Set(viewer.unit_id),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await;
+        if let Err(err) = inserted {
+            // Two creations of the same ID number at once: the unique index decides.
+            return Err(match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => conflict_duplicate(),
+                _ => ApiError::from(err),
+            });
+        }
+        insert_categories(txn, id, &self.categories).await?;
+        add_tags(txn, viewer, id, &self.tags).await?;
+        person_level_change::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(id),
+            kind: Set(LevelChangeKind::Initial),
+            status: Set(LevelChangeStatus::Applied),
+            from_level: Set(None),
+            to_level: Set(Some(self.attention_level)),
+            reason: Set("列管".to_owned()),
+            requested_by_user_id: Set(Some(viewer.user_id)),
+            requested_by_unit_id: Set(Some(viewer.unit_id)),
+            decided_by_user_id: Set(None),
+            decided_by_unit_id: Set(None),
+            decision_comment: Set(None),
+            approving_body: Set(None),
+            document_number: Set(None),
+            decided_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        Ok(id)
+    }
+}
+
+/// The current row of a person the viewer may write with `action`: `NOT_FOUND` outside the
+/// read scope (like a random id), `FORBIDDEN` when the action is not granted on it, `CONFLICT`
+/// when the dossier is closed.
+async fn writable(ctx: &Context<'_>, id: &ID, action: &str) -> Result<person::Model, ApiError> {
+    let viewer = ctx.viewer()?;
+    let state = ctx.state();
+    let id = ids::decode_as(id, Kind::Person).ok_or(ApiError::NotFound)?;
+    if find(ctx, id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let allowed = state
+        .access
+        .rows::<Persons>(viewer, action)
+        .ok_or(ApiError::Forbidden)?;
+    let current = person::Entity::find()
+        .filter(allowed)
+        .filter(person::Column::Id.eq(id))
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::Forbidden)?;
+    if current.status == RecordStatus::Delisted {
+        return Err(ApiError::Conflict {
+            message: "This person is delisted; the dossier is closed and read-only.".into(),
+            message_zh: "该人员已撤管，档案只读。".into(),
+            allowed: vec![],
+        });
+    }
+    Ok(current)
+}
+
+async fn touch(txn: &impl ConnectionTrait, current: &person::Model) -> Result<(), ApiError> {
+    person::Entity::update_many()
+        .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
+        .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(person::Column::Id.eq(current.id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+fn write_entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
+    audit::Entry {
+        action,
+        object_type: "Person",
+        object_id: Some(id),
+        field_groups: &[],
+        outcome: AuditOutcome::Allowed,
+        category: AuditCategory::Case,
+    }
+}
+
+fn conflict_duplicate() -> ApiError {
+    ApiError::Conflict {
+        message: "A dossier with this national ID number already exists in the town.".into(),
+        message_zh: "本镇已有该身份证号的档案。".into(),
+        allowed: vec![],
+    }
+}
+
+fn stale() -> ApiError {
+    ApiError::Conflict {
+        message: "The person was changed since you read it; reload and try again.".into(),
+        message_zh: "该档案已被修改，请刷新后重试。".into(),
+        allowed: vec![],
+    }
+}
+
+fn non_empty(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
+fn optional_phone(field: &str, value: &str) -> Result<Option<String>, ApiError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    validate::phone(field, value)?;
+    Ok(Some(value.to_owned()))
+}
+
+fn categories(field: &str, categories: &[PersonCategory]) -> Result<Vec<PersonCategory>, ApiError> {
+    let mut unique: Vec<PersonCategory> = Vec::new();
+    for c in categories {
+        if !unique.contains(c) {
+            unique.push(*c);
+        }
+    }
+    if unique.is_empty() {
+        return Err(ApiError::bad_input(
+            field,
+            "Give at least one category.",
+            "至少选择一个类别。",
+        ));
+    }
+    Ok(unique)
+}
+
+fn judicial_tags(viewer: &Viewer, tags: Vec<JudicialTagInput>) -> Result<Vec<person_judicial_tag::Model>, ApiError> {
+    let today = Utc::now().date_naive();
+    let mut out: Vec<person_judicial_tag::Model> = Vec::new();
+    for (i, t) in tags.into_iter().enumerate() {
+        let field = format!("input.judicialTags.{i}");
+        match t.tag {
+            JudicialTag::ReleasedPrisoner => match t.release_date {
+                Some(d) if d <= today => {}
+                Some(_) => {
+                    return Err(ApiError::bad_input(
+                        format!("{field}.releaseDate"),
+                        "This date is in the future.",
+                        "日期不能晚于今天。",
+                    ));
+                }
+                None => {
+                    return Err(ApiError::bad_input(
+                        format!("{field}.releaseDate"),
+                        "Give the release date.",
+                        "请填写释放日期。",
+                    ));
+                }
+            },
+            JudicialTag::CommunityCorrection => {
+                if t.correction_end_date.is_none() {
+                    return Err(ApiError::bad_input(
+                        format!("{field}.correctionEndDate"),
+                        "Give the date correction ends.",
+                        "请填写矫正期满日期。",
+                    ));
+                }
+            }
+        }
+        if out.iter().any(|o| o.tag == t.tag) {
+            return Err(ApiError::bad_input(
+                field,
+                "Each tag may be given once.",
+                "同一标签只能填写一次。",
+            ));
+        }
+        out.push(person_judicial_tag::Model {
+            id: Uuid::now_v7(),
+            person_id: Uuid::nil(),
+            tag: t.tag,
+            release_date: t.release_date,
+            correction_end_date: t.correction_end_date,
+            added_by_unit_id: viewer.unit_id,
+            created_at: Utc::now(),
+        });
+    }
+    Ok(out)
+}
+
+async fn insert_categories(
+    txn: &impl ConnectionTrait,
+    person: Uuid,
+    categories: &[PersonCategory],
+) -> Result<(), ApiError> {
+    let rows = categories.iter().map(|c| person_category::ActiveModel {
+        person_id: Set(person),
+        category: Set(*c),
+    });
+    person_category::Entity::insert_many(rows).exec(txn).await?;
+    Ok(())
+}
+
+/// Adds judicial tags the dossier does not hold yet (re-adding one changes nothing).
+async fn add_tags(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    person: Uuid,
+    tags: &[person_judicial_tag::Model],
+) -> Result<(), ApiError> {
+    let held: Vec<JudicialTag> = person_judicial_tag::Entity::find()
+        .filter(person_judicial_tag::Column::PersonId.eq(person))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| t.tag)
+        .collect();
+    for tag in tags.iter().filter(|t| !held.contains(&t.tag)) {
+        person_judicial_tag::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(person),
+            tag: Set(tag.tag),
+            release_date: Set(tag.release_date),
+            correction_end_date: Set(tag.correction_end_date),
+            added_by_unit_id: Set(viewer.unit_id),
+            created_at: Set(Utc::now()),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn village_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
+    let state = ctx.state();
+    let not_ours = || ApiError::bad_input(field, "No such village in your town.", "本镇没有这个村（社区）。");
+    let village = ids::decode_as(id, Kind::Village).ok_or_else(not_ours)?;
+    state
+        .access
+        .select::<Villages>(viewer)?
+        .filter(entity::village::Column::Id.eq(village))
+        .one(&state.db)
+        .await?
+        .map(|v| v.id)
+        .ok_or_else(not_ours)
+}
+
+/// An active user of the viewer's town (talk officers).
+async fn officer_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
+    let not_ours = || ApiError::bad_input(field, "No such officer in your town.", "本镇没有这名工作人员。");
+    let user = ids::decode_as(id, Kind::User).ok_or_else(not_ours)?;
+    let state = ctx.state();
+    state
+        .access
+        .town_user(&state.db, viewer, user, None)
+        .await?
+        .ok_or_else(not_ours)
+}
+
+/// An active police user of the viewer's town (responsible officers).
+async fn police_officer(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
+    let not_police = || ApiError::bad_input(field, "No such police officer in your town.", "本镇没有这名民警。");
+    let user = ids::decode_as(id, Kind::User).ok_or_else(not_police)?;
+    let state = ctx.state();
+    state
+        .access
+        .town_user(&state.db, viewer, user, Some(Role::Police))
+        .await?
+        .ok_or_else(not_police)
+}
