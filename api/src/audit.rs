@@ -90,27 +90,21 @@ impl ReadLog {
             return Ok(());
         }
         let now = Utc::now();
-        let rows = entries
-            .into_iter()
-            .map(|((object_type, id, denied), groups)| audit_log::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                town_id: Set(viewer.town_id),
-                created_at: Set(now),
-                user_id: Set(Some(viewer.user_id)),
-                username: Set(viewer.username.clone()),
-                unit_name: Set(viewer.unit_name.clone()),
-                action: Set(if denied { "access" } else { "read" }.to_owned()),
-                object_type: Set(object_type.to_owned()),
-                object_id: Set(Some(id)),
-                field_groups: Set(groups.into_iter().collect::<Vec<_>>().join(",")),
-                request_id: Set(request_id.to_owned()),
-                outcome: Set(if denied {
-                    AuditOutcome::Denied
-                } else {
-                    AuditOutcome::Allowed
-                }),
-                category: Set(AuditCategory::Case),
-            });
+        let rows = entries.into_iter().map(|((object_type, id, denied), groups)| audit_log::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            town_id: Set(viewer.town_id),
+            created_at: Set(now),
+            user_id: Set(Some(viewer.user_id)),
+            username: Set(viewer.username.clone()),
+            unit_name: Set(viewer.unit_name.clone()),
+            action: Set(if denied { "access" } else { "read" }.to_owned()),
+            object_type: Set(object_type.to_owned()),
+            object_id: Set(Some(id)),
+            field_groups: Set(groups.into_iter().collect::<Vec<_>>().join(",")),
+            request_id: Set(request_id.to_owned()),
+            outcome: Set(if denied { AuditOutcome::Denied } else { AuditOutcome::Allowed }),
+            category: Set(AuditCategory::Case),
+        });
         audit_log::Entity::insert_many(rows).exec(db).await?;
         Ok(())
     }

@@ -21,9 +21,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { db: args, action } => migrate(&args.url, action).await,
         Command::CreateUser(args) => create_user(args).await,
-        Command::Policy {
-            action: PolicyAction::Matrix { write },
-        } => policy_matrix(write).await,
+        Command::Policy { action: PolicyAction::Matrix { write } } => policy_matrix(write).await,
     }
 }
 
@@ -61,17 +59,10 @@ async fn migrate(url: &str, action: MigrateAction) -> anyhow::Result<()> {
             println!("rolled back {steps} migration(s)");
         }
         MigrateAction::Status => {
-            let pending: Vec<String> = Migrator::get_pending_migrations(&db)
-                .await?
-                .iter()
-                .map(|m| m.name().to_owned())
-                .collect();
+            let pending: Vec<String> =
+                Migrator::get_pending_migrations(&db).await?.iter().map(|m| m.name().to_owned()).collect();
             for m in Migrator::migrations() {
-                let state = if pending.iter().any(|p| p == m.name()) {
-                    "pending"
-                } else {
-                    "applied"
-                };
+                let state = if pending.iter().any(|p| p == m.name()) { "pending" } else { "applied" };
                 println!("{state:8} {}", m.name());
             }
         }
@@ -81,39 +72,22 @@ async fn migrate(url: &str, action: MigrateAction) -> anyhow::Result<()> {
 
 /// Creates a town's first administrator (and the town with its coordination office, if new).
 async fn create_user(args: CreateUserArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        args.password.chars().count() >= 12,
-        "the password must be at least 12 characters long"
-    );
+    anyhow::ensure!(args.password.chars().count() >= 12, "the password must be at least 12 characters long");
     anyhow::ensure!(!args.username.trim().is_empty(), "the username must not be empty");
     let db = db::connect(&args.db.url).await?;
     db::migrate(&db).await?;
-    if app_user::Entity::find()
-        .filter(app_user::Column::Username.eq(&args.username))
-        .one(&db)
-        .await?
-        .is_some()
-    {
+    if app_user::Entity::find().filter(app_user::Column::Username.eq(&args.username)).one(&db).await?.is_some() {
         anyhow::bail!("a user named {} already exists", args.username);
     }
     let password = args.password.clone();
     let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
     let now = Utc::now();
     let txn = db.begin().await?;
-    let town_id = match town::Entity::find()
-        .filter(town::Column::Name.eq(&args.town))
-        .one(&txn)
-        .await?
-    {
+    let town_id = match town::Entity::find().filter(town::Column::Name.eq(&args.town)).one(&txn).await? {
         Some(t) => t.id,
         None => {
             let id = Uuid::now_v7();
-            town::ActiveModel {
-                id: Set(id),
-                name: Set(args.town.clone()),
-            }
-            .insert(&txn)
-            .await?;
+            town::ActiveModel { id: Set(id), name: Set(args.town.clone()) }.insert(&txn).await?;
             id
         }
     };

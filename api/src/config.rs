@@ -69,11 +69,7 @@ pub enum MigrateAction {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// Database URL: `sqlite://FILE?mode=rwc` (embedded default) or `postgres://…`.
-    #[arg(
-        long = "database-url",
-        env = "DATABASE_URL",
-        default_value = "sqlite://pingan.db?mode=rwc"
-    )]
+    #[arg(long = "database-url", env = "DATABASE_URL", default_value = "sqlite://pingan.db?mode=rwc")]
     pub url: String,
 }
 
@@ -139,11 +135,7 @@ pub struct LimitArgs {
     #[arg(long = "max-batch", env = "PINGAN_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
     /// Failed logins allowed per username and per client address each minute.
-    #[arg(
-        long = "login-attempts-per-minute",
-        env = "PINGAN_LOGIN_ATTEMPTS_PER_MINUTE",
-        default_value_t = 5
-    )]
+    #[arg(long = "login-attempts-per-minute", env = "PINGAN_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 5)]
     pub login_attempts_per_minute: u32,
 }
 
@@ -241,17 +233,10 @@ impl ServeArgs {
             }
             (None, Some(private), Some(public)) => {
                 let read = |path: &PathBuf| {
-                    std::fs::read(path).map_err(|e| ConfigError::KeyFile {
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    })
+                    std::fs::read(path).map_err(|e| ConfigError::KeyFile { path: path.clone(), reason: e.to_string() })
                 };
-                TokenKeys::eddsa(&read(private)?, &read(public)?, &k.issuer, &k.audience).map_err(|e| {
-                    ConfigError::KeyFile {
-                        path: private.clone(),
-                        reason: e.to_string(),
-                    }
-                })?
+                TokenKeys::eddsa(&read(private)?, &read(public)?, &k.issuer, &k.audience)
+                    .map_err(|e| ConfigError::KeyFile { path: private.clone(), reason: e.to_string() })?
             }
             (None, Some(_), None) | (None, None, Some(_)) => return Err(ConfigError::HalfKeyPair),
             (None, None, None) if self.demo => TokenKeys::ephemeral(&k.issuer, &k.audience),
@@ -309,10 +294,7 @@ mod tests {
 
     #[test]
     fn database_password_is_redacted() {
-        assert_eq!(
-            redact_url("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(redact_url("sqlite://pingan.db?mode=rwc"), "sqlite://pingan.db?mode=rwc");
     }
 }

@@ -29,17 +29,9 @@ pub enum ApiError {
     #[error("Not found.")]
     NotFound,
     #[error("{message}")]
-    BadUserInput {
-        field: String,
-        message: String,
-        message_zh: String,
-    },
+    BadUserInput { field: String, message: String, message_zh: String },
     #[error("{message}")]
-    Conflict {
-        message: String,
-        message_zh: String,
-        allowed: Vec<String>,
-    },
+    Conflict { message: String, message_zh: String, allowed: Vec<String> },
     #[error("Too many attempts. Try again in a minute.")]
     RateLimited,
     #[error("internal error: {0}")]
@@ -49,11 +41,7 @@ pub enum ApiError {
 impl ApiError {
     /// A bad value at input path `field` (e.g. `input.idNumber`).
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
-        Self::BadUserInput {
-            field: field.into(),
-            message: message.into(),
-            message_zh: message_zh.into(),
-        }
+        Self::BadUserInput { field: field.into(), message: message.into(), message_zh: message_zh.into() }
     }
 
     /// Any internal failure; the detail is logged, never shown.
@@ -119,10 +107,8 @@ impl Extension for ErrorMapperExtension {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        if let Some(id) = request
-            .data
-            .get(&std::any::TypeId::of::<RequestId>())
-            .and_then(|d| d.downcast_ref::<RequestId>())
+        if let Some(id) =
+            request.data.get(&std::any::TypeId::of::<RequestId>()).and_then(|d| d.downcast_ref::<RequestId>())
         {
             *self.request_id.lock().unwrap_or_else(|p| p.into_inner()) = id.0.clone();
         }
@@ -151,10 +137,9 @@ fn map_error(mut err: ServerError, request_id: &str) -> ServerError {
             ext.set("messageZh", api.message_zh());
             match api {
                 ApiError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
-                ApiError::Conflict { allowed, .. } if !allowed.is_empty() => ext.set(
-                    "allowed",
-                    Value::List(allowed.iter().map(|a| Value::String(a.clone())).collect()),
-                ),
+                ApiError::Conflict { allowed, .. } if !allowed.is_empty() => {
+                    ext.set("allowed", Value::List(allowed.iter().map(|a| Value::String(a.clone())).collect()))
+                }
                 _ => {}
             }
         }

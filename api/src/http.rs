@@ -55,10 +55,7 @@ async fn graphql(
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > max_batch
     {
-        let message = format!(
-            "A batch may hold at most {max_batch} operations; this one has {}.",
-            requests.len()
-        );
+        let message = format!("A batch may hold at most {max_batch} operations; this one has {}.", requests.len());
         return refuse(StatusCode::BAD_REQUEST, &message, "批量请求数量超出上限。", &request_id);
     }
     let authn = match bearer(&headers) {
@@ -67,12 +64,7 @@ async fn graphql(
             Ok(viewer) => Authn::Viewer(viewer),
             Err(crate::error::ApiError::Internal(e)) => {
                 tracing::error!(request_id, error = ?e, "authenticating");
-                return refuse(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Internal error.",
-                    "服务器内部错误。",
-                    &request_id,
-                );
+                return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Internal error.", "服务器内部错误。", &request_id);
             }
             Err(_) => Authn::Invalid,
         },
@@ -96,12 +88,7 @@ async fn graphql(
         && let Err(e) = read_log.flush(&shared.state.db, viewer, &request_id).await
     {
         tracing::error!(request_id, error = ?e, "writing the read audit");
-        return refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal error.",
-            "服务器内部错误。",
-            &request_id,
-        );
+        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Internal error.", "服务器内部错误。", &request_id);
     }
     let mut response = GraphQLResponse::from(response).into_response();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -120,14 +107,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 fn refuse(status: StatusCode, message: &str, message_zh: &str, request_id: &str) -> Response {
     let mut error = ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set(
-        "code",
-        if status.is_server_error() {
-            "INTERNAL"
-        } else {
-            "BAD_USER_INPUT"
-        },
-    );
+    ext.set("code", if status.is_server_error() { "INTERNAL" } else { "BAD_USER_INPUT" });
     ext.set("messageZh", message_zh);
     ext.set("requestId", request_id);
     error.extensions = Some(ext);

@@ -51,8 +51,9 @@ impl App {
         let mut db = db::connect(&config.database_url).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
-        db.set_metric_callback(move |_| {
+        db.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
+            tracing::trace!(target: "pingan::sql", elapsed = ?info.elapsed, failed = info.failed, sql = %info.statement.sql);
         });
         if config.migrate {
             db::migrate(&db).await?;
@@ -73,19 +74,9 @@ impl App {
             config.limits.login_attempts_per_minute,
         );
         let listener = TcpListener::bind(config.bind).await?;
-        let state = Arc::new(AppState {
-            db,
-            statements,
-            auth,
-            access,
-            config,
-        });
+        let state = Arc::new(AppState { db, statements, auth, access, config });
         let router = http::router(state.clone());
-        Ok(Self {
-            listener,
-            router,
-            state,
-        })
+        Ok(Self { listener, router, state })
     }
 
     /// The address the server listens on.
@@ -102,12 +93,9 @@ impl App {
     pub async fn run(self) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!("listening on http://{addr}/graphql");
-        axum::serve(
-            self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         Ok(())
     }
 
@@ -116,12 +104,9 @@ impl App {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
         Ok(())
     }
 }

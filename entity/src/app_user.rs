@@ -24,17 +24,9 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::town::Entity",
-        from = "Column::TownId",
-        to = "super::town::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]
     Town,
-    #[sea_orm(
-        belongs_to = "super::org_unit::Entity",
-        from = "Column::OrgUnitId",
-        to = "super::org_unit::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::org_unit::Entity", from = "Column::OrgUnitId", to = "super::org_unit::Column::Id")]
     OrgUnit,
     #[sea_orm(has_many = "super::session::Entity")]
     Session,

@@ -54,11 +54,7 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::town::Entity",
-        from = "Column::TownId",
-        to = "super::town::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]
     Town,
     #[sea_orm(
         belongs_to = "super::org_unit::Entity",
@@ -72,11 +68,7 @@ pub enum Relation {
         to = "super::org_unit::Column::Id"
     )]
     AssigneeUnit,
-    #[sea_orm(
-        belongs_to = "super::venue::Entity",
-        from = "Column::VenueId",
-        to = "super::venue::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::venue::Entity", from = "Column::VenueId", to = "super::venue::Column::Id")]
     Venue,
     #[sea_orm(belongs_to = "Entity", from = "Column::HandedOverFromLeadId", to = "Column::Id")]
     HandedOverFromLead,

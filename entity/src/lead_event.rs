@@ -21,23 +21,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::lead::Entity",
-        from = "Column::LeadId",
-        to = "super::lead::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::lead::Entity", from = "Column::LeadId", to = "super::lead::Column::Id")]
     Lead,
-    #[sea_orm(
-        belongs_to = "super::app_user::Entity",
-        from = "Column::ActorUserId",
-        to = "super::app_user::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::ActorUserId", to = "super::app_user::Column::Id")]
     ActorUser,
-    #[sea_orm(
-        belongs_to = "super::org_unit::Entity",
-        from = "Column::ActorUnitId",
-        to = "super::org_unit::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::org_unit::Entity", from = "Column::ActorUnitId", to = "super::org_unit::Column::Id")]
     ActorUnit,
 }
 

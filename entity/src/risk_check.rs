@@ -23,11 +23,7 @@ pub enum Relation {
         to = "super::risk_item::Column::Id"
     )]
     RiskItem,
-    #[sea_orm(
-        belongs_to = "super::app_user::Entity",
-        from = "Column::UserId",
-        to = "super::app_user::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::UserId", to = "super::app_user::Column::Id")]
     User,
 }
 

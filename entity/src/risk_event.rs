@@ -29,17 +29,9 @@ pub enum Relation {
         to = "super::risk_item::Column::Id"
     )]
     RiskItem,
-    #[sea_orm(
-        belongs_to = "super::app_user::Entity",
-        from = "Column::ActorUserId",
-        to = "super::app_user::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::ActorUserId", to = "super::app_user::Column::Id")]
     ActorUser,
-    #[sea_orm(
-        belongs_to = "super::org_unit::Entity",
-        from = "Column::ActorUnitId",
-        to = "super::org_unit::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::org_unit::Entity", from = "Column::ActorUnitId", to = "super::org_unit::Column::Id")]
     ActorUnit,
 }
 

@@ -24,17 +24,9 @@ pub enum Relation {
         to = "super::risk_item::Column::Id"
     )]
     RiskItem,
-    #[sea_orm(
-        belongs_to = "super::org_unit::Entity",
-        from = "Column::UnitId",
-        to = "super::org_unit::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::org_unit::Entity", from = "Column::UnitId", to = "super::org_unit::Column::Id")]
     Unit,
-    #[sea_orm(
-        belongs_to = "super::app_user::Entity",
-        from = "Column::UserId",
-        to = "super::app_user::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::UserId", to = "super::app_user::Column::Id")]
     User,
 }
 

@@ -20,23 +20,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::task::Entity",
-        from = "Column::TaskId",
-        to = "super::task::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::task::Entity", from = "Column::TaskId", to = "super::task::Column::Id")]
     Task,
-    #[sea_orm(
-        belongs_to = "super::app_user::Entity",
-        from = "Column::ActorUserId",
-        to = "super::app_user::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::ActorUserId", to = "super::app_user::Column::Id")]
     ActorUser,
-    #[sea_orm(
-        belongs_to = "super::org_unit::Entity",
-        from = "Column::ActorUnitId",
-        to = "super::org_unit::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::org_unit::Entity", from = "Column::ActorUnitId", to = "super::org_unit::Column::Id")]
     ActorUnit,
 }
 

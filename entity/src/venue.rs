@@ -32,17 +32,9 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::town::Entity",
-        from = "Column::TownId",
-        to = "super::town::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]
     Town,
-    #[sea_orm(
-        belongs_to = "super::village::Entity",
-        from = "Column::VillageId",
-        to = "super::village::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::village::Entity", from = "Column::VillageId", to = "super::village::Column::Id")]
     Village,
     #[sea_orm(
         belongs_to = "super::org_unit::Entity",

@@ -19,11 +19,7 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::venue::Entity",
-        from = "Column::VenueId",
-        to = "super::venue::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::venue::Entity", from = "Column::VenueId", to = "super::venue::Column::Id")]
     Venue,
     #[sea_orm(
         belongs_to = "super::app_user::Entity",

@@ -20,17 +20,9 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::venue::Entity",
-        from = "Column::VenueId",
-        to = "super::venue::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::venue::Entity", from = "Column::VenueId", to = "super::venue::Column::Id")]
     Venue,
-    #[sea_orm(
-        belongs_to = "super::app_user::Entity",
-        from = "Column::InspectorId",
-        to = "super::app_user::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::InspectorId", to = "super::app_user::Column::Id")]
     Inspector,
     #[sea_orm(
         belongs_to = "super::app_user::Entity",

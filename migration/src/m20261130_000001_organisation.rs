@@ -11,11 +11,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
-                Table::create()
-                    .table(Town::Table)
-                    .col(pk_uuid(Town::Id))
-                    .col(string_len_uniq(Town::Name, 200))
-                    .take(),
+                Table::create().table(Town::Table).col(pk_uuid(Town::Id)).col(string_len_uniq(Town::Name, 200)).take(),
             )
             .await?;
 
@@ -92,11 +88,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(RefreshToken::CreatedAt))
                     .col(timestamp_with_time_zone(RefreshToken::ExpiresAt))
                     .col(timestamp_with_time_zone_null(RefreshToken::UsedAt))
-                    .foreign_key(&mut foreign_key(
-                        RefreshToken::Table,
-                        RefreshToken::SessionId,
-                        Session::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(RefreshToken::Table, RefreshToken::SessionId, Session::Table))
                     .take(),
             )
             .await?;

@@ -36,11 +36,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Person::UpdatedAt))
                     .foreign_key(&mut foreign_key(Person::Table, Person::TownId, Town::Table))
                     .foreign_key(&mut foreign_key(Person::Table, Person::VillageId, Village::Table))
-                    .foreign_key(&mut foreign_key(
-                        Person::Table,
-                        Person::ResponsibleOfficerId,
-                        AppUser::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(Person::Table, Person::ResponsibleOfficerId, AppUser::Table))
                     .foreign_key(&mut foreign_key(Person::Table, Person::CreatedByUnitId, OrgUnit::Table))
                     .take(),
             )
@@ -52,16 +48,8 @@ impl MigrationTrait for Migration {
                     .table(PersonCategory::Table)
                     .col(uuid(PersonCategory::PersonId))
                     .col(enum_string(PersonCategory::Category))
-                    .primary_key(
-                        Index::create()
-                            .col(PersonCategory::PersonId)
-                            .col(PersonCategory::Category),
-                    )
-                    .foreign_key(&mut foreign_key(
-                        PersonCategory::Table,
-                        PersonCategory::PersonId,
-                        Person::Table,
-                    ))
+                    .primary_key(Index::create().col(PersonCategory::PersonId).col(PersonCategory::Category))
+                    .foreign_key(&mut foreign_key(PersonCategory::Table, PersonCategory::PersonId, Person::Table))
                     .take(),
             )
             .await?;
@@ -77,11 +65,7 @@ impl MigrationTrait for Migration {
                     .col(date_null(PersonJudicialTag::CorrectionEndDate))
                     .col(uuid(PersonJudicialTag::AddedByUnitId))
                     .col(timestamp_with_time_zone(PersonJudicialTag::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        PersonJudicialTag::Table,
-                        PersonJudicialTag::PersonId,
-                        Person::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(PersonJudicialTag::Table, PersonJudicialTag::PersonId, Person::Table))
                     .foreign_key(&mut foreign_key(
                         PersonJudicialTag::Table,
                         PersonJudicialTag::AddedByUnitId,
@@ -104,16 +88,8 @@ impl MigrationTrait for Migration {
                     .col(uuid(PersonTalk::RecordedByUserId))
                     .col(timestamp_with_time_zone(PersonTalk::CreatedAt))
                     .foreign_key(&mut foreign_key(PersonTalk::Table, PersonTalk::PersonId, Person::Table))
-                    .foreign_key(&mut foreign_key(
-                        PersonTalk::Table,
-                        PersonTalk::OfficerId,
-                        AppUser::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        PersonTalk::Table,
-                        PersonTalk::RecordedByUserId,
-                        AppUser::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(PersonTalk::Table, PersonTalk::OfficerId, AppUser::Table))
+                    .foreign_key(&mut foreign_key(PersonTalk::Table, PersonTalk::RecordedByUserId, AppUser::Table))
                     .take(),
             )
             .await?;
@@ -129,11 +105,7 @@ impl MigrationTrait for Migration {
                     .col(text(PersonIncident::Summary))
                     .col(uuid(PersonIncident::RecordedByUserId))
                     .col(timestamp_with_time_zone(PersonIncident::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        PersonIncident::Table,
-                        PersonIncident::PersonId,
-                        Person::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(PersonIncident::Table, PersonIncident::PersonId, Person::Table))
                     .foreign_key(&mut foreign_key(
                         PersonIncident::Table,
                         PersonIncident::RecordedByUserId,
@@ -164,11 +136,7 @@ impl MigrationTrait for Migration {
                     .col(boolean(PersonAssessment::MindStable))
                     .col(uuid(PersonAssessment::RecordedByUserId))
                     .col(timestamp_with_time_zone(PersonAssessment::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        PersonAssessment::Table,
-                        PersonAssessment::PersonId,
-                        Person::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(PersonAssessment::Table, PersonAssessment::PersonId, Person::Table))
                     .foreign_key(&mut foreign_key(
                         PersonAssessment::Table,
                         PersonAssessment::RecordedByUserId,
@@ -189,11 +157,7 @@ impl MigrationTrait for Migration {
                     .col(text(PersonMeasure::Note))
                     .col(uuid(PersonMeasure::RecordedByUserId))
                     .col(timestamp_with_time_zone(PersonMeasure::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        PersonMeasure::Table,
-                        PersonMeasure::PersonId,
-                        Person::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(PersonMeasure::Table, PersonMeasure::PersonId, Person::Table))
                     .foreign_key(&mut foreign_key(
                         PersonMeasure::Table,
                         PersonMeasure::RecordedByUserId,
@@ -225,11 +189,7 @@ impl MigrationTrait for Migration {
                     .col(version(PersonLevelChange::Version))
                     .col(timestamp_with_time_zone(PersonLevelChange::CreatedAt))
                     .col(timestamp_with_time_zone(PersonLevelChange::UpdatedAt))
-                    .foreign_key(&mut foreign_key(
-                        PersonLevelChange::Table,
-                        PersonLevelChange::PersonId,
-                        Person::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(PersonLevelChange::Table, PersonLevelChange::PersonId, Person::Table))
                     .foreign_key(&mut foreign_key(
                         PersonLevelChange::Table,
                         PersonLevelChange::RequestedByUserId,
@@ -264,14 +224,8 @@ impl MigrationTrait for Migration {
             index(Person::Table, [Person::AttentionLevel]),
             index(Person::Table, [Person::Status]),
             index(Person::Table, [Person::ResponsibleOfficerId]),
-            index(
-                PersonCategory::Table,
-                [PersonCategory::Category, PersonCategory::PersonId],
-            ),
-            unique_index(
-                PersonJudicialTag::Table,
-                [PersonJudicialTag::PersonId, PersonJudicialTag::Tag],
-            ),
+            index(PersonCategory::Table, [PersonCategory::Category, PersonCategory::PersonId]),
+            unique_index(PersonJudicialTag::Table, [PersonJudicialTag::PersonId, PersonJudicialTag::Tag]),
             index(PersonJudicialTag::Table, [PersonJudicialTag::Tag]),
             index(PersonTalk::Table, [PersonTalk::PersonId]),
             index(PersonIncident::Table, [PersonIncident::PersonId]),

@@ -51,16 +51,8 @@ impl MigrationTrait for Migration {
                     .col(boolean(VenueInspection::ManagerTalked))
                     .col(uuid(VenueInspection::RecordedByUserId))
                     .col(timestamp_with_time_zone(VenueInspection::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        VenueInspection::Table,
-                        VenueInspection::VenueId,
-                        Venue::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        VenueInspection::Table,
-                        VenueInspection::InspectorId,
-                        AppUser::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(VenueInspection::Table, VenueInspection::VenueId, Venue::Table))
+                    .foreign_key(&mut foreign_key(VenueInspection::Table, VenueInspection::InspectorId, AppUser::Table))
                     .foreign_key(&mut foreign_key(
                         VenueInspection::Table,
                         VenueInspection::RecordedByUserId,
@@ -81,11 +73,7 @@ impl MigrationTrait for Migration {
                     .col(text(VenueIncident::Summary))
                     .col(uuid(VenueIncident::RecordedByUserId))
                     .col(timestamp_with_time_zone(VenueIncident::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        VenueIncident::Table,
-                        VenueIncident::VenueId,
-                        Venue::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(VenueIncident::Table, VenueIncident::VenueId, Venue::Table))
                     .foreign_key(&mut foreign_key(
                         VenueIncident::Table,
                         VenueIncident::RecordedByUserId,
@@ -117,11 +105,7 @@ impl MigrationTrait for Migration {
                     .col(version(VenueLevelChange::Version))
                     .col(timestamp_with_time_zone(VenueLevelChange::CreatedAt))
                     .col(timestamp_with_time_zone(VenueLevelChange::UpdatedAt))
-                    .foreign_key(&mut foreign_key(
-                        VenueLevelChange::Table,
-                        VenueLevelChange::VenueId,
-                        Venue::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(VenueLevelChange::Table, VenueLevelChange::VenueId, Venue::Table))
                     .foreign_key(&mut foreign_key(
                         VenueLevelChange::Table,
                         VenueLevelChange::RequestedByUserId,

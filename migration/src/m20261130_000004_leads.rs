@@ -65,11 +65,7 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(LeadSubject::PersonId))
                     .col(string_len_null(LeadSubject::Name, 200))
                     .foreign_key(&mut foreign_key(LeadSubject::Table, LeadSubject::LeadId, Lead::Table))
-                    .foreign_key(&mut foreign_key(
-                        LeadSubject::Table,
-                        LeadSubject::PersonId,
-                        Person::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(LeadSubject::Table, LeadSubject::PersonId, Person::Table))
                     .take(),
             )
             .await?;
@@ -88,16 +84,8 @@ impl MigrationTrait for Migration {
                     .col(text_null(LeadEvent::Note))
                     .col(timestamp_with_time_zone(LeadEvent::CreatedAt))
                     .foreign_key(&mut foreign_key(LeadEvent::Table, LeadEvent::LeadId, Lead::Table))
-                    .foreign_key(&mut foreign_key(
-                        LeadEvent::Table,
-                        LeadEvent::ActorUserId,
-                        AppUser::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        LeadEvent::Table,
-                        LeadEvent::ActorUnitId,
-                        OrgUnit::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(LeadEvent::Table, LeadEvent::ActorUserId, AppUser::Table))
+                    .foreign_key(&mut foreign_key(LeadEvent::Table, LeadEvent::ActorUnitId, OrgUnit::Table))
                     .take(),
             )
             .await?;
@@ -109,16 +97,8 @@ impl MigrationTrait for Migration {
                     .col(uuid(LeadSerialCounter::TownId))
                     .col(integer(LeadSerialCounter::Year))
                     .col(integer(LeadSerialCounter::LastNumber))
-                    .primary_key(
-                        Index::create()
-                            .col(LeadSerialCounter::TownId)
-                            .col(LeadSerialCounter::Year),
-                    )
-                    .foreign_key(&mut foreign_key(
-                        LeadSerialCounter::Table,
-                        LeadSerialCounter::TownId,
-                        Town::Table,
-                    ))
+                    .primary_key(Index::create().col(LeadSerialCounter::TownId).col(LeadSerialCounter::Year))
+                    .foreign_key(&mut foreign_key(LeadSerialCounter::Table, LeadSerialCounter::TownId, Town::Table))
                     .take(),
             )
             .await?;
@@ -147,12 +127,7 @@ impl MigrationTrait for Migration {
         // SQLite empties a table before dropping it, checking each deleted row against
         // ON DELETE RESTRICT: a lead handed over from another lead would stop the drop.
         manager
-            .exec_stmt(
-                Query::update()
-                    .table(Lead::Table)
-                    .value(Lead::HandedOverFromLeadId, Expr::null())
-                    .take(),
-            )
+            .exec_stmt(Query::update().table(Lead::Table).value(Lead::HandedOverFromLeadId, Expr::null()).take())
             .await?;
         for table in [
             LeadSerialCounter::Table.into_iden(),

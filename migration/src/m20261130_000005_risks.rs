@@ -42,31 +42,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(RiskItem::UpdatedAt))
                     .foreign_key(&mut foreign_key(RiskItem::Table, RiskItem::TownId, Town::Table))
                     .foreign_key(&mut foreign_key(RiskItem::Table, RiskItem::VillageId, Village::Table))
-                    .foreign_key(&mut foreign_key(
-                        RiskItem::Table,
-                        RiskItem::TerritorialUnitId,
-                        OrgUnit::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        RiskItem::Table,
-                        RiskItem::SectorUnitId,
-                        OrgUnit::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        RiskItem::Table,
-                        RiskItem::AssigneeUnitId,
-                        OrgUnit::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        RiskItem::Table,
-                        RiskItem::ReportedByUnitId,
-                        OrgUnit::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        RiskItem::Table,
-                        RiskItem::ReportedByUserId,
-                        AppUser::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(RiskItem::Table, RiskItem::TerritorialUnitId, OrgUnit::Table))
+                    .foreign_key(&mut foreign_key(RiskItem::Table, RiskItem::SectorUnitId, OrgUnit::Table))
+                    .foreign_key(&mut foreign_key(RiskItem::Table, RiskItem::AssigneeUnitId, OrgUnit::Table))
+                    .foreign_key(&mut foreign_key(RiskItem::Table, RiskItem::ReportedByUnitId, OrgUnit::Table))
+                    .foreign_key(&mut foreign_key(RiskItem::Table, RiskItem::ReportedByUserId, AppUser::Table))
                     .take(),
             )
             .await?;
@@ -81,11 +61,7 @@ impl MigrationTrait for Migration {
                     .col(text(RiskCheck::Note))
                     .col(uuid(RiskCheck::UserId))
                     .col(timestamp_with_time_zone(RiskCheck::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        RiskCheck::Table,
-                        RiskCheck::RiskItemId,
-                        RiskItem::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(RiskCheck::Table, RiskCheck::RiskItemId, RiskItem::Table))
                     .foreign_key(&mut foreign_key(RiskCheck::Table, RiskCheck::UserId, AppUser::Table))
                     .take(),
             )
@@ -101,21 +77,9 @@ impl MigrationTrait for Migration {
                     .col(uuid(RiskFeedback::UserId))
                     .col(text(RiskFeedback::Body))
                     .col(timestamp_with_time_zone(RiskFeedback::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        RiskFeedback::Table,
-                        RiskFeedback::RiskItemId,
-                        RiskItem::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        RiskFeedback::Table,
-                        RiskFeedback::UnitId,
-                        OrgUnit::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        RiskFeedback::Table,
-                        RiskFeedback::UserId,
-                        AppUser::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(RiskFeedback::Table, RiskFeedback::RiskItemId, RiskItem::Table))
+                    .foreign_key(&mut foreign_key(RiskFeedback::Table, RiskFeedback::UnitId, OrgUnit::Table))
+                    .foreign_key(&mut foreign_key(RiskFeedback::Table, RiskFeedback::UserId, AppUser::Table))
                     .take(),
             )
             .await?;
@@ -133,21 +97,9 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(RiskEvent::ToValue, 200))
                     .col(text_null(RiskEvent::Note))
                     .col(timestamp_with_time_zone(RiskEvent::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        RiskEvent::Table,
-                        RiskEvent::RiskItemId,
-                        RiskItem::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        RiskEvent::Table,
-                        RiskEvent::ActorUserId,
-                        AppUser::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        RiskEvent::Table,
-                        RiskEvent::ActorUnitId,
-                        OrgUnit::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(RiskEvent::Table, RiskEvent::RiskItemId, RiskItem::Table))
+                    .foreign_key(&mut foreign_key(RiskEvent::Table, RiskEvent::ActorUserId, AppUser::Table))
+                    .foreign_key(&mut foreign_key(RiskEvent::Table, RiskEvent::ActorUnitId, OrgUnit::Table))
                     .take(),
             )
             .await?;

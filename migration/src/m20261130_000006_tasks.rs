@@ -55,16 +55,8 @@ impl MigrationTrait for Migration {
                     .col(text_null(TaskEvent::Body))
                     .col(timestamp_with_time_zone(TaskEvent::CreatedAt))
                     .foreign_key(&mut foreign_key(TaskEvent::Table, TaskEvent::TaskId, Task::Table))
-                    .foreign_key(&mut foreign_key(
-                        TaskEvent::Table,
-                        TaskEvent::ActorUserId,
-                        AppUser::Table,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        TaskEvent::Table,
-                        TaskEvent::ActorUnitId,
-                        OrgUnit::Table,
-                    ))
+                    .foreign_key(&mut foreign_key(TaskEvent::Table, TaskEvent::ActorUserId, AppUser::Table))
+                    .foreign_key(&mut foreign_key(TaskEvent::Table, TaskEvent::ActorUnitId, OrgUnit::Table))
                     .take(),
             )
             .await?;

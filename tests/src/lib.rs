@@ -51,28 +51,17 @@ impl TestDb {
 
     fn sqlite() -> Self {
         let path = std::env::temp_dir().join(format!("pingan-test-{}.db", uuid::Uuid::now_v7().simple()));
-        Self {
-            url: format!("sqlite://{}?mode=rwc", path.display()),
-            cleanup: Cleanup::SqliteFile(path),
-        }
+        Self { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::SqliteFile(path) }
     }
 
     async fn postgres(admin_url: String) -> Self {
         use sea_orm::ConnectionTrait;
         let name = format!("pingan_t_{}", uuid::Uuid::now_v7().simple());
-        let admin = sea_orm::Database::connect(&admin_url)
-            .await
-            .expect("connect to PINGAN_TEST_POSTGRES_URL");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create test database");
+        let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to PINGAN_TEST_POSTGRES_URL");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
         admin.close().await.ok();
         let url = replace_db_name(&admin_url, &name);
-        Self {
-            url,
-            cleanup: Cleanup::Postgres { admin_url, name },
-        }
+        Self { url, cleanup: Cleanup::Postgres { admin_url, name } }
     }
 }
 
@@ -111,9 +100,8 @@ impl Drop for TestDb {
                     rt.block_on(async {
                         use sea_orm::ConnectionTrait;
                         if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
-                            let _ = admin
-                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .await;
+                            let _ =
+                                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                             let _ = admin.close().await;
                         }
                     });
@@ -183,13 +171,7 @@ impl TestApp {
                 })
                 .await;
         });
-        Self {
-            addr,
-            client: reqwest::Client::new(),
-            state,
-            shutdown: Some(tx),
-            db,
-        }
+        Self { addr, client: reqwest::Client::new(), state, shutdown: Some(tx), db }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -198,8 +180,7 @@ impl TestApp {
 
     /// POSTs one GraphQL operation; returns the JSON body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        self.post_json(token, json!({ "query": query, "variables": variables }))
-            .await
+        self.post_json(token, json!({ "query": query, "variables": variables })).await
     }
 
     /// POSTs any JSON body to `/graphql`.

@@ -104,50 +104,14 @@ async fn forged_and_tampered_tokens_are_unauthenticated() {
         c
     };
     let cases: Vec<(&str, String)> = vec![
-        (
-            "expired",
-            forge(with("exp", json!(now - 3600)), Algorithm::HS256, TEST_SECRET.as_bytes()),
-        ),
-        (
-            "bad signature",
-            forge(
-                claims.clone(),
-                Algorithm::HS256,
-                b"some-other-secret-of-sufficient-length-000",
-            ),
-        ),
-        (
-            "wrong iss",
-            forge(
-                with("iss", json!("someone-else")),
-                Algorithm::HS256,
-                TEST_SECRET.as_bytes(),
-            ),
-        ),
-        (
-            "wrong aud",
-            forge(
-                with("aud", json!("another-api")),
-                Algorithm::HS256,
-                TEST_SECRET.as_bytes(),
-            ),
-        ),
-        (
-            "not yet valid",
-            forge(with("nbf", json!(now + 3600)), Algorithm::HS256, TEST_SECRET.as_bytes()),
-        ),
-        (
-            "issued in the future",
-            forge(with("iat", json!(now + 3600)), Algorithm::HS256, TEST_SECRET.as_bytes()),
-        ),
-        (
-            "HS384 with the same secret",
-            forge(claims.clone(), Algorithm::HS384, TEST_SECRET.as_bytes()),
-        ),
-        (
-            "HS512 with the same secret",
-            forge(claims.clone(), Algorithm::HS512, TEST_SECRET.as_bytes()),
-        ),
+        ("expired", forge(with("exp", json!(now - 3600)), Algorithm::HS256, TEST_SECRET.as_bytes())),
+        ("bad signature", forge(claims.clone(), Algorithm::HS256, b"some-other-secret-of-sufficient-length-000")),
+        ("wrong iss", forge(with("iss", json!("someone-else")), Algorithm::HS256, TEST_SECRET.as_bytes())),
+        ("wrong aud", forge(with("aud", json!("another-api")), Algorithm::HS256, TEST_SECRET.as_bytes())),
+        ("not yet valid", forge(with("nbf", json!(now + 3600)), Algorithm::HS256, TEST_SECRET.as_bytes())),
+        ("issued in the future", forge(with("iat", json!(now + 3600)), Algorithm::HS256, TEST_SECRET.as_bytes())),
+        ("HS384 with the same secret", forge(claims.clone(), Algorithm::HS384, TEST_SECRET.as_bytes())),
+        ("HS512 with the same secret", forge(claims.clone(), Algorithm::HS512, TEST_SECRET.as_bytes())),
         ("alg none", {
             let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
             let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
@@ -180,14 +144,8 @@ async fn refresh_rotates_and_reuse_ends_the_session() {
     let first_refresh = login["data"]["login"]["refreshToken"].as_str().unwrap().to_owned();
 
     let rotated = app.gql(None, REFRESH, json!({ "t": first_refresh })).await;
-    let second_access = rotated["data"]["refreshToken"]["accessToken"]
-        .as_str()
-        .expect("rotated")
-        .to_owned();
-    let second_refresh = rotated["data"]["refreshToken"]["refreshToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let second_access = rotated["data"]["refreshToken"]["accessToken"].as_str().expect("rotated").to_owned();
+    let second_refresh = rotated["data"]["refreshToken"]["refreshToken"].as_str().unwrap().to_owned();
     assert_ne!(second_refresh, first_refresh);
     assert!(me(&app, &second_access).await["data"]["me"].is_object());
 
@@ -247,16 +205,10 @@ async fn only_admin_deactivates_and_only_in_its_own_town() {
     assert_eq!(error_code(&by_coord), Some("FORBIDDEN"), "{by_coord}");
 
     let admin = app.login("admin").await;
-    let other_town = app
-        .gql(Some(&admin), deactivate, json!({ "id": liulin_police_id }))
-        .await;
+    let other_town = app.gql(Some(&admin), deactivate, json!({ "id": liulin_police_id })).await;
     assert_eq!(error_code(&other_town), Some("NOT_FOUND"), "{other_town}");
     let random = app
-        .gql(
-            Some(&admin),
-            deactivate,
-            json!({ "id": "VXNlcjowMTlhZjAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA" }),
-        )
+        .gql(Some(&admin), deactivate, json!({ "id": "VXNlcjowMTlhZjAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA" }))
         .await;
     assert_eq!(other_town["errors"][0]["message"], random["errors"][0]["message"]);
     assert_eq!(other_town["errors"][0]["extensions"], random["errors"][0]["extensions"]);

@@ -23,46 +23,32 @@ fn serve_refuses_to_start_without_a_signing_key() {
     let err = serve_args(&[]).into_config().expect_err("must refuse");
     assert!(matches!(err, ConfigError::MissingSigningKey));
     let message = err.to_string();
-    assert!(
-        message.contains("PINGAN_JWT_SECRET"),
-        "the message says how to set one: {message}"
-    );
+    assert!(message.contains("PINGAN_JWT_SECRET"), "the message says how to set one: {message}");
 }
 
 #[test]
 fn demo_mode_runs_with_an_ephemeral_key_and_graphiql() {
-    let config = serve_args(&["--demo"])
-        .into_config()
-        .expect("demo starts without a key");
+    let config = serve_args(&["--demo"]).into_config().expect("demo starts without a key");
     assert!(config.keys.describe().contains("ephemeral"));
     assert!(config.playground);
 }
 
 #[test]
 fn a_short_secret_is_refused() {
-    let err = serve_args(&["--jwt-secret", "short"])
-        .into_config()
-        .expect_err("must refuse");
+    let err = serve_args(&["--jwt-secret", "short"]).into_config().expect_err("must refuse");
     assert!(matches!(err, ConfigError::WeakSecret));
 }
 
 #[test]
 fn half_an_eddsa_key_pair_is_refused() {
-    let err = serve_args(&["--jwt-private-key-file", "/nonexistent.pem"])
-        .into_config()
-        .expect_err("must refuse");
+    let err = serve_args(&["--jwt-private-key-file", "/nonexistent.pem"]).into_config().expect_err("must refuse");
     assert!(matches!(err, ConfigError::HalfKeyPair));
 }
 
 #[test]
 fn a_configured_secret_starts_without_graphiql_by_default() {
-    let config = serve_args(&["--jwt-secret", "0123456789abcdef0123456789abcdef"])
-        .into_config()
-        .expect("valid");
+    let config = serve_args(&["--jwt-secret", "0123456789abcdef0123456789abcdef"]).into_config().expect("valid");
     assert!(!config.playground);
     assert!(config.keys.describe().starts_with("HS256"));
-    assert!(
-        !format!("{config:?}").contains("0123456789abcdef"),
-        "the secret is never printed"
-    );
+    assert!(!format!("{config:?}").contains("0123456789abcdef"), "the secret is never printed");
 }

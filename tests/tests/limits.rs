@@ -20,13 +20,7 @@ async fn a_query_deeper_than_the_limit_is_refused() {
     let query = format!("{{ __schema {{ types {{ fields {{ type {{ {selection} }} }} }} }} }}");
     let body = app.gql(Some(&token), &query, json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nested too deep"),
-        "{body}"
-    );
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{body}");
     still_answers(&app, &token).await;
 }
 
@@ -35,9 +29,7 @@ async fn a_query_with_1000_aliases_is_refused() {
     let app = TestApp::spawn().await;
     let token = app.login("coord").await;
     let fields: Vec<String> = (0..1000).map(|i| format!("a{i}: me {{ username }}")).collect();
-    let body = app
-        .gql(Some(&token), &format!("{{ {} }}", fields.join(" ")), json!({}))
-        .await;
+    let body = app.gql(Some(&token), &format!("{{ {} }}", fields.join(" ")), json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     let message = body["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("1000 aliases"), "{message}");
@@ -49,9 +41,7 @@ async fn a_query_with_1000_aliases_is_refused() {
 async fn a_few_aliases_are_fine() {
     let app = TestApp::spawn().await;
     let token = app.login("coord").await;
-    let body = app
-        .gql(Some(&token), "{ a: me { username } b: me { username } }", json!({}))
-        .await;
+    let body = app.gql(Some(&token), "{ a: me { username } b: me { username } }", json!({})).await;
     assert_eq!(body["data"]["a"]["username"], "coord", "{body}");
     assert_eq!(body["data"]["b"]["username"], "coord", "{body}");
 }
@@ -63,13 +53,7 @@ async fn a_batch_over_the_limit_is_refused_and_one_within_runs() {
     let op = json!({ "query": "{ me { username } }" });
     let too_many = app.post_json(Some(&token), json!(vec![op.clone(); 11])).await;
     assert_eq!(error_code(&too_many), Some("BAD_USER_INPUT"), "{too_many}");
-    assert!(
-        too_many["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("at most 10"),
-        "{too_many}"
-    );
+    assert!(too_many["errors"][0]["message"].as_str().unwrap().contains("at most 10"), "{too_many}");
 
     let fine = app.post_json(Some(&token), json!(vec![op; 3])).await;
     let answers = fine.as_array().expect("a batch answers with a list");

@@ -14,13 +14,8 @@ async fn user_tables(db: &DatabaseConnection) -> Vec<String> {
             "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seaql_migrations' ORDER BY tablename"
         }
     };
-    let rows = db
-        .query_all_raw(Statement::from_string(backend, sql))
-        .await
-        .expect("list tables");
-    rows.iter()
-        .map(|r| r.try_get::<String>("", "name").expect("name"))
-        .collect()
+    let rows = db.query_all_raw(Statement::from_string(backend, sql)).await.expect("list tables");
+    rows.iter().map(|r| r.try_get::<String>("", "name").expect("name")).collect()
 }
 
 #[tokio::test]
@@ -43,25 +38,16 @@ async fn migrations_go_up_down_and_up_again() {
         "task",
         "audit_log",
     ] {
-        assert!(
-            created.iter().any(|t| t == table),
-            "{table} missing after up: {created:?}"
-        );
+        assert!(created.iter().any(|t| t == table), "{table} missing after up: {created:?}");
     }
     assert!(pingan::db::migrations_current(&db).await.unwrap());
 
     Migrator::down(&db, None).await.expect("down");
-    assert_eq!(
-        user_tables(&db).await,
-        Vec::<String>::new(),
-        "down leaves no table behind"
-    );
+    assert_eq!(user_tables(&db).await, Vec::<String>::new(), "down leaves no table behind");
     assert!(!pingan::db::migrations_current(&db).await.unwrap());
 
     Migrator::up(&db, None).await.expect("up again");
     assert_eq!(user_tables(&db).await, created);
-    pingan::demo::load(&db)
-        .await
-        .expect("the demo world loads into the migrated schema");
+    pingan::demo::load(&db).await.expect("the demo world loads into the migrated schema");
     db.close().await.ok();
 }

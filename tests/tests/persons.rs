@@ -20,9 +20,7 @@ async fn people(app: &TestApp, token: &str, filter: Value) -> Value {
 }
 
 fn nodes(body: &Value) -> &Vec<Value> {
-    body["data"]["people"]["nodes"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no people: {body}"))
+    body["data"]["people"]["nodes"].as_array().unwrap_or_else(|| panic!("no people: {body}"))
 }
 
 async fn qinghe_town(app: &TestApp) -> uuid::Uuid {
@@ -37,11 +35,7 @@ async fn qinghe_town(app: &TestApp) -> uuid::Uuid {
 
 async fn qinghe_person_count(app: &TestApp) -> usize {
     let town = qinghe_town(app).await;
-    person::Entity::find()
-        .filter(person::Column::TownId.eq(town))
-        .count(&app.state.db)
-        .await
-        .unwrap() as usize
+    person::Entity::find().filter(person::Column::TownId.eq(town)).count(&app.state.db).await.unwrap() as usize
 }
 
 #[tokio::test]
@@ -51,16 +45,9 @@ async fn police_sees_every_person_of_the_town_with_every_group() {
     let list = nodes(&body);
     assert_eq!(list.len(), qinghe_person_count(&app).await);
     assert_eq!(body["data"]["people"]["totalCount"], list.len());
-    assert!(
-        list.iter()
-            .all(|p| p["idNumber"].is_string() && p["categories"].is_array()),
-        "{body}"
-    );
+    assert!(list.iter().all(|p| p["idNumber"].is_string() && p["categories"].is_array()), "{body}");
     assert!(list.iter().any(|p| p["notes"].is_string()), "demo persons carry notes");
-    assert!(
-        list.iter()
-            .all(|p| p["viewerCan"]["readNotes"] == true && p["viewerCan"]["update"] == true)
-    );
+    assert!(list.iter().all(|p| p["viewerCan"]["readNotes"] == true && p["viewerCan"]["update"] == true));
 }
 
 #[tokio::test]
@@ -69,14 +56,8 @@ async fn coordinator_reads_identity_and_record_but_never_notes() {
     let body = people(&app, &app.login("coord").await, json!(null)).await;
     let list = nodes(&body);
     assert_eq!(list.len(), qinghe_person_count(&app).await);
-    assert!(
-        list.iter().all(|p| p["idNumber"].is_string() && p["notes"].is_null()),
-        "{body}"
-    );
-    assert!(
-        list.iter()
-            .all(|p| p["viewerCan"]["readNotes"] == false && p["viewerCan"]["update"] == false)
-    );
+    assert!(list.iter().all(|p| p["idNumber"].is_string() && p["notes"].is_null()), "{body}");
+    assert!(list.iter().all(|p| p["viewerCan"]["readNotes"] == false && p["viewerCan"]["update"] == false));
 }
 
 #[tokio::test]
@@ -98,10 +79,7 @@ async fn judicial_office_sees_only_persons_with_a_judicial_tag() {
     // Liulin has no judicial tags in the demo, so every tagged person is in Qinghe.
     assert_eq!(list.len(), tagged.len(), "{body}");
     assert!(list.iter().all(|p| p["idNumber"].is_string() && p["notes"].is_null()));
-    assert!(
-        list.iter()
-            .all(|p| p["viewerCan"]["recordTalk"] == true && p["viewerCan"]["update"] == false)
-    );
+    assert!(list.iter().all(|p| p["viewerCan"]["recordTalk"] == true && p["viewerCan"]["update"] == false));
 }
 
 #[tokio::test]
@@ -147,10 +125,7 @@ async fn discipline_sees_only_subjects_of_umbrella_leads() {
     let body = people(&app, &app.login("jiwei").await, json!(null)).await;
     let list = nodes(&body);
     assert_eq!(list.len(), subjects.len(), "{body}");
-    assert!(
-        list.iter()
-            .all(|p| p["idNumber"].is_string() && p["categories"].is_null() && p["notes"].is_null())
-    );
+    assert!(list.iter().all(|p| p["idNumber"].is_string() && p["categories"].is_null() && p["notes"].is_null()));
 }
 
 #[tokio::test]
@@ -161,9 +136,7 @@ async fn admin_reads_no_persons_and_another_town_sees_none_of_ours() {
     let liulin = people(&app, &app.login("liulin_police").await, json!(null)).await;
     assert!(!nodes(&liulin).is_empty());
     assert!(
-        nodes(&liulin)
-            .iter()
-            .all(|p| p["village"]["name"] == "柳林村" || p["village"]["name"] == "河口村"),
+        nodes(&liulin).iter().all(|p| p["village"]["name"] == "柳林村" || p["village"]["name"] == "河口村"),
         "{liulin}"
     );
 }
@@ -176,17 +149,8 @@ async fn filtering_on_a_group_the_viewer_lacks_is_forbidden_before_any_query() {
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
     let police = people(&app, &app.login("police").await, json!({ "category": "VICE" })).await;
     let vice = nodes(&police);
-    assert!(
-        vice.iter()
-            .all(|p| p["categories"].as_array().unwrap().contains(&json!("VICE"))),
-        "{police}"
-    );
-    let by_level = people(
-        &app,
-        &village,
-        json!({ "attentionLevel": ["SPECIAL"], "namePrefix": "" }),
-    )
-    .await;
+    assert!(vice.iter().all(|p| p["categories"].as_array().unwrap().contains(&json!("VICE"))), "{police}");
+    let by_level = people(&app, &village, json!({ "attentionLevel": ["SPECIAL"], "namePrefix": "" })).await;
     assert!(by_level["errors"].is_null(), "{by_level}");
 }
 
@@ -197,27 +161,16 @@ async fn keyset_pages_cover_every_row_once() {
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let body = app
-            .gql(Some(&token), PEOPLE, json!({ "first": 7, "after": after }))
-            .await;
+        let body = app.gql(Some(&token), PEOPLE, json!({ "first": 7, "after": after })).await;
         let page = &body["data"]["people"];
-        seen.extend(
-            page["nodes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p["id"].as_str().unwrap().to_owned()),
-        );
+        seen.extend(page["nodes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()));
         if page["pageInfo"]["hasNextPage"] != true {
             break;
         }
         after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
     }
     let all = people(&app, &token, json!(null)).await;
-    let expected: Vec<String> = nodes(&all)
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect();
+    let expected: Vec<String> = nodes(&all).iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(seen, expected);
     let too_many = app.gql(Some(&token), PEOPLE, json!({ "first": 101 })).await;
     assert_eq!(error_code(&too_many), Some("BAD_USER_INPUT"));
@@ -231,13 +184,8 @@ async fn an_out_of_scope_person_looks_exactly_like_a_missing_one_and_the_attempt
     let app = TestApp::spawn().await;
     let police = people(&app, &app.login("police").await, json!(null)).await;
     let village = app.login("dongzhuang").await;
-    let outsider = nodes(&police)
-        .iter()
-        .find(|p| p["village"]["name"] != "东庄村")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let outsider =
+        nodes(&police).iter().find(|p| p["village"]["name"] != "东庄村").unwrap()["id"].as_str().unwrap().to_owned();
     let random = {
         use base64::Engine as _;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Person:{}", uuid::Uuid::now_v7()))
@@ -259,19 +207,12 @@ async fn an_out_of_scope_person_looks_exactly_like_a_missing_one_and_the_attempt
 async fn reading_identity_is_audited_without_values_and_discipline_can_find_who_read() {
     let app = TestApp::spawn().await;
     let police = app.login("police").await;
-    let list = app
-        .gql(Some(&police), "{ people(first: 1) { nodes { id name } } }", json!({}))
-        .await;
+    let list = app.gql(Some(&police), "{ people(first: 1) { nodes { id name } } }", json!({})).await;
     let id = list["data"]["people"]["nodes"][0]["id"].as_str().unwrap().to_owned();
     let before = audit_log::Entity::find().count(&app.state.db).await.unwrap();
     assert_eq!(before, 0, "names alone are not audited");
-    let read = app
-        .gql(
-            Some(&police),
-            "query($id: ID!) { person(id: $id) { idNumber notes } }",
-            json!({ "id": id }),
-        )
-        .await;
+    let read =
+        app.gql(Some(&police), "query($id: ID!) { person(id: $id) { idNumber notes } }", json!({ "id": id })).await;
     let id_number = read["data"]["person"]["idNumber"].as_str().unwrap().to_owned();
 
     let log = app
@@ -281,9 +222,7 @@ async fn reading_identity_is_audited_without_values_and_discipline_can_find_who_
             json!({ "id": id }),
         )
         .await;
-    let entries = log["data"]["auditLog"]["nodes"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{log}"));
+    let entries = log["data"]["auditLog"]["nodes"].as_array().unwrap_or_else(|| panic!("{log}"));
     assert_eq!(entries.len(), 1, "{log}");
     assert_eq!(entries[0]["username"], "police");
     assert_eq!(entries[0]["fieldGroups"], json!(["identity", "notes"]));
@@ -297,12 +236,7 @@ const CREATE: &str = "mutation($input: CreatePersonInput!) { createPerson(input:
 
 async fn village_id(app: &TestApp, token: &str, name: &str) -> String {
     let body = app.gql(Some(token), "{ villages { id name } }", json!({})).await;
-    body["data"]["villages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == name)
-        .unwrap()["id"]
+    body["data"]["villages"].as_array().unwrap().iter().find(|v| v["name"] == name).unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -332,11 +266,7 @@ async fn police_creates_a_person_with_defaults_from_the_id_number() {
     assert_eq!(person["gender"], "MALE", "{body}");
     assert_eq!(person["birthDate"], "1990-03-07");
     let again = app.gql(Some(&police), CREATE, json!({ "input": input })).await;
-    assert_eq!(
-        error_code(&again),
-        Some("CONFLICT"),
-        "one dossier per ID number: {again}"
-    );
+    assert_eq!(error_code(&again), Some("CONFLICT"), "one dossier per ID number: {again}");
 }
 
 #[tokio::test]
@@ -389,15 +319,8 @@ async fn the_judicial_office_adding_an_existing_person_tags_that_dossier_and_ans
         p["idNumber"] = json!("…");
         p
     };
-    assert_eq!(
-        shape(&new_answer),
-        shape(&known_answer),
-        "{new_answer} vs {known_answer}"
-    );
-    assert_eq!(
-        known_answer["data"]["createPerson"]["person"]["judicialTags"],
-        json!([{ "tag": "RELEASED_PRISONER" }])
-    );
+    assert_eq!(shape(&new_answer), shape(&known_answer), "{new_answer} vs {known_answer}");
+    assert_eq!(known_answer["data"]["createPerson"]["person"]["judicialTags"], json!([{ "tag": "RELEASED_PRISONER" }]));
     let town = qinghe_town(&app).await;
     let dossiers = person::Entity::find()
         .filter(person::Column::TownId.eq(town))
@@ -431,11 +354,7 @@ async fn updates_need_the_current_version_and_talks_follow_the_rules() {
         .await;
     assert_eq!(ok["data"]["updatePerson"]["person"]["version"], version + 1, "{ok}");
     let stale = app
-        .gql(
-            Some(&police),
-            update,
-            json!({ "input": { "id": id, "expectedVersion": version, "address": "旧" } }),
-        )
+        .gql(Some(&police), update, json!({ "input": { "id": id, "expectedVersion": version, "address": "旧" } }))
         .await;
     assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
 
@@ -460,14 +379,8 @@ async fn updates_need_the_current_version_and_talks_follow_the_rules() {
             json!({ "input": { "personId": id, "talkedOn": today, "kind": "EDUCATION", "summary": "按期谈话" } }),
         )
         .await;
-    assert_eq!(
-        done["data"]["recordTalk"]["person"]["talks"][0]["summary"], "按期谈话",
-        "{done}"
-    );
-    assert_eq!(
-        person_talk::Entity::find().count(&app.state.db).await.unwrap(),
-        talks_before + 1
-    );
+    assert_eq!(done["data"]["recordTalk"]["person"]["talks"][0]["summary"], "按期谈话", "{done}");
+    assert_eq!(person_talk::Entity::find().count(&app.state.db).await.unwrap(), talks_before + 1);
 
     // A village may read its resident but not record a talk; another village's resident is
     // simply not there.
@@ -504,19 +417,9 @@ async fn a_nested_page_costs_the_same_number_of_statements_at_any_size() {
     for n in [1, 50] {
         let before = app.state.statements.load(std::sync::atomic::Ordering::SeqCst);
         let body = app.gql(Some(&token), query, json!({ "n": n })).await;
-        assert_eq!(
-            body["data"]["people"]["nodes"].as_array().unwrap().len(),
-            n as usize,
-            "{body}"
-        );
+        assert_eq!(body["data"]["people"]["nodes"].as_array().unwrap().len(), n as usize, "{body}");
         counts.push(app.state.statements.load(std::sync::atomic::Ordering::SeqCst) - before);
     }
-    println!(
-        "statements for a nested people query: page of 1 = {}, page of 50 = {}",
-        counts[0], counts[1]
-    );
-    assert_eq!(
-        counts[0], counts[1],
-        "statement count grows with the page size: {counts:?}"
-    );
+    println!("statements for a nested people query: page of 1 = {}, page of 50 = {}", counts[0], counts[1]);
+    assert_eq!(counts[0], counts[1], "statement count grows with the page size: {counts:?}");
 }

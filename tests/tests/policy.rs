@@ -26,10 +26,7 @@ async fn a_policy_line_the_code_cannot_honour_stops_the_server() {
     ];
     for (line, expected) in cases {
         let policy = format!("{POLICY}\n{line}\n");
-        let err = Access::from_text(MODEL, &policy)
-            .await
-            .err()
-            .unwrap_or_else(|| panic!("accepted: {line}"));
+        let err = Access::from_text(MODEL, &policy).await.err().unwrap_or_else(|| panic!("accepted: {line}"));
         assert!(err.to_string().contains(expected), "{line}: {err}");
     }
 }

@@ -32,10 +32,7 @@ pub fn render(rules: &[Vec<String>]) -> String {
     let mut grants: BTreeMap<(&str, &str, &str), Vec<String>> = BTreeMap::new();
     for rule in rules {
         if let [role, obj, act, scope] = rule.as_slice() {
-            grants
-                .entry((role, obj, act))
-                .or_default()
-                .push(scope.replace('&', " & "));
+            grants.entry((role, obj, act)).or_default().push(scope.replace('&', " & "));
         }
     }
     let mut out = String::new();
@@ -54,10 +51,7 @@ pub fn render(rules: &[Vec<String>]) -> String {
         for role in ROLES {
             let role = role_name(role);
             let cell = |obj: &str, act: &str| {
-                grants
-                    .get(&(role, obj, act))
-                    .map(|s| s.join(" or "))
-                    .unwrap_or_else(|| "—".to_owned())
+                grants.get(&(role, obj, act)).map(|s| s.join(" or ")).unwrap_or_else(|| "—".to_owned())
             };
             let mut line = format!("| {role} | {} |", cell(resource, "read"));
             for group in *groups {
@@ -68,11 +62,7 @@ pub fn render(rules: &[Vec<String>]) -> String {
                 .filter(|((r, obj, act), _)| *r == role && obj == resource && *act != "read")
                 .map(|((_, _, act), scopes)| format!("{act} ({})", scopes.join(" or ")))
                 .collect();
-            let actions = if actions.is_empty() {
-                "—".to_owned()
-            } else {
-                actions.join(", ")
-            };
+            let actions = if actions.is_empty() { "—".to_owned() } else { actions.join(", ") };
             let _ = writeln!(line, " {actions} |");
             out.push_str(&line);
         }

@@ -35,14 +35,8 @@ pub const MODEL: &str = include_str!("../../../policy/model.conf");
 pub const POLICY: &str = include_str!("../../../policy/policy.csv");
 
 /// Every role, in the order the access matrix lists them.
-pub const ROLES: [Role; 6] = [
-    Role::Coordinator,
-    Role::Discipline,
-    Role::Police,
-    Role::Judicial,
-    Role::Village,
-    Role::Admin,
-];
+pub const ROLES: [Role; 6] =
+    [Role::Coordinator, Role::Discipline, Role::Police, Role::Judicial, Role::Village, Role::Admin];
 
 /// The shared enforcer and the scopes it grants, indexed for per-request lookups.
 pub struct Access {
@@ -69,32 +63,21 @@ impl Access {
             if !ROLES.iter().any(|r| role_name(*r) == role) {
                 anyhow::bail!("policy line {rule:?}: unknown role `{role}`");
             }
-            let scope = scope
-                .parse::<Scope>()
-                .map_err(|e| anyhow::anyhow!("policy line {rule:?}: {e}"))?;
+            let scope = scope.parse::<Scope>().map_err(|e| anyhow::anyhow!("policy line {rule:?}: {e}"))?;
             resource::validate(obj, &scope).map_err(|e| anyhow::anyhow!("policy line {rule:?}: {e}"))?;
-            grants
-                .entry((role.clone(), obj.clone(), act.clone()))
-                .or_default()
-                .push(scope);
+            grants.entry((role.clone(), obj.clone(), act.clone())).or_default().push(scope);
         }
         Ok(Self { enforcer, grants })
     }
 
     /// Whether the viewer's role may perform `action` on `resource` on some row.
     pub fn can(&self, viewer: &Viewer, resource: &str, action: &str) -> bool {
-        self.enforcer
-            .enforce((role_name(viewer.role), resource, action))
-            .unwrap_or(false)
+        self.enforcer.enforce((role_name(viewer.role), resource, action)).unwrap_or(false)
     }
 
     /// The scopes granted for (resource, action); empty when the enforcer denies.
     fn scopes(&self, role: Role, resource: &str, action: &str) -> &[Scope] {
-        if !self
-            .enforcer
-            .enforce((role_name(role), resource, action))
-            .unwrap_or(false)
-        {
+        if !self.enforcer.enforce((role_name(role), resource, action)).unwrap_or(false) {
             return &[];
         }
         self.grants
@@ -110,11 +93,7 @@ impl Access {
         if scopes.is_empty() {
             return None;
         }
-        Some(
-            Condition::all()
-                .add(R::town_column().eq(viewer.town_id))
-                .add(any_of::<R>(scopes, viewer)),
-        )
+        Some(Condition::all().add(R::town_column().eq(viewer.town_id)).add(any_of::<R>(scopes, viewer)))
     }
 
     /// A query over the rows of `R` the viewer may read; `FORBIDDEN` when it may read none.
@@ -126,14 +105,9 @@ impl Access {
 
     /// The field groups of `R` the viewer holds.
     pub fn groups<R: Resource>(&self, viewer: &Viewer) -> Groups<R> {
-        let per_group = R::GROUPS
-            .iter()
-            .map(|g| self.scopes(viewer.role, &format!("{}.{g}", R::NAME), "read").to_vec())
-            .collect();
-        Groups {
-            per_group,
-            _resource: PhantomData,
-        }
+        let per_group =
+            R::GROUPS.iter().map(|g| self.scopes(viewer.role, &format!("{}.{g}", R::NAME), "read").to_vec()).collect();
+        Groups { per_group, _resource: PhantomData }
     }
 
     /// Whether a row with this id exists at all, in any scope. Used only to log denied
@@ -206,20 +180,12 @@ impl<R: Resource> Copy for GroupSet<R> {}
 impl<R: Resource> GroupSet<R> {
     /// Whether the group is held. A name that is not a group of `R` is never held.
     pub fn has(self, group: &str) -> bool {
-        R::GROUPS
-            .iter()
-            .position(|g| *g == group)
-            .is_some_and(|i| self.bits & (1 << i) != 0)
+        R::GROUPS.iter().position(|g| *g == group).is_some_and(|i| self.bits & (1 << i) != 0)
     }
 
     /// The names of the groups held.
     pub fn names(self) -> Vec<&'static str> {
-        R::GROUPS
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.bits & (1 << i) != 0)
-            .map(|(_, g)| *g)
-            .collect()
+        R::GROUPS.iter().enumerate().filter(|(i, _)| self.bits & (1 << i) != 0).map(|(_, g)| *g).collect()
     }
 }
 
@@ -230,19 +196,13 @@ impl<R: Resource> Groups<R> {
         for (i, scopes) in self.per_group.iter().enumerate() {
             let held = scopes.iter().any(|scope| {
                 // An atom the row cannot decide counts as not satisfied: deny, never guess.
-                scope
-                    .0
-                    .iter()
-                    .all(|atom| R::atom_on_row(*atom, viewer, row).unwrap_or(false))
+                scope.0.iter().all(|atom| R::atom_on_row(*atom, viewer, row).unwrap_or(false))
             });
             if held {
                 set |= 1 << i;
             }
         }
-        GroupSet {
-            bits: set,
-            _resource: PhantomData,
-        }
+        GroupSet { bits: set, _resource: PhantomData }
     }
 
     /// Whether the viewer holds `group` on at least some rows (rule 4: else filtering or
@@ -254,8 +214,7 @@ impl<R: Resource> Groups<R> {
     /// Whether the viewer holds `group` on every row it may read, so a filter on it needs no
     /// per-row guard.
     pub fn held_everywhere(&self, group: &str) -> bool {
-        self.index(group)
-            .is_some_and(|i| self.per_group[i].iter().any(|s| s.0.iter().all(|a| *a == Atom::Row)))
+        self.index(group).is_some_and(|i| self.per_group[i].iter().any(|s| s.0.iter().all(|a| *a == Atom::Row)))
     }
 
     /// SQL for "the viewer holds `group` on this row", to guard a filter on its fields (rule 4).

@@ -81,11 +81,7 @@ impl FromStr for Scope {
             .split('&')
             .map(|part| {
                 let part = part.trim();
-                NAMES
-                    .iter()
-                    .find(|(n, _)| *n == part)
-                    .map(|(_, a)| *a)
-                    .ok_or_else(|| format!("unknown scope `{part}`"))
+                NAMES.iter().find(|(n, _)| *n == part).map(|(_, a)| *a).ok_or_else(|| format!("unknown scope `{part}`"))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self(atoms))

@@ -7,9 +7,8 @@ use std::sync::OnceLock;
 
 /// Hashes a password with a fresh random salt. CPU-heavy: call from a blocking thread.
 pub fn hash(password: &str) -> anyhow::Result<String> {
-    let hashed = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+    let hashed =
+        Argon2::default().hash_password(password.as_bytes()).map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
     Ok(hashed.to_string())
 }
 

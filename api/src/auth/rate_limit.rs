@@ -13,11 +13,7 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(max: u32, window: Duration) -> Self {
-        Self {
-            max,
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
+        Self { max, window, failures: Mutex::new(HashMap::new()) }
     }
 
     /// True when any of `keys` has used up its failures in the window.

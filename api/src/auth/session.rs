@@ -45,10 +45,7 @@ impl Auth {
         if self.limiter.is_limited(&keys) {
             return Err(ApiError::RateLimited);
         }
-        let user = app_user::Entity::find()
-            .filter(app_user::Column::Username.eq(username))
-            .one(db)
-            .await?;
+        let user = app_user::Entity::find().filter(app_user::Column::Username.eq(username)).one(db).await?;
         let attempt = password.to_owned();
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         let matches = tokio::task::spawn_blocking(move || match stored {
@@ -98,10 +95,8 @@ impl Auth {
             return Err(ApiError::Unauthenticated);
         };
         let now = Utc::now();
-        let session = session::Entity::find_by_id(stored.session_id)
-            .one(&txn)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
+        let session =
+            session::Entity::find_by_id(stored.session_id).one(&txn).await?.ok_or(ApiError::Unauthenticated)?;
         if session.revoked_at.is_some() || session.expires_at <= now || stored.expires_at <= now {
             return Err(ApiError::Unauthenticated);
         }
@@ -170,17 +165,9 @@ impl Auth {
     }
 
     fn pair(&self, user_id: Uuid, session_id: Uuid, refresh_token: String) -> Result<TokenPair, ApiError> {
-        let (access_token, expires_at) = self
-            .keys
-            .issue(user_id, session_id, self.access_ttl)
-            .map_err(ApiError::internal)?;
-        Ok(TokenPair {
-            access_token,
-            refresh_token,
-            expires_at,
-            user_id,
-            session_id,
-        })
+        let (access_token, expires_at) =
+            self.keys.issue(user_id, session_id, self.access_ttl).map_err(ApiError::internal)?;
+        Ok(TokenPair { access_token, refresh_token, expires_at, user_id, session_id })
     }
 }
 
@@ -195,8 +182,5 @@ async fn revoke(db: &impl sea_orm::ConnectionTrait, session_id: Uuid, now: DateT
 }
 
 fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }

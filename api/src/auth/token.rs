@@ -108,10 +108,7 @@ impl TokenKeys {
     /// A line for the start-up log, without key material.
     pub fn describe(&self) -> String {
         let kind = if self.0.ephemeral { "ephemeral (demo) " } else { "" };
-        format!(
-            "{kind}{:?}, iss={}, aud={}",
-            self.0.algorithm, self.0.issuer, self.0.audience
-        )
+        format!("{kind}{:?}, iss={}, aud={}", self.0.algorithm, self.0.issuer, self.0.audience)
     }
 
     /// Signs an access token for a session; returns it with its expiry.

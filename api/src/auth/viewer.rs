@@ -69,15 +69,9 @@ impl ViewerCache {
     /// user is inactive.
     pub async fn load(&self, db: &DatabaseConnection, user_id: Uuid, session_id: Uuid) -> Result<Viewer, ApiError> {
         if let Some(viewer) = self.cached(session_id) {
-            return if viewer.user_id == user_id {
-                Ok(viewer)
-            } else {
-                Err(ApiError::Unauthenticated)
-            };
+            return if viewer.user_id == user_id { Ok(viewer) } else { Err(ApiError::Unauthenticated) };
         }
-        let viewer = load_viewer(db, user_id, session_id)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
+        let viewer = load_viewer(db, user_id, session_id).await?.ok_or(ApiError::Unauthenticated)?;
         self.lock().insert(session_id, (viewer.clone(), Instant::now()));
         Ok(viewer)
     }

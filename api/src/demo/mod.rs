@@ -43,10 +43,7 @@ const TOWNS: &[TownSpec] = &[
     TownSpec {
         name: "柳林镇",
         villages: &["柳林村", "河口村"],
-        offices: &[
-            ("柳林镇扫黑办", UnitKind::CoordinationOffice),
-            ("柳林派出所", UnitKind::PoliceStation),
-        ],
+        offices: &[("柳林镇扫黑办", UnitKind::CoordinationOffice), ("柳林派出所", UnitKind::PoliceStation)],
     },
 ];
 
@@ -97,17 +94,11 @@ pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
 async fn check_is_demo(db: &DatabaseConnection) -> Result<(), DemoError> {
     let town_names: Vec<&str> = TOWNS.iter().map(|t| t.name).collect();
     let user_names: Vec<&str> = USERS.iter().map(|u| u.0).collect();
-    if let Some(other) = town::Entity::find()
-        .filter(town::Column::Name.is_not_in(town_names))
-        .one(db)
-        .await?
-    {
+    if let Some(other) = town::Entity::find().filter(town::Column::Name.is_not_in(town_names)).one(db).await? {
         return Err(DemoError::NotEmpty(format!("town {}", other.name)));
     }
-    if let Some(other) = app_user::Entity::find()
-        .filter(app_user::Column::Username.is_not_in(user_names))
-        .one(db)
-        .await?
+    if let Some(other) =
+        app_user::Entity::find().filter(app_user::Column::Username.is_not_in(user_names)).one(db).await?
     {
         return Err(DemoError::NotEmpty(format!("user {}", other.username)));
     }
@@ -131,29 +122,17 @@ async fn demo_password_hash() -> anyhow::Result<String> {
 async fn insert_town(txn: &impl ConnectionTrait, spec: &TownSpec, hash: &str) -> Result<Uuid, DemoError> {
     let now = Utc::now();
     let town_id = Uuid::now_v7();
-    town::ActiveModel {
-        id: Set(town_id),
-        name: Set(spec.name.to_owned()),
-    }
-    .insert(txn)
-    .await?;
+    town::ActiveModel { id: Set(town_id), name: Set(spec.name.to_owned()) }.insert(txn).await?;
     let mut units: Vec<(&str, Uuid)> = Vec::new();
     for (name, kind) in spec.offices {
         units.push((name, insert_unit(txn, town_id, name, *kind, None).await?));
     }
     for name in spec.villages {
         let village_id = Uuid::now_v7();
-        village::ActiveModel {
-            id: Set(village_id),
-            town_id: Set(town_id),
-            name: Set((*name).to_owned()),
-        }
-        .insert(txn)
-        .await?;
-        units.push((
-            name,
-            insert_unit(txn, town_id, name, UnitKind::Village, Some(village_id)).await?,
-        ));
+        village::ActiveModel { id: Set(village_id), town_id: Set(town_id), name: Set((*name).to_owned()) }
+            .insert(txn)
+            .await?;
+        units.push((name, insert_unit(txn, town_id, name, UnitKind::Village, Some(village_id)).await?));
     }
     for (username, display_name, unit_name, role) in USERS {
         let Some((_, unit_id)) = units.iter().find(|(name, _)| name == unit_name) else {

@@ -36,12 +36,7 @@ pub(super) async fn load(txn: &impl ConnectionTrait, town_id: uuid::Uuid, full: 
     let venues = insert_venues(txn, &town, world).await?;
     let leads = insert_leads(txn, &town, world, &persons, &venues).await?;
     let risks = insert_risks(txn, &town, world).await?;
-    let targets = Targets {
-        persons,
-        venues,
-        leads,
-        risks,
-    };
+    let targets = Targets { persons, venues, leads, risks };
     insert_tasks(txn, &town, world, &targets).await
 }
 
@@ -350,10 +345,7 @@ const ASSESSMENT_NOTES: [&str; 5] = [
     "交往对象已掌握，无不良交往。",
     "日常居住本村，外出主动报告。",
 ];
-const FEEDBACK: [&str; 2] = [
-    "已上门走访，落实包案责任人，当事各方情绪稳定。",
-    "回访：化解措施已落实，未再发生冲突。",
-];
+const FEEDBACK: [&str; 2] = ["已上门走访，落实包案责任人，当事各方情绪稳定。", "回访：化解措施已落实，未再发生冲突。"];
 const CHECK_NOTES: [&str; 2] = ["日排查：已走访当事人，未发现异常。", "今日排查：情况稳定，无新变化。"];
 const LEADER: &str = "镇党委副书记 韩卫东";
 
@@ -373,40 +365,20 @@ struct Town {
 
 impl Town {
     async fn find(txn: &impl ConnectionTrait, id: Uuid, names: &'static [&'static str]) -> Result<Self, DemoError> {
-        let units = org_unit::Entity::find()
-            .filter(org_unit::Column::TownId.eq(id))
-            .all(txn)
-            .await?;
-        let all = village::Entity::find()
-            .filter(village::Column::TownId.eq(id))
-            .all(txn)
-            .await?;
+        let units = org_unit::Entity::find().filter(org_unit::Column::TownId.eq(id)).all(txn).await?;
+        let all = village::Entity::find().filter(village::Column::TownId.eq(id)).all(txn).await?;
         let mut villages = Vec::new();
         for name in names {
-            let v = all
-                .iter()
-                .find(|v| v.name == *name)
-                .ok_or_else(|| anyhow!("demo village {name} missing"))?;
+            let v = all.iter().find(|v| v.name == *name).ok_or_else(|| anyhow!("demo village {name} missing"))?;
             let unit = units
                 .iter()
                 .find(|u| u.village_id == Some(v.id))
                 .ok_or_else(|| anyhow!("demo village {name} has no unit"))?;
             villages.push((v.id, unit.id));
         }
-        let users = app_user::Entity::find()
-            .filter(app_user::Column::TownId.eq(id))
-            .all(txn)
-            .await?;
+        let users = app_user::Entity::find().filter(app_user::Column::TownId.eq(id)).all(txn).await?;
         let now = Utc::now();
-        Ok(Self {
-            id,
-            now,
-            today: local_date(now),
-            names,
-            villages,
-            units,
-            users,
-        })
+        Ok(Self { id, now, today: local_date(now), names, villages, units, users })
     }
 
     fn unit(&self, u: U) -> Result<Uuid, DemoError> {
@@ -425,20 +397,13 @@ impl Town {
 
     /// The unit's working user (never the admin), if it has one: the actor of the unit's steps.
     fn user(&self, unit: Uuid) -> Option<&app_user::Model> {
-        self.users
-            .iter()
-            .find(|user| user.org_unit_id == unit && user.role != Role::Admin)
+        self.users.iter().find(|user| user.org_unit_id == unit && user.role != Role::Admin)
     }
 
     /// The unit and its user, for records that need a user.
     fn actor(&self, u: U) -> Result<(Uuid, Uuid), DemoError> {
         let unit = self.unit(u)?;
-        Ok((
-            unit,
-            self.user(unit)
-                .ok_or_else(|| anyhow!("demo unit {unit} has no user"))?
-                .id,
-        ))
+        Ok((unit, self.user(unit).ok_or_else(|| anyhow!("demo unit {unit} has no user"))?.id))
     }
 
     fn ago(&self, days: Days) -> DateTime<Utc> {
@@ -455,25 +420,15 @@ impl Town {
         // The last day of a month is the day before the next month's first.
         let offset = months + i32::from(day == 0);
         let shift = Months::new(offset.unsigned_abs());
-        let month = if offset >= 0 {
-            first.checked_add_months(shift)
-        } else {
-            first.checked_sub_months(shift)
-        };
+        let month = if offset >= 0 { first.checked_add_months(shift) } else { first.checked_sub_months(shift) };
         let month = month.unwrap_or(first);
-        if day == 0 {
-            month.pred_opt().unwrap_or(month)
-        } else {
-            month.with_day(day).unwrap_or(month)
-        }
+        if day == 0 { month.pred_opt().unwrap_or(month) } else { month.with_day(day).unwrap_or(month) }
     }
 
     /// The k-th village lead-report deadline (the 15th and the last day of each month) from
     /// today: 0 is the next one (today included), -1 the one before.
     fn report_deadline(&self, k: i32) -> NaiveDate {
-        let mut days: Vec<NaiveDate> = (-3..=3)
-            .flat_map(|m| [self.month_day(m, 15), self.month_day(m, 0)])
-            .collect();
+        let mut days: Vec<NaiveDate> = (-3..=3).flat_map(|m| [self.month_day(m, 15), self.month_day(m, 0)]).collect();
         days.sort();
         let next = days.iter().position(|d| *d >= self.today).unwrap_or(0) as i32;
         days[(next + k).clamp(0, days.len() as i32 - 1) as usize]
@@ -500,11 +455,7 @@ fn id_number(region: &str, birth: NaiveDate, seq: u32, male: bool) -> String {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let order = (seq % 500) * 2 + u32::from(male);
     let body = format!("{region}{}{order:03}", birth.format("%Y%m%d"));
-    let sum: u32 = body
-        .chars()
-        .zip(WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
+    let sum: u32 = body.chars().zip(WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{body}{check}")
 }
@@ -531,10 +482,7 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
         let &(name, v, level, categories, (y, m, d), male, listed, earlier, talk, notes) = row;
         let birth = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| anyhow!("bad demo birth date of {name}"))?;
         // The judicial office lists the persons under community correction.
-        let corrected = w
-            .tags
-            .iter()
-            .any(|t| t.0 == i && t.1 == JudicialTag::CommunityCorrection);
+        let corrected = w.tags.iter().any(|t| t.0 == i && t.1 == JudicialTag::CommunityCorrection);
         let creator = if corrected { town.unit(U::Sifa)? } else { police };
         let id = Uuid::now_v7();
         person::ActiveModel {
@@ -561,20 +509,9 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
         .insert(txn)
         .await?;
         for category in categories {
-            person_category::ActiveModel {
-                person_id: Set(id),
-                category: Set(*category),
-            }
-            .insert(txn)
-            .await?;
+            person_category::ActiveModel { person_id: Set(id), category: Set(*category) }.insert(txn).await?;
         }
-        let mut history = vec![(
-            Lk::Initial,
-            None,
-            earlier.map_or(level, |e| e.1),
-            listed,
-            "列入重点人员台账",
-        )];
+        let mut history = vec![(Lk::Initial, None, earlier.map_or(level, |e| e.1), listed, "列入重点人员台账")];
         if let Some((days, from, kind)) = earlier {
             let reason = if kind == Lk::AutoEscalation {
                 "90日内两次警情，自动升级"
@@ -586,11 +523,7 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
         level_history(txn, town, Subject::Person(id), &history).await?;
         let every = interval(level, false);
         if let Some(last) = talk {
-            let kind = if level == Lv::Special {
-                TalkKind::Admonition
-            } else {
-                TalkKind::Education
-            };
+            let kind = if level == Lv::Special { TalkKind::Admonition } else { TalkKind::Education };
             let mut talks = vec![(last, kind)];
             if last + every - 5 < listed {
                 talks.push((last + every - 5, TalkKind::Education));
@@ -611,10 +544,7 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
                 .await?;
             }
         }
-        out.push((
-            id,
-            end_of_day(town.date(talk.unwrap_or(listed)) + Duration::days(every)),
-        ));
+        out.push((id, end_of_day(town.date(talk.unwrap_or(listed)) + Duration::days(every))));
     }
     for &(p, tag, days) in w.tags {
         let (sifa, _) = town.actor(U::Sifa)?;
@@ -688,13 +618,7 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
     for &(p, days, reason) in w.step_downs {
         let level = w.persons[p].2;
         let to = if level == Lv::Special { Lv::Key } else { Lv::General };
-        level_history(
-            txn,
-            town,
-            Subject::Person(out[p].0),
-            &[(Lk::StepDown, Some(level), to, days, reason)],
-        )
-        .await?;
+        level_history(txn, town, Subject::Person(out[p].0), &[(Lk::StepDown, Some(level), to, days, reason)]).await?;
     }
     Ok(out)
 }
@@ -727,23 +651,13 @@ async fn insert_venues(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Re
         }
         .insert(txn)
         .await?;
-        let mut history = vec![(
-            Lk::Initial,
-            None,
-            earlier.map_or(level, |e| e.1),
-            listed,
-            "列入重点场所台账",
-        )];
+        let mut history = vec![(Lk::Initial, None, earlier.map_or(level, |e| e.1), listed, "列入重点场所台账")];
         if let Some((days, from, kind)) = earlier {
             history.push((kind, Some(from), level, days, "受到行政处罚，升为特别关注"));
         }
         level_history(txn, town, Subject::Venue(id), &history).await?;
         let every = interval(level, true);
-        for (n, days) in [inspected, inspected + every - 3]
-            .into_iter()
-            .enumerate()
-            .filter(|(_, d)| *d < listed)
-        {
+        for (n, days) in [inspected, inspected + every - 3].into_iter().enumerate().filter(|(_, d)| *d < listed) {
             venue_inspection::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 venue_id: Set(id),
@@ -795,11 +709,7 @@ async fn level_history(
     let (police, officer) = town.actor(U::Police)?;
     for &(kind, from, to, days, reason) in history {
         let requested = kind != Lk::AutoEscalation;
-        let status = if kind == Lk::StepDown {
-            LevelChangeStatus::Pending
-        } else {
-            LevelChangeStatus::Applied
-        };
+        let status = if kind == Lk::StepDown { LevelChangeStatus::Pending } else { LevelChangeStatus::Applied };
         let at = town.ago(days);
         match subject {
             Subject::Person(id) => {
@@ -865,11 +775,7 @@ type Step = (LeadEventKind, Option<Ls>, Option<Ls>, U, i64);
 fn lead_history(by: U, umbrella: bool, status: Ls, county: Option<CountyAnswer>, solver: U) -> Vec<Step> {
     use LeadEventKind as K;
     let concluded = matches!(status, Ls::Substantiated | Ls::Unfounded);
-    let first = if by == U::Coord && !umbrella {
-        Ls::Transferred
-    } else {
-        Ls::Registered
-    };
+    let first = if by == U::Coord && !umbrella { Ls::Transferred } else { Ls::Registered };
     // (event, the status it leads to); `None` where the event changes no status.
     let mut path = vec![(K::Registered, Some(first))];
     if umbrella {
@@ -1081,11 +987,7 @@ async fn insert_leads(
         }
         for &(kind, from, to, actor, hours) in &steps {
             let unit = town.unit(actor)?;
-            let note = if kind == LeadEventKind::Concluded {
-                conclusion
-            } else {
-                event_note(kind, to, umbrella)
-            };
+            let note = if kind == LeadEventKind::Concluded { conclusion } else { event_note(kind, to, umbrella) };
             lead_event::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 lead_id: Set(id),
@@ -1103,13 +1005,9 @@ async fn insert_leads(
         out.push(info);
     }
     for (year, last) in counters {
-        lead_serial_counter::ActiveModel {
-            town_id: Set(town.id),
-            year: Set(year),
-            last_number: Set(last),
-        }
-        .insert(txn)
-        .await?;
+        lead_serial_counter::ActiveModel { town_id: Set(town.id), year: Set(year), last_number: Set(last) }
+            .insert(txn)
+            .await?;
     }
     Ok(out)
 }
@@ -1141,9 +1039,7 @@ async fn insert_risks(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Res
         let reported = town.ago(days);
         let at = |hours: i64| (reported + Duration::hours(hours)).min(town.now - Duration::minutes(10));
         let assessed = (status != Rs::Reported).then(|| at(48));
-        let feedback_due = assessed
-            .filter(|_| level == Some(Rl::High))
-            .map(|t| t + Duration::days(2));
+        let feedback_due = assessed.filter(|_| level == Some(Rl::High)).map(|t| t + Duration::days(2));
         let assignee = assessed.map(|_| assignee.unwrap_or(sector));
         let assignee_unit = assignee.map(|u| town.unit(u)).transpose()?;
         let resolved = (status == Rs::Resolved).then(|| at(24 * 12));
@@ -1186,51 +1082,23 @@ async fn insert_risks(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Res
         .await?;
         // History: reported, escalations, assessment, feedback, resolution (hours after report).
         let value = |s: Rs| Some(s.to_value());
-        let mut events = vec![(
-            RiskEventKind::Reported,
-            reporter_unit,
-            None,
-            value(Rs::Reported),
-            0,
-            None,
-        )];
+        let mut events = vec![(RiskEventKind::Reported, reporter_unit, None, value(Rs::Reported), 0, None)];
         let ladder = [Esc::Village, Esc::Town, Esc::District];
         let rungs = ladder.iter().position(|e| *e == escalation).unwrap_or(0);
         for (n, pair) in ladder.windows(2).take(rungs).enumerate() {
-            let unit = if n == 0 && reporter == U::V(v) {
-                reporter_unit
-            } else {
-                coord
-            };
+            let unit = if n == 0 && reporter == U::V(v) { reporter_unit } else { coord };
             let note = if n == 0 {
                 "村级调处未果，提请镇联席会议"
             } else {
                 "涉及面广，提请区联席会议"
             };
             let (from, to) = (Some(pair[0].to_value()), Some(pair[1].to_value()));
-            events.push((
-                RiskEventKind::Escalated,
-                unit,
-                from,
-                to,
-                24 + 12 * n as i64,
-                Some(note.to_owned()),
-            ));
+            events.push((RiskEventKind::Escalated, unit, from, to, 24 + 12 * n as i64, Some(note.to_owned())));
         }
         if let Some(unit) = assignee_unit {
             let note = level.map(|l| format!("定级 {}，交办责任单位", l.to_value()));
-            events.push((
-                RiskEventKind::Assessed,
-                coord,
-                value(Rs::Reported),
-                value(Rs::Assessed),
-                48,
-                note,
-            ));
-            let user = town
-                .user(unit)
-                .ok_or_else(|| anyhow!("demo unit {unit} has no user"))?
-                .id;
+            events.push((RiskEventKind::Assessed, coord, value(Rs::Reported), value(Rs::Assessed), 48, note));
+            let user = town.user(unit).ok_or_else(|| anyhow!("demo unit {unit} has no user"))?.id;
             let feedbacks = match status {
                 Rs::Resolving => 1,
                 Rs::Resolved => 2,
@@ -1250,24 +1118,13 @@ async fn insert_risks(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Res
                 .insert(txn)
                 .await?;
                 // The first feedback starts the resolving; later ones change no status.
-                let (from, to) = if n == 0 {
-                    (value(Rs::Assessed), value(Rs::Resolving))
-                } else {
-                    (None, None)
-                };
+                let (from, to) = if n == 0 { (value(Rs::Assessed), value(Rs::Resolving)) } else { (None, None) };
                 events.push((RiskEventKind::Feedback, unit, from, to, hours, None));
             }
         }
         if resolved.is_some() {
             let note = resolution.map(str::to_owned);
-            events.push((
-                RiskEventKind::Resolved,
-                coord,
-                value(Rs::Resolving),
-                value(Rs::Resolved),
-                24 * 12,
-                note,
-            ));
+            events.push((RiskEventKind::Resolved, coord, value(Rs::Resolving), value(Rs::Resolved), 24 * 12, note));
         }
         for (kind, unit, from_value, to_value, hours, note) in events {
             risk_event::ActiveModel {
@@ -1445,8 +1302,5 @@ fn due_and_created(
         Tk::RiskResolution => Duration::days(10),
         _ => Duration::days(7),
     };
-    Ok((
-        due,
-        (due - lead_time).min(town.now - Duration::hours(2 + 5 * (i as i64 % 7))),
-    ))
+    Ok((due, (due - lead_time).min(town.now - Duration::hours(2 + 5 * (i as i64 % 7)))))
 }

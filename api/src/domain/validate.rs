@@ -25,57 +25,30 @@ pub fn national_id(field: &str, value: &str) -> Result<IdFacts, ApiError> {
         return Err(bad("A national ID number has 18 characters.", "身份证号应为18位。"));
     }
     if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
-        return Err(bad(
-            "A national ID number is 17 digits and a digit or X.",
-            "身份证号应为17位数字加1位数字或X。",
-        ));
+        return Err(bad("A national ID number is 17 digits and a digit or X.", "身份证号应为17位数字加1位数字或X。"));
     }
-    let sum: u32 = bytes[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     if CHECK[(sum % 11) as usize] != bytes[17] {
-        return Err(bad(
-            "The national ID number's check digit is wrong.",
-            "身份证号校验位错误。",
-        ));
+        return Err(bad("The national ID number's check digit is wrong.", "身份证号校验位错误。"));
     }
-    let birth_date = NaiveDate::parse_from_str(&value[6..14], "%Y%m%d").map_err(|_| {
-        bad(
-            "The national ID number holds no valid birth date.",
-            "身份证号中的出生日期无效。",
-        )
-    })?;
+    let birth_date = NaiveDate::parse_from_str(&value[6..14], "%Y%m%d")
+        .map_err(|_| bad("The national ID number holds no valid birth date.", "身份证号中的出生日期无效。"))?;
     if birth_date > Utc::now().date_naive() || birth_date.year() < 1900 {
-        return Err(bad(
-            "The national ID number holds no valid birth date.",
-            "身份证号中的出生日期无效。",
-        ));
+        return Err(bad("The national ID number holds no valid birth date.", "身份证号中的出生日期无效。"));
     }
-    let gender = if (bytes[16] - b'0') % 2 == 1 {
-        Gender::Male
-    } else {
-        Gender::Female
-    };
+    let gender = if (bytes[16] - b'0') % 2 == 1 { Gender::Male } else { Gender::Female };
     Ok(IdFacts { birth_date, gender })
 }
 
 /// A phone number: 5 to 20 characters of digits, spaces, `+` and `-`, with at least 5 digits.
 pub fn phone(field: &str, value: &str) -> Result<(), ApiError> {
     let ok = (5..=20).contains(&value.chars().count())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
+        && value.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
         && value.chars().filter(char::is_ascii_digit).count() >= 5;
     if ok {
         Ok(())
     } else {
-        Err(ApiError::bad_input(
-            field,
-            "This is not a phone number.",
-            "电话号码格式不正确。",
-        ))
+        Err(ApiError::bad_input(field, "This is not a phone number.", "电话号码格式不正确。"))
     }
 }
 
@@ -104,11 +77,7 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Api
 /// A calendar date that is not in the future (talks, incidents, inspections).
 pub fn past_date(field: &str, value: NaiveDate) -> Result<NaiveDate, ApiError> {
     if value > Utc::now().date_naive() {
-        return Err(ApiError::bad_input(
-            field,
-            "This date is in the future.",
-            "日期不能晚于今天。",
-        ));
+        return Err(ApiError::bad_input(field, "This date is in the future.", "日期不能晚于今天。"));
     }
     Ok(value)
 }
@@ -127,13 +96,7 @@ mod tests {
 
     #[test]
     fn bad_id_numbers_name_the_field() {
-        for bad in [
-            "11010519491231002",
-            "110105194912310021",
-            "1101051949123100X2",
-            "11010519491331002X",
-            "",
-        ] {
+        for bad in ["11010519491231002", "110105194912310021", "1101051949123100X2", "11010519491331002X", ""] {
             match national_id("input.idNumber", bad) {
                 Err(ApiError::BadUserInput { field, .. }) => assert_eq!(field, "input.idNumber"),
                 other => panic!("{bad}: {other:?}"),

@@ -53,12 +53,7 @@ impl From<audit_log::Model> for AuditEntry {
                 _ => None,
             },
             object_type: m.object_type,
-            field_groups: m
-                .field_groups
-                .split(',')
-                .filter(|g| !g.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            field_groups: m.field_groups.split(',').filter(|g| !g.is_empty()).map(str::to_owned).collect(),
             request_id: m.request_id,
             outcome: m.outcome,
             category: m.category,
@@ -110,21 +105,14 @@ impl AuditQuery {
             let (_, id) = decode_cursor(&after)?;
             page = page.filter(Expr::col(audit_log::Column::Id).lt(id));
         }
-        let rows = page
-            .order_by_desc(audit_log::Column::Id)
-            .limit(first + 1)
-            .all(&state.db)
-            .await
-            .map_err(ApiError::from)?;
+        let rows =
+            page.order_by_desc(audit_log::Column::Id).limit(first + 1).all(&state.db).await.map_err(ApiError::from)?;
         let total_count = if ctx.look_ahead().field("totalCount").exists() {
             Some(base.count(&state.db).await.map_err(ApiError::from)? as i64)
         } else {
             None
         };
-        let rows = rows
-            .into_iter()
-            .map(|m| (encode_cursor("", m.id), AuditEntry::from(m)))
-            .collect();
+        let rows = rows.into_iter().map(|m| (encode_cursor("", m.id), AuditEntry::from(m))).collect();
         Ok(Connection::new(rows, first, total_count))
     }
 }

@@ -44,10 +44,7 @@ impl AuthMutation {
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
         let state = ctx.state();
         let client = ctx.data_opt::<ClientAddr>().and_then(|c| c.0);
-        let pair = state
-            .auth
-            .login(&state.db, input.username.trim(), &input.password, client)
-            .await?;
+        let pair = state.auth.login(&state.db, input.username.trim(), &input.password, client).await?;
         Ok(payload(ctx, pair).await?)
     }
 
@@ -69,11 +66,7 @@ impl AuthMutation {
 
 async fn payload(ctx: &Context<'_>, pair: TokenPair) -> Result<AuthPayload, ApiError> {
     let state = ctx.state();
-    let viewer = state
-        .auth
-        .viewers
-        .load(&state.db, pair.user_id, pair.session_id)
-        .await?;
+    let viewer = state.auth.viewers.load(&state.db, pair.user_id, pair.session_id).await?;
     Ok(AuthPayload {
         access_token: pair.access_token,
         refresh_token: pair.refresh_token,

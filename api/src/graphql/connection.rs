@@ -59,15 +59,7 @@ where
         let end_cursor = rows.last().map(|(c, _)| c.clone());
         let nodes = rows.iter().map(|(_, n)| n.clone()).collect();
         let edges = rows.into_iter().map(|(cursor, node)| Edge { cursor, node }).collect();
-        Self {
-            edges,
-            nodes,
-            page_info: PageInfo {
-                has_next_page,
-                end_cursor,
-            },
-            total_count,
-        }
+        Self { edges, nodes, page_info: PageInfo { has_next_page, end_cursor }, total_count }
     }
 }
 
@@ -105,10 +97,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let id = Uuid::now_v7();
-        assert_eq!(
-            decode_cursor(&encode_cursor("张|三", id)).unwrap(),
-            ("张|三".to_owned(), id)
-        );
+        assert_eq!(decode_cursor(&encode_cursor("张|三", id)).unwrap(), ("张|三".to_owned(), id));
         assert!(decode_cursor("nope").is_err());
         assert!(page_size(Some(101)).is_err());
         assert_eq!(page_size(None).unwrap(), 20);

@@ -38,26 +38,10 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
     ),
     ("Gender", &[("MALE", "男"), ("FEMALE", "女")]),
     ("PersonCategory", PERSON_CATEGORIES),
-    (
-        "JudicialTag",
-        &[
-            ("RELEASED_PRISONER", "刑满释放人员"),
-            ("COMMUNITY_CORRECTION", "社区矫正对象"),
-        ],
-    ),
-    (
-        "AttentionLevel",
-        &[("GENERAL", "一般关注"), ("KEY", "重点关注"), ("SPECIAL", "特别关注")],
-    ),
+    ("JudicialTag", &[("RELEASED_PRISONER", "刑满释放人员"), ("COMMUNITY_CORRECTION", "社区矫正对象")]),
+    ("AttentionLevel", &[("GENERAL", "一般关注"), ("KEY", "重点关注"), ("SPECIAL", "特别关注")]),
     ("RecordStatus", &[("ACTIVE", "在管"), ("DELISTED", "已撤管")]),
-    (
-        "TalkKind",
-        &[
-            ("ADMONITION", "训诫谈话"),
-            ("EDUCATION", "教育谈话"),
-            ("OTHER", "其他谈话"),
-        ],
-    ),
+    ("TalkKind", &[("ADMONITION", "训诫谈话"), ("EDUCATION", "教育谈话"), ("OTHER", "其他谈话")]),
     (
         "MeasureKind",
         &[
@@ -69,21 +53,11 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
     ),
     (
         "LevelChangeKind",
-        &[
-            ("RAISE", "升级关注"),
-            ("STEP_DOWN", "降级/撤管"),
-            ("AUTO_ESCALATION", "自动升级"),
-            ("INITIAL", "初次列管"),
-        ],
+        &[("RAISE", "升级关注"), ("STEP_DOWN", "降级/撤管"), ("AUTO_ESCALATION", "自动升级"), ("INITIAL", "初次列管")],
     ),
     (
         "LevelChangeStatus",
-        &[
-            ("PENDING", "待审批"),
-            ("APPROVED", "已批准"),
-            ("REJECTED", "已驳回"),
-            ("APPLIED", "已生效"),
-        ],
+        &[("PENDING", "待审批"), ("APPROVED", "已批准"), ("REJECTED", "已驳回"), ("APPLIED", "已生效")],
     ),
     (
         "VenueType",
@@ -161,23 +135,9 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("TRAFFIC_SAFETY", "交通安全"),
         ],
     ),
-    (
-        "RiskLevel",
-        &[("HIGH", "高风险"), ("MEDIUM", "中风险"), ("LOW", "低风险")],
-    ),
-    (
-        "RiskStatus",
-        &[
-            ("REPORTED", "已上报"),
-            ("ASSESSED", "已研判"),
-            ("RESOLVING", "化解中"),
-            ("RESOLVED", "已销号"),
-        ],
-    ),
-    (
-        "EscalationLevel",
-        &[("VILLAGE", "村级"), ("TOWN", "镇级"), ("DISTRICT", "区级")],
-    ),
+    ("RiskLevel", &[("HIGH", "高风险"), ("MEDIUM", "中风险"), ("LOW", "低风险")]),
+    ("RiskStatus", &[("REPORTED", "已上报"), ("ASSESSED", "已研判"), ("RESOLVING", "化解中"), ("RESOLVED", "已销号")]),
+    ("EscalationLevel", &[("VILLAGE", "村级"), ("TOWN", "镇级"), ("DISTRICT", "区级")]),
     (
         "RiskEventKind",
         &[
@@ -214,15 +174,7 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("CANCELLED", "已撤销"),
         ],
     ),
-    (
-        "TaskTargetType",
-        &[
-            ("PERSON", "重点人员"),
-            ("VENUE", "重点场所"),
-            ("LEAD", "线索"),
-            ("RISK_ITEM", "风险隐患"),
-        ],
-    ),
+    ("TaskTargetType", &[("PERSON", "重点人员"), ("VENUE", "重点场所"), ("LEAD", "线索"), ("RISK_ITEM", "风险隐患")]),
     (
         "TaskEventKind",
         &[
@@ -307,18 +259,12 @@ pub fn lookup(enum_name: &str) -> Option<Vec<(&'static str, &'static str)>> {
         values.push(("PROTECTIVE_UMBRELLA", "保护伞"));
         return Some(values);
     }
-    LABELS
-        .iter()
-        .find(|(name, _)| *name == enum_name)
-        .map(|(_, values)| values.to_vec())
+    LABELS.iter().find(|(name, _)| *name == enum_name).map(|(_, values)| values.to_vec())
 }
 
 /// `PRIOR_GANG_CRIME` -> `Prior gang crime`.
 fn humanize(value: &str) -> String {
     let lower = value.replace('_', " ").to_lowercase();
     let mut chars = lower.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

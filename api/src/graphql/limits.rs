@@ -48,11 +48,7 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
         DocumentOperations::Single(op) => in_set(&op.node.selection_set.node),
         DocumentOperations::Multiple(ops) => ops.values().map(|op| in_set(&op.node.selection_set.node)).sum(),
     };
-    let fragments: usize = document
-        .fragments
-        .values()
-        .map(|f| in_set(&f.node.selection_set.node))
-        .sum();
+    let fragments: usize = document.fragments.values().map(|f| in_set(&f.node.selection_set.node)).sum();
     operations + fragments
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{ID, SimpleObject};
 use entity::enums::PersonCategory;
 use entity::{app_user, person, person_category, person_incident, person_judicial_tag, person_talk};
@@ -23,31 +23,82 @@ use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
 pub struct Loaders {
-    pub villages: DataLoader<VillageLoader>,
-    pub officers: DataLoader<OfficerLoader>,
-    pub person_records: DataLoader<PersonRecordLoader>,
+    pub villages: DataLoader<VillageLoader, HashMapCache>,
+    pub officers: DataLoader<OfficerLoader, HashMapCache>,
+    pub person_records: DataLoader<PersonRecordLoader, HashMapCache>,
 }
 
 impl Loaders {
+    /// Loaders with a per-request cache, so a list can prefetch its page's relations in one
+    /// batch each ([`prefetch_people`]) and every row then reads from the cache.
     pub fn new(state: Arc<AppState>, viewer: Viewer) -> Self {
+        let villages = VillageLoader { state: state.clone(), viewer: viewer.clone() };
+        let officers = OfficerLoader { state: state.clone(), viewer: viewer.clone() };
+        let person_records = PersonRecordLoader { state, viewer };
         Self {
-            villages: DataLoader::new(
-                VillageLoader {
-                    state: state.clone(),
-                    viewer: viewer.clone(),
-                },
-                tokio::spawn,
-            ),
-            officers: DataLoader::new(
-                OfficerLoader {
-                    state: state.clone(),
-                    viewer: viewer.clone(),
-                },
-                tokio::spawn,
-            ),
-            person_records: DataLoader::new(PersonRecordLoader { state, viewer }, tokio::spawn),
+            villages: DataLoader::with_cache(villages, tokio::spawn, HashMapCache::default()),
+            officers: DataLoader::with_cache(officers, tokio::spawn, HashMapCache::default()),
+            person_records: DataLoader::with_cache(person_records, tokio::spawn, HashMapCache::default()),
         }
     }
+
+    /// Forgets cached relations; a mutation calls it before reading its payload.
+    pub fn clear(&self) {
+        self.villages.clear::<Uuid>();
+        self.officers.clear::<Uuid>();
+        self.person_records.clear::<TalksOf>();
+        self.person_records.clear::<IncidentsOf>();
+        self.person_records.clear::<CategoriesOf>();
+        self.person_records.clear::<TagsOf>();
+        self.person_records.clear::<PersonAction>();
+    }
+}
+
+/// What a page of persons asks for, from the query's selection.
+pub struct PersonWants {
+    pub village: bool,
+    pub officer: bool,
+    pub talks: bool,
+    pub talk_officers: bool,
+    pub incidents: bool,
+    pub categories: bool,
+    pub tags: bool,
+    pub actions: bool,
+}
+
+/// Loads the relations of a whole page in one batch each, before the rows resolve. Without
+/// it the batches would depend on timing (a DataLoader dispatches 1 ms after its first key).
+pub async fn prefetch_people(loaders: &Loaders, rows: &[person::Model], wants: &PersonWants) -> Result<(), Arc<DbErr>> {
+    let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+    if wants.village {
+        loaders.villages.load_many(rows.iter().map(|p| p.village_id)).await?;
+    }
+    let mut officers: Vec<Uuid> =
+        if wants.officer { rows.iter().filter_map(|p| p.responsible_officer_id).collect() } else { Vec::new() };
+    if wants.talks {
+        let talks = loaders.person_records.load_many(ids.iter().map(|id| TalksOf(*id))).await?;
+        if wants.talk_officers {
+            officers.extend(talks.values().flatten().map(|t| t.officer_id));
+        }
+    }
+    if !officers.is_empty() {
+        loaders.officers.load_many(officers).await?;
+    }
+    if wants.incidents {
+        loaders.person_records.load_many(ids.iter().map(|id| IncidentsOf(*id))).await?;
+    }
+    if wants.categories {
+        loaders.person_records.load_many(ids.iter().map(|id| CategoriesOf(*id))).await?;
+    }
+    if wants.tags {
+        loaders.person_records.load_many(ids.iter().map(|id| TagsOf(*id))).await?;
+    }
+    if wants.actions {
+        for action in ["update", "record_talk", "record_incident"] {
+            loaders.person_records.load_many(ids.iter().map(|id| PersonAction(action, *id))).await?;
+        }
+    }
+    Ok(())
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
@@ -66,22 +117,8 @@ impl Loader<Uuid> for VillageLoader {
         let Ok(select) = self.state.access.select::<Villages>(&self.viewer) else {
             return Ok(HashMap::new());
         };
-        let rows = select
-            .filter(entity::village::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.state.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|v| {
-                (
-                    v.id,
-                    Village {
-                        id: ids::encode(Kind::Village, v.id),
-                        name: v.name,
-                    },
-                )
-            })
-            .collect())
+        let rows = select.filter(entity::village::Column::Id.is_in(keys.iter().copied())).all(&self.state.db).await?;
+        Ok(rows.into_iter().map(|v| (v.id, Village { id: ids::encode(Kind::Village, v.id), name: v.name })).collect())
     }
 }
 
@@ -111,15 +148,7 @@ impl Loader<Uuid> for OfficerLoader {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|u| {
-                (
-                    u.id,
-                    Officer {
-                        id: ids::encode(Kind::User, u.id),
-                        display_name: u.display_name,
-                    },
-                )
-            })
+            .map(|u| (u.id, Officer { id: ids::encode(Kind::User, u.id), display_name: u.display_name }))
             .collect())
     }
 }
@@ -161,9 +190,10 @@ impl PersonRecordLoader {
     }
 }
 
-/// Groups child rows by their person.
-fn by_person<T, K: Eq + std::hash::Hash>(rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
-    let mut map: HashMap<K, Vec<T>> = HashMap::new();
+/// Groups child rows by their person, with an empty list for every key that has none (so the
+/// cache answers "none" too, instead of loading again).
+fn by_person<T, K: Eq + std::hash::Hash + Copy>(keys: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+    let mut map: HashMap<K, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
         map.entry(key(&row)).or_default().push(row);
     }
@@ -184,7 +214,7 @@ impl Loader<TalksOf> for PersonRecordLoader {
             .order_by_desc(person_talk::Column::Id)
             .all(&self.state.db)
             .await?;
-        Ok(by_person(rows, |t| TalksOf(t.person_id)))
+        Ok(by_person(keys, rows, |t| TalksOf(t.person_id)))
     }
 }
 
@@ -202,7 +232,7 @@ impl Loader<IncidentsOf> for PersonRecordLoader {
             .order_by_desc(person_incident::Column::Id)
             .all(&self.state.db)
             .await?;
-        Ok(by_person(rows, |i| IncidentsOf(i.person_id)))
+        Ok(by_person(keys, rows, |i| IncidentsOf(i.person_id)))
     }
 }
 
@@ -219,11 +249,8 @@ impl Loader<CategoriesOf> for PersonRecordLoader {
             .order_by_asc(person_category::Column::Category)
             .all(&self.state.db)
             .await?;
-        let grouped = by_person(rows, |c| CategoriesOf(c.person_id));
-        Ok(grouped
-            .into_iter()
-            .map(|(k, v)| (k, v.into_iter().map(|c| c.category).collect()))
-            .collect())
+        let grouped = by_person(keys, rows, |c| CategoriesOf(c.person_id));
+        Ok(grouped.into_iter().map(|(k, v)| (k, v.into_iter().map(|c| c.category).collect())).collect())
     }
 }
 
@@ -240,7 +267,7 @@ impl Loader<TagsOf> for PersonRecordLoader {
             .order_by_asc(person_judicial_tag::Column::Tag)
             .all(&self.state.db)
             .await?;
-        Ok(by_person(rows, |t| TagsOf(t.person_id)))
+        Ok(by_person(keys, rows, |t| TagsOf(t.person_id)))
     }
 }
 

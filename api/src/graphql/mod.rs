@@ -25,13 +25,7 @@ use crate::error::{ApiError, ErrorMapper};
 use loaders::Loaders;
 
 #[derive(MergedObject, Default)]
-pub struct Query(
-    node::NodeQuery,
-    org::OrgQuery,
-    person::PersonQuery,
-    audit_log::AuditQuery,
-    labels::LabelQuery,
-);
+pub struct Query(node::NodeQuery, org::OrgQuery, person::PersonQuery, audit_log::AuditQuery, labels::LabelQuery);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(auth::AuthMutation, person::PersonMutation, org::OrgMutation);
@@ -61,9 +55,7 @@ pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool) -> PinganS
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .limit_directives(16)
-        .extension(limits::AliasLimit {
-            max: limits.max_aliases,
-        })
+        .extension(limits::AliasLimit { max: limits.max_aliases })
         .extension(ErrorMapper);
     if !dev {
         builder = builder.disable_suggestions();

@@ -35,11 +35,7 @@ impl NodeQuery {
         Ok(match kind {
             Kind::Person => person::find(ctx, uuid).await?.map(Node::Person),
             Kind::User => match state.access.select::<Users>(viewer) {
-                Ok(select) => match select
-                    .filter(entity::app_user::Column::Id.eq(uuid))
-                    .one(&state.db)
-                    .await?
-                {
+                Ok(select) => match select.filter(entity::app_user::Column::Id.eq(uuid)).one(&state.db).await? {
                     Some(user) => Some(Node::User(User::load(ctx, user).await?)),
                     None => None,
                 },

@@ -51,10 +51,7 @@ impl User {
             display_name: user.display_name,
             role: user.role,
             unit: OrgUnit::from(unit),
-            town: Town {
-                id: ids::encode(Kind::Town, town.id),
-                name: town.name,
-            },
+            town: Town { id: ids::encode(Kind::Town, town.id), name: town.name },
             active: user.active,
         })
     }
@@ -72,10 +69,7 @@ impl User {
                 kind: viewer.unit_kind,
                 village_id: viewer.village_id,
             },
-            town: Town {
-                id: ids::encode(Kind::Town, viewer.town_id),
-                name: viewer.town_name.clone(),
-            },
+            town: Town { id: ids::encode(Kind::Town, viewer.town_id), name: viewer.town_name.clone() },
             active: viewer.active,
         }
     }
@@ -92,12 +86,7 @@ pub struct OrgUnit {
 
 impl From<org_unit::Model> for OrgUnit {
     fn from(m: org_unit::Model) -> Self {
-        Self {
-            id: ids::encode(Kind::OrgUnit, m.id),
-            name: m.name,
-            kind: m.kind,
-            village_id: m.village_id,
-        }
+        Self { id: ids::encode(Kind::OrgUnit, m.id), name: m.name, kind: m.kind, village_id: m.village_id }
     }
 }
 
@@ -150,12 +139,8 @@ impl OrgQuery {
     async fn org_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrgUnit>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
-        let units = state
-            .access
-            .select::<OrgUnits>(viewer)?
-            .order_by_asc(org_unit::Column::Name)
-            .all(&state.db)
-            .await?;
+        let units =
+            state.access.select::<OrgUnits>(viewer)?.order_by_asc(org_unit::Column::Name).all(&state.db).await?;
         Ok(units.into_iter().map(OrgUnit::from).collect())
     }
 
@@ -192,10 +177,7 @@ impl OrgMutation {
     ) -> async_graphql::Result<DeactivateUserPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
-        let cond = state
-            .access
-            .rows::<Users>(viewer, "deactivate")
-            .ok_or(ApiError::Forbidden)?;
+        let cond = state.access.rows::<Users>(viewer, "deactivate").ok_or(ApiError::Forbidden)?;
         let target = ids::decode_as(&input.user_id, Kind::User).ok_or(ApiError::NotFound)?;
         let txn = state.db.begin().await.map_err(ApiError::from)?;
         let updated = app_user::Entity::update_many()
@@ -226,10 +208,7 @@ impl OrgMutation {
         .await?;
         txn.commit().await.map_err(ApiError::from)?;
         state.auth.viewers.forget_user(target);
-        Ok(DeactivateUserPayload {
-            user_id: input.user_id,
-            active: false,
-        })
+        Ok(DeactivateUserPayload { user_id: input.user_id, active: false })
     }
 }
 
@@ -237,17 +216,6 @@ impl crate::AppState {
     /// The villages the viewer may read, by id.
     async fn villages_in_scope(&self, viewer: &Viewer) -> Result<HashMap<Uuid, Village>, ApiError> {
         let rows = self.access.select::<Villages>(viewer)?.all(&self.db).await?;
-        Ok(rows
-            .into_iter()
-            .map(|v| {
-                (
-                    v.id,
-                    Village {
-                        id: ids::encode(Kind::Village, v.id),
-                        name: v.name,
-                    },
-                )
-            })
-            .collect())
+        Ok(rows.into_iter().map(|v| (v.id, Village { id: ids::encode(Kind::Village, v.id), name: v.name })).collect())
     }
 }

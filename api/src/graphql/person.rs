@@ -25,7 +25,7 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
 use super::ids::{self, Kind};
-use super::loaders::{CategoriesOf, IncidentsOf, Officer, PersonAction, TagsOf, TalksOf};
+use super::loaders::{CategoriesOf, IncidentsOf, Officer, PersonAction, PersonWants, TagsOf, TalksOf, prefetch_people};
 use super::org::Village;
 use crate::access::GroupSet;
 use crate::access::resource::{Persons, Villages};
@@ -49,10 +49,7 @@ pub struct Person {
 
 impl Person {
     pub fn new(model: person::Model, groups: GroupSet<Persons>) -> Self {
-        Self {
-            model: Arc::new(model),
-            groups,
-        }
+        Self { model: Arc::new(model), groups }
     }
 
     /// Whether a group's fields are served; notes audited reads.
@@ -119,43 +116,24 @@ impl Person {
         self.reveal(ctx, "identity").then_some(self.model.birth_date)
     }
     async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
-        if self.reveal(ctx, "identity") {
-            self.model.phone.as_deref()
-        } else {
-            None
-        }
+        if self.reveal(ctx, "identity") { self.model.phone.as_deref() } else { None }
     }
     /// Residence address.
     async fn address(&self, ctx: &Context<'_>) -> Option<&str> {
-        if self.reveal(ctx, "identity") {
-            self.model.address.as_deref()
-        } else {
-            None
-        }
+        if self.reveal(ctx, "identity") { self.model.address.as_deref() } else { None }
     }
 
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<PersonCategory>>> {
         if !self.groups.has("record") {
             return Ok(None);
         }
-        Ok(Some(
-            ctx.loaders()?
-                .person_records
-                .load_one(CategoriesOf(self.model.id))
-                .await?
-                .unwrap_or_default(),
-        ))
+        Ok(Some(ctx.loaders()?.person_records.load_one(CategoriesOf(self.model.id)).await?.unwrap_or_default()))
     }
     async fn judicial_tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<JudicialTagEntry>>> {
         if !self.groups.has("record") {
             return Ok(None);
         }
-        let tags = ctx
-            .loaders()?
-            .person_records
-            .load_one(TagsOf(self.model.id))
-            .await?
-            .unwrap_or_default();
+        let tags = ctx.loaders()?.person_records.load_one(TagsOf(self.model.id)).await?.unwrap_or_default();
         Ok(Some(tags.into_iter().map(JudicialTagEntry::from).collect()))
     }
     /// Education and admonition talks, newest first.
@@ -163,12 +141,7 @@ impl Person {
         if !self.groups.has("record") {
             return Ok(None);
         }
-        let talks = ctx
-            .loaders()?
-            .person_records
-            .load_one(TalksOf(self.model.id))
-            .await?
-            .unwrap_or_default();
+        let talks = ctx.loaders()?.person_records.load_one(TalksOf(self.model.id)).await?.unwrap_or_default();
         Ok(Some(talks.into_iter().map(Talk).collect()))
     }
     /// Incidents (警情/案件/不良记录), newest first.
@@ -176,22 +149,13 @@ impl Person {
         if !self.groups.has("record") {
             return Ok(None);
         }
-        let incidents = ctx
-            .loaders()?
-            .person_records
-            .load_one(IncidentsOf(self.model.id))
-            .await?
-            .unwrap_or_default();
+        let incidents = ctx.loaders()?.person_records.load_one(IncidentsOf(self.model.id)).await?.unwrap_or_default();
         Ok(Some(incidents.into_iter().map(Incident).collect()))
     }
 
     /// Investigative notes.
     async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
-        if self.reveal(ctx, "notes") {
-            self.model.notes.as_deref()
-        } else {
-            None
-        }
+        if self.reveal(ctx, "notes") { self.model.notes.as_deref() } else { None }
     }
 
     /// What the viewer may read and do on this person.
@@ -233,11 +197,7 @@ pub struct JudicialTagEntry {
 
 impl From<person_judicial_tag::Model> for JudicialTagEntry {
     fn from(m: person_judicial_tag::Model) -> Self {
-        Self {
-            tag: m.tag,
-            release_date: m.release_date,
-            correction_end_date: m.correction_end_date,
-        }
+        Self { tag: m.tag, release_date: m.release_date, correction_end_date: m.correction_end_date }
     }
 }
 
@@ -357,17 +317,28 @@ impl PersonQuery {
                 SortDirection::Asc => (Expr::col(key_col).gt(key.clone()), Expr::col(person::Column::Id).gt(id)),
                 SortDirection::Desc => (Expr::col(key_col).lt(key.clone()), Expr::col(person::Column::Id).lt(id)),
             };
-            page = page.filter(
-                Condition::any()
-                    .add(beyond)
-                    .add(Condition::all().add(Expr::col(key_col).eq(key)).add(tie)),
-            );
+            page = page
+                .filter(Condition::any().add(beyond).add(Condition::all().add(Expr::col(key_col).eq(key)).add(tie)));
         }
         let page = match order.direction {
             SortDirection::Asc => page.order_by_asc(key_col).order_by_asc(person::Column::Id),
             SortDirection::Desc => page.order_by_desc(key_col).order_by_desc(person::Column::Id),
         };
         let rows = page.limit(first + 1).all(&state.db).await.map_err(ApiError::from)?;
+        let look = ctx.look_ahead();
+        let node = [look.field("nodes"), look.field("edges").field("node")];
+        let wants = |field: &str| node.iter().any(|n| n.field(field).exists());
+        let wants = PersonWants {
+            village: wants("village"),
+            officer: wants("responsibleOfficer"),
+            talks: wants("talks"),
+            talk_officers: node.iter().any(|n| n.field("talks").field("officer").exists()),
+            incidents: wants("incidents"),
+            categories: wants("categories"),
+            tags: wants("judicialTags"),
+            actions: wants("viewerCan"),
+        };
+        prefetch_people(ctx.loaders()?, &rows, &wants).await?;
         let total_count = if ctx.look_ahead().field("totalCount").exists() {
             Some(base.count(&state.db).await.map_err(ApiError::from)? as i64)
         } else {
@@ -418,11 +389,7 @@ pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Person>, ApiErro
 }
 
 async fn note_denied(ctx: &Context<'_>, id: Uuid) -> Result<(), ApiError> {
-    if ctx
-        .state()
-        .access
-        .exists_anywhere::<Persons>(&ctx.state().db, id)
-        .await?
+    if ctx.state().access.exists_anywhere::<Persons>(&ctx.state().db, id).await?
         && let Some(log) = audit::read_log(ctx)
     {
         log.denied("Person", id);
@@ -441,25 +408,15 @@ fn filter_condition(
         if !groups.held_anywhere(group) {
             return Err(ApiError::Forbidden);
         }
-        if groups.held_everywhere(group) {
-            Ok(cond)
-        } else {
-            Ok(cond.add(groups.condition(viewer, group)))
-        }
+        if groups.held_everywhere(group) { Ok(cond) } else { Ok(cond.add(groups.condition(viewer, group))) }
     };
     let mut all = Condition::all();
     if let Some(village) = filter.village_id {
         let village = ids::decode_as(&village, Kind::Village).unwrap_or_else(Uuid::nil);
-        all = all.add(guard(
-            "basic",
-            Condition::all().add(person::Column::VillageId.eq(village)),
-        )?);
+        all = all.add(guard("basic", Condition::all().add(person::Column::VillageId.eq(village)))?);
     }
     if let Some(levels) = filter.attention_level {
-        all = all.add(guard(
-            "basic",
-            Condition::all().add(person::Column::AttentionLevel.is_in(levels)),
-        )?);
+        all = all.add(guard("basic", Condition::all().add(person::Column::AttentionLevel.is_in(levels)))?);
     }
     if let Some(status) = filter.status {
         all = all.add(guard("basic", Condition::all().add(person::Column::Status.eq(status)))?);
@@ -476,10 +433,7 @@ fn filter_condition(
             .from(person_category::Entity)
             .and_where(person_category::Column::Category.eq(category))
             .to_owned();
-        all = all.add(guard(
-            "record",
-            Condition::all().add(person::Column::Id.in_subquery(ids)),
-        )?);
+        all = all.add(guard("record", Condition::all().add(person::Column::Id.in_subquery(ids)))?);
     }
     if let Some(tag) = filter.judicial_tag {
         let ids = sea_orm::sea_query::Query::select()
@@ -487,10 +441,7 @@ fn filter_condition(
             .from(person_judicial_tag::Entity)
             .and_where(person_judicial_tag::Column::Tag.eq(tag))
             .to_owned();
-        all = all.add(guard(
-            "record",
-            Condition::all().add(person::Column::Id.in_subquery(ids)),
-        )?);
+        all = all.add(guard("record", Condition::all().add(person::Column::Id.in_subquery(ids)))?);
     }
     Ok(all)
 }
@@ -598,9 +549,7 @@ impl PersonMutation {
         };
         audit::record(&txn, ctx, viewer, write_entry("create_person", person_id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
-        Ok(PersonPayload {
-            person: find(ctx, person_id).await?,
-        })
+        Ok(PersonPayload { person: find(ctx, person_id).await? })
     }
 
     /// Changes a dossier (police). Fails with `CONFLICT` when `expectedVersion` is stale or the
@@ -626,9 +575,8 @@ impl PersonMutation {
             active.notes = Set(non_empty(validate::optional_text("input.notes", notes, 4000)?));
         }
         if let Some(officer) = &input.responsible_officer_id {
-            active.responsible_officer_id = Set(Some(
-                police_officer(ctx, viewer, "input.responsibleOfficerId", officer).await?,
-            ));
+            active.responsible_officer_id =
+                Set(Some(police_officer(ctx, viewer, "input.responsibleOfficerId", officer).await?));
         }
         let categories = match &input.categories {
             Some(c) => Some(categories("input.categories", c)?),
@@ -657,9 +605,7 @@ impl PersonMutation {
         }
         audit::record(&txn, ctx, viewer, write_entry("update_person", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
-        Ok(PersonPayload {
-            person: find(ctx, current.id).await?,
-        })
+        Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 
     /// Records an education or admonition talk (police; judicial office for its persons).
@@ -690,9 +636,7 @@ impl PersonMutation {
         touch(&txn, &current).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_talk", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
-        Ok(PersonPayload {
-            person: find(ctx, current.id).await?,
-        })
+        Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 
     /// Records an incident, case or misconduct (police).
@@ -723,9 +667,7 @@ impl PersonMutation {
         touch(&txn, &current).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_incident", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
-        Ok(PersonPayload {
-            person: find(ctx, current.id).await?,
-        })
+        Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 }
 
@@ -891,10 +833,7 @@ async fn writable(ctx: &Context<'_>, id: &ID, action: &str) -> Result<person::Mo
     if find(ctx, id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
-    let allowed = state
-        .access
-        .rows::<Persons>(viewer, action)
-        .ok_or(ApiError::Forbidden)?;
+    let allowed = state.access.rows::<Persons>(viewer, action).ok_or(ApiError::Forbidden)?;
     let current = person::Entity::find()
         .filter(allowed)
         .filter(person::Column::Id.eq(id))
@@ -969,11 +908,7 @@ fn categories(field: &str, categories: &[PersonCategory]) -> Result<Vec<PersonCa
         }
     }
     if unique.is_empty() {
-        return Err(ApiError::bad_input(
-            field,
-            "Give at least one category.",
-            "至少选择一个类别。",
-        ));
+        return Err(ApiError::bad_input(field, "Give at least one category.", "至少选择一个类别。"));
     }
     Ok(unique)
 }
@@ -1012,11 +947,7 @@ fn judicial_tags(viewer: &Viewer, tags: Vec<JudicialTagInput>) -> Result<Vec<per
             }
         }
         if out.iter().any(|o| o.tag == t.tag) {
-            return Err(ApiError::bad_input(
-                field,
-                "Each tag may be given once.",
-                "同一标签只能填写一次。",
-            ));
+            return Err(ApiError::bad_input(field, "Each tag may be given once.", "同一标签只能填写一次。"));
         }
         out.push(person_judicial_tag::Model {
             id: Uuid::now_v7(),
@@ -1036,10 +967,7 @@ async fn insert_categories(
     person: Uuid,
     categories: &[PersonCategory],
 ) -> Result<(), ApiError> {
-    let rows = categories.iter().map(|c| person_category::ActiveModel {
-        person_id: Set(person),
-        category: Set(*c),
-    });
+    let rows = categories.iter().map(|c| person_category::ActiveModel { person_id: Set(person), category: Set(*c) });
     person_category::Entity::insert_many(rows).exec(txn).await?;
     Ok(())
 }
@@ -1093,11 +1021,7 @@ async fn officer_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &I
     let not_ours = || ApiError::bad_input(field, "No such officer in your town.", "本镇没有这名工作人员。");
     let user = ids::decode_as(id, Kind::User).ok_or_else(not_ours)?;
     let state = ctx.state();
-    state
-        .access
-        .town_user(&state.db, viewer, user, None)
-        .await?
-        .ok_or_else(not_ours)
+    state.access.town_user(&state.db, viewer, user, None).await?.ok_or_else(not_ours)
 }
 
 /// An active police user of the viewer's town (responsible officers).
@@ -1105,9 +1029,5 @@ async fn police_officer(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID
     let not_police = || ApiError::bad_input(field, "No such police officer in your town.", "本镇没有这名民警。");
     let user = ids::decode_as(id, Kind::User).ok_or_else(not_police)?;
     let state = ctx.state();
-    state
-        .access
-        .town_user(&state.db, viewer, user, Some(Role::Police))
-        .await?
-        .ok_or_else(not_police)
+    state.access.town_user(&state.db, viewer, user, Some(Role::Police)).await?.ok_or_else(not_police)
 }

@@ -1,0 +1,392 @@
+//! The canary leak suite (access.md "no-leak rules").
+//!
+//! Canary records carry a unique marker in every confidential field. For every demo user the
+//! suite walks the schema by introspection and runs every query field to depth 3 (connections
+//! with `first: 100`, each field also under two aliases), then asks every single-id query
+//! (`node`, `person`, …) for every id any user has seen. It fails when a marker the user may
+//! not see appears anywhere in a response — data or errors — or when a marker the user may see
+//! never appears. Nothing here names a field or type: new ones are walked automatically.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::Utc;
+use entity::enums::{
+    AttentionLevel, Gender, JudicialTag, LeadCategory, LeadSource, LeadStatus, PersonCategory, RecordStatus, TalkKind,
+};
+use entity::{
+    app_user, lead, lead_subject, org_unit, person, person_category, person_incident, person_judicial_tag, person_talk,
+    town, village,
+};
+use pingan_tests::TestApp;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const USERS: [&str; 10] =
+    ["coord", "jiwei", "police", "sifa", "dongzhuang", "xizhuang", "nanwan", "admin", "liulin_coord", "liulin_police"];
+
+/// A canary person: where it lives and what makes it special.
+struct Canary {
+    key: &'static str,
+    town: &'static str,
+    village: &'static str,
+    judicial: bool,
+    umbrella_subject: bool,
+}
+
+const CANARIES: [Canary; 4] = [
+    Canary { key: "P1", town: "清河镇", village: "东庄村", judicial: false, umbrella_subject: false },
+    Canary { key: "P2", town: "清河镇", village: "西庄村", judicial: true, umbrella_subject: false },
+    Canary { key: "P3", town: "清河镇", village: "南湾社区", judicial: false, umbrella_subject: true },
+    Canary { key: "P4", town: "柳林镇", village: "柳林村", judicial: false, umbrella_subject: false },
+];
+
+fn marker(key: &str, group: &str) -> String {
+    format!("CNRY{key}x{group}")
+}
+
+/// Which person groups a user may read on a canary, straight from access.md's persons table.
+fn expected_groups(user: &str, c: &Canary) -> &'static [&'static str] {
+    let qinghe = c.town == "清河镇";
+    match user {
+        "police" if qinghe => &["basic", "identity", "record", "notes"],
+        "coord" if qinghe => &["basic", "identity", "record"],
+        "sifa" if qinghe && c.judicial => &["basic", "identity", "record"],
+        "dongzhuang" if c.village == "东庄村" => &["basic"],
+        "xizhuang" if c.village == "西庄村" => &["basic"],
+        "nanwan" if c.village == "南湾社区" => &["basic"],
+        "jiwei" if qinghe && c.umbrella_subject => &["basic", "identity"],
+        "liulin_police" if !qinghe => &["basic", "identity", "record", "notes"],
+        "liulin_coord" if !qinghe => &["basic", "identity", "record"],
+        _ => &[],
+    }
+}
+
+const GROUPS: [&str; 4] = ["basic", "identity", "record", "notes"];
+
+async fn plant(db: &DatabaseConnection) {
+    let now = Utc::now();
+    let today = now.date_naive();
+    for (i, c) in CANARIES.iter().enumerate() {
+        let town = town::Entity::find().filter(town::Column::Name.eq(c.town)).one(db).await.unwrap().unwrap();
+        let village = village::Entity::find()
+            .filter(village::Column::TownId.eq(town.id))
+            .filter(village::Column::Name.eq(c.village))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let unit =
+            org_unit::Entity::find().filter(org_unit::Column::TownId.eq(town.id)).one(db).await.unwrap().unwrap();
+        let user =
+            app_user::Entity::find().filter(app_user::Column::TownId.eq(town.id)).one(db).await.unwrap().unwrap();
+        let id = Uuid::now_v7();
+        person::ActiveModel {
+            id: Set(id),
+            town_id: Set(town.id),
+            village_id: Set(village.id),
+            name: Set(marker(c.key, "basic")),
+            gender: Set(Gender::Male),
+            birth_date: Set(chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap()),
+            id_number: Set(format!("{}{i}", marker(c.key, "identity"))),
+            phone: Set(Some(marker(c.key, "identity"))),
+            address: Set(Some(marker(c.key, "identity"))),
+            attention_level: Set(AttentionLevel::Key),
+            level_since: Set(today),
+            responsible_officer_id: Set(None),
+            listed_at: Set(today),
+            status: Set(RecordStatus::Active),
+            notes: Set(Some(marker(c.key, "notes"))),
+            created_by_unit_id: Set(unit.id),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        person_category::ActiveModel { person_id: Set(id), category: Set(PersonCategory::Vice) }
+            .insert(db)
+            .await
+            .unwrap();
+        person_talk::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(id),
+            talked_on: Set(today),
+            officer_id: Set(user.id),
+            kind: Set(TalkKind::Education),
+            summary: Set(marker(c.key, "record")),
+            recorded_by_user_id: Set(user.id),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        person_incident::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(id),
+            occurred_on: Set(today),
+            kind: Set(marker(c.key, "record")),
+            summary: Set(marker(c.key, "record")),
+            recorded_by_user_id: Set(user.id),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        if c.judicial {
+            person_judicial_tag::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                person_id: Set(id),
+                tag: Set(JudicialTag::ReleasedPrisoner),
+                release_date: Set(Some(today)),
+                correction_end_date: Set(None),
+                added_by_unit_id: Set(unit.id),
+                created_at: Set(now),
+            }
+            .insert(db)
+            .await
+            .unwrap();
+        }
+        if c.umbrella_subject {
+            let lead_id = Uuid::now_v7();
+            lead::ActiveModel {
+                id: Set(lead_id),
+                town_id: Set(town.id),
+                serial: Set("2026-9001".into()),
+                serial_year: Set(2026),
+                serial_number: Set(9001),
+                received_at: Set(now),
+                source: Set(LeadSource::PublicReport),
+                receiving_unit_id: Set(unit.id),
+                reporter_name: Set(None),
+                reporter_contact: Set(None),
+                category: Set(LeadCategory::ProtectiveUmbrella),
+                involves_official: Set(true),
+                umbrella: Set(true),
+                summary: Set("canary umbrella lead".into()),
+                content: Set(None),
+                venue_id: Set(None),
+                status: Set(LeadStatus::Registered),
+                assignee_unit_id: Set(None),
+                responsible_leader: Set(None),
+                responsible_person: Set(None),
+                measures: Set(None),
+                deadline: Set(None),
+                transfer_due_at: Set(None),
+                review_due_at: Set(None),
+                county_answer: Set(None),
+                conclusion: Set(None),
+                concluded_at: Set(None),
+                handed_over_from_lead_id: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await
+            .unwrap();
+            lead_subject::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                lead_id: Set(lead_id),
+                person_id: Set(Some(id)),
+                name: Set(None),
+            }
+            .insert(db)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+/// The schema as introspection tells it.
+struct Schema {
+    types: BTreeMap<String, Value>,
+    query_type: String,
+}
+
+const INTROSPECTION: &str = "{ __schema { queryType { name } types { kind name possibleTypes { name }
+  fields { name args { name type { ...R } } type { ...R } } } } }
+  fragment R on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }";
+
+impl Schema {
+    fn from(body: &Value) -> Self {
+        let schema = &body["data"]["__schema"];
+        let types = schema["types"]
+            .as_array()
+            .unwrap_or_else(|| panic!("introspection failed: {body}"))
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap().to_owned(), t.clone()))
+            .collect();
+        Self { types, query_type: schema["queryType"]["name"].as_str().unwrap().to_owned() }
+    }
+
+    /// The named type under NON_NULL / LIST wrappers.
+    fn named(type_ref: &Value) -> (&str, &str) {
+        let mut t = type_ref;
+        while t["name"].is_null() {
+            t = &t["ofType"];
+        }
+        (t["kind"].as_str().unwrap(), t["name"].as_str().unwrap())
+    }
+
+    fn required_args(field: &Value) -> Vec<&Value> {
+        field["args"]
+            .as_array()
+            .map(|a| a.iter().filter(|arg| arg["type"]["kind"] == "NON_NULL").collect())
+            .unwrap_or_default()
+    }
+
+    fn has_arg(field: &Value, name: &str) -> bool {
+        field["args"].as_array().is_some_and(|a| a.iter().any(|arg| arg["name"] == name))
+    }
+
+    /// The selection of every field of `type_name`, `depth` levels of records deep.
+    fn selection(&self, type_name: &str, depth: usize) -> String {
+        let t = &self.types[type_name];
+        match t["kind"].as_str().unwrap() {
+            "INTERFACE" | "UNION" => {
+                let mut parts = vec!["__typename".to_owned()];
+                for possible in t["possibleTypes"].as_array().unwrap() {
+                    let name = possible["name"].as_str().unwrap();
+                    parts.push(format!("... on {name} {{ {} }}", self.selection(name, depth)));
+                }
+                parts.join(" ")
+            }
+            _ => {
+                let mut parts = vec!["__typename".to_owned()];
+                for field in t["fields"].as_array().unwrap() {
+                    if !Self::required_args(field).is_empty() {
+                        continue;
+                    }
+                    let name = field["name"].as_str().unwrap();
+                    let args = if Self::has_arg(field, "first") { "(first: 100)" } else { "" };
+                    let (kind, inner) = Self::named(&field["type"]);
+                    match kind {
+                        "SCALAR" | "ENUM" => parts.push(format!("{name}{args}")),
+                        _ => {
+                            // Connection plumbing does not count as a level of records.
+                            let plumbing =
+                                inner.ends_with("Connection") || inner.ends_with("Edge") || inner == "PageInfo";
+                            let next = if plumbing { depth } else { depth + 1 };
+                            if next <= 3 {
+                                parts.push(format!("{name}{args} {{ {} }}", self.selection(inner, next)));
+                            }
+                        }
+                    }
+                }
+                parts.join(" ")
+            }
+        }
+    }
+
+    fn query_fields(&self) -> Vec<&Value> {
+        self.types[&self.query_type]["fields"].as_array().unwrap().iter().collect()
+    }
+}
+
+/// Every string value under the key `id`.
+fn collect_ids(value: &Value, into: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "id"
+                    && let Some(s) = v.as_str()
+                {
+                    into.insert(s.to_owned());
+                }
+                collect_ids(v, into);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_ids(v, into)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn no_role_ever_receives_a_value_it_may_not_see() {
+    let app = TestApp::spawn().await;
+    plant(&app.state.db).await;
+    let mut tokens = BTreeMap::new();
+    for user in USERS {
+        tokens.insert(user, app.login(user).await);
+    }
+    let schema = Schema::from(&app.gql(Some(&tokens["police"]), INTROSPECTION, json!({})).await);
+
+    // Phase 1: every argument-free query field (required arguments come in phase 2), twice
+    // under aliases, as every user.
+    let mut bodies: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut ids = BTreeSet::new();
+    let mut id_queries = Vec::new();
+    let mut runs = 0usize;
+    for field in schema.query_fields() {
+        let name = field["name"].as_str().unwrap();
+        let required = Schema::required_args(field);
+        if !required.is_empty() {
+            if required.len() == 1 && Schema::named(&required[0]["type"]).1 == "ID" {
+                id_queries.push((name.to_owned(), required[0]["name"].as_str().unwrap().to_owned(), field));
+            } else if name == "labels" {
+                // Reference data; checked by its own tests.
+            } else {
+                panic!("the canary suite does not know how to call {name}: give it an argument rule");
+            }
+            continue;
+        }
+        let args = if Schema::has_arg(field, "first") { "(first: 100)" } else { "" };
+        let (kind, inner) = Schema::named(&field["type"]);
+        let selection = if kind == "SCALAR" || kind == "ENUM" {
+            String::new()
+        } else {
+            format!("{{ {} }}", schema.selection(inner, 1))
+        };
+        let query = format!("{{ a: {name}{args} {selection} b: {name}{args} {selection} }}");
+        for user in USERS {
+            let body = app.gql(Some(&tokens[user]), &query, json!({})).await;
+            collect_ids(&body, &mut ids);
+            bodies.entry(user).or_default().push(body.to_string());
+            runs += 1;
+        }
+    }
+
+    // Phase 2: every single-id query for every id anyone has seen.
+    for (name, arg, field) in &id_queries {
+        let (kind, inner) = Schema::named(&field["type"]);
+        let selection = if kind == "SCALAR" || kind == "ENUM" {
+            String::new()
+        } else {
+            format!("{{ {} }}", schema.selection(inner, 1))
+        };
+        let query = format!("query($id: ID!) {{ {name}({arg}: $id) {selection} }}");
+        for user in USERS {
+            for id in &ids {
+                let body = app.gql(Some(&tokens[user]), &query, json!({ "id": id })).await;
+                bodies.entry(user).or_default().push(body.to_string());
+                runs += 1;
+            }
+        }
+    }
+
+    let mut failures = Vec::new();
+    for user in USERS {
+        let seen = bodies[user].join("\n");
+        for c in &CANARIES {
+            let allowed = expected_groups(user, c);
+            for group in GROUPS {
+                let m = marker(c.key, group);
+                match (allowed.contains(&group), seen.contains(&m)) {
+                    (false, true) => failures.push(format!("LEAK: {user} received {m}")),
+                    (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
+                    _ => {}
+                }
+            }
+        }
+    }
+    println!(
+        "canary suite: {} users x {} query fields ({} single-id queries over {} ids) = {runs} requests",
+        USERS.len(),
+        schema.query_fields().len(),
+        id_queries.len(),
+        ids.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
