@@ -423,3 +423,24 @@ async fn a_nested_page_costs_the_same_number_of_statements_at_any_size() {
     println!("statements for a nested people query: page of 1 = {}, page of 50 = {}", counts[0], counts[1]);
     assert_eq!(counts[0], counts[1], "statement count grows with the page size: {counts:?}");
 }
+
+#[tokio::test]
+async fn admin_reads_only_administration_entries_of_the_audit_log() {
+    let app = TestApp::spawn().await;
+    let police = app.login("police").await;
+    app.gql(Some(&police), "{ people(first: 5) { nodes { idNumber } } }", json!({})).await;
+    let admin = app.login("admin").await;
+    let xizhuang = app.gql(Some(&app.login("xizhuang").await), "{ me { id } }", json!({})).await;
+    let deactivate = "mutation($id: ID!) { deactivateUser(input: { userId: $id }) { active } }";
+    app.gql(Some(&admin), deactivate, json!({ "id": xizhuang["data"]["me"]["id"] })).await;
+
+    let query = "{ auditLog { totalCount nodes { action category objectType } } }";
+    let by_admin = app.gql(Some(&admin), query, json!({})).await;
+    let entries = by_admin["data"]["auditLog"]["nodes"].as_array().unwrap_or_else(|| panic!("{by_admin}"));
+    assert_eq!(entries.len(), 1, "{by_admin}");
+    assert_eq!(entries[0]["category"], "ADMINISTRATION");
+    assert_eq!(entries[0]["action"], "deactivate_user");
+
+    let by_discipline = app.gql(Some(&app.login("jiwei").await), query, json!({})).await;
+    assert_eq!(by_discipline["data"]["auditLog"]["totalCount"], 6, "5 person reads and the deactivation: {by_discipline}");
+}

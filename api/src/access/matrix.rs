@@ -26,13 +26,15 @@ const RESOURCES: &[(&str, &[&str])] = &[
 ];
 
 /// Renders the matrix (between and including the markers) from policy lines
-/// `[role, resource, action, scope]`.
+/// `[role, town, resource, action, scope]`; a line for one town only is marked with its id.
 pub fn render(rules: &[Vec<String>]) -> String {
     // (role, resource, action) -> scopes, in policy order
     let mut grants: BTreeMap<(&str, &str, &str), Vec<String>> = BTreeMap::new();
     for rule in rules {
-        if let [role, obj, act, scope] = rule.as_slice() {
-            grants.entry((role, obj, act)).or_default().push(scope.replace('&', " & "));
+        if let [role, dom, obj, act, scope] = rule.as_slice() {
+            let scope = scope.replace('&', " & ");
+            let scope = if dom == "*" { scope } else { format!("{scope} [town {dom}]") };
+            grants.entry((role, obj, act)).or_default().push(scope);
         }
     }
     let mut out = String::new();

@@ -41,7 +41,8 @@ pub const ROLES: [Role; 6] =
 /// The shared enforcer and the scopes it grants, indexed for per-request lookups.
 pub struct Access {
     enforcer: Enforcer,
-    grants: HashMap<(String, String, String), Vec<Scope>>,
+    /// (role, resource, action) -> (town or `*`, scope), in policy order.
+    grants: HashMap<(String, String, String), Vec<(String, Scope)>>,
 }
 
 impl Access {
@@ -55,45 +56,51 @@ impl Access {
     pub async fn from_text(model: &str, policy: &str) -> anyhow::Result<Self> {
         let model = DefaultModel::from_str(model).await?;
         let enforcer = Enforcer::new(model, StringAdapter::new(policy.to_owned())).await?;
-        let mut grants: HashMap<(String, String, String), Vec<Scope>> = HashMap::new();
+        let mut grants: HashMap<(String, String, String), Vec<(String, Scope)>> = HashMap::new();
         for rule in enforcer.get_policy() {
-            let [role, obj, act, scope] = rule.as_slice() else {
-                anyhow::bail!("policy line {rule:?} must have four fields");
+            let [role, dom, obj, act, scope] = rule.as_slice() else {
+                anyhow::bail!("policy line {rule:?} must have five fields");
             };
+            if dom != "*" && uuid::Uuid::parse_str(dom).is_err() {
+                anyhow::bail!("policy line {rule:?}: the town must be `*` or a town id");
+            }
             if !ROLES.iter().any(|r| role_name(*r) == role) {
                 anyhow::bail!("policy line {rule:?}: unknown role `{role}`");
             }
             let scope = scope.parse::<Scope>().map_err(|e| anyhow::anyhow!("policy line {rule:?}: {e}"))?;
             resource::validate(obj, &scope).map_err(|e| anyhow::anyhow!("policy line {rule:?}: {e}"))?;
-            grants.entry((role.clone(), obj.clone(), act.clone())).or_default().push(scope);
+            grants.entry((role.clone(), obj.clone(), act.clone())).or_default().push((dom.clone(), scope));
         }
         Ok(Self { enforcer, grants })
     }
 
     /// Whether the viewer's role may perform `action` on `resource` on some row.
     pub fn can(&self, viewer: &Viewer, resource: &str, action: &str) -> bool {
-        self.enforcer.enforce((role_name(viewer.role), resource, action)).unwrap_or(false)
+        let town = viewer.town_id.to_string();
+        self.enforcer.enforce((role_name(viewer.role), town.as_str(), resource, action)).unwrap_or(false)
     }
 
-    /// The scopes granted for (resource, action); empty when the enforcer denies.
-    fn scopes(&self, role: Role, resource: &str, action: &str) -> &[Scope] {
-        if !self.enforcer.enforce((role_name(role), resource, action)).unwrap_or(false) {
-            return &[];
+    /// The scopes granted to the viewer for (resource, action) in its town; empty when the
+    /// enforcer denies.
+    fn scopes(&self, viewer: &Viewer, resource: &str, action: &str) -> Vec<Scope> {
+        if !self.can(viewer, resource, action) {
+            return Vec::new();
         }
+        let town = viewer.town_id.to_string();
         self.grants
-            .get(&(role_name(role).to_owned(), resource.to_owned(), action.to_owned()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .get(&(role_name(viewer.role).to_owned(), resource.to_owned(), action.to_owned()))
+            .map(|grants| grants.iter().filter(|(dom, _)| dom == "*" || *dom == town).map(|(_, s)| s.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// The rows of `R` on which the viewer may perform `action`, as one SQL condition within the
     /// viewer's town; `None` when the policy grants the action on no row at all.
     pub fn rows<R: Resource>(&self, viewer: &Viewer, action: &str) -> Option<Condition> {
-        let scopes = self.scopes(viewer.role, R::NAME, action);
+        let scopes = self.scopes(viewer, R::NAME, action);
         if scopes.is_empty() {
             return None;
         }
-        Some(Condition::all().add(R::town_column().eq(viewer.town_id)).add(any_of::<R>(scopes, viewer)))
+        Some(Condition::all().add(R::town_column().eq(viewer.town_id)).add(any_of::<R>(&scopes, viewer)))
     }
 
     /// A query over the rows of `R` the viewer may read; `FORBIDDEN` when it may read none.
@@ -105,8 +112,7 @@ impl Access {
 
     /// The field groups of `R` the viewer holds.
     pub fn groups<R: Resource>(&self, viewer: &Viewer) -> Groups<R> {
-        let per_group =
-            R::GROUPS.iter().map(|g| self.scopes(viewer.role, &format!("{}.{g}", R::NAME), "read").to_vec()).collect();
+        let per_group = R::GROUPS.iter().map(|g| self.scopes(viewer, &format!("{}.{g}", R::NAME), "read")).collect();
         Groups { per_group, _resource: PhantomData }
     }
 

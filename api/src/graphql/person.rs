@@ -298,6 +298,11 @@ impl PersonQuery {
         let groups = state.access.groups::<Persons>(viewer);
         let filter_cond = filter_condition(viewer, &groups, filter.unwrap_or_default())?;
         let order = order_by.unwrap_or_default();
+        // Both sort keys are `basic` fields (rule 4). No role holds `basic` on only some of the
+        // persons it reads; should one ever, refuse rather than sort by hidden values.
+        if !groups.held_everywhere("basic") {
+            return Err(ApiError::Forbidden.into());
+        }
         let base = state.access.select::<Persons>(viewer)?.filter(filter_cond.clone());
 
         let key_col = match order.field {
