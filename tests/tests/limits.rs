@@ -71,3 +71,17 @@ async fn field_suggestions_are_off_outside_dev_mode() {
     assert!(message.contains("mee"), "{message}");
     assert!(!message.to_lowercase().contains("did you mean"), "{message}");
 }
+
+#[tokio::test]
+async fn the_default_limits_admit_a_page_of_100_with_relations_three_levels_deep() {
+    let app = TestApp::spawn().await;
+    let token = app.login("police").await;
+    let query = "{ people(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+        id name idNumber phone address notes categories judicialTags { tag releaseDate }
+        village { id name } responsibleOfficer { id displayName }
+        talks { id talkedOn summary officer { id displayName } } incidents { id summary }
+        viewerCan { readNotes update recordTalk } } } } }";
+    let body = app.gql(Some(&token), query, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["people"]["edges"].as_array().unwrap().len() > 20);
+}
