@@ -442,5 +442,8 @@ async fn admin_reads_only_administration_entries_of_the_audit_log() {
     assert_eq!(entries[0]["action"], "deactivate_user");
 
     let by_discipline = app.gql(Some(&app.login("jiwei").await), query, json!({})).await;
-    assert_eq!(by_discipline["data"]["auditLog"]["totalCount"], 6, "5 person reads and the deactivation: {by_discipline}");
+    assert_eq!(
+        by_discipline["data"]["auditLog"]["totalCount"], 6,
+        "5 person reads and the deactivation: {by_discipline}"
+    );
 }

@@ -1,3 +1,4 @@
 //! Rules of the domain that are not about access: input validation, levels, deadlines.
 
+pub mod levels;
 pub mod validate;

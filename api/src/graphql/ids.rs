@@ -18,6 +18,12 @@ pub enum Kind {
     Talk,
     Incident,
     AuditEntry,
+    LevelChange,
+    Assessment,
+    Measure,
+    Venue,
+    Inspection,
+    VenueIncident,
 }
 
 impl Kind {
@@ -31,10 +37,16 @@ impl Kind {
             Kind::Talk => "Talk",
             Kind::Incident => "Incident",
             Kind::AuditEntry => "AuditEntry",
+            Kind::LevelChange => "LevelChange",
+            Kind::Assessment => "Assessment",
+            Kind::Measure => "Measure",
+            Kind::Venue => "Venue",
+            Kind::Inspection => "Inspection",
+            Kind::VenueIncident => "VenueIncident",
         }
     }
 
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 14] = [
         Kind::User,
         Kind::OrgUnit,
         Kind::Village,
@@ -43,6 +55,12 @@ impl Kind {
         Kind::Talk,
         Kind::Incident,
         Kind::AuditEntry,
+        Kind::LevelChange,
+        Kind::Assessment,
+        Kind::Measure,
+        Kind::Venue,
+        Kind::Inspection,
+        Kind::VenueIncident,
     ];
 }
 

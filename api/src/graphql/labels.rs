@@ -191,6 +191,7 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
     ("AuditOutcome", &[("ALLOWED", "允许"), ("DENIED", "拒绝")]),
     ("PersonOrderField", &[("NAME", "姓名"), ("LISTED_AT", "列管日期")]),
     ("SortDirection", &[("ASC", "升序"), ("DESC", "降序")]),
+    ("StepDownDecision", &[("APPROVE", "批准"), ("REJECT", "驳回")]),
     ("AuditCategory", &[("CASE", "案件数据"), ("ADMINISTRATION", "系统管理")]),
 ];
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod connection;
 pub mod ids;
 pub mod labels;
+pub mod level;
 pub mod limits;
 pub mod loaders;
 pub mod node;

@@ -50,7 +50,7 @@ impl NodeQuery {
                 Err(_) => None,
             },
             Kind::Village => ctx.loaders()?.villages.load_one(uuid).await?.map(Node::Village),
-            Kind::Town | Kind::Talk | Kind::Incident | Kind::AuditEntry => None,
+            _ => None,
         })
     }
 }
