@@ -10,7 +10,10 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{ID, SimpleObject};
 use entity::enums::PersonCategory;
-use entity::{app_user, person, person_category, person_incident, person_judicial_tag, person_talk};
+use entity::{
+    app_user, person, person_assessment, person_category, person_incident, person_judicial_tag, person_level_change,
+    person_measure, person_talk,
+};
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -51,6 +54,9 @@ impl Loaders {
         self.person_records.clear::<CategoriesOf>();
         self.person_records.clear::<TagsOf>();
         self.person_records.clear::<PersonAction>();
+        self.person_records.clear::<AssessmentsOf>();
+        self.person_records.clear::<MeasuresOf>();
+        self.person_records.clear::<LevelHistoryOf>();
     }
 }
 
@@ -63,6 +69,9 @@ pub struct PersonWants {
     pub incidents: bool,
     pub categories: bool,
     pub tags: bool,
+    pub assessments: bool,
+    pub measures: bool,
+    pub level_history: bool,
     pub actions: bool,
 }
 
@@ -93,8 +102,17 @@ pub async fn prefetch_people(loaders: &Loaders, rows: &[person::Model], wants: &
     if wants.tags {
         loaders.person_records.load_many(ids.iter().map(|id| TagsOf(*id))).await?;
     }
+    if wants.assessments {
+        loaders.person_records.load_many(ids.iter().map(|id| AssessmentsOf(*id))).await?;
+    }
+    if wants.measures {
+        loaders.person_records.load_many(ids.iter().map(|id| MeasuresOf(*id))).await?;
+    }
+    if wants.level_history {
+        loaders.person_records.load_many(ids.iter().map(|id| LevelHistoryOf(*id))).await?;
+    }
     if wants.actions {
-        for action in ["update", "record_talk", "record_incident"] {
+        for action in PERSON_ACTIONS {
             loaders.person_records.load_many(ids.iter().map(|id| PersonAction(action, *id))).await?;
         }
     }
@@ -165,6 +183,26 @@ pub struct CategoriesOf(pub Uuid);
 /// The judicial tags of a person.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TagsOf(pub Uuid);
+/// The assessments of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssessmentsOf(pub Uuid);
+/// The measures of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeasuresOf(pub Uuid);
+/// The level history of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LevelHistoryOf(pub Uuid);
+/// The actions `Person.viewerCan` reports.
+pub const PERSON_ACTIONS: [&str; 8] = [
+    "update",
+    "record_talk",
+    "record_incident",
+    "record_assessment",
+    "record_measure",
+    "raise_level",
+    "request_step_down",
+    "decide_step_down",
+];
 /// Whether the viewer may perform an action on a person.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PersonAction(pub &'static str, pub Uuid);
@@ -198,42 +236,6 @@ fn by_person<T, K: Eq + std::hash::Hash + Copy>(keys: &[K], rows: Vec<T>, key: i
         map.entry(key(&row)).or_default().push(row);
     }
     map
-}
-
-impl Loader<TalksOf> for PersonRecordLoader {
-    type Value = Vec<person_talk::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[TalksOf]) -> LoadResult<TalksOf, Self::Value> {
-        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let rows = person_talk::Entity::find()
-            .filter(person_talk::Column::PersonId.in_subquery(readable))
-            .order_by_desc(person_talk::Column::TalkedOn)
-            .order_by_desc(person_talk::Column::Id)
-            .all(&self.state.db)
-            .await?;
-        Ok(by_person(keys, rows, |t| TalksOf(t.person_id)))
-    }
-}
-
-impl Loader<IncidentsOf> for PersonRecordLoader {
-    type Value = Vec<person_incident::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[IncidentsOf]) -> LoadResult<IncidentsOf, Self::Value> {
-        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let rows = person_incident::Entity::find()
-            .filter(person_incident::Column::PersonId.in_subquery(readable))
-            .order_by_desc(person_incident::Column::OccurredOn)
-            .order_by_desc(person_incident::Column::Id)
-            .all(&self.state.db)
-            .await?;
-        Ok(by_person(keys, rows, |i| IncidentsOf(i.person_id)))
-    }
 }
 
 impl Loader<CategoriesOf> for PersonRecordLoader {
@@ -270,6 +272,35 @@ impl Loader<TagsOf> for PersonRecordLoader {
         Ok(by_person(keys, rows, |t| TagsOf(t.person_id)))
     }
 }
+
+/// One loader per child table of persons: rows of the readable persons among the keys, newest
+/// first, grouped by person.
+macro_rules! person_children {
+    ($key:ident, $module:ident, $order:ident) => {
+        impl Loader<$key> for PersonRecordLoader {
+            type Value = Vec<$module::Model>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
+                    return Ok(HashMap::new());
+                };
+                let rows = $module::Entity::find()
+                    .filter($module::Column::PersonId.in_subquery(readable))
+                    .order_by_desc($module::Column::$order)
+                    .order_by_desc($module::Column::Id)
+                    .all(&self.state.db)
+                    .await?;
+                Ok(by_person(keys, rows, |r| $key(r.person_id)))
+            }
+        }
+    };
+}
+person_children!(TalksOf, person_talk, TalkedOn);
+person_children!(IncidentsOf, person_incident, OccurredOn);
+person_children!(AssessmentsOf, person_assessment, AssessedOn);
+person_children!(MeasuresOf, person_measure, TakenOn);
+person_children!(LevelHistoryOf, person_level_change, CreatedAt);
 
 impl Loader<PersonAction> for PersonRecordLoader {
     type Value = bool;

@@ -14,6 +14,10 @@ pub mod loaders;
 pub mod node;
 pub mod org;
 pub mod person;
+pub mod venue;
+pub mod venue_loaders;
+pub mod person_duties;
+pub mod scalars;
 
 use std::sync::Arc;
 
@@ -26,10 +30,10 @@ use crate::error::{ApiError, ErrorMapper};
 use loaders::Loaders;
 
 #[derive(MergedObject, Default)]
-pub struct Query(node::NodeQuery, org::OrgQuery, person::PersonQuery, audit_log::AuditQuery, labels::LabelQuery);
+pub struct Query(node::NodeQuery, org::OrgQuery, person::PersonQuery, venue::VenueQuery, audit_log::AuditQuery, labels::LabelQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation, person::PersonMutation, org::OrgMutation);
+pub struct Mutation(auth::AuthMutation, person::PersonMutation, person_duties::PersonDutyMutation, venue::VenueMutation, org::OrgMutation);
 
 pub type PinganSchema = Schema<Query, Mutation, EmptySubscription>;
 

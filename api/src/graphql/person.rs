@@ -11,10 +11,13 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{NaiveDate, Utc};
 use entity::enums::{
-    AttentionLevel, AuditCategory, AuditOutcome, Gender, JudicialTag, LevelChangeKind, LevelChangeStatus,
+    AttentionLevel, AuditCategory, AuditOutcome, Gender, JudicialTag, LevelChangeKind, LevelChangeStatus, MeasureKind,
     PersonCategory, RecordStatus, Role, TalkKind,
 };
-use entity::{person, person_category, person_incident, person_judicial_tag, person_level_change, person_talk};
+use entity::{
+    person, person_assessment, person_category, person_incident, person_judicial_tag, person_level_change,
+    person_measure, person_talk,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -25,13 +28,19 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
 use super::ids::{self, Kind};
-use super::loaders::{CategoriesOf, IncidentsOf, Officer, PersonAction, PersonWants, TagsOf, TalksOf, prefetch_people};
+use super::level::LevelChange;
+use super::loaders::{
+    AssessmentsOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, Officer, PERSON_ACTIONS, PersonAction,
+    PersonWants, TagsOf, TalksOf, prefetch_people,
+};
 use super::org::Village;
+use super::person_duties;
+use super::scalars::Date;
 use crate::access::GroupSet;
 use crate::access::resource::{Persons, Villages};
 use crate::audit;
 use crate::auth::Viewer;
-use crate::domain::validate;
+use crate::domain::{levels, validate};
 use crate::error::ApiError;
 
 /// An edge of `people`.
@@ -90,8 +99,8 @@ impl Person {
     async fn status(&self) -> Option<RecordStatus> {
         self.basic(|m| m.status)
     }
-    async fn listed_at(&self) -> Option<NaiveDate> {
-        self.basic(|m| m.listed_at)
+    async fn listed_at(&self) -> Option<Date> {
+        self.basic(|m| Date(m.listed_at))
     }
     /// Residence village.
     async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
@@ -112,8 +121,8 @@ impl Person {
     async fn id_number(&self, ctx: &Context<'_>) -> Option<&str> {
         self.reveal(ctx, "identity").then_some(self.model.id_number.as_str())
     }
-    async fn birth_date(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
-        self.reveal(ctx, "identity").then_some(self.model.birth_date)
+    async fn birth_date(&self, ctx: &Context<'_>) -> Option<Date> {
+        self.reveal(ctx, "identity").then_some(Date(self.model.birth_date))
     }
     async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "identity") { self.model.phone.as_deref() } else { None }
@@ -153,6 +162,39 @@ impl Person {
         Ok(Some(incidents.into_iter().map(Incident).collect()))
     }
 
+    /// 五清两稳 assessments, newest first.
+    async fn assessments(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Assessment>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.person_records.load_one(AssessmentsOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Assessment).collect()))
+    }
+    /// Disciplinary measures (教育惩戒), newest first.
+    async fn measures(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Measure>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.person_records.load_one(MeasuresOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Measure).collect()))
+    }
+    /// Changes of attention level, newest first, pending requests included.
+    async fn level_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<LevelChange>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.person_records.load_one(LevelHistoryOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(LevelChange::from).collect()))
+    }
+    /// Whether education talks are on time for the current level.
+    async fn talk_status(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TalkStatus>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let talks = ctx.loaders()?.person_records.load_one(TalksOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(talk_status(&self.model, talks.first().map(|t| t.talked_on))))
+    }
+
     /// Investigative notes.
     async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "notes") { self.model.notes.as_deref() } else { None }
@@ -161,17 +203,22 @@ impl Person {
     /// What the viewer may read and do on this person.
     async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<PersonViewerCan> {
         let loaders = ctx.loaders()?;
-        let can = |action: &'static str| loaders.person_records.load_one(PersonAction(action, self.model.id));
-        let (update, record_talk, record_incident) =
-            tokio::try_join!(can("update"), can("record_talk"), can("record_incident"))?;
+        let keys = PERSON_ACTIONS.iter().map(|a| PersonAction(a, self.model.id));
+        let can = loaders.person_records.load_many(keys).await?;
+        let can = |action: &'static str| can.get(&PersonAction(action, self.model.id)).copied().unwrap_or(false);
         Ok(PersonViewerCan {
             read_basic: self.groups.has("basic"),
             read_identity: self.groups.has("identity"),
             read_record: self.groups.has("record"),
             read_notes: self.groups.has("notes"),
-            update: update.unwrap_or(false),
-            record_talk: record_talk.unwrap_or(false),
-            record_incident: record_incident.unwrap_or(false),
+            update: can("update"),
+            record_talk: can("record_talk"),
+            record_incident: can("record_incident"),
+            record_assessment: can("record_assessment"),
+            record_measure: can("record_measure"),
+            raise_level: can("raise_level"),
+            request_step_down: can("request_step_down"),
+            decide_step_down: can("decide_step_down"),
         })
     }
 }
@@ -185,19 +232,28 @@ pub struct PersonViewerCan {
     pub update: bool,
     pub record_talk: bool,
     pub record_incident: bool,
+    pub record_assessment: bool,
+    pub record_measure: bool,
+    pub raise_level: bool,
+    pub request_step_down: bool,
+    pub decide_step_down: bool,
 }
 
 /// A judicial tag (刑满释放 with release date, 社区矫正 with end of correction).
 #[derive(SimpleObject)]
 pub struct JudicialTagEntry {
     pub tag: JudicialTag,
-    pub release_date: Option<NaiveDate>,
-    pub correction_end_date: Option<NaiveDate>,
+    pub release_date: Option<Date>,
+    pub correction_end_date: Option<Date>,
 }
 
 impl From<person_judicial_tag::Model> for JudicialTagEntry {
     fn from(m: person_judicial_tag::Model) -> Self {
-        Self { tag: m.tag, release_date: m.release_date, correction_end_date: m.correction_end_date }
+        Self {
+            tag: m.tag,
+            release_date: m.release_date.map(Date),
+            correction_end_date: m.correction_end_date.map(Date),
+        }
     }
 }
 
@@ -209,8 +265,8 @@ impl Talk {
     async fn id(&self) -> ID {
         ids::encode(Kind::Talk, self.0.id)
     }
-    async fn talked_on(&self) -> NaiveDate {
-        self.0.talked_on
+    async fn talked_on(&self) -> Date {
+        Date(self.0.talked_on)
     }
     async fn kind(&self) -> TalkKind {
         self.0.kind
@@ -223,6 +279,75 @@ impl Talk {
     }
 }
 
+/// A 五清两稳 assessment: thought, employment, family, social contacts and whereabouts each
+/// clear or not, with a note; and whether employment and state of mind are stable.
+pub struct Assessment(pub person_assessment::Model);
+
+#[Object]
+impl Assessment {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Assessment, self.0.id)
+    }
+    async fn assessed_on(&self) -> Date {
+        Date(self.0.assessed_on)
+    }
+    async fn thought_clear(&self) -> bool {
+        self.0.thought_clear
+    }
+    async fn thought_note(&self) -> &str {
+        &self.0.thought_note
+    }
+    async fn employment_clear(&self) -> bool {
+        self.0.employment_clear
+    }
+    async fn employment_note(&self) -> &str {
+        &self.0.employment_note
+    }
+    async fn family_clear(&self) -> bool {
+        self.0.family_clear
+    }
+    async fn family_note(&self) -> &str {
+        &self.0.family_note
+    }
+    async fn social_clear(&self) -> bool {
+        self.0.social_clear
+    }
+    async fn social_note(&self) -> &str {
+        &self.0.social_note
+    }
+    async fn whereabouts_clear(&self) -> bool {
+        self.0.whereabouts_clear
+    }
+    async fn whereabouts_note(&self) -> &str {
+        &self.0.whereabouts_note
+    }
+    async fn employment_stable(&self) -> bool {
+        self.0.employment_stable
+    }
+    async fn mind_stable(&self) -> bool {
+        self.0.mind_stable
+    }
+}
+
+/// A disciplinary measure (教育惩戒) on the ladder.
+pub struct Measure(pub person_measure::Model);
+
+#[Object]
+impl Measure {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Measure, self.0.id)
+    }
+    async fn kind(&self) -> MeasureKind {
+        self.0.kind
+    }
+    async fn taken_on(&self) -> Date {
+        Date(self.0.taken_on)
+    }
+    async fn note(&self) -> &str {
+        &self.0.note
+    }
+}
+
 /// An incident, case or misconduct record (警情/案件/不良记录).
 pub struct Incident(person_incident::Model);
 
@@ -231,8 +356,8 @@ impl Incident {
     async fn id(&self) -> ID {
         ids::encode(Kind::Incident, self.0.id)
     }
-    async fn occurred_on(&self) -> NaiveDate {
-        self.0.occurred_on
+    async fn occurred_on(&self) -> Date {
+        Date(self.0.occurred_on)
     }
     async fn kind(&self) -> &str {
         &self.0.kind
@@ -253,6 +378,16 @@ pub struct PersonFilter {
     pub category: Option<PersonCategory>,
     /// Needs the `record` group.
     pub judicial_tag: Option<JudicialTag>,
+    /// Persons whose responsible officer is this user.
+    pub responsible_officer_id: Option<ID>,
+    /// Listed on or after this date.
+    pub listed_from: Option<Date>,
+    /// Listed on or before this date.
+    pub listed_to: Option<Date>,
+    /// Whose education talk is overdue (true) or not (false). Needs the `record` group.
+    pub talk_overdue: Option<bool>,
+    /// Released prisoners (刑满释放) within five years of release. Needs the `record` group.
+    pub released_within_five_years: Option<bool>,
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
@@ -260,6 +395,8 @@ pub enum PersonOrderField {
     #[default]
     Name,
     ListedAt,
+    /// The date the next education talk is due (needs the `record` group).
+    NextDue,
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
@@ -298,37 +435,44 @@ impl PersonQuery {
         let groups = state.access.groups::<Persons>(viewer);
         let filter_cond = filter_condition(viewer, &groups, filter.unwrap_or_default())?;
         let order = order_by.unwrap_or_default();
-        // Both sort keys are `basic` fields (rule 4). No role holds `basic` on only some of the
-        // persons it reads; should one ever, refuse rather than sort by hidden values.
-        if !groups.held_everywhere("basic") {
+        // Rule 4 for ordering: name and listing date are `basic`, the next talk due date also
+        // needs the talks (`record`). No role holds these on only some of the persons it reads;
+        // should one ever, refuse rather than sort by hidden values.
+        let sort_group = if order.field == PersonOrderField::NextDue { "record" } else { "basic" };
+        if !groups.held_everywhere(sort_group) {
             return Err(ApiError::Forbidden.into());
         }
         let base = state.access.select::<Persons>(viewer)?.filter(filter_cond.clone());
-
-        let key_col = match order.field {
-            PersonOrderField::Name => person::Column::Name,
-            PersonOrderField::ListedAt => person::Column::ListedAt,
+        let backend = state.db.get_database_backend();
+        let key = match order.field {
+            PersonOrderField::Name => Expr::col((person::Entity, person::Column::Name)),
+            PersonOrderField::ListedAt => Expr::col((person::Entity, person::Column::ListedAt)),
+            PersonOrderField::NextDue => next_talk_due_sql(backend),
         };
         let mut page = base.clone();
         if let Some(after) = after {
-            let (key, id) = decode_cursor(&after)?;
-            let key: sea_orm::Value = match order.field {
-                PersonOrderField::Name => key.into(),
-                PersonOrderField::ListedAt => NaiveDate::parse_from_str(&key, "%Y-%m-%d")
-                    .map_err(|_| ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。"))?
-                    .into(),
+            let (cursor_key, id) = decode_cursor(&after)?;
+            let cursor_key: sea_orm::Value = match order.field {
+                PersonOrderField::Name => cursor_key.into(),
+                PersonOrderField::ListedAt | PersonOrderField::NextDue => {
+                    NaiveDate::parse_from_str(&cursor_key, "%Y-%m-%d")
+                        .map_err(|_| ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。"))?
+                        .into()
+                }
             };
+            let id_col = Expr::col((person::Entity, person::Column::Id));
             let (beyond, tie) = match order.direction {
-                SortDirection::Asc => (Expr::col(key_col).gt(key.clone()), Expr::col(person::Column::Id).gt(id)),
-                SortDirection::Desc => (Expr::col(key_col).lt(key.clone()), Expr::col(person::Column::Id).lt(id)),
+                SortDirection::Asc => (key.clone().gt(cursor_key.clone()), id_col.gt(id)),
+                SortDirection::Desc => (key.clone().lt(cursor_key.clone()), id_col.lt(id)),
             };
             page = page
-                .filter(Condition::any().add(beyond).add(Condition::all().add(Expr::col(key_col).eq(key)).add(tie)));
+                .filter(Condition::any().add(beyond).add(Condition::all().add(key.clone().eq(cursor_key)).add(tie)));
         }
-        let page = match order.direction {
-            SortDirection::Asc => page.order_by_asc(key_col).order_by_asc(person::Column::Id),
-            SortDirection::Desc => page.order_by_desc(key_col).order_by_desc(person::Column::Id),
+        let direction = match order.direction {
+            SortDirection::Asc => sea_orm::Order::Asc,
+            SortDirection::Desc => sea_orm::Order::Desc,
         };
+        let page = page.order_by(key, direction.clone()).order_by(person::Column::Id, direction);
         let rows = page.limit(first + 1).all(&state.db).await.map_err(ApiError::from)?;
         let look = ctx.look_ahead();
         let node = [look.field("nodes"), look.field("edges").field("node")];
@@ -336,30 +480,37 @@ impl PersonQuery {
         let wants = PersonWants {
             village: wants("village"),
             officer: wants("responsibleOfficer"),
-            talks: wants("talks"),
+            talks: wants("talks") || wants("talkStatus") || order.field == PersonOrderField::NextDue,
             talk_officers: node.iter().any(|n| n.field("talks").field("officer").exists()),
             incidents: wants("incidents"),
             categories: wants("categories"),
             tags: wants("judicialTags"),
+            assessments: wants("assessments"),
+            measures: wants("measures"),
+            level_history: wants("levelHistory"),
             actions: wants("viewerCan"),
         };
-        prefetch_people(ctx.loaders()?, &rows, &wants).await?;
+        let loaders = ctx.loaders()?;
+        prefetch_people(loaders, &rows, &wants).await?;
         let total_count = if ctx.look_ahead().field("totalCount").exists() {
             Some(base.count(&state.db).await.map_err(ApiError::from)? as i64)
         } else {
             None
         };
-        let rows = rows
-            .into_iter()
-            .map(|m| {
-                let key = match order.field {
-                    PersonOrderField::Name => m.name.clone(),
-                    PersonOrderField::ListedAt => m.listed_at.format("%Y-%m-%d").to_string(),
-                };
-                let groups = groups.on(viewer, &m);
-                (encode_cursor(&key, m.id), Person::new(m, groups))
-            })
-            .collect();
+        let mut page_rows = Vec::with_capacity(rows.len());
+        for m in rows {
+            let cursor_key = match order.field {
+                PersonOrderField::Name => m.name.clone(),
+                PersonOrderField::ListedAt => m.listed_at.format("%Y-%m-%d").to_string(),
+                PersonOrderField::NextDue => {
+                    let talks = loaders.person_records.load_one(TalksOf(m.id)).await?.unwrap_or_default();
+                    talk_status(&m, talks.first().map(|t| t.talked_on)).next_due_at.0.format("%Y-%m-%d").to_string()
+                }
+            };
+            let groups = groups.on(viewer, &m);
+            page_rows.push((encode_cursor(&cursor_key, m.id), Person::new(m, groups)));
+        }
+        let rows = page_rows;
         Ok(Connection::new(rows, first, total_count))
     }
 
@@ -448,16 +599,102 @@ fn filter_condition(
             .to_owned();
         all = all.add(guard("record", Condition::all().add(person::Column::Id.in_subquery(ids)))?);
     }
+    if let Some(officer) = filter.responsible_officer_id {
+        let officer = ids::decode_as(&officer, Kind::User).unwrap_or_else(Uuid::nil);
+        all = all.add(guard("basic", Condition::all().add(person::Column::ResponsibleOfficerId.eq(officer)))?);
+    }
+    if let Some(from) = filter.listed_from {
+        all = all.add(guard("basic", Condition::all().add(person::Column::ListedAt.gte(from.0)))?);
+    }
+    if let Some(to) = filter.listed_to {
+        all = all.add(guard("basic", Condition::all().add(person::Column::ListedAt.lte(to.0)))?);
+    }
+    if let Some(overdue) = filter.talk_overdue {
+        let cond = talk_overdue_condition(Utc::now().date_naive());
+        all = all.add(guard("record", if overdue { cond } else { cond.not() })?);
+    }
+    if let Some(released) = filter.released_within_five_years {
+        let since = Utc::now().date_naive() - chrono::Duration::days(5 * 365 + 1);
+        let ids = sea_orm::sea_query::Query::select()
+            .column(person_judicial_tag::Column::PersonId)
+            .from(person_judicial_tag::Entity)
+            .and_where(person_judicial_tag::Column::Tag.eq(JudicialTag::ReleasedPrisoner))
+            .and_where(person_judicial_tag::Column::ReleaseDate.gte(since))
+            .to_owned();
+        let cond = Condition::all().add(person::Column::Id.in_subquery(ids));
+        all = all.add(guard("record", if released { cond } else { cond.not() })?);
+    }
     Ok(all)
+}
+
+/// Persons whose next education talk was due before `today`: for each level, the level took
+/// effect before the cut-off and no talk since the cut-off (domain.md: 30/60/90 days).
+fn talk_overdue_condition(today: NaiveDate) -> Condition {
+    let mut any = Condition::any();
+    for level in [AttentionLevel::General, AttentionLevel::Key, AttentionLevel::Special] {
+        let cutoff = today - chrono::Duration::days(levels::talk_interval_days(level));
+        let talked_since = sea_orm::sea_query::Query::select()
+            .column(person_talk::Column::PersonId)
+            .from(person_talk::Entity)
+            .and_where(person_talk::Column::TalkedOn.gte(cutoff))
+            .to_owned();
+        any = any.add(
+            Condition::all()
+                .add(person::Column::Status.eq(RecordStatus::Active))
+                .add(person::Column::AttentionLevel.eq(level))
+                .add(person::Column::LevelSince.lt(cutoff))
+                .add(person::Column::Id.not_in_subquery(talked_since)),
+        );
+    }
+    any
+}
+
+/// The date the next talk is due, as SQL (the same rule as [`talk_status`]): the later of the
+/// last talk and the day the level took effect, plus the level's interval.
+fn next_talk_due_sql(backend: sea_orm::DatabaseBackend) -> Expr {
+    let interval = format!(
+        "CASE \"person\".\"attention_level\" WHEN 'SPECIAL' THEN {} WHEN 'KEY' THEN {} ELSE {} END",
+        levels::talk_interval_days(AttentionLevel::Special),
+        levels::talk_interval_days(AttentionLevel::Key),
+        levels::talk_interval_days(AttentionLevel::General),
+    );
+    let last =
+        "(SELECT MAX(\"t\".\"talked_on\") FROM \"person_talk\" \"t\" WHERE \"t\".\"person_id\" = \"person\".\"id\")";
+    let from = "\"person\".\"level_since\"";
+    match backend {
+        sea_orm::DatabaseBackend::Sqlite => {
+            Expr::cust(format!("date(max(coalesce({last}, {from}), {from}), '+' || ({interval}) || ' days')"))
+        }
+        _ => Expr::cust(format!("(GREATEST(COALESCE({last}, {from}), {from}) + ({interval}))")),
+    }
+}
+
+/// Talk compliance of a person, given its last talk.
+pub fn talk_status(person: &person::Model, last_talk: Option<NaiveDate>) -> TalkStatus {
+    let interval = levels::talk_interval_days(person.attention_level);
+    let next_due_at = levels::next_due(last_talk, person.level_since, interval);
+    TalkStatus {
+        last_talk_at: last_talk.map(Date),
+        next_due_at: Date(next_due_at),
+        overdue: person.status == RecordStatus::Active && Utc::now().date_naive() > next_due_at,
+    }
+}
+
+/// Whether a person's education talks are on time (domain.md: 30/60/90 days by level).
+#[derive(SimpleObject)]
+pub struct TalkStatus {
+    pub last_talk_at: Option<Date>,
+    pub next_due_at: Date,
+    pub overdue: bool,
 }
 
 #[derive(InputObject)]
 pub struct JudicialTagInput {
     pub tag: JudicialTag,
     /// Required for `RELEASED_PRISONER`.
-    pub release_date: Option<NaiveDate>,
+    pub release_date: Option<Date>,
     /// Required for `COMMUNITY_CORRECTION`.
-    pub correction_end_date: Option<NaiveDate>,
+    pub correction_end_date: Option<Date>,
 }
 
 #[derive(InputObject)]
@@ -470,7 +707,7 @@ pub struct CreatePersonInput {
     /// Defaults to what the ID number says; must agree with it.
     pub gender: Option<Gender>,
     /// Defaults to what the ID number says; must agree with it.
-    pub birth_date: Option<NaiveDate>,
+    pub birth_date: Option<Date>,
     pub phone: Option<String>,
     pub address: Option<String>,
     pub judicial_tags: Option<Vec<JudicialTagInput>>,
@@ -496,7 +733,7 @@ pub struct UpdatePersonInput {
 #[derive(InputObject)]
 pub struct RecordTalkInput {
     pub person_id: ID,
-    pub talked_on: NaiveDate,
+    pub talked_on: Date,
     pub kind: TalkKind,
     pub summary: String,
     /// The officer who talked; defaults to the viewer.
@@ -506,7 +743,7 @@ pub struct RecordTalkInput {
 #[derive(InputObject)]
 pub struct RecordIncidentInput {
     pub person_id: ID,
-    pub occurred_on: NaiveDate,
+    pub occurred_on: Date,
     /// 警情, 案件, 不良记录 …
     pub kind: String,
     pub summary: String,
@@ -618,7 +855,7 @@ impl PersonMutation {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = writable(ctx, &input.person_id, "record_talk").await?;
-        let talked_on = validate::past_date("input.talkedOn", input.talked_on)?;
+        let talked_on = validate::past_date("input.talkedOn", input.talked_on.0)?;
         let summary = validate::text("input.summary", &input.summary, 2000)?;
         let officer = match &input.officer_id {
             Some(id) => officer_in_town(ctx, viewer, "input.officerId", id).await?,
@@ -653,9 +890,20 @@ impl PersonMutation {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = writable(ctx, &input.person_id, "record_incident").await?;
-        let occurred_on = validate::past_date("input.occurredOn", input.occurred_on)?;
+        let occurred_on = validate::past_date("input.occurredOn", input.occurred_on.0)?;
         let kind = validate::text("input.kind", &input.kind, 50)?;
         let summary = validate::text("input.summary", &input.summary, 2000)?;
+        let earlier: Vec<NaiveDate> = person_incident::Entity::find()
+            .filter(person_incident::Column::PersonId.eq(current.id))
+            .all(&state.db)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|i| i.occurred_on)
+            .collect();
+        // Two incidents fewer than 90 days apart make a GENERAL or KEY person SPECIAL at once.
+        let partner =
+            earlier.iter().copied().filter(|d| levels::escalates(current.attention_level, occurred_on, &[*d])).max();
         let txn = state.db.begin().await.map_err(ApiError::from)?;
         person_incident::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -669,7 +917,27 @@ impl PersonMutation {
         .insert(&txn)
         .await
         .map_err(ApiError::from)?;
-        touch(&txn, &current).await?;
+        match partner {
+            Some(other) => {
+                let reason = format!(
+                    "Two incidents fewer than {days} days apart ({other}, {occurred_on}): raised to SPECIAL automatically. \
+                     {days}天内两次事件，自动升为特别关注。",
+                    days = levels::ESCALATION_DAYS
+                );
+                person_duties::set_level(&txn, &current, Some(AttentionLevel::Special)).await?;
+                person_duties::insert_change(
+                    &txn,
+                    &current,
+                    LevelChangeKind::AutoEscalation,
+                    LevelChangeStatus::Applied,
+                    Some(AttentionLevel::Special),
+                    reason,
+                    None,
+                )
+                .await?;
+            }
+            None => touch(&txn, &current).await?,
+        }
         audit::record(&txn, ctx, viewer, write_entry("record_incident", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
         Ok(PersonPayload { person: find(ctx, current.id).await? })
@@ -709,7 +977,7 @@ impl NewPerson {
                 "性别与身份证号不符。",
             ));
         }
-        if input.birth_date.is_some_and(|d| d != facts.birth_date) {
+        if input.birth_date.is_some_and(|d| d.0 != facts.birth_date) {
             return Err(ApiError::bad_input(
                 "input.birthDate",
                 "The birth date does not agree with the national ID number.",
@@ -831,7 +1099,7 @@ impl NewPerson {
 /// The current row of a person the viewer may write with `action`: `NOT_FOUND` outside the
 /// read scope (like a random id), `FORBIDDEN` when the action is not granted on it, `CONFLICT`
 /// when the dossier is closed.
-async fn writable(ctx: &Context<'_>, id: &ID, action: &str) -> Result<person::Model, ApiError> {
+pub(super) async fn writable(ctx: &Context<'_>, id: &ID, action: &str) -> Result<person::Model, ApiError> {
     let viewer = ctx.viewer()?;
     let state = ctx.state();
     let id = ids::decode_as(id, Kind::Person).ok_or(ApiError::NotFound)?;
@@ -855,7 +1123,7 @@ async fn writable(ctx: &Context<'_>, id: &ID, action: &str) -> Result<person::Mo
     Ok(current)
 }
 
-async fn touch(txn: &impl ConnectionTrait, current: &person::Model) -> Result<(), ApiError> {
+pub(super) async fn touch(txn: &impl ConnectionTrait, current: &person::Model) -> Result<(), ApiError> {
     person::Entity::update_many()
         .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
         .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -865,7 +1133,7 @@ async fn touch(txn: &impl ConnectionTrait, current: &person::Model) -> Result<()
     Ok(())
 }
 
-fn write_entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
+pub(super) fn write_entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
     audit::Entry {
         action,
         object_type: "Person",
@@ -884,7 +1152,7 @@ fn conflict_duplicate() -> ApiError {
     }
 }
 
-fn stale() -> ApiError {
+pub(super) fn stale() -> ApiError {
     ApiError::Conflict {
         message: "The person was changed since you read it; reload and try again.".into(),
         message_zh: "该档案已被修改，请刷新后重试。".into(),
@@ -925,7 +1193,7 @@ fn judicial_tags(viewer: &Viewer, tags: Vec<JudicialTagInput>) -> Result<Vec<per
         let field = format!("input.judicialTags.{i}");
         match t.tag {
             JudicialTag::ReleasedPrisoner => match t.release_date {
-                Some(d) if d <= today => {}
+                Some(d) if d.0 <= today => {}
                 Some(_) => {
                     return Err(ApiError::bad_input(
                         format!("{field}.releaseDate"),
@@ -958,8 +1226,8 @@ fn judicial_tags(viewer: &Viewer, tags: Vec<JudicialTagInput>) -> Result<Vec<per
             id: Uuid::now_v7(),
             person_id: Uuid::nil(),
             tag: t.tag,
-            release_date: t.release_date,
-            correction_end_date: t.correction_end_date,
+            release_date: t.release_date.map(NaiveDate::from),
+            correction_end_date: t.correction_end_date.map(NaiveDate::from),
             added_by_unit_id: viewer.unit_id,
             created_at: Utc::now(),
         });

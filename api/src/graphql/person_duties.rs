@@ -1,0 +1,416 @@
+//! The duties of the person ledger (列管): raising and stepping down attention levels, the
+//! coordinator's approval, 五清两稳 assessments, disciplinary measures, and the automatic
+//! escalation after repeated incidents. The date rules live in `domain::levels`.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::Utc;
+use entity::enums::{AttentionLevel, LevelChangeKind, LevelChangeStatus, MeasureKind, RecordStatus};
+use entity::{person, person_assessment, person_incident, person_level_change, person_measure};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::ContextExt;
+use super::ids::{self, Kind};
+use super::level::StepDownDecision;
+use super::person::{PersonPayload, find, stale, touch, writable, write_entry};
+use super::scalars::Date;
+use crate::access::resource::Persons;
+use crate::audit;
+use crate::auth::Viewer;
+use crate::domain::{levels, validate};
+use crate::error::ApiError;
+
+#[derive(InputObject)]
+pub struct RaiseAttentionInput {
+    pub person_id: ID,
+    /// A level above the current one.
+    pub level: AttentionLevel,
+    pub reason: String,
+}
+
+#[derive(InputObject)]
+pub struct RequestStepDownInput {
+    pub person_id: ID,
+    pub reason: String,
+}
+
+#[derive(InputObject)]
+pub struct DecideStepDownInput {
+    /// The pending request, from the person's `levelHistory`.
+    pub level_change_id: ID,
+    pub decision: StepDownDecision,
+    pub comment: Option<String>,
+    /// The approving body (e.g. the district's leading group); required to approve.
+    pub approving_body: Option<String>,
+    /// Its document number; required to approve.
+    pub document_number: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RecordAssessmentInput {
+    pub person_id: ID,
+    pub assessed_on: Date,
+    pub thought_clear: bool,
+    pub thought_note: Option<String>,
+    pub employment_clear: bool,
+    pub employment_note: Option<String>,
+    pub family_clear: bool,
+    pub family_note: Option<String>,
+    pub social_clear: bool,
+    pub social_note: Option<String>,
+    pub whereabouts_clear: bool,
+    pub whereabouts_note: Option<String>,
+    pub employment_stable: bool,
+    pub mind_stable: bool,
+}
+
+#[derive(InputObject)]
+pub struct RecordMeasureInput {
+    pub person_id: ID,
+    pub kind: MeasureKind,
+    pub taken_on: Date,
+    pub note: String,
+}
+
+fn conflict(message: String, message_zh: String) -> ApiError {
+    ApiError::Conflict { message, message_zh, allowed: vec![] }
+}
+
+#[derive(Default)]
+pub struct PersonDutyMutation;
+
+#[Object]
+impl PersonDutyMutation {
+    /// Raises a person's attention level at once (police).
+    async fn raise_attention(
+        &self,
+        ctx: &Context<'_>,
+        input: RaiseAttentionInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let current = writable(ctx, &input.person_id, "raise_level").await?;
+        if !levels::is_higher(input.level, current.attention_level) {
+            return Err(ApiError::bad_input(
+                "input.level",
+                format!("The new level must be above {}.", levels::level_name(current.attention_level)),
+                format!("新级别须高于{}。", levels::level_name_zh(current.attention_level)),
+            )
+            .into());
+        }
+        let reason = validate::text("input.reason", &input.reason, 1000)?;
+        let state = ctx.state();
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        set_level(&txn, &current, Some(input.level)).await?;
+        insert_change(
+            &txn,
+            &current,
+            LevelChangeKind::Raise,
+            LevelChangeStatus::Applied,
+            Some(input.level),
+            reason,
+            Some(viewer),
+        )
+        .await?;
+        audit::record(&txn, ctx, viewer, write_entry("raise_attention", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        ctx.loaders()?.clear();
+        Ok(PersonPayload { person: find(ctx, current.id).await? })
+    }
+
+    /// Asks the coordinator to step a person down one level (GENERAL: to delist). Refused while
+    /// the person had an incident in the last 6 months or has held the level less than that.
+    async fn request_step_down(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestStepDownInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let current = writable(ctx, &input.person_id, "request_step_down").await?;
+        let reason = validate::text("input.reason", &input.reason, 1000)?;
+        let state = ctx.state();
+        let pending = person_level_change::Entity::find()
+            .filter(person_level_change::Column::PersonId.eq(current.id))
+            .filter(person_level_change::Column::Status.eq(LevelChangeStatus::Pending))
+            .one(&state.db)
+            .await
+            .map_err(ApiError::from)?;
+        if pending.is_some() {
+            return Err(conflict(
+                "A step-down request for this person is already waiting for a decision.".into(),
+                "该人员已有待审批的降级申请。".into(),
+            )
+            .into());
+        }
+        if let Some((en, zh)) = refusal(&state.db, &current).await? {
+            return Err(conflict(en, zh).into());
+        }
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        insert_change(
+            &txn,
+            &current,
+            LevelChangeKind::StepDown,
+            LevelChangeStatus::Pending,
+            levels::step_down_target(current.attention_level),
+            reason,
+            Some(viewer),
+        )
+        .await?;
+        touch(&txn, &current).await?;
+        audit::record(&txn, ctx, viewer, write_entry("request_step_down", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        ctx.loaders()?.clear();
+        Ok(PersonPayload { person: find(ctx, current.id).await? })
+    }
+
+    /// Approves or rejects a pending step-down request (coordinator). Approval re-checks the
+    /// six-month rules and needs the approving body and its document number; of two decisions
+    /// on the same request, exactly one wins.
+    async fn decide_step_down(
+        &self,
+        ctx: &Context<'_>,
+        input: DecideStepDownInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let change_id = ids::decode_as(&input.level_change_id, Kind::LevelChange).ok_or(ApiError::NotFound)?;
+        // The request is found only through a person the viewer may read.
+        let readable = state.access.rows::<Persons>(viewer, "read").ok_or(ApiError::NotFound)?;
+        let readable = Query::select().column(person::Column::Id).from(person::Entity).cond_where(readable).to_owned();
+        let change = person_level_change::Entity::find_by_id(change_id)
+            .filter(person_level_change::Column::PersonId.in_subquery(readable))
+            .one(&state.db)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or(ApiError::NotFound)?;
+        let allowed = state.access.rows::<Persons>(viewer, "decide_step_down").ok_or(ApiError::Forbidden)?;
+        let current = person::Entity::find_by_id(change.person_id)
+            .filter(allowed)
+            .one(&state.db)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or(ApiError::Forbidden)?;
+        if change.kind != LevelChangeKind::StepDown || change.status != LevelChangeStatus::Pending {
+            return Err(already_decided().into());
+        }
+        if change.requested_by_unit_id == Some(viewer.unit_id) {
+            return Err(conflict(
+                "A step-down request cannot be decided by the unit that made it.".into(),
+                "降级申请不能由申请单位自行审批。".into(),
+            )
+            .into());
+        }
+        let comment = match &input.comment {
+            Some(c) => Some(validate::optional_text("input.comment", c, 1000)?).filter(|c| !c.is_empty()),
+            None => None,
+        };
+        let approve = input.decision == StepDownDecision::Approve;
+        let (approving_body, document_number) = if approve {
+            let body = validate::text("input.approvingBody", input.approving_body.as_deref().unwrap_or(""), 200)?;
+            let number = validate::text("input.documentNumber", input.document_number.as_deref().unwrap_or(""), 100)?;
+            (Some(body), Some(number))
+        } else {
+            (None, None)
+        };
+        if approve {
+            if current.status != RecordStatus::Active || Some(current.attention_level) != change.from_level {
+                return Err(conflict(
+                    "The person's level changed since the request; it no longer applies.".into(),
+                    "申请后人员级别已变化，申请不再适用。".into(),
+                )
+                .into());
+            }
+            if let Some((en, zh)) = refusal(&state.db, &current).await? {
+                return Err(conflict(en, zh).into());
+            }
+        }
+        let now = Utc::now();
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        // The conditional update decides races: a request already decided matches no row.
+        let decided = person_level_change::Entity::update_many()
+            .col_expr(
+                person_level_change::Column::Status,
+                Expr::value(if approve { LevelChangeStatus::Approved } else { LevelChangeStatus::Rejected }),
+            )
+            .col_expr(person_level_change::Column::DecidedByUserId, Expr::value(Some(viewer.user_id)))
+            .col_expr(person_level_change::Column::DecidedByUnitId, Expr::value(Some(viewer.unit_id)))
+            .col_expr(person_level_change::Column::DecisionComment, Expr::value(comment))
+            .col_expr(person_level_change::Column::ApprovingBody, Expr::value(approving_body))
+            .col_expr(person_level_change::Column::DocumentNumber, Expr::value(document_number))
+            .col_expr(person_level_change::Column::DecidedAt, Expr::value(Some(now)))
+            .col_expr(person_level_change::Column::Version, Expr::col(person_level_change::Column::Version).add(1))
+            .col_expr(person_level_change::Column::UpdatedAt, Expr::value(now))
+            .filter(person_level_change::Column::Id.eq(change.id))
+            .filter(person_level_change::Column::Status.eq(LevelChangeStatus::Pending))
+            .exec(&txn)
+            .await
+            .map_err(ApiError::from)?;
+        if decided.rows_affected != 1 {
+            return Err(already_decided().into());
+        }
+        if approve {
+            set_level(&txn, &current, change.to_level).await?;
+        } else {
+            touch(&txn, &current).await?;
+        }
+        audit::record(&txn, ctx, viewer, write_entry("decide_step_down", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        ctx.loaders()?.clear();
+        Ok(PersonPayload { person: find(ctx, current.id).await? })
+    }
+
+    /// Records a 五清两稳 assessment of a KEY or SPECIAL person (police; the judicial office for
+    /// its persons).
+    async fn record_assessment(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordAssessmentInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let current = writable(ctx, &input.person_id, "record_assessment").await?;
+        if current.attention_level == AttentionLevel::General {
+            return Err(conflict(
+                "五清两稳 assessments are kept for KEY and SPECIAL persons only.".into(),
+                "五清两稳评估只适用于重点关注和特别关注人员。".into(),
+            )
+            .into());
+        }
+        let assessed_on = validate::past_date("input.assessedOn", input.assessed_on.0)?;
+        let note = |field: &str, value: &Option<String>| -> Result<String, ApiError> {
+            validate::optional_text(field, value.as_deref().unwrap_or(""), 500)
+        };
+        let model = person_assessment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(current.id),
+            assessed_on: Set(assessed_on),
+            thought_clear: Set(input.thought_clear),
+            thought_note: Set(note("input.thoughtNote", &input.thought_note)?),
+            employment_clear: Set(input.employment_clear),
+            employment_note: Set(note("input.employmentNote", &input.employment_note)?),
+            family_clear: Set(input.family_clear),
+            family_note: Set(note("input.familyNote", &input.family_note)?),
+            social_clear: Set(input.social_clear),
+            social_note: Set(note("input.socialNote", &input.social_note)?),
+            whereabouts_clear: Set(input.whereabouts_clear),
+            whereabouts_note: Set(note("input.whereaboutsNote", &input.whereabouts_note)?),
+            employment_stable: Set(input.employment_stable),
+            mind_stable: Set(input.mind_stable),
+            recorded_by_user_id: Set(viewer.user_id),
+            created_at: Set(Utc::now()),
+        };
+        let state = ctx.state();
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        model.insert(&txn).await.map_err(ApiError::from)?;
+        touch(&txn, &current).await?;
+        audit::record(&txn, ctx, viewer, write_entry("record_assessment", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        ctx.loaders()?.clear();
+        Ok(PersonPayload { person: find(ctx, current.id).await? })
+    }
+
+    /// Records a disciplinary measure (police).
+    async fn record_measure(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordMeasureInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let viewer = ctx.viewer()?;
+        let current = writable(ctx, &input.person_id, "record_measure").await?;
+        let taken_on = validate::past_date("input.takenOn", input.taken_on.0)?;
+        let note = validate::text("input.note", &input.note, 1000)?;
+        let state = ctx.state();
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        person_measure::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(current.id),
+            kind: Set(input.kind),
+            taken_on: Set(taken_on),
+            note: Set(note),
+            recorded_by_user_id: Set(viewer.user_id),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(ApiError::from)?;
+        touch(&txn, &current).await?;
+        audit::record(&txn, ctx, viewer, write_entry("record_measure", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        ctx.loaders()?.clear();
+        Ok(PersonPayload { person: find(ctx, current.id).await? })
+    }
+}
+
+fn already_decided() -> ApiError {
+    conflict("This step-down request has already been decided.".into(), "该降级申请已审批。".into())
+}
+
+/// Why the six-month rules refuse stepping this person down today, if they do.
+async fn refusal(db: &impl ConnectionTrait, current: &person::Model) -> Result<Option<(String, String)>, ApiError> {
+    let last_incident = person_incident::Entity::find()
+        .filter(person_incident::Column::PersonId.eq(current.id))
+        .order_by_desc(person_incident::Column::OccurredOn)
+        .one(db)
+        .await?
+        .map(|i| i.occurred_on);
+    Ok(levels::step_down_refusal(current.attention_level, current.level_since, last_incident, Utc::now().date_naive()))
+}
+
+/// Puts a person at `level` from today (`None`: delisted, the dossier closed).
+pub(super) async fn set_level(
+    txn: &impl ConnectionTrait,
+    current: &person::Model,
+    level: Option<AttentionLevel>,
+) -> Result<(), ApiError> {
+    let mut update = person::Entity::update_many()
+        .col_expr(person::Column::LevelSince, Expr::value(Utc::now().date_naive()))
+        .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
+        .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(person::Column::Id.eq(current.id))
+        .filter(person::Column::Version.eq(current.version));
+    update = match level {
+        Some(level) => update.col_expr(person::Column::AttentionLevel, Expr::value(level)),
+        None => update.col_expr(person::Column::Status, Expr::value(RecordStatus::Delisted)),
+    };
+    if update.exec(txn).await?.rows_affected != 1 {
+        return Err(stale());
+    }
+    Ok(())
+}
+
+/// Appends a level change; `by` is `None` for the system's own changes.
+pub(super) async fn insert_change(
+    txn: &impl ConnectionTrait,
+    current: &person::Model,
+    kind: LevelChangeKind,
+    status: LevelChangeStatus,
+    to_level: Option<AttentionLevel>,
+    reason: String,
+    by: Option<&Viewer>,
+) -> Result<(), ApiError> {
+    let now = Utc::now();
+    person_level_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(current.id),
+        kind: Set(kind),
+        status: Set(status),
+        from_level: Set(Some(current.attention_level)),
+        to_level: Set(to_level),
+        reason: Set(reason),
+        requested_by_user_id: Set(by.map(|v| v.user_id)),
+        requested_by_unit_id: Set(by.map(|v| v.unit_id)),
+        decided_by_user_id: Set(None),
+        decided_by_unit_id: Set(None),
+        decision_comment: Set(None),
+        approving_body: Set(None),
+        document_number: Set(None),
+        decided_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
