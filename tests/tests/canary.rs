@@ -11,11 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use entity::enums::{
-    AttentionLevel, Gender, JudicialTag, LeadCategory, LeadSource, LeadStatus, PersonCategory, RecordStatus, TalkKind,
+    AttentionLevel, Gender, JudicialTag, LeadCategory, LeadSource, LeadStatus, LevelChangeKind, LevelChangeStatus,
+    PersonCategory, RecordStatus, TalkKind, VenueType,
 };
 use entity::{
     app_user, lead, lead_subject, org_unit, person, person_category, person_incident, person_judicial_tag, person_talk,
-    town, village,
+    town, venue, venue_incident, venue_inspection, venue_level_change, village,
 };
 use pingan_tests::TestApp;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -63,6 +64,33 @@ fn expected_groups(user: &str, c: &Canary) -> &'static [&'static str] {
 }
 
 const GROUPS: [&str; 4] = ["basic", "identity", "record", "notes"];
+
+/// A canary venue: where it is.
+struct VenueCanary {
+    key: &'static str,
+    town: &'static str,
+    village: &'static str,
+}
+
+const VENUE_CANARIES: [VenueCanary; 2] = [
+    VenueCanary { key: "V1", town: "清河镇", village: "东庄村" },
+    VenueCanary { key: "V2", town: "柳林镇", village: "柳林村" },
+];
+
+/// Which venue groups a user may read on a canary, straight from access.md's venues table.
+fn expected_venue_groups(user: &str, c: &VenueCanary) -> &'static [&'static str] {
+    let qinghe = c.town == "清河镇";
+    match user {
+        "police" | "coord" if qinghe => &["basic", "contact", "record"],
+        "dongzhuang" if c.village == "东庄村" => &["basic"],
+        "xizhuang" if c.village == "西庄村" => &["basic"],
+        "nanwan" if c.village == "南湾社区" => &["basic"],
+        "liulin_police" | "liulin_coord" if !qinghe => &["basic", "contact", "record"],
+        _ => &[],
+    }
+}
+
+const VENUE_GROUPS: [&str; 3] = ["basic", "contact", "record"];
 
 async fn plant(db: &DatabaseConnection) {
     let now = Utc::now();
@@ -196,6 +224,86 @@ async fn plant(db: &DatabaseConnection) {
             .await
             .unwrap();
         }
+    }
+    for (i, c) in VENUE_CANARIES.iter().enumerate() {
+        let town = town::Entity::find().filter(town::Column::Name.eq(c.town)).one(db).await.unwrap().unwrap();
+        let village = village::Entity::find()
+            .filter(village::Column::TownId.eq(town.id))
+            .filter(village::Column::Name.eq(c.village))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let unit =
+            org_unit::Entity::find().filter(org_unit::Column::TownId.eq(town.id)).one(db).await.unwrap().unwrap();
+        let user =
+            app_user::Entity::find().filter(app_user::Column::TownId.eq(town.id)).one(db).await.unwrap().unwrap();
+        let id = Uuid::now_v7();
+        venue::ActiveModel {
+            id: Set(id),
+            town_id: Set(town.id),
+            village_id: Set(village.id),
+            name: Set(marker(c.key, "basic")),
+            venue_type: Set(VenueType::Entertainment),
+            address: Set(marker(c.key, "basic")),
+            licence_number: Set(Some(format!("{}{i}", marker(c.key, "contact")))),
+            manager_name: Set(Some(marker(c.key, "contact"))),
+            manager_phone: Set(Some(marker(c.key, "contact"))),
+            attention_level: Set(AttentionLevel::Key),
+            level_since: Set(today),
+            listed_at: Set(today),
+            status: Set(RecordStatus::Active),
+            notes: Set(Some(marker(c.key, "record"))),
+            created_by_unit_id: Set(unit.id),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        venue_inspection::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            venue_id: Set(id),
+            inspected_on: Set(today),
+            inspector_id: Set(user.id),
+            findings: Set(marker(c.key, "record")),
+            manager_talked: Set(true),
+            recorded_by_user_id: Set(user.id),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        venue_incident::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            venue_id: Set(id),
+            occurred_on: Set(today),
+            kind: Set(marker(c.key, "record")),
+            summary: Set(marker(c.key, "record")),
+            recorded_by_user_id: Set(user.id),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        venue_level_change::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            venue_id: Set(id),
+            kind: Set(LevelChangeKind::Initial),
+            status: Set(LevelChangeStatus::Applied),
+            to_level: Set(Some(AttentionLevel::Key)),
+            reason: Set(marker(c.key, "record")),
+            requested_by_user_id: Set(Some(user.id)),
+            requested_by_unit_id: Set(Some(unit.id)),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
     }
 }
 
@@ -372,6 +480,17 @@ async fn no_role_ever_receives_a_value_it_may_not_see() {
         for c in &CANARIES {
             let allowed = expected_groups(user, c);
             for group in GROUPS {
+                let m = marker(c.key, group);
+                match (allowed.contains(&group), seen.contains(&m)) {
+                    (false, true) => failures.push(format!("LEAK: {user} received {m}")),
+                    (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
+                    _ => {}
+                }
+            }
+        }
+        for c in &VENUE_CANARIES {
+            let allowed = expected_venue_groups(user, c);
+            for group in VENUE_GROUPS {
                 let m = marker(c.key, group);
                 match (allowed.contains(&group), seen.contains(&m)) {
                     (false, true) => failures.push(format!("LEAK: {user} received {m}")),

@@ -110,6 +110,19 @@ impl Access {
         Ok(R::Entity::find().filter(rows))
     }
 
+    /// Whether the viewer may perform `action` on a loaded row, decided in memory; `false` when
+    /// a scope of the grant cannot be decided from the row alone (ask with [`Access::rows`]).
+    pub fn can_on_row<R: Resource>(
+        &self,
+        viewer: &Viewer,
+        action: &str,
+        row: &<R::Entity as EntityTrait>::Model,
+    ) -> bool {
+        self.scopes(viewer, R::NAME, action)
+            .iter()
+            .any(|scope| scope.0.iter().all(|atom| R::atom_on_row(*atom, viewer, row).unwrap_or(false)))
+    }
+
     /// The field groups of `R` the viewer holds.
     pub fn groups<R: Resource>(&self, viewer: &Viewer) -> Groups<R> {
         let per_group = R::GROUPS.iter().map(|g| self.scopes(viewer, &format!("{}.{g}", R::NAME), "read")).collect();

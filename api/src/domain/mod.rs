@@ -1,4 +1,5 @@
 //! Rules of the domain that are not about access: input validation, levels, deadlines.
 
+pub mod lead_flow;
 pub mod levels;
 pub mod validate;

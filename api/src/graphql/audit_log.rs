@@ -38,6 +38,8 @@ impl From<audit_log::Model> for AuditEntry {
     fn from(m: audit_log::Model) -> Self {
         let kind = match m.object_type.as_str() {
             "Person" => Some(Kind::Person),
+            "Venue" => Some(Kind::Venue),
+            "Lead" => Some(Kind::Lead),
             "User" => Some(Kind::User),
             "OrgUnit" => Some(Kind::OrgUnit),
             _ => None,

@@ -19,6 +19,8 @@ pub const MAX_PAGE: u64 = 100;
 /// A page of `T` (`E` is always `Edge<T>`; async-graphql needs both named for concrete types).
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "PersonConnection", params(super::person::Person, super::person::PersonEdge)))]
+#[graphql(concrete(name = "VenueConnection", params(super::venue::Venue, super::venue::VenueEdge)))]
+#[graphql(concrete(name = "LeadConnection", params(super::lead::Lead, super::lead::LeadEdge)))]
 #[graphql(concrete(
     name = "AuditEntryConnection",
     params(super::audit_log::AuditEntry, super::audit_log::AuditEntryEdge)
@@ -36,6 +38,8 @@ pub type Page<T> = Connection<T, Edge<T>>;
 
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "PersonEdge", params(super::person::Person)))]
+#[graphql(concrete(name = "VenueEdge", params(super::venue::Venue)))]
+#[graphql(concrete(name = "LeadEdge", params(super::lead::Lead)))]
 #[graphql(concrete(name = "AuditEntryEdge", params(super::audit_log::AuditEntry)))]
 pub struct Edge<T: OutputType> {
     pub cursor: String,

@@ -24,6 +24,7 @@ pub enum Kind {
     Venue,
     Inspection,
     VenueIncident,
+    Lead,
 }
 
 impl Kind {
@@ -43,10 +44,11 @@ impl Kind {
             Kind::Venue => "Venue",
             Kind::Inspection => "Inspection",
             Kind::VenueIncident => "VenueIncident",
+            Kind::Lead => "Lead",
         }
     }
 
-    const ALL: [Kind; 14] = [
+    const ALL: [Kind; 15] = [
         Kind::User,
         Kind::OrgUnit,
         Kind::Village,
@@ -61,6 +63,7 @@ impl Kind {
         Kind::Venue,
         Kind::Inspection,
         Kind::VenueIncident,
+        Kind::Lead,
     ];
 }
 

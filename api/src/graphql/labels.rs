@@ -193,6 +193,10 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
     ("VenueOrderField", &[("NAME", "名称"), ("LISTED_AT", "列管日期"), ("NEXT_DUE", "下次检查到期")]),
     ("SortDirection", &[("ASC", "升序"), ("DESC", "降序")]),
     ("StepDownDecision", &[("APPROVE", "批准"), ("REJECT", "驳回")]),
+    ("LeadCoarseStatus", &[("RECEIVED", "已接收"), ("IN_PROGRESS", "办理中"), ("CONCLUDED", "已办结")]),
+    ("LeadOrderField", &[("RECEIVED_AT", "接收时间"), ("DEADLINE", "办理期限"), ("SERIAL", "编号")]),
+    ("LeadDecision", &[("ESCALATED", "上报县扫黑办"), ("LOCAL_HANDLING", "交综治办办理")]),
+    ("LeadOutcome", &[("SUBSTANTIATED", "查实"), ("UNFOUNDED", "查否")]),
     ("AuditCategory", &[("CASE", "案件数据"), ("ADMINISTRATION", "系统管理")]),
 ];
 

@@ -11,17 +11,17 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{ID, SimpleObject};
 use entity::enums::PersonCategory;
 use entity::{
-    app_user, person, person_assessment, person_category, person_incident, person_judicial_tag, person_level_change,
-    person_measure, person_talk,
+    app_user, lead, lead_event, lead_subject, org_unit, person, person_assessment, person_category, person_incident,
+    person_judicial_tag, person_level_change, person_measure, person_talk,
 };
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::ids::{self, Kind};
-use super::org::Village;
+use super::org::{OrgUnit, Village};
 use crate::AppState;
-use crate::access::resource::{Persons, Villages};
+use crate::access::resource::{Leads, OrgUnits, Persons, Villages};
 use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
@@ -29,6 +29,9 @@ pub struct Loaders {
     pub villages: DataLoader<VillageLoader, HashMapCache>,
     pub officers: DataLoader<OfficerLoader, HashMapCache>,
     pub person_records: DataLoader<PersonRecordLoader, HashMapCache>,
+    pub org_units: DataLoader<OrgUnitLoader, HashMapCache>,
+    pub persons: DataLoader<PersonLoader, HashMapCache>,
+    pub lead_records: DataLoader<LeadRecordLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -37,11 +40,17 @@ impl Loaders {
     pub fn new(state: Arc<AppState>, viewer: Viewer) -> Self {
         let villages = VillageLoader { state: state.clone(), viewer: viewer.clone() };
         let officers = OfficerLoader { state: state.clone(), viewer: viewer.clone() };
-        let person_records = PersonRecordLoader { state, viewer };
+        let person_records = PersonRecordLoader { state: state.clone(), viewer: viewer.clone() };
+        let org_units = OrgUnitLoader { state: state.clone(), viewer: viewer.clone() };
+        let persons = PersonLoader { state: state.clone(), viewer: viewer.clone() };
+        let lead_records = LeadRecordLoader { state, viewer };
         Self {
             villages: DataLoader::with_cache(villages, tokio::spawn, HashMapCache::default()),
             officers: DataLoader::with_cache(officers, tokio::spawn, HashMapCache::default()),
             person_records: DataLoader::with_cache(person_records, tokio::spawn, HashMapCache::default()),
+            org_units: DataLoader::with_cache(org_units, tokio::spawn, HashMapCache::default()),
+            persons: DataLoader::with_cache(persons, tokio::spawn, HashMapCache::default()),
+            lead_records: DataLoader::with_cache(lead_records, tokio::spawn, HashMapCache::default()),
         }
     }
 
@@ -57,6 +66,10 @@ impl Loaders {
         self.person_records.clear::<AssessmentsOf>();
         self.person_records.clear::<MeasuresOf>();
         self.person_records.clear::<LevelHistoryOf>();
+        self.persons.clear::<Uuid>();
+        self.lead_records.clear::<EventsOf>();
+        self.lead_records.clear::<SubjectsOf>();
+        self.lead_records.clear::<GangPartsOf>();
     }
 }
 
@@ -228,9 +241,9 @@ impl PersonRecordLoader {
     }
 }
 
-/// Groups child rows by their person, with an empty list for every key that has none (so the
+/// Groups child rows by their parent, with an empty list for every key that has none (so the
 /// cache answers "none" too, instead of loading again).
-fn by_person<T, K: Eq + std::hash::Hash + Copy>(keys: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+fn by_parent<T, K: Eq + std::hash::Hash + Copy>(keys: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
     let mut map: HashMap<K, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
         map.entry(key(&row)).or_default().push(row);
@@ -251,7 +264,7 @@ impl Loader<CategoriesOf> for PersonRecordLoader {
             .order_by_asc(person_category::Column::Category)
             .all(&self.state.db)
             .await?;
-        let grouped = by_person(keys, rows, |c| CategoriesOf(c.person_id));
+        let grouped = by_parent(keys, rows, |c| CategoriesOf(c.person_id));
         Ok(grouped.into_iter().map(|(k, v)| (k, v.into_iter().map(|c| c.category).collect())).collect())
     }
 }
@@ -269,7 +282,7 @@ impl Loader<TagsOf> for PersonRecordLoader {
             .order_by_asc(person_judicial_tag::Column::Tag)
             .all(&self.state.db)
             .await?;
-        Ok(by_person(keys, rows, |t| TagsOf(t.person_id)))
+        Ok(by_parent(keys, rows, |t| TagsOf(t.person_id)))
     }
 }
 
@@ -291,7 +304,7 @@ macro_rules! person_children {
                     .order_by_desc($module::Column::Id)
                     .all(&self.state.db)
                     .await?;
-                Ok(by_person(keys, rows, |r| $key(r.person_id)))
+                Ok(by_parent(keys, rows, |r| $key(r.person_id)))
             }
         }
     };
@@ -332,5 +345,133 @@ impl Loader<PersonAction> for PersonRecordLoader {
             }
         }
         Ok(answers)
+    }
+}
+
+/// Org units by id, within the viewer's org-unit scope (every role reads its town's units).
+pub struct OrgUnitLoader {
+    state: Arc<AppState>,
+    viewer: Viewer,
+}
+
+impl Loader<Uuid> for OrgUnitLoader {
+    type Value = OrgUnit;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, OrgUnit> {
+        let Ok(select) = self.state.access.select::<OrgUnits>(&self.viewer) else {
+            return Ok(HashMap::new());
+        };
+        let rows = select.filter(org_unit::Column::Id.is_in(keys.iter().copied())).all(&self.state.db).await?;
+        Ok(rows.into_iter().map(|u| (u.id, OrgUnit::from(u))).collect())
+    }
+}
+
+/// Persons by id, within the viewer's person scope (subjects of leads resolve under the
+/// persons' own rules).
+pub struct PersonLoader {
+    state: Arc<AppState>,
+    viewer: Viewer,
+}
+
+impl Loader<Uuid> for PersonLoader {
+    type Value = person::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, person::Model> {
+        let Ok(select) = self.state.access.select::<Persons>(&self.viewer) else {
+            return Ok(HashMap::new());
+        };
+        let rows = select.filter(person::Column::Id.is_in(keys.iter().copied())).all(&self.state.db).await?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
+
+/// The events of a lead.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventsOf(pub Uuid);
+/// The subjects of a lead.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubjectsOf(pub Uuid);
+/// The serials of the ordinary leads handed over from an umbrella lead.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GangPartsOf(pub Uuid);
+
+/// Children of leads, for leads in the viewer's read scope only.
+pub struct LeadRecordLoader {
+    state: Arc<AppState>,
+    viewer: Viewer,
+}
+
+impl LeadRecordLoader {
+    fn readable(&self, keys: impl Iterator<Item = Uuid>) -> Option<SelectStatement> {
+        let rows = self.state.access.rows::<Leads>(&self.viewer, "read")?;
+        Some(
+            Query::select()
+                .column(lead::Column::Id)
+                .from(lead::Entity)
+                .cond_where(rows)
+                .and_where(lead::Column::Id.is_in(keys))
+                .to_owned(),
+        )
+    }
+}
+
+impl Loader<EventsOf> for LeadRecordLoader {
+    type Value = Vec<lead_event::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[EventsOf]) -> LoadResult<EventsOf, Self::Value> {
+        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
+            return Ok(HashMap::new());
+        };
+        let rows = lead_event::Entity::find()
+            .filter(lead_event::Column::LeadId.in_subquery(readable))
+            .order_by_asc(lead_event::Column::CreatedAt)
+            .order_by_asc(lead_event::Column::Id)
+            .all(&self.state.db)
+            .await?;
+        Ok(by_parent(keys, rows, |e| EventsOf(e.lead_id)))
+    }
+}
+
+impl Loader<SubjectsOf> for LeadRecordLoader {
+    type Value = Vec<lead_subject::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[SubjectsOf]) -> LoadResult<SubjectsOf, Self::Value> {
+        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
+            return Ok(HashMap::new());
+        };
+        let rows = lead_subject::Entity::find()
+            .filter(lead_subject::Column::LeadId.in_subquery(readable))
+            .order_by_asc(lead_subject::Column::Id)
+            .all(&self.state.db)
+            .await?;
+        Ok(by_parent(keys, rows, |s| SubjectsOf(s.lead_id)))
+    }
+}
+
+impl Loader<GangPartsOf> for LeadRecordLoader {
+    type Value = Vec<String>;
+    type Error = Arc<DbErr>;
+
+    /// Only the serials: the discipline commission sees that, and under which number, it handed
+    /// a part over; the new lead itself it cannot open (access.md: rows of umbrella leads only).
+    async fn load(&self, keys: &[GangPartsOf]) -> LoadResult<GangPartsOf, Self::Value> {
+        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
+            return Ok(HashMap::new());
+        };
+        let rows: Vec<(Option<Uuid>, String)> = lead::Entity::find()
+            .select_only()
+            .column(lead::Column::HandedOverFromLeadId)
+            .column(lead::Column::Serial)
+            .filter(lead::Column::HandedOverFromLeadId.in_subquery(readable))
+            .order_by_asc(lead::Column::Serial)
+            .into_tuple()
+            .all(&self.state.db)
+            .await?;
+        let grouped = by_parent(keys, rows, |(parent, _)| GangPartsOf(parent.unwrap_or_default()));
+        Ok(grouped.into_iter().map(|(k, v)| (k, v.into_iter().map(|(_, serial)| serial).collect())).collect())
     }
 }

@@ -8,16 +8,18 @@ pub mod auth;
 pub mod connection;
 pub mod ids;
 pub mod labels;
+pub mod lead;
+pub mod lead_steps;
 pub mod level;
 pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod org;
 pub mod person;
-pub mod venue;
-pub mod venue_loaders;
 pub mod person_duties;
 pub mod scalars;
+pub mod venue;
+pub mod venue_loaders;
 
 use std::sync::Arc;
 
@@ -30,10 +32,25 @@ use crate::error::{ApiError, ErrorMapper};
 use loaders::Loaders;
 
 #[derive(MergedObject, Default)]
-pub struct Query(node::NodeQuery, org::OrgQuery, person::PersonQuery, venue::VenueQuery, audit_log::AuditQuery, labels::LabelQuery);
+pub struct Query(
+    node::NodeQuery,
+    org::OrgQuery,
+    person::PersonQuery,
+    venue::VenueQuery,
+    lead::LeadQuery,
+    audit_log::AuditQuery,
+    labels::LabelQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation, person::PersonMutation, person_duties::PersonDutyMutation, venue::VenueMutation, org::OrgMutation);
+pub struct Mutation(
+    auth::AuthMutation,
+    person::PersonMutation,
+    person_duties::PersonDutyMutation,
+    venue::VenueMutation,
+    lead_steps::LeadMutation,
+    org::OrgMutation,
+);
 
 pub type PinganSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -4,8 +4,10 @@ use async_graphql::{Context, ID, Interface, Object};
 
 use super::ContextExt;
 use super::ids::{self, Kind};
+use super::lead::{self, Lead};
 use super::org::{OrgUnit, User, Village};
 use super::person::{self, Person};
+use super::venue::{self, Venue};
 use crate::access::resource::{OrgUnits, Users};
 use sea_orm::{ColumnTrait, QueryFilter};
 
@@ -14,6 +16,8 @@ use sea_orm::{ColumnTrait, QueryFilter};
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
     Person(Person),
+    Venue(Venue),
+    Lead(Lead),
     User(User),
     OrgUnit(OrgUnit),
     Village(Village),
@@ -34,6 +38,8 @@ impl NodeQuery {
         };
         Ok(match kind {
             Kind::Person => person::find(ctx, uuid).await?.map(Node::Person),
+            Kind::Venue => venue::find(ctx, uuid).await?.map(Node::Venue),
+            Kind::Lead => lead::find(ctx, uuid).await?.map(Node::Lead),
             Kind::User => match state.access.select::<Users>(viewer) {
                 Ok(select) => match select.filter(entity::app_user::Column::Id.eq(uuid)).one(&state.db).await? {
                     Some(user) => Some(Node::User(User::load(ctx, user).await?)),

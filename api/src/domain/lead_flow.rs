@@ -1,0 +1,140 @@
+//! The lifecycle of a lead (domain.md "Leads", seed 003 §三(二)): which step may follow which,
+//! and the deadlines each state carries. Pure functions; who may take a step is the access
+//! layer's business, not this module's.
+//!
+//! Ordinary leads: REGISTERED -transfer-> TRANSFERRED -review-> UNDER_REVIEW -decide->
+//! ESCALATED | LOCAL_HANDLING; ESCALATED -county answer: declined-> LOCAL_HANDLING, or (taken
+//! over) -conclude-> done; LOCAL_HANDLING -assign (四定一包)-> VERIFYING -conclude-> SUBSTANTIATED |
+//! UNFOUNDED. Umbrella leads: any open state but VERIFYING -assign-> VERIFYING -conclude-> done,
+//! every step by the discipline commission.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
+use entity::enums::{CountyAnswer, LeadStatus};
+
+/// A step of the lifecycle, named as its mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Transfer,
+    StartReview,
+    Decide,
+    RecordCountyAnswer,
+    Assign,
+    Conclude,
+}
+
+impl Step {
+    /// The policy action that grants the step.
+    pub fn action(self) -> &'static str {
+        match self {
+            Step::Transfer => "transfer",
+            Step::StartReview => "review",
+            Step::Decide => "decide",
+            Step::RecordCountyAnswer => "record_county_answer",
+            Step::Assign => "assign",
+            Step::Conclude => "conclude",
+        }
+    }
+
+    /// The mutation's name, as error messages name the allowed next steps.
+    pub fn mutation(self) -> &'static str {
+        match self {
+            Step::Transfer => "transferLead",
+            Step::StartReview => "startLeadReview",
+            Step::Decide => "decideLead",
+            Step::RecordCountyAnswer => "recordCountyAnswer",
+            Step::Assign => "assignLead",
+            Step::Conclude => "concludeLead",
+        }
+    }
+}
+
+/// Whether a lead in `status` has ended ("件件有着落").
+pub fn is_concluded(status: LeadStatus) -> bool {
+    matches!(status, LeadStatus::Substantiated | LeadStatus::Unfounded)
+}
+
+/// The steps that may follow now.
+pub fn next_steps(umbrella: bool, status: LeadStatus, county_answer: Option<CountyAnswer>) -> Vec<Step> {
+    if is_concluded(status) {
+        return Vec::new();
+    }
+    if umbrella {
+        return match status {
+            LeadStatus::Verifying => vec![Step::Conclude],
+            _ => vec![Step::Assign],
+        };
+    }
+    match status {
+        LeadStatus::Registered => vec![Step::Transfer],
+        LeadStatus::Transferred => vec![Step::StartReview],
+        LeadStatus::UnderReview => vec![Step::Decide],
+        LeadStatus::Escalated => match county_answer {
+            Some(CountyAnswer::TakenOver) => vec![Step::Conclude],
+            _ => vec![Step::RecordCountyAnswer],
+        },
+        LeadStatus::LocalHandling => vec![Step::Assign],
+        LeadStatus::Verifying => vec![Step::Conclude],
+        LeadStatus::Substantiated | LeadStatus::Unfounded => Vec::new(),
+    }
+}
+
+/// The coarse status shown where the fine one is hidden.
+pub fn coarse(status: LeadStatus) -> &'static str {
+    match status {
+        LeadStatus::Registered => "RECEIVED",
+        LeadStatus::Substantiated | LeadStatus::Unfounded => "CONCLUDED",
+        _ => "IN_PROGRESS",
+    }
+}
+
+/// The town's time zone for "the same day" (China Standard Time).
+pub fn town_zone() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// End of the local day of `at`: a lead must be transferred the day it is registered.
+pub fn end_of_local_day(at: DateTime<Utc>) -> DateTime<Utc> {
+    let local = at.with_timezone(&town_zone()).date_naive();
+    let end = local.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"));
+    town_zone().from_local_datetime(&end).single().map(|d| d.with_timezone(&Utc)).unwrap_or(at)
+}
+
+/// The review is due 24 hours after the transfer.
+pub fn review_due(transferred_at: DateTime<Utc>) -> DateTime<Utc> {
+    transferred_at + Duration::hours(24)
+}
+
+/// The serial year of a lead registered at `at` (the town's calendar year).
+pub fn serial_year(at: DateTime<Utc>) -> i32 {
+    use chrono::Datelike;
+    at.with_timezone(&town_zone()).year()
+}
+
+/// `2026-0042`.
+pub fn serial(year: i32, number: i32) -> String {
+    format!("{year}-{number:04}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_leads_move_one_step_at_a_time() {
+        assert_eq!(next_steps(false, LeadStatus::Registered, None), vec![Step::Transfer]);
+        assert_eq!(next_steps(false, LeadStatus::Escalated, None), vec![Step::RecordCountyAnswer]);
+        assert_eq!(next_steps(false, LeadStatus::Escalated, Some(CountyAnswer::TakenOver)), vec![Step::Conclude]);
+        assert_eq!(next_steps(false, LeadStatus::Unfounded, None), vec![]);
+        assert_eq!(next_steps(true, LeadStatus::Transferred, None), vec![Step::Assign]);
+        assert_eq!(next_steps(true, LeadStatus::Verifying, None), vec![Step::Conclude]);
+    }
+
+    #[test]
+    fn same_day_means_the_towns_day() {
+        // 2026-03-01 20:00 UTC is already 2026-03-02 04:00 in the town.
+        let at: DateTime<Utc> = "2026-03-01T20:00:00Z".parse().unwrap();
+        assert_eq!(end_of_local_day(at), "2026-03-02T15:59:59Z".parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(serial_year("2026-12-31T17:00:00Z".parse().unwrap()), 2027);
+        assert_eq!(serial(2026, 42), "2026-0042");
+    }
+}

@@ -1,0 +1,624 @@
+//! Leads (线索): the most confidential records. `leads`, `lead`, and one mutation per step of
+//! the lifecycle (domain.md "Leads"; the order of steps is `domain::lead_flow`).
+//!
+//! Field groups (access.md): `shell` (serial, umbrella flag, coarse status), `receipt`
+//! (received at, receiving unit: hidden on umbrella leads from all but the discipline commission
+//! and the receiving unit), `submission`, `handling`, `reporter`. Which groups a viewer holds
+//! depends on the row (ordinary or umbrella, received by its unit), so every filter or sort on a
+//! field is combined in SQL with "the viewer holds its group on this row" (rule 4). Reads of
+//! `submission`, `handling` and `reporter` are audited. The reporter never appears in an event,
+//! an error, a log line or an audit entry.
+//!
+//! A step checks, in this order: the lead is in the viewer's read scope (else `NOT_FOUND`), the
+//! step is granted on it (else `FORBIDDEN`), then the state (`CONFLICT`, naming the allowed next
+//! steps only to a viewer who reads `handling`).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::enums::{CountyAnswer, LeadCategory, LeadEventKind, LeadSource, LeadStatus};
+use entity::{lead, lead_event, lead_subject};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::ContextExt;
+use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
+use super::ids::{self, Kind};
+use super::loaders::{EventsOf, GangPartsOf, Officer, SubjectsOf};
+use super::org::OrgUnit;
+use super::person::{Person, SortDirection};
+use crate::access::GroupSet;
+use crate::access::resource::{Leads, Persons};
+use crate::audit;
+use crate::domain::lead_flow;
+use crate::error::ApiError;
+
+/// An edge of `leads`.
+pub type LeadEdge = super::connection::Edge<Lead>;
+
+/// Groups whose reads are audited (access.md rule 6).
+const AUDITED: &[&str] = &["submission", "handling", "reporter"];
+
+/// A lead as the viewer may see it.
+#[derive(Clone)]
+pub struct Lead {
+    model: Arc<lead::Model>,
+    groups: GroupSet<Leads>,
+}
+
+impl Lead {
+    pub fn new(model: lead::Model, groups: GroupSet<Leads>) -> Self {
+        Self { model: Arc::new(model), groups }
+    }
+
+    /// The stored row (for the write paths; never serve it whole).
+    pub fn model(&self) -> &lead::Model {
+        &self.model
+    }
+
+    /// Whether a group's fields are served; notes audited reads.
+    fn reveal(&self, ctx: &Context<'_>, group: &'static str) -> bool {
+        let held = self.groups.has(group);
+        if held
+            && AUDITED.contains(&group)
+            && let Some(log) = audit::read_log(ctx)
+        {
+            log.read("Lead", self.model.id, group);
+        }
+        held
+    }
+
+    fn current_deadline(&self) -> Option<DateTime<Utc>> {
+        match self.model.status {
+            LeadStatus::Registered => self.model.transfer_due_at,
+            LeadStatus::Transferred => self.model.review_due_at,
+            LeadStatus::Verifying => self.model.deadline,
+            _ => None,
+        }
+    }
+}
+
+/// RECEIVED, IN_PROGRESS or CONCLUDED: the status shown where the fine one is hidden.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum LeadCoarseStatus {
+    Received,
+    InProgress,
+    Concluded,
+}
+
+fn coarse(status: LeadStatus) -> LeadCoarseStatus {
+    match lead_flow::coarse(status) {
+        "RECEIVED" => LeadCoarseStatus::Received,
+        "CONCLUDED" => LeadCoarseStatus::Concluded,
+        _ => LeadCoarseStatus::InProgress,
+    }
+}
+
+#[Object]
+impl Lead {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Lead, self.model.id)
+    }
+    /// Changes with every step; steps check it.
+    async fn version(&self) -> i32 {
+        self.model.version
+    }
+
+    // --- shell
+    /// `YYYY-NNNN`, per town per year.
+    async fn serial(&self) -> Option<&str> {
+        self.groups.has("shell").then_some(self.model.serial.as_str())
+    }
+    /// A protective-umbrella (保护伞) lead, handled by the discipline commission.
+    async fn is_umbrella(&self) -> Option<bool> {
+        self.groups.has("shell").then_some(self.model.umbrella)
+    }
+    async fn coarse_status(&self) -> Option<LeadCoarseStatus> {
+        self.groups.has("shell").then_some(coarse(self.model.status))
+    }
+
+    // --- receipt
+    async fn received_at(&self) -> Option<DateTime<Utc>> {
+        self.groups.has("receipt").then_some(self.model.received_at)
+    }
+    async fn receiving_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        if !self.groups.has("receipt") {
+            return Ok(None);
+        }
+        Ok(ctx.loaders()?.org_units.load_one(self.model.receiving_unit_id).await?)
+    }
+
+    // --- submission
+    async fn source(&self, ctx: &Context<'_>) -> Option<LeadSource> {
+        self.reveal(ctx, "submission").then_some(self.model.source)
+    }
+    async fn category(&self, ctx: &Context<'_>) -> Option<LeadCategory> {
+        self.reveal(ctx, "submission").then_some(self.model.category)
+    }
+    async fn involves_official(&self, ctx: &Context<'_>) -> Option<bool> {
+        self.reveal(ctx, "submission").then_some(self.model.involves_official)
+    }
+    async fn summary(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.reveal(ctx, "submission").then_some(self.model.summary.as_str())
+    }
+    async fn content(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "submission") { self.model.content.as_deref() } else { None }
+    }
+    /// The persons and names the lead is about. A linked person shows only what the viewer may
+    /// see of persons; the name given with the lead is part of the submission.
+    async fn subjects(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<LeadSubject>>> {
+        if !self.reveal(ctx, "submission") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.lead_records.load_one(SubjectsOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(LeadSubject).collect()))
+    }
+    /// The related venue's global id (the venue itself resolves under venue rules via `node`).
+    async fn venue_id(&self, ctx: &Context<'_>) -> Option<ID> {
+        if self.reveal(ctx, "submission") { self.model.venue_id.map(|v| ids::encode(Kind::Venue, v)) } else { None }
+    }
+
+    // --- handling
+    async fn status(&self, ctx: &Context<'_>) -> Option<LeadStatus> {
+        self.reveal(ctx, "handling").then_some(self.model.status)
+    }
+    /// Every step so far, oldest first.
+    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<LeadEventView>>> {
+        if !self.reveal(ctx, "handling") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.lead_records.load_one(EventsOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(LeadEventView).collect()))
+    }
+    async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        match self.model.assignee_unit_id {
+            Some(unit) if self.reveal(ctx, "handling") => Ok(ctx.loaders()?.org_units.load_one(unit).await?),
+            _ => Ok(None),
+        }
+    }
+    /// 四定一包: the responsible leader.
+    async fn responsible_leader(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "handling") { self.model.responsible_leader.as_deref() } else { None }
+    }
+    /// 四定一包: the responsible person.
+    async fn responsible_person(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "handling") { self.model.responsible_person.as_deref() } else { None }
+    }
+    async fn measures(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "handling") { self.model.measures.as_deref() } else { None }
+    }
+    /// The deadline of the current duty: transfer (same day), review (24 h after transfer) or
+    /// verification (the 四定一包 deadline).
+    async fn deadline(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        if self.reveal(ctx, "handling") { self.current_deadline() } else { None }
+    }
+    async fn overdue(&self, ctx: &Context<'_>) -> Option<bool> {
+        self.reveal(ctx, "handling").then(|| self.current_deadline().is_some_and(|d| Utc::now() > d))
+    }
+    async fn county_answer(&self, ctx: &Context<'_>) -> Option<CountyAnswer> {
+        if self.reveal(ctx, "handling") { self.model.county_answer } else { None }
+    }
+    /// The result (查实) or the basis (查否).
+    async fn conclusion(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "handling") { self.model.conclusion.as_deref() } else { None }
+    }
+    async fn concluded_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        if self.reveal(ctx, "handling") { self.model.concluded_at } else { None }
+    }
+    /// Serials of the ordinary leads the discipline commission handed the gang-crime part to.
+    async fn gang_part_serials(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<String>>> {
+        if !self.model.umbrella || !self.reveal(ctx, "handling") {
+            return Ok(None);
+        }
+        Ok(Some(ctx.loaders()?.lead_records.load_one(GangPartsOf(self.model.id)).await?.unwrap_or_default()))
+    }
+    /// The steps that may follow now (empty when concluded).
+    async fn next_steps(&self, ctx: &Context<'_>) -> Option<Vec<String>> {
+        self.reveal(ctx, "handling").then(|| {
+            lead_flow::next_steps(self.model.umbrella, self.model.status, self.model.county_answer)
+                .into_iter()
+                .map(|s| s.mutation().to_owned())
+                .collect()
+        })
+    }
+
+    // --- reporter
+    async fn reporter_name(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "reporter") { self.model.reporter_name.as_deref() } else { None }
+    }
+    async fn reporter_contact(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "reporter") { self.model.reporter_contact.as_deref() } else { None }
+    }
+
+    /// What the viewer may read and do on this lead.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<LeadViewerCan> {
+        let viewer = ctx.viewer()?;
+        let access = &ctx.state().access;
+        let can = |action: &str| access.can_on_row::<Leads>(viewer, action, &self.model);
+        Ok(LeadViewerCan {
+            read_receipt: self.groups.has("receipt"),
+            read_submission: self.groups.has("submission"),
+            read_handling: self.groups.has("handling"),
+            read_reporter: self.groups.has("reporter"),
+            transfer: can("transfer"),
+            review: can("review"),
+            decide: can("decide"),
+            record_county_answer: can("record_county_answer"),
+            assign: can("assign"),
+            conclude: can("conclude"),
+            mark_umbrella: can("mark_umbrella"),
+            unmark_umbrella: can("unmark_umbrella"),
+            hand_over_gang_part: can("hand_over_gang_part"),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct LeadViewerCan {
+    pub read_receipt: bool,
+    pub read_submission: bool,
+    pub read_handling: bool,
+    pub read_reporter: bool,
+    pub transfer: bool,
+    pub review: bool,
+    pub decide: bool,
+    pub record_county_answer: bool,
+    pub assign: bool,
+    pub conclude: bool,
+    pub mark_umbrella: bool,
+    pub unmark_umbrella: bool,
+    pub hand_over_gang_part: bool,
+}
+
+/// A person or a name a lead is about.
+pub struct LeadSubject(lead_subject::Model);
+
+#[Object]
+impl LeadSubject {
+    /// The key person, when linked and visible to the viewer under the persons' rules.
+    async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
+        let Some(id) = self.0.person_id else { return Ok(None) };
+        let viewer = ctx.viewer()?;
+        let Some(model) = ctx.loaders()?.persons.load_one(id).await? else { return Ok(None) };
+        let groups = ctx.state().access.groups::<Persons>(viewer).on(viewer, &model);
+        Ok(Some(Person::new(model, groups)))
+    }
+    /// The name as the lead gives it (free text).
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+}
+
+/// One step in a lead's handling.
+pub struct LeadEventView(lead_event::Model);
+
+#[Object(name = "LeadEvent")]
+impl LeadEventView {
+    async fn kind(&self) -> LeadEventKind {
+        self.0.kind
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn from_status(&self) -> Option<LeadStatus> {
+        self.0.from_status
+    }
+    async fn to_status(&self) -> Option<LeadStatus> {
+        self.0.to_status
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Null for the system's own steps.
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        match self.0.actor_user_id {
+            Some(user) => Ok(ctx.loaders()?.officers.load_one(user).await?),
+            None => Ok(None),
+        }
+    }
+    async fn actor_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        match self.0.actor_unit_id {
+            Some(unit) => Ok(ctx.loaders()?.org_units.load_one(unit).await?),
+            None => Ok(None),
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct LeadFilter {
+    /// Needs `handling`.
+    pub status: Option<Vec<LeadStatus>>,
+    pub coarse_status: Option<LeadCoarseStatus>,
+    /// Needs `submission`.
+    pub source: Option<LeadSource>,
+    /// Needs `submission`.
+    pub category: Option<LeadCategory>,
+    pub is_umbrella: Option<bool>,
+    /// Needs `receipt`.
+    pub receiving_unit_id: Option<ID>,
+    /// Needs `handling`.
+    pub assignee_unit_id: Option<ID>,
+    /// Past the deadline of the current duty. Needs `handling`.
+    pub overdue: Option<bool>,
+    /// Needs `receipt`.
+    pub received_from: Option<DateTime<Utc>>,
+    /// Needs `receipt`.
+    pub received_to: Option<DateTime<Utc>>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeadOrderField {
+    /// Newest first by default direction DESC is usual; rows whose receipt the viewer may not
+    /// see sort last.
+    #[default]
+    ReceivedAt,
+    /// The current duty's deadline; rows without one (or whose handling is hidden) sort last.
+    Deadline,
+    Serial,
+}
+
+#[derive(InputObject, Default)]
+pub struct LeadOrder {
+    #[graphql(default)]
+    pub field: LeadOrderField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+/// Where rows with a hidden or missing sort key go: as if the value were beyond every real one.
+fn sentinel() -> DateTime<Utc> {
+    "9999-12-31T23:59:59Z".parse().expect("a valid instant")
+}
+
+#[derive(Default)]
+pub struct LeadQuery;
+
+#[Object]
+impl LeadQuery {
+    /// Leads in the viewer's scope, a page at a time.
+    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    async fn leads(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<LeadFilter>,
+        order_by: Option<LeadOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Lead>> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let first = page_size(first)?;
+        let groups = state.access.groups::<Leads>(viewer);
+        let guard = |group: &str, cond: Condition| -> Result<Condition, ApiError> {
+            if !groups.held_anywhere(group) {
+                return Err(ApiError::Forbidden);
+            }
+            if groups.held_everywhere(group) { Ok(cond) } else { Ok(cond.add(groups.condition(viewer, group))) }
+        };
+        let filter = filter.unwrap_or_default();
+        let mut cond = Condition::all();
+        if let Some(statuses) = filter.status {
+            cond = cond.add(guard("handling", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
+        }
+        if let Some(c) = filter.coarse_status {
+            let statuses = [
+                LeadStatus::Registered,
+                LeadStatus::Transferred,
+                LeadStatus::UnderReview,
+                LeadStatus::Escalated,
+                LeadStatus::LocalHandling,
+                LeadStatus::Verifying,
+                LeadStatus::Substantiated,
+                LeadStatus::Unfounded,
+            ]
+            .into_iter()
+            .filter(|s| coarse(*s) == c);
+            cond = cond.add(guard("shell", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
+        }
+        if let Some(source) = filter.source {
+            cond = cond.add(guard("submission", Condition::all().add(lead::Column::Source.eq(source)))?);
+        }
+        if let Some(category) = filter.category {
+            cond = cond.add(guard("submission", Condition::all().add(lead::Column::Category.eq(category)))?);
+        }
+        if let Some(umbrella) = filter.is_umbrella {
+            cond = cond.add(guard("shell", Condition::all().add(lead::Column::Umbrella.eq(umbrella)))?);
+        }
+        if let Some(unit) = filter.receiving_unit_id {
+            let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
+            cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivingUnitId.eq(unit)))?);
+        }
+        if let Some(unit) = filter.assignee_unit_id {
+            let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
+            cond = cond.add(guard("handling", Condition::all().add(lead::Column::AssigneeUnitId.eq(unit)))?);
+        }
+        if let Some(from) = filter.received_from {
+            cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.gte(from)))?);
+        }
+        if let Some(to) = filter.received_to {
+            cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.lte(to)))?);
+        }
+        if let Some(overdue) = filter.overdue {
+            let o = overdue_condition(Utc::now());
+            cond = cond.add(guard("handling", if overdue { o } else { o.not() })?);
+        }
+        let base = state.access.select::<Leads>(viewer)?.filter(cond);
+
+        let order = order_by.unwrap_or_default();
+        let (group, raw_key) = match order.field {
+            LeadOrderField::ReceivedAt => ("receipt", Expr::col((lead::Entity, lead::Column::ReceivedAt))),
+            LeadOrderField::Deadline => ("handling", deadline_sql()),
+            LeadOrderField::Serial => ("shell", Expr::col((lead::Entity, lead::Column::Serial))),
+        };
+        if !groups.held_anywhere(group) {
+            return Err(ApiError::Forbidden.into());
+        }
+        // A row whose sort field the viewer may not read sorts as if the field were empty (last).
+        let key = match order.field {
+            LeadOrderField::Serial => raw_key,
+            _ => Expr::case(groups.condition(viewer, group), raw_key).finally(Expr::val(sentinel())).into(),
+        };
+        let key = match order.field {
+            LeadOrderField::Serial => key,
+            _ => Expr::cust_with_exprs("COALESCE($1, $2)", [key, Expr::val(sentinel())]),
+        };
+        let mut page = base.clone();
+        if let Some(after) = after {
+            let (cursor_key, id) = decode_cursor(&after)?;
+            let cursor_key: sea_orm::Value = match order.field {
+                LeadOrderField::Serial => cursor_key.into(),
+                _ => cursor_key
+                    .parse::<DateTime<Utc>>()
+                    .map_err(|_| ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。"))?
+                    .into(),
+            };
+            let id_col = Expr::col((lead::Entity, lead::Column::Id));
+            let (beyond, tie) = match order.direction {
+                SortDirection::Asc => (key.clone().gt(cursor_key.clone()), id_col.gt(id)),
+                SortDirection::Desc => (key.clone().lt(cursor_key.clone()), id_col.lt(id)),
+            };
+            page = page
+                .filter(Condition::any().add(beyond).add(Condition::all().add(key.clone().eq(cursor_key)).add(tie)));
+        }
+        let direction = match order.direction {
+            SortDirection::Asc => sea_orm::Order::Asc,
+            SortDirection::Desc => sea_orm::Order::Desc,
+        };
+        let rows = sea_orm::QueryOrder::order_by(
+            sea_orm::QueryOrder::order_by(page, key, direction.clone()),
+            lead::Column::Id,
+            direction,
+        )
+        .limit(first + 1)
+        .all(&state.db)
+        .await
+        .map_err(ApiError::from)?;
+        prefetch(ctx, &rows).await?;
+        let total_count = if ctx.look_ahead().field("totalCount").exists() {
+            Some(base.count(&state.db).await.map_err(ApiError::from)? as i64)
+        } else {
+            None
+        };
+        let rows = rows
+            .into_iter()
+            .map(|m| {
+                let groups = groups.on(viewer, &m);
+                let lead = Lead::new(m, groups);
+                let cursor_key = match order.field {
+                    LeadOrderField::Serial => lead.model.serial.clone(),
+                    LeadOrderField::ReceivedAt => {
+                        (if lead.groups.has("receipt") { lead.model.received_at } else { sentinel() }).to_rfc3339()
+                    }
+                    LeadOrderField::Deadline => {
+                        (if lead.groups.has("handling") { lead.current_deadline() } else { None })
+                            .unwrap_or_else(sentinel)
+                            .to_rfc3339()
+                    }
+                };
+                (encode_cursor(&cursor_key, lead.model.id), lead)
+            })
+            .collect();
+        Ok(Connection::new(rows, first, total_count))
+    }
+
+    /// One lead, or null when there is none in the viewer's scope.
+    async fn lead(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Lead>> {
+        let Some(id) = ids::decode_as(&id, Kind::Lead) else { return Ok(None) };
+        Ok(find(ctx, id).await?)
+    }
+}
+
+/// Loads the page's relations in one batch each (see `loaders::prefetch_people`).
+async fn prefetch(ctx: &Context<'_>, rows: &[lead::Model]) -> Result<(), ApiError> {
+    let look = ctx.look_ahead();
+    let node = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |field: &str| node.iter().any(|n| n.field(field).exists());
+    let loaders = ctx.loaders()?;
+    let ids = rows.iter().map(|l| l.id);
+    let loaded = async {
+        if wants("events") {
+            loaders.lead_records.load_many(ids.clone().map(EventsOf)).await?;
+        }
+        if wants("subjects") {
+            let subjects = loaders.lead_records.load_many(ids.clone().map(SubjectsOf)).await?;
+            if node.iter().any(|n| n.field("subjects").field("person").exists()) {
+                loaders.persons.load_many(subjects.values().flatten().filter_map(|s| s.person_id)).await?;
+            }
+        }
+        if wants("gangPartSerials") {
+            loaders.lead_records.load_many(ids.clone().map(GangPartsOf)).await?;
+        }
+        let mut units: Vec<Uuid> = Vec::new();
+        if wants("receivingUnit") {
+            units.extend(rows.iter().map(|l| l.receiving_unit_id));
+        }
+        if wants("assigneeUnit") {
+            units.extend(rows.iter().filter_map(|l| l.assignee_unit_id));
+        }
+        if !units.is_empty() {
+            loaders.org_units.load_many(units).await?;
+        }
+        Ok::<(), Arc<sea_orm::DbErr>>(())
+    };
+    loaded.await.map_err(|e| ApiError::internal(anyhow::anyhow!("loading lead relations: {e}")))
+}
+
+/// Leads past the deadline of their current duty.
+fn overdue_condition(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(lead::Column::Status.eq(LeadStatus::Registered))
+                .add(lead::Column::TransferDueAt.lt(now)),
+        )
+        .add(
+            Condition::all()
+                .add(lead::Column::Status.eq(LeadStatus::Transferred))
+                .add(lead::Column::ReviewDueAt.lt(now)),
+        )
+        .add(Condition::all().add(lead::Column::Status.eq(LeadStatus::Verifying)).add(lead::Column::Deadline.lt(now)))
+}
+
+/// The current duty's deadline as SQL (the same rule as `Lead::deadline`).
+fn deadline_sql() -> Expr {
+    Expr::case(
+        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Registered),
+        Expr::col((lead::Entity, lead::Column::TransferDueAt)),
+    )
+    .case(
+        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Transferred),
+        Expr::col((lead::Entity, lead::Column::ReviewDueAt)),
+    )
+    .case(
+        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Verifying),
+        Expr::col((lead::Entity, lead::Column::Deadline)),
+    )
+    .into()
+}
+
+/// The lead with `id` in the viewer's read scope. A real lead outside it is logged as a denied
+/// attempt and answered exactly like a missing one.
+pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Lead>, ApiError> {
+    let viewer = ctx.viewer()?;
+    let state = ctx.state();
+    let found = match state.access.select::<Leads>(viewer) {
+        Ok(select) => select.filter(lead::Column::Id.eq(id)).one(&state.db).await?,
+        Err(_) => None,
+    };
+    match found {
+        Some(m) => {
+            let groups = state.access.groups::<Leads>(viewer).on(viewer, &m);
+            Ok(Some(Lead::new(m, groups)))
+        }
+        None => {
+            if let Some(log) = audit::read_log(ctx)
+                && state.access.exists_anywhere::<Leads>(&state.db, id).await?
+            {
+                log.denied("Lead", id);
+            }
+            Ok(None)
+        }
+    }
+}

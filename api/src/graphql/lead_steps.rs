@@ -1,0 +1,741 @@
+//! The writes of the lead ledger: registration (with the serial and the dual transfer of
+//! umbrella leads), one mutation per lifecycle step, umbrella marking, and the hand-over of an
+//! umbrella lead's gang-crime part to the police. Every write is one transaction with its event
+//! and audit entry; no event, error or audit entry ever carries the reporter.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::enums::{
+    AuditCategory, AuditOutcome, CountyAnswer, LeadCategory, LeadEventKind, LeadSource, LeadStatus, Role, UnitKind,
+};
+use entity::{lead, lead_event, lead_serial_counter, lead_subject, org_unit};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use uuid::Uuid;
+
+use super::ContextExt;
+use super::ids::{self, Kind};
+use super::lead::{Lead, find};
+use crate::access::resource::{Leads, OrgUnits, Persons, Venues};
+use crate::audit;
+use crate::auth::Viewer;
+use crate::domain::lead_flow::{self, Step};
+use crate::domain::validate;
+use crate::error::ApiError;
+
+#[derive(SimpleObject)]
+pub struct LeadPayload {
+    pub lead: Option<Lead>,
+}
+
+#[derive(InputObject)]
+pub struct RegisterLeadInput {
+    pub source: LeadSource,
+    pub category: LeadCategory,
+    pub summary: String,
+    pub received_at: DateTime<Utc>,
+    /// An official shields the conduct (保护伞): the lead goes to the discipline commission.
+    pub involves_official: Option<bool>,
+    pub content: Option<String>,
+    /// Leave empty for an anonymous report.
+    pub reporter_name: Option<String>,
+    pub reporter_contact: Option<String>,
+    pub subject_person_ids: Option<Vec<ID>>,
+    pub subject_names: Option<Vec<String>>,
+    pub venue_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct LeadStepInput {
+    pub lead_id: ID,
+    pub note: Option<String>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum LeadDecision {
+    /// 上报县扫黑办.
+    Escalated,
+    /// 交综治办按信访事项办理.
+    LocalHandling,
+}
+
+#[derive(InputObject)]
+pub struct DecideLeadInput {
+    pub lead_id: ID,
+    pub decision: LeadDecision,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RecordCountyAnswerInput {
+    pub lead_id: ID,
+    pub answer: CountyAnswer,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct AssignLeadInput {
+    pub lead_id: ID,
+    /// The unit that verifies (an umbrella lead: the discipline commission).
+    pub assignee_unit_id: ID,
+    pub responsible_leader: String,
+    pub responsible_person: String,
+    pub measures: String,
+    pub deadline: DateTime<Utc>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum LeadOutcome {
+    /// 查实.
+    Substantiated,
+    /// 查否.
+    Unfounded,
+}
+
+#[derive(InputObject)]
+pub struct ConcludeLeadInput {
+    pub lead_id: ID,
+    pub outcome: LeadOutcome,
+    /// The result (查实) or the basis (查否); required.
+    pub text: String,
+}
+
+#[derive(InputObject)]
+pub struct MarkLeadUmbrellaInput {
+    pub lead_id: ID,
+    pub reason: String,
+}
+
+#[derive(InputObject)]
+pub struct UnmarkLeadUmbrellaInput {
+    pub lead_id: ID,
+    pub reason: String,
+    /// Required when the lead's category is PROTECTIVE_UMBRELLA.
+    pub category: Option<LeadCategory>,
+}
+
+#[derive(InputObject)]
+pub struct HandOverGangPartInput {
+    pub lead_id: ID,
+    pub summary: String,
+    pub content: Option<String>,
+    pub subject_person_ids: Option<Vec<ID>>,
+    /// The police station that works it.
+    pub assignee_unit_id: ID,
+    /// Defaults to the umbrella lead's category; required when that is PROTECTIVE_UMBRELLA.
+    pub category: Option<LeadCategory>,
+}
+
+#[derive(Default)]
+pub struct LeadMutation;
+
+#[Object]
+impl LeadMutation {
+    /// Registers a lead received by the viewer's unit (any unit but admin). A lead involving an
+    /// official, or of category PROTECTIVE_UMBRELLA, goes to the discipline commission at once.
+    async fn register_lead(&self, ctx: &Context<'_>, input: RegisterLeadInput) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        if state.access.rows::<Leads>(viewer, "register").is_none() {
+            return Err(ApiError::Forbidden.into());
+        }
+        if viewer.role == Role::Village && input.source != LeadSource::Village {
+            return Err(ApiError::bad_input(
+                "input.source",
+                "A village registers leads with source VILLAGE.",
+                "村（社区）登记的线索来源应为村（社区）上报。",
+            )
+            .into());
+        }
+        let now = Utc::now();
+        if input.received_at > now {
+            return Err(
+                ApiError::bad_input("input.receivedAt", "This time is in the future.", "时间不能晚于现在。").into()
+            );
+        }
+        let summary = validate::text("input.summary", &input.summary, 500)?;
+        let content =
+            optional(validate::optional_text("input.content", input.content.as_deref().unwrap_or(""), 10_000)?);
+        let reporter_name =
+            optional(validate::optional_text("input.reporterName", input.reporter_name.as_deref().unwrap_or(""), 50)?);
+        let reporter_contact = optional(validate::optional_text(
+            "input.reporterContact",
+            input.reporter_contact.as_deref().unwrap_or(""),
+            100,
+        )?);
+        let persons =
+            subject_persons(ctx, viewer, "input.subjectPersonIds", input.subject_person_ids.unwrap_or_default())
+                .await?;
+        let names = subject_names(input.subject_names.unwrap_or_default())?;
+        let venue = match &input.venue_id {
+            Some(id) => Some(venue_in_scope(ctx, viewer, id).await?),
+            None => None,
+        };
+        let involves_official = input.involves_official.unwrap_or(false);
+        let umbrella = involves_official || input.category == LeadCategory::ProtectiveUmbrella;
+        // The coordination office's own leads need no transfer; umbrella leads go straight to
+        // the discipline commission instead.
+        let status = if viewer.unit_kind == UnitKind::CoordinationOffice && !umbrella {
+            LeadStatus::Transferred
+        } else {
+            LeadStatus::Registered
+        };
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (year, number) = next_serial(&txn, viewer.town_id, now).await?;
+        let id = Uuid::now_v7();
+        lead::ActiveModel {
+            id: Set(id),
+            town_id: Set(viewer.town_id),
+            serial: Set(lead_flow::serial(year, number)),
+            serial_year: Set(year),
+            serial_number: Set(number),
+            received_at: Set(input.received_at),
+            source: Set(input.source),
+            receiving_unit_id: Set(viewer.unit_id),
+            reporter_name: Set(reporter_name),
+            reporter_contact: Set(reporter_contact),
+            category: Set(input.category),
+            involves_official: Set(involves_official),
+            umbrella: Set(umbrella),
+            summary: Set(summary),
+            content: Set(content),
+            venue_id: Set(venue),
+            status: Set(status),
+            assignee_unit_id: Set(None),
+            responsible_leader: Set(None),
+            responsible_person: Set(None),
+            measures: Set(None),
+            deadline: Set(None),
+            transfer_due_at: Set(
+                (status == LeadStatus::Registered && !umbrella).then(|| lead_flow::end_of_local_day(now))
+            ),
+            review_due_at: Set((status == LeadStatus::Transferred).then(|| lead_flow::review_due(now))),
+            county_answer: Set(None),
+            conclusion: Set(None),
+            concluded_at: Set(None),
+            handed_over_from_lead_id: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(ApiError::from)?;
+        insert_subjects(&txn, id, &persons, &names).await?;
+        event(&txn, id, LeadEventKind::Registered, Some(viewer), None, Some(LeadStatus::Registered), None).await?;
+        if status == LeadStatus::Transferred {
+            let note = Some("登记即移交（扫黑办登记）".to_owned());
+            event(&txn, id, LeadEventKind::Transferred, Some(viewer), Some(LeadStatus::Registered), Some(status), note)
+                .await?;
+        }
+        if umbrella {
+            let note = Some("双移交：交纪委办理".to_owned());
+            event(&txn, id, LeadEventKind::MarkedUmbrella, Some(viewer), None, None, note).await?;
+        }
+        audit::record(&txn, ctx, viewer, entry("register_lead", id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        payload(ctx, id).await
+    }
+
+    /// Transfers a lead to the coordination office (the receiving unit; due the same day).
+    async fn transfer_lead(&self, ctx: &Context<'_>, input: LeadStepInput) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_step(ctx, &input.lead_id, Step::Transfer).await?;
+        let note = note("input.note", input.note)?;
+        let now = Utc::now();
+        let mut change = active(&current);
+        change.status = Set(LeadStatus::Transferred);
+        change.review_due_at = Set(Some(lead_flow::review_due(now)));
+        write_step(ctx, viewer, &current, change, LeadEventKind::Transferred, note, "transfer_lead").await
+    }
+
+    /// Puts a transferred lead before the leading group (呈阅; due 24 h after transfer).
+    async fn start_lead_review(&self, ctx: &Context<'_>, input: LeadStepInput) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_step(ctx, &input.lead_id, Step::StartReview).await?;
+        let note = note("input.note", input.note)?;
+        let mut change = active(&current);
+        change.status = Set(LeadStatus::UnderReview);
+        write_step(ctx, viewer, &current, change, LeadEventKind::ReviewStarted, note, "start_lead_review").await
+    }
+
+    /// Escalates a reviewed lead to the county, or hands it to local handling.
+    async fn decide_lead(&self, ctx: &Context<'_>, input: DecideLeadInput) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_step(ctx, &input.lead_id, Step::Decide).await?;
+        let note = note("input.note", input.note)?;
+        let mut change = active(&current);
+        change.status = Set(match input.decision {
+            LeadDecision::Escalated => LeadStatus::Escalated,
+            LeadDecision::LocalHandling => LeadStatus::LocalHandling,
+        });
+        write_step(ctx, viewer, &current, change, LeadEventKind::Decided, note, "decide_lead").await
+    }
+
+    /// Records the county's answer to an escalated lead: taken over (the coordinator concludes
+    /// it with the county's result later) or declined (local handling).
+    async fn record_county_answer(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordCountyAnswerInput,
+    ) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_step(ctx, &input.lead_id, Step::RecordCountyAnswer).await?;
+        let note = note("input.note", input.note)?;
+        let mut change = active(&current);
+        change.county_answer = Set(Some(input.answer));
+        if input.answer == CountyAnswer::Declined {
+            change.status = Set(LeadStatus::LocalHandling);
+        }
+        write_step(ctx, viewer, &current, change, LeadEventKind::CountyAnswered, note, "record_county_answer").await
+    }
+
+    /// Sets 四定一包 (leader, person, measures, deadline) and the assignee unit: verification starts.
+    async fn assign_lead(&self, ctx: &Context<'_>, input: AssignLeadInput) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_step(ctx, &input.lead_id, Step::Assign).await?;
+        let unit = unit_in_town(ctx, viewer, "input.assigneeUnitId", &input.assignee_unit_id).await?;
+        if current.umbrella && unit.kind != UnitKind::DisciplineCommission {
+            return Err(ApiError::bad_input(
+                "input.assigneeUnitId",
+                "An umbrella lead is verified by the discipline commission.",
+                "保护伞线索由纪委核查。",
+            )
+            .into());
+        }
+        if input.deadline <= Utc::now() {
+            return Err(ApiError::bad_input(
+                "input.deadline",
+                "The deadline must be in the future.",
+                "期限须晚于现在。",
+            )
+            .into());
+        }
+        let mut change = active(&current);
+        change.status = Set(LeadStatus::Verifying);
+        change.assignee_unit_id = Set(Some(unit.id));
+        change.responsible_leader =
+            Set(Some(validate::text("input.responsibleLeader", &input.responsible_leader, 50)?));
+        change.responsible_person =
+            Set(Some(validate::text("input.responsiblePerson", &input.responsible_person, 50)?));
+        change.measures = Set(Some(validate::text("input.measures", &input.measures, 2000)?));
+        change.deadline = Set(Some(input.deadline));
+        let note = Some(format!("四定一包：{}", unit.name));
+        write_step(ctx, viewer, &current, change, LeadEventKind::Assigned, note, "assign_lead").await
+    }
+
+    /// Concludes a lead as substantiated (with the result) or unfounded (with the basis).
+    async fn conclude_lead(&self, ctx: &Context<'_>, input: ConcludeLeadInput) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_step(ctx, &input.lead_id, Step::Conclude).await?;
+        let text = validate::text("input.text", &input.text, 5000)?;
+        let mut change = active(&current);
+        change.status = Set(match input.outcome {
+            LeadOutcome::Substantiated => LeadStatus::Substantiated,
+            LeadOutcome::Unfounded => LeadStatus::Unfounded,
+        });
+        change.conclusion = Set(Some(text));
+        change.concluded_at = Set(Some(Utc::now()));
+        write_step(ctx, viewer, &current, change, LeadEventKind::Concluded, None, "conclude_lead").await
+    }
+
+    /// Marks a lead as a protective-umbrella lead: from now on only the discipline commission
+    /// reads its content, handling and reporter (any viewer who reads its submission may).
+    async fn mark_lead_umbrella(
+        &self,
+        ctx: &Context<'_>,
+        input: MarkLeadUmbrellaInput,
+    ) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_action(ctx, &input.lead_id, "mark_umbrella").await?;
+        let reason = validate::text("input.reason", &input.reason, 1000)?;
+        let mut change = active(&current);
+        change.umbrella = Set(true);
+        write_step(ctx, viewer, &current, change, LeadEventKind::MarkedUmbrella, Some(reason), "mark_lead_umbrella")
+            .await
+    }
+
+    /// Returns an umbrella lead to ordinary handling (discipline commission only).
+    async fn unmark_lead_umbrella(
+        &self,
+        ctx: &Context<'_>,
+        input: UnmarkLeadUmbrellaInput,
+    ) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_action(ctx, &input.lead_id, "unmark_umbrella").await?;
+        let reason = validate::text("input.reason", &input.reason, 1000)?;
+        let category = match input.category {
+            Some(LeadCategory::ProtectiveUmbrella) | None if current.category == LeadCategory::ProtectiveUmbrella => {
+                return Err(ApiError::bad_input(
+                    "input.category",
+                    "Give the lead an ordinary category to unmark it.",
+                    "取消保护伞标记须改为普通类别。",
+                )
+                .into());
+            }
+            Some(LeadCategory::ProtectiveUmbrella) => {
+                return Err(ApiError::bad_input(
+                    "input.category",
+                    "Give the lead an ordinary category to unmark it.",
+                    "取消保护伞标记须改为普通类别。",
+                )
+                .into());
+            }
+            Some(c) => c,
+            None => current.category,
+        };
+        let mut change = active(&current);
+        change.umbrella = Set(false);
+        change.involves_official = Set(false);
+        change.category = Set(category);
+        write_step(ctx, viewer, &current, change, LeadEventKind::UnmarkedUmbrella, Some(reason), "unmark_lead_umbrella")
+            .await
+    }
+
+    /// Hands the gang-crime part of an umbrella lead to the police as a new ordinary lead (its
+    /// own serial, the discipline commission's text, never the reporter). Only the discipline
+    /// commission sees the link. Answers with the umbrella lead.
+    async fn hand_over_gang_part(
+        &self,
+        ctx: &Context<'_>,
+        input: HandOverGangPartInput,
+    ) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let current = for_action(ctx, &input.lead_id, "hand_over_gang_part").await?;
+        let summary = validate::text("input.summary", &input.summary, 500)?;
+        let content =
+            optional(validate::optional_text("input.content", input.content.as_deref().unwrap_or(""), 10_000)?);
+        let unit = unit_in_town(ctx, viewer, "input.assigneeUnitId", &input.assignee_unit_id).await?;
+        if unit.kind != UnitKind::PoliceStation {
+            return Err(ApiError::bad_input(
+                "input.assigneeUnitId",
+                "The gang-crime part goes to a police station.",
+                "涉黑部分应移交派出所。",
+            )
+            .into());
+        }
+        let category = match input.category.unwrap_or(current.category) {
+            LeadCategory::ProtectiveUmbrella => {
+                return Err(ApiError::bad_input(
+                    "input.category",
+                    "Give the handed-over lead an ordinary category.",
+                    "移交的线索须为普通类别。",
+                )
+                .into());
+            }
+            c => c,
+        };
+        let persons =
+            subject_persons(ctx, viewer, "input.subjectPersonIds", input.subject_person_ids.unwrap_or_default())
+                .await?;
+        let now = Utc::now();
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (year, number) = next_serial(&txn, viewer.town_id, now).await?;
+        let id = Uuid::now_v7();
+        lead::ActiveModel {
+            id: Set(id),
+            town_id: Set(viewer.town_id),
+            serial: Set(lead_flow::serial(year, number)),
+            serial_year: Set(year),
+            serial_number: Set(number),
+            received_at: Set(now),
+            source: Set(LeadSource::Discipline),
+            receiving_unit_id: Set(viewer.unit_id),
+            reporter_name: Set(None),
+            reporter_contact: Set(None),
+            category: Set(category),
+            involves_official: Set(false),
+            umbrella: Set(false),
+            summary: Set(summary),
+            content: Set(content),
+            venue_id: Set(None),
+            status: Set(LeadStatus::Transferred),
+            assignee_unit_id: Set(Some(unit.id)),
+            responsible_leader: Set(None),
+            responsible_person: Set(None),
+            measures: Set(None),
+            deadline: Set(None),
+            transfer_due_at: Set(None),
+            review_due_at: Set(Some(lead_flow::review_due(now))),
+            county_answer: Set(None),
+            conclusion: Set(None),
+            concluded_at: Set(None),
+            handed_over_from_lead_id: Set(Some(current.id)),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(ApiError::from)?;
+        insert_subjects(&txn, id, &persons, &[]).await?;
+        // The new lead's own history says only that the discipline commission handed it over.
+        let handed = Some("纪委移交涉黑部分".to_owned());
+        event(&txn, id, LeadEventKind::Registered, Some(viewer), None, Some(LeadStatus::Registered), None).await?;
+        event(
+            &txn,
+            id,
+            LeadEventKind::Transferred,
+            Some(viewer),
+            Some(LeadStatus::Registered),
+            Some(LeadStatus::Transferred),
+            handed,
+        )
+        .await?;
+        let note = Some(format!("涉黑部分移交{}：{}", unit.name, lead_flow::serial(year, number)));
+        event(&txn, current.id, LeadEventKind::GangPartHandedOver, Some(viewer), None, None, note).await?;
+        bump(&txn, &current).await?;
+        audit::record(&txn, ctx, viewer, entry("hand_over_gang_part", current.id)).await?;
+        audit::record(&txn, ctx, viewer, entry("register_lead", id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        payload(ctx, current.id).await
+    }
+}
+
+fn entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
+    audit::Entry {
+        action,
+        object_type: "Lead",
+        object_id: Some(id),
+        field_groups: &[],
+        outcome: AuditOutcome::Allowed,
+        category: AuditCategory::Case,
+    }
+}
+
+fn optional(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
+fn note(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
+    Ok(optional(validate::optional_text(field, value.as_deref().unwrap_or(""), 1000)?))
+}
+
+async fn payload(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<LeadPayload> {
+    ctx.loaders()?.clear();
+    Ok(LeadPayload { lead: find(ctx, id).await? })
+}
+
+/// The current row of a lead the viewer may `action`: `NOT_FOUND` outside the read scope,
+/// `FORBIDDEN` when the action is not granted on it.
+async fn for_action(ctx: &Context<'_>, id: &ID, action: &str) -> Result<lead::Model, ApiError> {
+    let viewer = ctx.viewer()?;
+    let id = ids::decode_as(id, Kind::Lead).ok_or(ApiError::NotFound)?;
+    let lead = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
+    let model = lead.model().clone();
+    if !ctx.state().access.can_on_row::<Leads>(viewer, action, &model) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(model)
+}
+
+/// [`for_action`] for a lifecycle step, then the state: a wrong step is `CONFLICT`, naming the
+/// allowed next steps only to a viewer who reads the lead's handling.
+async fn for_step(ctx: &Context<'_>, id: &ID, step: Step) -> Result<lead::Model, ApiError> {
+    let viewer = ctx.viewer()?;
+    let current = for_action(ctx, id, step.action()).await?;
+    let allowed = lead_flow::next_steps(current.umbrella, current.status, current.county_answer);
+    if allowed.contains(&step) {
+        return Ok(current);
+    }
+    let reads_handling = ctx.state().access.groups::<Leads>(viewer).on(viewer, &current).has("handling");
+    Err(if reads_handling {
+        let names: Vec<String> = allowed.iter().map(|s| s.mutation().to_owned()).collect();
+        let list = if names.is_empty() { "none: the lead is concluded".to_owned() } else { names.join(", ") };
+        ApiError::Conflict {
+            message: format!("{} is not possible now; allowed next steps: {list}.", step.mutation()),
+            message_zh: format!("当前不能执行{}；可执行的下一步：{list}。", step.mutation()),
+            allowed: names,
+        }
+    } else {
+        ApiError::Conflict {
+            message: "This step is not possible now.".into(),
+            message_zh: "当前不能执行此操作。".into(),
+            allowed: vec![],
+        }
+    })
+}
+
+/// An active model of the current row whose `version` is bumped on write.
+fn active(current: &lead::Model) -> lead::ActiveModel {
+    let mut change = lead::ActiveModel { id: sea_orm::ActiveValue::Unchanged(current.id), ..Default::default() };
+    change.version = Set(current.version + 1);
+    change.updated_at = Set(Utc::now());
+    change
+}
+
+/// Writes a step: the row (only if nobody changed it meanwhile), its event and audit entry.
+async fn write_step(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    current: &lead::Model,
+    change: lead::ActiveModel,
+    kind: LeadEventKind,
+    note: Option<String>,
+    action: &'static str,
+) -> async_graphql::Result<LeadPayload> {
+    let to = match &change.status {
+        sea_orm::ActiveValue::Set(s) if *s != current.status => Some(*s),
+        _ => None,
+    };
+    let state = ctx.state();
+    let txn = state.db.begin().await.map_err(ApiError::from)?;
+    let updated = lead::Entity::update_many()
+        .set(change)
+        .filter(lead::Column::Id.eq(current.id))
+        .filter(lead::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await
+        .map_err(ApiError::from)?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::Conflict {
+            message: "The lead was changed meanwhile; reload and try again.".into(),
+            message_zh: "该线索已被修改，请刷新后重试。".into(),
+            allowed: vec![],
+        }
+        .into());
+    }
+    event(&txn, current.id, kind, Some(viewer), to.map(|_| current.status), to, note).await?;
+    audit::record(&txn, ctx, viewer, entry(action, current.id)).await?;
+    txn.commit().await.map_err(ApiError::from)?;
+    payload(ctx, current.id).await
+}
+
+async fn bump(txn: &impl ConnectionTrait, current: &lead::Model) -> Result<(), ApiError> {
+    let updated = lead::Entity::update_many()
+        .col_expr(lead::Column::Version, Expr::col(lead::Column::Version).add(1))
+        .col_expr(lead::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(lead::Column::Id.eq(current.id))
+        .filter(lead::Column::Version.eq(current.version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::Conflict {
+            message: "The lead was changed meanwhile; reload and try again.".into(),
+            message_zh: "该线索已被修改，请刷新后重试。".into(),
+            allowed: vec![],
+        });
+    }
+    Ok(())
+}
+
+async fn event(
+    txn: &impl ConnectionTrait,
+    lead: Uuid,
+    kind: LeadEventKind,
+    by: Option<&Viewer>,
+    from: Option<LeadStatus>,
+    to: Option<LeadStatus>,
+    note: Option<String>,
+) -> Result<(), ApiError> {
+    lead_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        lead_id: Set(lead),
+        kind: Set(kind),
+        actor_user_id: Set(by.map(|v| v.user_id)),
+        actor_unit_id: Set(by.map(|v| v.unit_id)),
+        from_status: Set(from),
+        to_status: Set(to),
+        note: Set(note),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// The next serial of the town's year, inside the caller's transaction: the counter row is
+/// locked by the increment until commit, so concurrent registrations never share or skip one.
+async fn next_serial(txn: &impl ConnectionTrait, town: Uuid, now: DateTime<Utc>) -> Result<(i32, i32), ApiError> {
+    let year = lead_flow::serial_year(now);
+    lead_serial_counter::Entity::insert(lead_serial_counter::ActiveModel {
+        town_id: Set(town),
+        year: Set(year),
+        last_number: Set(0),
+    })
+    .on_conflict_do_nothing_on([lead_serial_counter::Column::TownId, lead_serial_counter::Column::Year])
+    .exec_without_returning(txn)
+    .await?;
+    lead_serial_counter::Entity::update_many()
+        .col_expr(lead_serial_counter::Column::LastNumber, Expr::col(lead_serial_counter::Column::LastNumber).add(1))
+        .filter(lead_serial_counter::Column::TownId.eq(town))
+        .filter(lead_serial_counter::Column::Year.eq(year))
+        .exec(txn)
+        .await?;
+    let counter = lead_serial_counter::Entity::find()
+        .filter(lead_serial_counter::Column::TownId.eq(town))
+        .filter(lead_serial_counter::Column::Year.eq(year))
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("serial counter vanished")))?;
+    Ok((year, counter.last_number))
+}
+
+/// Subject persons the viewer may see; any other id (hidden or unknown) is the same bad input.
+async fn subject_persons(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    field: &str,
+    ids_in: Vec<ID>,
+) -> Result<Vec<Uuid>, ApiError> {
+    if ids_in.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bad = || ApiError::bad_input(field, "No such person in your view.", "没有这名人员。");
+    let wanted: Vec<Uuid> =
+        ids_in.iter().map(|id| ids::decode_as(id, Kind::Person).ok_or_else(bad)).collect::<Result<_, _>>()?;
+    let state = ctx.state();
+    let Ok(select) = state.access.select::<Persons>(viewer) else { return Err(bad()) };
+    let found = select.filter(entity::person::Column::Id.is_in(wanted.clone())).all(&state.db).await?;
+    if found.len() != wanted.iter().collect::<std::collections::BTreeSet<_>>().len() {
+        return Err(bad());
+    }
+    Ok(found.into_iter().map(|p| p.id).collect())
+}
+
+fn subject_names(names: Vec<String>) -> Result<Vec<String>, ApiError> {
+    names.iter().enumerate().map(|(i, n)| validate::text(&format!("input.subjectNames.{i}"), n, 50)).collect()
+}
+
+async fn insert_subjects(
+    txn: &impl ConnectionTrait,
+    lead: Uuid,
+    persons: &[Uuid],
+    names: &[String],
+) -> Result<(), ApiError> {
+    let rows: Vec<lead_subject::ActiveModel> = persons
+        .iter()
+        .map(|p| lead_subject::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            lead_id: Set(lead),
+            person_id: Set(Some(*p)),
+            name: Set(None),
+        })
+        .chain(names.iter().map(|n| lead_subject::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            lead_id: Set(lead),
+            person_id: Set(None),
+            name: Set(Some(n.clone())),
+        }))
+        .collect();
+    if !rows.is_empty() {
+        lead_subject::Entity::insert_many(rows).exec(txn).await?;
+    }
+    Ok(())
+}
+
+async fn venue_in_scope(ctx: &Context<'_>, viewer: &Viewer, id: &ID) -> Result<Uuid, ApiError> {
+    let bad = || ApiError::bad_input("input.venueId", "No such venue in your view.", "没有这个场所。");
+    let venue = ids::decode_as(id, Kind::Venue).ok_or_else(bad)?;
+    let state = ctx.state();
+    let Ok(select) = state.access.select::<Venues>(viewer) else { return Err(bad()) };
+    select.filter(entity::venue::Column::Id.eq(venue)).one(&state.db).await?.map(|v| v.id).ok_or_else(bad)
+}
+
+async fn unit_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<org_unit::Model, ApiError> {
+    let bad = || ApiError::bad_input(field, "No such unit in your town.", "本镇没有这个单位。");
+    let unit = ids::decode_as(id, Kind::OrgUnit).ok_or_else(bad)?;
+    let state = ctx.state();
+    state.access.select::<OrgUnits>(viewer)?.filter(org_unit::Column::Id.eq(unit)).one(&state.db).await?.ok_or_else(bad)
+}
