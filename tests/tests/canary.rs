@@ -11,12 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use entity::enums::{
-    AttentionLevel, Gender, JudicialTag, LeadCategory, LeadSource, LeadStatus, LevelChangeKind, LevelChangeStatus,
-    PersonCategory, RecordStatus, TalkKind, VenueType,
+    AttentionLevel, Gender, JudicialTag, LeadCategory, LeadEventKind, LeadSource, LeadStatus, LevelChangeKind,
+    LevelChangeStatus, PersonCategory, RecordStatus, TalkKind, VenueType,
 };
 use entity::{
-    app_user, lead, lead_subject, org_unit, person, person_category, person_incident, person_judicial_tag, person_talk,
-    town, venue, venue_incident, venue_inspection, venue_level_change, village,
+    app_user, lead, lead_event, lead_subject, org_unit, person, person_category, person_incident, person_judicial_tag,
+    person_talk, town, venue, venue_incident, venue_inspection, venue_level_change, village,
 };
 use pingan_tests::TestApp;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -92,7 +92,149 @@ fn expected_venue_groups(user: &str, c: &VenueCanary) -> &'static [&'static str]
 
 const VENUE_GROUPS: [&str; 3] = ["basic", "contact", "record"];
 
+/// A canary lead: its town, receiving and assignee units, and whether it is an umbrella lead.
+struct LeadCanary {
+    key: &'static str,
+    town: &'static str,
+    receiving: &'static str,
+    assignee: Option<&'static str>,
+    umbrella: bool,
+}
+
+const LEAD_CANARIES: [LeadCanary; 6] = [
+    LeadCanary { key: "L1", town: "清河镇", receiving: "东庄村", assignee: None, umbrella: false },
+    LeadCanary {
+        key: "L2", town: "清河镇", receiving: "清河派出所", assignee: Some("清河司法所"), umbrella: false
+    },
+    LeadCanary { key: "L3", town: "清河镇", receiving: "东庄村", assignee: None, umbrella: true },
+    LeadCanary {
+        key: "L4", town: "清河镇", receiving: "清河镇扫黑办", assignee: Some("清河镇纪委"), umbrella: true
+    },
+    LeadCanary { key: "L5", town: "清河镇", receiving: "清河镇扫黑办", assignee: None, umbrella: false },
+    LeadCanary { key: "L6", town: "柳林镇", receiving: "柳林派出所", assignee: None, umbrella: false },
+];
+
+/// Which lead groups a user may read on a canary lead, from access.md's leads table.
+fn expected_lead_groups(user: &str, c: &LeadCanary) -> &'static [&'static str] {
+    let qinghe = c.town == "清河镇";
+    let own_unit = match user {
+        "coord" => "清河镇扫黑办",
+        "jiwei" => "清河镇纪委",
+        "police" => "清河派出所",
+        "sifa" => "清河司法所",
+        "dongzhuang" => "东庄村",
+        "xizhuang" => "西庄村",
+        "nanwan" => "南湾社区",
+        "liulin_coord" => "柳林镇扫黑办",
+        "liulin_police" => "柳林派出所",
+        _ => "",
+    };
+    let received = c.receiving == own_unit;
+    let assigned = c.assignee == Some(own_unit);
+    match user {
+        "coord" | "liulin_coord" if qinghe == (user == "coord") => match (c.umbrella, received) {
+            (false, true) => &["submission", "handling", "reporter"],
+            (false, false) => &["submission", "handling"],
+            (true, _) => &[],
+        },
+        "jiwei" if qinghe && c.umbrella => &["submission", "handling", "reporter"],
+        "police" | "sifa" | "liulin_police" if !c.umbrella => match (received, assigned) {
+            (true, _) => &["submission", "handling", "reporter"],
+            (false, true) => &["submission", "handling"],
+            _ => &[],
+        },
+        "dongzhuang" | "xizhuang" | "nanwan" if received && !c.umbrella => &["submission", "reporter"],
+        _ => &[],
+    }
+}
+
+const LEAD_GROUPS: [&str; 3] = ["submission", "handling", "reporter"];
+
+async fn plant_leads(db: &DatabaseConnection) {
+    let now = Utc::now();
+    for (i, c) in LEAD_CANARIES.iter().enumerate() {
+        let town = town::Entity::find().filter(town::Column::Name.eq(c.town)).one(db).await.unwrap().unwrap();
+        let unit = |name: &'static str| async move {
+            org_unit::Entity::find()
+                .filter(org_unit::Column::TownId.eq(town.id))
+                .filter(org_unit::Column::Name.eq(name))
+                .one(db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let receiving = unit(c.receiving).await;
+        let assignee = match c.assignee {
+            Some(name) => Some(unit(name).await),
+            None => None,
+        };
+        let id = Uuid::now_v7();
+        let number = 9101 + i as i32;
+        lead::ActiveModel {
+            id: Set(id),
+            town_id: Set(town.id),
+            serial: Set(format!("2026-{number}")),
+            serial_year: Set(2026),
+            serial_number: Set(number),
+            received_at: Set(now),
+            source: Set(LeadSource::PublicReport),
+            receiving_unit_id: Set(receiving),
+            reporter_name: Set(Some(marker(c.key, "reporter"))),
+            reporter_contact: Set(Some(marker(c.key, "reporter"))),
+            category: Set(if c.umbrella { LeadCategory::ProtectiveUmbrella } else { LeadCategory::Vice }),
+            involves_official: Set(c.umbrella),
+            umbrella: Set(c.umbrella),
+            summary: Set(marker(c.key, "submission")),
+            content: Set(Some(marker(c.key, "submission"))),
+            venue_id: Set(None),
+            status: Set(if assignee.is_some() { LeadStatus::Verifying } else { LeadStatus::Registered }),
+            assignee_unit_id: Set(assignee),
+            responsible_leader: Set(assignee.map(|_| marker(c.key, "handling"))),
+            responsible_person: Set(assignee.map(|_| marker(c.key, "handling"))),
+            measures: Set(Some(marker(c.key, "handling"))),
+            deadline: Set(None),
+            transfer_due_at: Set(None),
+            review_due_at: Set(None),
+            county_answer: Set(None),
+            conclusion: Set(Some(marker(c.key, "handling"))),
+            concluded_at: Set(None),
+            handed_over_from_lead_id: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        lead_subject::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            lead_id: Set(id),
+            person_id: Set(None),
+            name: Set(Some(marker(c.key, "submission"))),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        lead_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            lead_id: Set(id),
+            kind: Set(LeadEventKind::Registered),
+            actor_user_id: Set(None),
+            actor_unit_id: Set(Some(receiving)),
+            from_status: Set(None),
+            to_status: Set(Some(LeadStatus::Registered)),
+            note: Set(Some(marker(c.key, "handling"))),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+    }
+}
+
 async fn plant(db: &DatabaseConnection) {
+    plant_leads(db).await;
     let now = Utc::now();
     let today = now.date_naive();
     for (i, c) in CANARIES.iter().enumerate() {
@@ -480,6 +622,17 @@ async fn no_role_ever_receives_a_value_it_may_not_see() {
         for c in &CANARIES {
             let allowed = expected_groups(user, c);
             for group in GROUPS {
+                let m = marker(c.key, group);
+                match (allowed.contains(&group), seen.contains(&m)) {
+                    (false, true) => failures.push(format!("LEAK: {user} received {m}")),
+                    (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
+                    _ => {}
+                }
+            }
+        }
+        for c in &LEAD_CANARIES {
+            let allowed = expected_lead_groups(user, c);
+            for group in LEAD_GROUPS {
                 let m = marker(c.key, group);
                 match (allowed.contains(&group), seen.contains(&m)) {
                     (false, true) => failures.push(format!("LEAK: {user} received {m}")),
