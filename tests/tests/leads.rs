@@ -380,3 +380,70 @@ async fn reads_of_confidential_lead_fields_are_audited_and_the_reporter_never_le
         app.gql(Some(&police), "query($id: ID!) { lead(id: $id) { events { note } } }", json!({ "id": id })).await;
     assert!(!events.to_string().contains("举报人甲"), "{events}");
 }
+
+#[tokio::test]
+async fn every_illegal_step_on_every_demo_lead_is_a_conflict_naming_the_allowed_ones() {
+    let app = TestApp::spawn().await;
+    let coord = app.login("coord").await;
+    let units = app.gql(Some(&coord), "{ orgUnits { id name } }", json!({})).await;
+    let police_unit =
+        units["data"]["orgUnits"].as_array().unwrap().iter().find(|u| u["name"] == "清河派出所").unwrap()["id"].clone();
+    let list = app
+        .gql(
+            Some(&coord),
+            "{ leads(first: 100, filter: { isUmbrella: false }) { nodes { id serial status nextSteps } } }",
+            json!({}),
+        )
+        .await;
+    let steps = [
+        ("startLeadReview", "mutation($id: ID!) { startLeadReview(input: { leadId: $id }) { lead { id } } }"),
+        ("decideLead", "mutation($id: ID!) { decideLead(input: { leadId: $id, decision: LOCAL_HANDLING }) { lead { id } } }"),
+        ("recordCountyAnswer", "mutation($id: ID!) { recordCountyAnswer(input: { leadId: $id, answer: DECLINED }) { lead { id } } }"),
+        ("assignLead", "mutation($id: ID!, $u: ID!) { assignLead(input: { leadId: $id, assigneeUnitId: $u, responsibleLeader: \"a\",
+            responsiblePerson: \"b\", measures: \"c\", deadline: \"2099-01-01T00:00:00Z\" }) { lead { id } } }"),
+        ("concludeLead", "mutation($id: ID!) { concludeLead(input: { leadId: $id, outcome: UNFOUNDED, text: \"x\" }) { lead { id } } }"),
+    ];
+    let mut tried = 0;
+    for lead in list["data"]["leads"]["nodes"].as_array().unwrap_or_else(|| panic!("{list}")) {
+        let allowed = lead["nextSteps"].clone();
+        for (name, mutation) in steps {
+            if allowed.as_array().unwrap().iter().any(|s| s == name) {
+                continue;
+            }
+            let vars = if name == "assignLead" {
+                json!({ "id": lead["id"], "u": police_unit })
+            } else {
+                json!({ "id": lead["id"] })
+            };
+            let body = app.gql(Some(&coord), mutation, vars).await;
+            assert_eq!(
+                error_code(&body),
+                Some("CONFLICT"),
+                "{name} on {} ({}): {body}",
+                lead["serial"],
+                lead["status"]
+            );
+            let named = &body["errors"][0]["extensions"]["allowed"];
+            let expected = if allowed.as_array().unwrap().is_empty() { Value::Null } else { allowed.clone() };
+            assert_eq!(*named, expected, "{name} on {}", lead["serial"]);
+            tried += 1;
+        }
+    }
+    assert!(tried >= 40, "every status of the demo world was tried: {tried}");
+    let after = app
+        .gql(Some(&coord), "{ leads(first: 100, filter: { isUmbrella: false }) { nodes { id status } } }", json!({}))
+        .await;
+    let before: Vec<_> = list["data"]["leads"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["id"].clone(), l["status"].clone()))
+        .collect();
+    let now: Vec<_> = after["data"]["leads"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["id"].clone(), l["status"].clone()))
+        .collect();
+    assert_eq!(before, now, "no refused step changed anything");
+}

@@ -236,6 +236,16 @@ impl<R: Resource> Groups<R> {
         self.index(group).is_some_and(|i| self.per_group[i].iter().any(|s| s.0.iter().all(|a| *a == Atom::Row)))
     }
 
+    /// A filter on fields of `group` (rule 4): `FORBIDDEN`, before any SQL runs, when the viewer
+    /// holds the group on no row; combined with "the viewer holds it on this row" when it holds
+    /// it on some rows only, so a hidden row never matches.
+    pub fn filter(&self, viewer: &Viewer, group: &str, cond: Condition) -> Result<Condition, ApiError> {
+        if !self.held_anywhere(group) {
+            return Err(ApiError::Forbidden);
+        }
+        if self.held_everywhere(group) { Ok(cond) } else { Ok(cond.add(self.condition(viewer, group))) }
+    }
+
     /// SQL for "the viewer holds `group` on this row", to guard a filter on its fields (rule 4).
     pub fn condition(&self, viewer: &Viewer, group: &str) -> Condition {
         match self.index(group) {

@@ -391,12 +391,8 @@ impl LeadQuery {
         let state = ctx.state();
         let first = page_size(first)?;
         let groups = state.access.groups::<Leads>(viewer);
-        let guard = |group: &str, cond: Condition| -> Result<Condition, ApiError> {
-            if !groups.held_anywhere(group) {
-                return Err(ApiError::Forbidden);
-            }
-            if groups.held_everywhere(group) { Ok(cond) } else { Ok(cond.add(groups.condition(viewer, group))) }
-        };
+        // Rule 4: see `Groups::filter`.
+        let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
         let filter = filter.unwrap_or_default();
         let mut cond = Condition::all();
         if let Some(statuses) = filter.status {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{
     AuditCategory, AuditOutcome, CountyAnswer, LeadCategory, LeadEventKind, LeadSource, LeadStatus, Role, UnitKind,
 };
-use entity::{lead, lead_event, lead_serial_counter, lead_subject, org_unit};
+use entity::{lead, lead_event, lead_serial_counter, lead_subject};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use uuid::Uuid;
@@ -16,7 +16,8 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::ids::{self, Kind};
 use super::lead::{Lead, find};
-use crate::access::resource::{Leads, OrgUnits, Persons, Venues};
+use super::refs::unit_in_town;
+use crate::access::resource::{Leads, Persons, Venues};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::lead_flow::{self, Step};
@@ -731,11 +732,4 @@ async fn venue_in_scope(ctx: &Context<'_>, viewer: &Viewer, id: &ID) -> Result<U
     let state = ctx.state();
     let Ok(select) = state.access.select::<Venues>(viewer) else { return Err(bad()) };
     select.filter(entity::venue::Column::Id.eq(venue)).one(&state.db).await?.map(|v| v.id).ok_or_else(bad)
-}
-
-async fn unit_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<org_unit::Model, ApiError> {
-    let bad = || ApiError::bad_input(field, "No such unit in your town.", "本镇没有这个单位。");
-    let unit = ids::decode_as(id, Kind::OrgUnit).ok_or_else(bad)?;
-    let state = ctx.state();
-    state.access.select::<OrgUnits>(viewer)?.filter(org_unit::Column::Id.eq(unit)).one(&state.db).await?.ok_or_else(bad)
 }

@@ -17,6 +17,7 @@ pub mod node;
 pub mod org;
 pub mod person;
 pub mod person_duties;
+pub mod refs;
 pub mod scalars;
 pub mod venue;
 pub mod venue_loaders;

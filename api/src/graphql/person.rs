@@ -35,9 +35,10 @@ use super::loaders::{
 };
 use super::org::Village;
 use super::person_duties;
+use super::refs::{officer_in_town, optional_phone, police_officer, village_in_town};
 use super::scalars::Date;
 use crate::access::GroupSet;
-use crate::access::resource::{Persons, Villages};
+use crate::access::resource::Persons;
 use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::{levels, validate};
@@ -558,14 +559,8 @@ fn filter_condition(
     groups: &crate::access::Groups<Persons>,
     filter: PersonFilter,
 ) -> Result<Condition, ApiError> {
-    // Rule 4: a filter on a group held on no row is refused before any SQL; on a group held on
-    // some rows only, the filter also requires the group on the row.
-    let guard = |group: &str, cond: Condition| -> Result<Condition, ApiError> {
-        if !groups.held_anywhere(group) {
-            return Err(ApiError::Forbidden);
-        }
-        if groups.held_everywhere(group) { Ok(cond) } else { Ok(cond.add(groups.condition(viewer, group))) }
-    };
+    // Rule 4: see `Groups::filter`.
+    let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
     let mut all = Condition::all();
     if let Some(village) = filter.village_id {
         let village = ids::decode_as(&village, Kind::Village).unwrap_or_else(Uuid::nil);
@@ -805,7 +800,7 @@ impl PersonMutation {
             active.name = Set(validate::text("input.name", name, 50)?);
         }
         if let Some(phone) = &input.phone {
-            active.phone = Set(optional_phone("input.phone", phone)?);
+            active.phone = Set(optional_phone("input.phone", Some(phone))?);
         }
         if let Some(address) = &input.address {
             active.address = Set(non_empty(validate::optional_text("input.address", address, 200)?));
@@ -986,10 +981,7 @@ impl NewPerson {
         }
         let village_id = village_in_town(ctx, viewer, "input.villageId", &input.village_id).await?;
         let categories = categories("input.categories", &input.categories)?;
-        let phone = match &input.phone {
-            Some(p) => optional_phone("input.phone", p)?,
-            None => None,
-        };
+        let phone = optional_phone("input.phone", input.phone.as_deref())?;
         let address = match &input.address {
             Some(a) => non_empty(validate::optional_text("input.address", a, 200)?),
             None => None,
@@ -1164,15 +1156,6 @@ fn non_empty(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
-fn optional_phone(field: &str, value: &str) -> Result<Option<String>, ApiError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    validate::phone(field, value)?;
-    Ok(Some(value.to_owned()))
-}
-
 fn categories(field: &str, categories: &[PersonCategory]) -> Result<Vec<PersonCategory>, ApiError> {
     let mut unique: Vec<PersonCategory> = Vec::new();
     for c in categories {
@@ -1273,34 +1256,4 @@ async fn add_tags(
         .await?;
     }
     Ok(())
-}
-
-async fn village_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
-    let state = ctx.state();
-    let not_ours = || ApiError::bad_input(field, "No such village in your town.", "本镇没有这个村（社区）。");
-    let village = ids::decode_as(id, Kind::Village).ok_or_else(not_ours)?;
-    state
-        .access
-        .select::<Villages>(viewer)?
-        .filter(entity::village::Column::Id.eq(village))
-        .one(&state.db)
-        .await?
-        .map(|v| v.id)
-        .ok_or_else(not_ours)
-}
-
-/// An active user of the viewer's town (talk officers).
-async fn officer_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
-    let not_ours = || ApiError::bad_input(field, "No such officer in your town.", "本镇没有这名工作人员。");
-    let user = ids::decode_as(id, Kind::User).ok_or_else(not_ours)?;
-    let state = ctx.state();
-    state.access.town_user(&state.db, viewer, user, None).await?.ok_or_else(not_ours)
-}
-
-/// An active police user of the viewer's town (responsible officers).
-async fn police_officer(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
-    let not_police = || ApiError::bad_input(field, "No such police officer in your town.", "本镇没有这名民警。");
-    let user = ids::decode_as(id, Kind::User).ok_or_else(not_police)?;
-    let state = ctx.state();
-    state.access.town_user(&state.db, viewer, user, Some(Role::Police)).await?.ok_or_else(not_police)
 }

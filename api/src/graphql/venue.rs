@@ -34,13 +34,14 @@ use super::level::{LevelChange, StepDownDecision};
 use super::loaders::Officer;
 use super::org::Village;
 use super::person::SortDirection;
+use super::refs::{officer_in_town, optional_phone, village_in_town};
 use super::scalars::Date;
 use super::venue_loaders::{
     InspectionsOf, LastInspectionOf, VENUE_ACTIONS, VenueAction, VenueHistoryOf, VenueIncidentsOf, VenueLoaders,
     VenueWants, prefetch_venues,
 };
 use crate::access::GroupSet;
-use crate::access::resource::{Venues, Villages};
+use crate::access::resource::Venues;
 use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::{levels, validate};
@@ -415,14 +416,8 @@ fn filter_condition(
     groups: &crate::access::Groups<Venues>,
     filter: VenueFilter,
 ) -> Result<Condition, ApiError> {
-    // Rule 4: a filter on a group held on no row is refused before any SQL; on a group held on
-    // some rows only, the filter also requires the group on the row.
-    let guard = |group: &str, cond: Condition| -> Result<Condition, ApiError> {
-        if !groups.held_anywhere(group) {
-            return Err(ApiError::Forbidden);
-        }
-        if groups.held_everywhere(group) { Ok(cond) } else { Ok(cond.add(groups.condition(viewer, group))) }
-    };
+    // Rule 4: see `Groups::filter`.
+    let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
     let mut all = Condition::all();
     if let Some(village) = filter.village_id {
         let village = ids::decode_as(&village, Kind::Village).unwrap_or_else(Uuid::nil);
@@ -1157,36 +1152,4 @@ fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<Strin
         }
         None => Ok(None),
     }
-}
-
-/// An optional phone number; blank is none.
-fn optional_phone(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    validate::phone(field, value)?;
-    Ok(Some(value.to_owned()))
-}
-
-/// A village of the viewer's town.
-async fn village_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
-    let state = ctx.state();
-    let not_ours = || ApiError::bad_input(field, "No such village in your town.", "本镇没有这个村（社区）。");
-    let village = ids::decode_as(id, Kind::Village).ok_or_else(not_ours)?;
-    state
-        .access
-        .select::<Villages>(viewer)?
-        .filter(entity::village::Column::Id.eq(village))
-        .one(&state.db)
-        .await?
-        .map(|v| v.id)
-        .ok_or_else(not_ours)
-}
-
-/// An active user of the viewer's town (inspectors).
-async fn officer_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
-    let not_ours = || ApiError::bad_input(field, "No such officer in your town.", "本镇没有这名工作人员。");
-    let user = ids::decode_as(id, Kind::User).ok_or_else(not_ours)?;
-    let state = ctx.state();
-    state.access.town_user(&state.db, viewer, user, None).await?.ok_or_else(not_ours)
 }
