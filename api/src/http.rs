@@ -7,10 +7,12 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ServerError};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -37,6 +39,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let shared = Shared { state, schema };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .layer(TraceLayer::new_for_http())
@@ -95,6 +98,39 @@ async fn graphql(
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// Subscriptions over graphql-transport-ws. The client authenticates in `connection_init` with
+/// `{"Authorization": "Bearer <accessToken>"}`; without a valid token the connection is refused.
+async fn graphql_ws(State(shared): State<Shared>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+    let Shared { state, schema } = shared;
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .and_then(|v| v.split_once(' '))
+                        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                        .map(|(_, token)| token.trim().to_owned())
+                        .ok_or_else(|| async_graphql::Error::new("Authentication required: log in again."))?;
+                    let viewer = state
+                        .auth
+                        .authenticate(&state.db, &token)
+                        .await
+                        .map_err(|_| async_graphql::Error::new("Authentication required: log in again."))?;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(RequestId(Uuid::now_v7().to_string()));
+                    data.insert(Loaders::new(state.clone(), viewer.clone()));
+                    data.insert(Authn::Viewer(viewer));
+                    Ok(data)
+                })
+                .serve()
+        })
+        .into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -35,6 +35,8 @@ pub struct AppState {
     pub auth: Auth,
     pub access: Access,
     pub config: Config,
+    /// Tasks as they are assigned, for `taskAssigned` subscribers.
+    pub task_events: tokio::sync::broadcast::Sender<graphql::subscription::TaskAssigned>,
 }
 
 /// A built, bound, not yet serving app.
@@ -74,7 +76,8 @@ impl App {
             config.limits.login_attempts_per_minute,
         );
         let listener = TcpListener::bind(config.bind).await?;
-        let state = Arc::new(AppState { db, statements, auth, access, config });
+        let task_events = graphql::subscription::channel();
+        let state = Arc::new(AppState { db, statements, auth, access, config, task_events });
         let router = http::router(state.clone());
         Ok(Self { listener, router, state })
     }

@@ -12,11 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Utc;
 use entity::enums::{
     AttentionLevel, Gender, JudicialTag, LeadCategory, LeadEventKind, LeadSource, LeadStatus, LevelChangeKind,
-    LevelChangeStatus, PersonCategory, RecordStatus, TalkKind, VenueType,
+    LevelChangeStatus, PersonCategory, RecordStatus, TalkKind, TaskEventKind, TaskKind, TaskStatus, TaskTargetType,
+    VenueType,
 };
 use entity::{
     app_user, lead, lead_event, lead_subject, org_unit, person, person_category, person_incident, person_judicial_tag,
-    person_talk, town, venue, venue_incident, venue_inspection, venue_level_change, village,
+    person_talk, task, task_event, town, venue, venue_incident, venue_inspection, venue_level_change, village,
 };
 use pingan_tests::TestApp;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -233,8 +234,256 @@ async fn plant_leads(db: &DatabaseConnection) {
     }
 }
 
+/// A canary task: who it is assigned to, who created it, and whether its target is an umbrella
+/// lead (then it is planted on canary lead L4).
+struct TaskCanary {
+    key: &'static str,
+    town: &'static str,
+    assignee: &'static str,
+    creator: &'static str,
+    on_umbrella_lead: bool,
+}
+
+const TASK_CANARIES: [TaskCanary; 3] = [
+    TaskCanary {
+        key: "T1", town: "清河镇", assignee: "东庄村", creator: "清河镇扫黑办", on_umbrella_lead: false
+    },
+    TaskCanary {
+        key: "T2", town: "清河镇", assignee: "清河镇纪委", creator: "清河镇纪委", on_umbrella_lead: true
+    },
+    TaskCanary {
+        key: "T3", town: "柳林镇", assignee: "柳林派出所", creator: "柳林镇扫黑办", on_umbrella_lead: false
+    },
+];
+
+/// Whether a user may see a canary task (access.md "Supervision tasks"; tasks have no groups).
+fn expected_task(user: &str, c: &TaskCanary) -> bool {
+    let own_unit = match user {
+        "coord" => "清河镇扫黑办",
+        "jiwei" => "清河镇纪委",
+        "police" => "清河派出所",
+        "sifa" => "清河司法所",
+        "dongzhuang" => "东庄村",
+        "xizhuang" => "西庄村",
+        "nanwan" => "南湾社区",
+        "liulin_coord" => "柳林镇扫黑办",
+        "liulin_police" => "柳林派出所",
+        _ => return false,
+    };
+    let same_town = (c.town == "清河镇") != user.starts_with("liulin");
+    same_town
+        && (c.assignee == own_unit
+            || c.creator == own_unit
+            || (user.ends_with("coord") && !c.on_umbrella_lead)
+            || (user == "jiwei" && c.on_umbrella_lead))
+}
+
+async fn plant_tasks(db: &DatabaseConnection) {
+    let now = Utc::now();
+    for c in &TASK_CANARIES {
+        let town = town::Entity::find().filter(town::Column::Name.eq(c.town)).one(db).await.unwrap().unwrap();
+        let unit = |name: &'static str| async move {
+            org_unit::Entity::find()
+                .filter(org_unit::Column::TownId.eq(town.id))
+                .filter(org_unit::Column::Name.eq(name))
+                .one(db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let target = if c.on_umbrella_lead {
+            lead::Entity::find().filter(lead::Column::Serial.eq("2026-9104")).one(db).await.unwrap().map(|l| l.id)
+        } else {
+            None
+        };
+        let id = Uuid::now_v7();
+        task::ActiveModel {
+            id: Set(id),
+            town_id: Set(town.id),
+            title: Set(marker(c.key, "task")),
+            description: Set(Some(marker(c.key, "task"))),
+            kind: Set(TaskKind::AdHoc),
+            target_type: Set(target.map(|_| TaskTargetType::Lead)),
+            target_id: Set(target),
+            assignee_unit_id: Set(unit(c.assignee).await),
+            assignee_user_id: Set(None),
+            creating_unit_id: Set(unit(c.creator).await),
+            created_by_user_id: Set(None),
+            due_at: Set(now),
+            listed: Set(false),
+            status: Set(TaskStatus::Open),
+            rule_key: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        task_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            task_id: Set(id),
+            kind: Set(TaskEventKind::Feedback),
+            actor_user_id: Set(None),
+            actor_unit_id: Set(None),
+            body: Set(Some(marker(c.key, "task"))),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+    }
+}
+
+/// A canary risk item: where it is, its category, and the unit it is assigned to, if any.
+struct RiskCanary {
+    key: &'static str,
+    town: &'static str,
+    village: &'static str,
+    social_conflict: bool,
+    assignee: Option<&'static str>,
+}
+
+const RISK_CANARIES: [RiskCanary; 3] = [
+    RiskCanary { key: "R1", town: "清河镇", village: "东庄村", social_conflict: true, assignee: None },
+    RiskCanary {
+        key: "R2", town: "清河镇", village: "西庄村", social_conflict: false, assignee: Some("清河镇纪委")
+    },
+    RiskCanary { key: "R3", town: "柳林镇", village: "柳林村", social_conflict: false, assignee: None },
+];
+
+/// Which risk groups a user may read on a canary, straight from access.md's risk items table
+/// (the territorial unit is the village's unit, the sector unit the assignee).
+fn expected_risk_groups(user: &str, c: &RiskCanary) -> &'static [&'static str] {
+    const ALL: &[&str] = &["basic", "detail", "parties"];
+    let qinghe = c.town == "清河镇";
+    match user {
+        "coord" if qinghe => ALL,
+        "liulin_coord" if !qinghe => ALL,
+        "sifa" if qinghe && (c.social_conflict || c.assignee == Some("清河司法所")) => ALL,
+        "police" if qinghe && (!c.social_conflict || c.assignee == Some("清河派出所")) => ALL,
+        "liulin_police" if !qinghe && (!c.social_conflict || c.assignee == Some("柳林派出所")) => ALL,
+        "jiwei" if c.assignee == Some("清河镇纪委") => &["basic", "detail"],
+        "dongzhuang" if c.village == "东庄村" => ALL,
+        "xizhuang" if c.village == "西庄村" => ALL,
+        "nanwan" if c.village == "南湾社区" => ALL,
+        _ => &[],
+    }
+}
+
+const RISK_GROUPS: [&str; 3] = ["basic", "detail", "parties"];
+
+async fn plant_risks(db: &DatabaseConnection) {
+    use entity::enums::{EscalationLevel, RiskCategory, RiskEventKind, RiskLevel, RiskStatus};
+    use entity::{risk_check, risk_event, risk_feedback, risk_item};
+    let now = Utc::now();
+    for c in &RISK_CANARIES {
+        let town = town::Entity::find().filter(town::Column::Name.eq(c.town)).one(db).await.unwrap().unwrap();
+        let unit = |name: &'static str| async move {
+            org_unit::Entity::find()
+                .filter(org_unit::Column::TownId.eq(town.id))
+                .filter(org_unit::Column::Name.eq(name))
+                .one(db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let village = village::Entity::find()
+            .filter(village::Column::TownId.eq(town.id))
+            .filter(village::Column::Name.eq(c.village))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let village_unit = unit(c.village).await;
+        let assignee = match c.assignee {
+            Some(name) => Some(unit(name).await),
+            None => None,
+        };
+        let user =
+            app_user::Entity::find().filter(app_user::Column::TownId.eq(town.id)).one(db).await.unwrap().unwrap();
+        let detail = marker(c.key, "detail");
+        let id = Uuid::now_v7();
+        risk_item::ActiveModel {
+            id: Set(id),
+            town_id: Set(town.id),
+            village_id: Set(village.id),
+            grid: Set(Some(detail.clone())),
+            title: Set(marker(c.key, "basic")),
+            category: Set(if c.social_conflict {
+                RiskCategory::SocialConflict
+            } else {
+                RiskCategory::PublicSafetyHazard
+            }),
+            level: Set(Some(RiskLevel::Medium)),
+            location: Set(Some(detail.clone())),
+            description: Set(detail.clone()),
+            parties: Set(Some(marker(c.key, "parties"))),
+            territorial_unit_id: Set(Some(village_unit)),
+            sector_unit_id: Set(assignee),
+            assignee_unit_id: Set(assignee),
+            responsible_person: Set(Some(detail.clone())),
+            plan: Set(Some(detail.clone())),
+            status: Set(RiskStatus::Resolving),
+            escalation_level: Set(EscalationLevel::Village),
+            reported_by_unit_id: Set(village_unit),
+            reported_by_user_id: Set(user.id),
+            assessed_at: Set(Some(now)),
+            feedback_due_at: Set(None),
+            resolution_note: Set(Some(detail.clone())),
+            resolved_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        risk_check::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            risk_item_id: Set(id),
+            checked_on: Set(now.date_naive()),
+            note: Set(detail.clone()),
+            user_id: Set(user.id),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        risk_feedback::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            risk_item_id: Set(id),
+            unit_id: Set(assignee.unwrap_or(village_unit)),
+            user_id: Set(user.id),
+            body: Set(detail.clone()),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        risk_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            risk_item_id: Set(id),
+            kind: Set(RiskEventKind::Escalated),
+            actor_user_id: Set(None),
+            actor_unit_id: Set(Some(village_unit)),
+            from_value: Set(None),
+            to_value: Set(None),
+            note: Set(Some(detail)),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+    }
+}
+
 async fn plant(db: &DatabaseConnection) {
     plant_leads(db).await;
+    plant_risks(db).await;
+    plant_tasks(db).await;
     let now = Utc::now();
     let today = now.date_naive();
     for (i, c) in CANARIES.iter().enumerate() {
@@ -572,7 +821,9 @@ async fn no_role_ever_receives_a_value_it_may_not_see() {
     for field in schema.query_fields() {
         let name = field["name"].as_str().unwrap();
         let required = Schema::required_args(field);
-        if !required.is_empty() {
+        // Argument rules for required arguments that are not a single id: a month is this month.
+        let month_only = required.len() == 1 && required[0]["name"] == "month";
+        if !required.is_empty() && !month_only {
             if required.len() == 1 && Schema::named(&required[0]["type"]).1 == "ID" {
                 id_queries.push((name.to_owned(), required[0]["name"].as_str().unwrap().to_owned(), field));
             } else if name == "labels" {
@@ -582,7 +833,13 @@ async fn no_role_ever_receives_a_value_it_may_not_see() {
             }
             continue;
         }
-        let args = if Schema::has_arg(field, "first") { "(first: 100)" } else { "" };
+        let args = if month_only {
+            format!("(month: \"{}\")", Utc::now().format("%Y-%m"))
+        } else if Schema::has_arg(field, "first") {
+            "(first: 100)".to_owned()
+        } else {
+            String::new()
+        };
         let (kind, inner) = Schema::named(&field["type"]);
         let selection = if kind == "SCALAR" || kind == "ENUM" {
             String::new()
@@ -622,6 +879,25 @@ async fn no_role_ever_receives_a_value_it_may_not_see() {
         for c in &CANARIES {
             let allowed = expected_groups(user, c);
             for group in GROUPS {
+                let m = marker(c.key, group);
+                match (allowed.contains(&group), seen.contains(&m)) {
+                    (false, true) => failures.push(format!("LEAK: {user} received {m}")),
+                    (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
+                    _ => {}
+                }
+            }
+        }
+        for c in &TASK_CANARIES {
+            let m = marker(c.key, "task");
+            match (expected_task(user, c), seen.contains(&m)) {
+                (false, true) => failures.push(format!("LEAK: {user} received {m}")),
+                (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
+                _ => {}
+            }
+        }
+        for c in &RISK_CANARIES {
+            let allowed = expected_risk_groups(user, c);
+            for group in RISK_GROUPS {
                 let m = marker(c.key, group);
                 match (allowed.contains(&group), seen.contains(&m)) {
                     (false, true) => failures.push(format!("LEAK: {user} received {m}")),

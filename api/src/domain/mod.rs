@@ -2,4 +2,5 @@
 
 pub mod lead_flow;
 pub mod levels;
+pub mod risk_flow;
 pub mod validate;

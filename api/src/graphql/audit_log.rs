@@ -40,6 +40,8 @@ impl From<audit_log::Model> for AuditEntry {
             "Person" => Some(Kind::Person),
             "Venue" => Some(Kind::Venue),
             "Lead" => Some(Kind::Lead),
+            "Task" => Some(Kind::Task),
+            "RiskItem" => Some(Kind::RiskItem),
             "User" => Some(Kind::User),
             "OrgUnit" => Some(Kind::OrgUnit),
             _ => None,

@@ -21,6 +21,8 @@ pub const MAX_PAGE: u64 = 100;
 #[graphql(concrete(name = "PersonConnection", params(super::person::Person, super::person::PersonEdge)))]
 #[graphql(concrete(name = "VenueConnection", params(super::venue::Venue, super::venue::VenueEdge)))]
 #[graphql(concrete(name = "LeadConnection", params(super::lead::Lead, super::lead::LeadEdge)))]
+#[graphql(concrete(name = "TaskConnection", params(super::task::Task, super::task::TaskEdge)))]
+#[graphql(concrete(name = "RiskItemConnection", params(super::risk::RiskItem, super::risk::RiskItemEdge)))]
 #[graphql(concrete(
     name = "AuditEntryConnection",
     params(super::audit_log::AuditEntry, super::audit_log::AuditEntryEdge)
@@ -40,6 +42,8 @@ pub type Page<T> = Connection<T, Edge<T>>;
 #[graphql(concrete(name = "PersonEdge", params(super::person::Person)))]
 #[graphql(concrete(name = "VenueEdge", params(super::venue::Venue)))]
 #[graphql(concrete(name = "LeadEdge", params(super::lead::Lead)))]
+#[graphql(concrete(name = "TaskEdge", params(super::task::Task)))]
+#[graphql(concrete(name = "RiskItemEdge", params(super::risk::RiskItem)))]
 #[graphql(concrete(name = "AuditEntryEdge", params(super::audit_log::AuditEntry)))]
 pub struct Edge<T: OutputType> {
     pub cursor: String,
@@ -106,4 +110,39 @@ mod tests {
         assert!(page_size(Some(101)).is_err());
         assert_eq!(page_size(None).unwrap(), 20);
     }
+}
+
+/// How a sort key is written in a cursor.
+#[derive(Clone, Copy)]
+pub enum KeyKind {
+    Text,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// RFC 3339.
+    Instant,
+}
+
+/// The rows after a cursor in a keyset order on (`key`, `id`): `(key, id) > (k, i)` ascending,
+/// `<` descending, written so that the index on (key, id) serves it.
+pub fn after(
+    cursor: &str,
+    kind: KeyKind,
+    key: sea_orm::sea_query::Expr,
+    id: sea_orm::sea_query::Expr,
+    ascending: bool,
+) -> Result<sea_orm::Condition, ApiError> {
+    use sea_orm::sea_query::ExprTrait;
+    let (raw, id_value) = decode_cursor(cursor)?;
+    let bad = || ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。");
+    let value: sea_orm::Value = match kind {
+        KeyKind::Text => raw.into(),
+        KeyKind::Date => chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| bad())?.into(),
+        KeyKind::Instant => raw.parse::<chrono::DateTime<chrono::Utc>>().map_err(|_| bad())?.into(),
+    };
+    let (beyond, tie) = if ascending {
+        (key.clone().gt(value.clone()), id.gt(id_value))
+    } else {
+        (key.clone().lt(value.clone()), id.lt(id_value))
+    };
+    Ok(sea_orm::Condition::any().add(beyond).add(sea_orm::Condition::all().add(key.eq(value)).add(tie)))
 }

@@ -25,6 +25,8 @@ pub enum Kind {
     Inspection,
     VenueIncident,
     Lead,
+    RiskItem,
+    Task,
 }
 
 impl Kind {
@@ -45,10 +47,12 @@ impl Kind {
             Kind::Inspection => "Inspection",
             Kind::VenueIncident => "VenueIncident",
             Kind::Lead => "Lead",
+            Kind::RiskItem => "RiskItem",
+            Kind::Task => "Task",
         }
     }
 
-    const ALL: [Kind; 15] = [
+    const ALL: [Kind; 17] = [
         Kind::User,
         Kind::OrgUnit,
         Kind::Village,
@@ -64,6 +68,8 @@ impl Kind {
         Kind::Inspection,
         Kind::VenueIncident,
         Kind::Lead,
+        Kind::RiskItem,
+        Kind::Task,
     ];
 }
 

@@ -195,6 +195,7 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
     ("StepDownDecision", &[("APPROVE", "批准"), ("REJECT", "驳回")]),
     ("LeadCoarseStatus", &[("RECEIVED", "已接收"), ("IN_PROGRESS", "办理中"), ("CONCLUDED", "已办结")]),
     ("LeadOrderField", &[("RECEIVED_AT", "接收时间"), ("DEADLINE", "办理期限"), ("SERIAL", "编号")]),
+    ("RiskOrderField", &[("REPORTED_AT", "上报时间"), ("FEEDBACK_DUE", "反馈期限")]),
     ("LeadDecision", &[("ESCALATED", "上报县扫黑办"), ("LOCAL_HANDLING", "交综治办办理")]),
     ("LeadOutcome", &[("SUBSTANTIATED", "查实"), ("UNFOUNDED", "查否")]),
     ("AuditCategory", &[("CASE", "案件数据"), ("ADMINISTRATION", "系统管理")]),

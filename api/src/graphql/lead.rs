@@ -19,12 +19,12 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{CountyAnswer, LeadCategory, LeadEventKind, LeadSource, LeadStatus};
 use entity::{lead, lead_event, lead_subject};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
+use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
 use super::ids::{self, Kind};
 use super::loaders::{EventsOf, GangPartsOf, Officer, SubjectsOf};
 use super::org::OrgUnit;
@@ -51,6 +51,11 @@ pub struct Lead {
 impl Lead {
     pub fn new(model: lead::Model, groups: GroupSet<Leads>) -> Self {
         Self { model: Arc::new(model), groups }
+    }
+
+    /// The serial, when the viewer reads the shell (task summaries).
+    pub fn display_serial(&self) -> Option<&str> {
+        self.groups.has("shell").then_some(self.model.serial.as_str())
     }
 
     /// The stored row (for the write paths; never serve it whole).
@@ -458,25 +463,13 @@ impl LeadQuery {
         };
         let key = match order.field {
             LeadOrderField::Serial => key,
-            _ => Expr::cust_with_exprs("COALESCE($1, $2)", [key, Expr::val(sentinel())]),
+            _ => Func::coalesce([key, Expr::val(sentinel())]).into(),
         };
         let mut page = base.clone();
-        if let Some(after) = after {
-            let (cursor_key, id) = decode_cursor(&after)?;
-            let cursor_key: sea_orm::Value = match order.field {
-                LeadOrderField::Serial => cursor_key.into(),
-                _ => cursor_key
-                    .parse::<DateTime<Utc>>()
-                    .map_err(|_| ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。"))?
-                    .into(),
-            };
-            let id_col = Expr::col((lead::Entity, lead::Column::Id));
-            let (beyond, tie) = match order.direction {
-                SortDirection::Asc => (key.clone().gt(cursor_key.clone()), id_col.gt(id)),
-                SortDirection::Desc => (key.clone().lt(cursor_key.clone()), id_col.lt(id)),
-            };
-            page = page
-                .filter(Condition::any().add(beyond).add(Condition::all().add(key.clone().eq(cursor_key)).add(tie)));
+        if let Some(cursor) = after {
+            let kind = if order.field == LeadOrderField::Serial { KeyKind::Text } else { KeyKind::Instant };
+            let id = Expr::col((lead::Entity, lead::Column::Id));
+            page = page.filter(keyset_after(&cursor, kind, key.clone(), id, order.direction == SortDirection::Asc)?);
         }
         let direction = match order.direction {
             SortDirection::Asc => sea_orm::Order::Asc,

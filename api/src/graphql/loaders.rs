@@ -12,7 +12,7 @@ use async_graphql::{ID, SimpleObject};
 use entity::enums::PersonCategory;
 use entity::{
     app_user, lead, lead_event, lead_subject, org_unit, person, person_assessment, person_category, person_incident,
-    person_judicial_tag, person_level_change, person_measure, person_talk,
+    person_judicial_tag, person_level_change, person_measure, person_talk, task, task_event,
 };
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::ids::{self, Kind};
 use super::org::{OrgUnit, Village};
 use crate::AppState;
-use crate::access::resource::{Leads, OrgUnits, Persons, Villages};
+use crate::access::resource::{Leads, OrgUnits, Persons, Tasks, Villages};
 use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
@@ -32,6 +32,7 @@ pub struct Loaders {
     pub org_units: DataLoader<OrgUnitLoader, HashMapCache>,
     pub persons: DataLoader<PersonLoader, HashMapCache>,
     pub lead_records: DataLoader<LeadRecordLoader, HashMapCache>,
+    pub task_events: DataLoader<TaskEventLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -43,7 +44,8 @@ impl Loaders {
         let person_records = PersonRecordLoader { state: state.clone(), viewer: viewer.clone() };
         let org_units = OrgUnitLoader { state: state.clone(), viewer: viewer.clone() };
         let persons = PersonLoader { state: state.clone(), viewer: viewer.clone() };
-        let lead_records = LeadRecordLoader { state, viewer };
+        let lead_records = LeadRecordLoader { state: state.clone(), viewer: viewer.clone() };
+        let task_events = TaskEventLoader { state, viewer };
         Self {
             villages: DataLoader::with_cache(villages, tokio::spawn, HashMapCache::default()),
             officers: DataLoader::with_cache(officers, tokio::spawn, HashMapCache::default()),
@@ -51,6 +53,7 @@ impl Loaders {
             org_units: DataLoader::with_cache(org_units, tokio::spawn, HashMapCache::default()),
             persons: DataLoader::with_cache(persons, tokio::spawn, HashMapCache::default()),
             lead_records: DataLoader::with_cache(lead_records, tokio::spawn, HashMapCache::default()),
+            task_events: DataLoader::with_cache(task_events, tokio::spawn, HashMapCache::default()),
         }
     }
 
@@ -70,6 +73,7 @@ impl Loaders {
         self.lead_records.clear::<EventsOf>();
         self.lead_records.clear::<SubjectsOf>();
         self.lead_records.clear::<GangPartsOf>();
+        self.task_events.clear::<TaskEventsOf>();
     }
 }
 
@@ -473,5 +477,39 @@ impl Loader<GangPartsOf> for LeadRecordLoader {
             .await?;
         let grouped = by_parent(keys, rows, |(parent, _)| GangPartsOf(parent.unwrap_or_default()));
         Ok(grouped.into_iter().map(|(k, v)| (k, v.into_iter().map(|(_, serial)| serial).collect())).collect())
+    }
+}
+
+/// The thread of a task.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TaskEventsOf(pub Uuid);
+
+/// Task threads, for tasks in the viewer's read scope only.
+pub struct TaskEventLoader {
+    state: Arc<AppState>,
+    viewer: Viewer,
+}
+
+impl Loader<TaskEventsOf> for TaskEventLoader {
+    type Value = Vec<task_event::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[TaskEventsOf]) -> LoadResult<TaskEventsOf, Self::Value> {
+        let Some(rows) = self.state.access.rows::<Tasks>(&self.viewer, "read") else {
+            return Ok(HashMap::new());
+        };
+        let readable = Query::select()
+            .column(task::Column::Id)
+            .from(task::Entity)
+            .cond_where(rows)
+            .and_where(task::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .to_owned();
+        let rows = task_event::Entity::find()
+            .filter(task_event::Column::TaskId.in_subquery(readable))
+            .order_by_asc(task_event::Column::CreatedAt)
+            .order_by_asc(task_event::Column::Id)
+            .all(&self.state.db)
+            .await?;
+        Ok(by_parent(keys, rows, |e| TaskEventsOf(e.task_id)))
     }
 }

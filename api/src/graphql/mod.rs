@@ -18,13 +18,17 @@ pub mod org;
 pub mod person;
 pub mod person_duties;
 pub mod refs;
+pub mod risk;
+pub mod risk_loaders;
 pub mod scalars;
+pub mod subscription;
+pub mod task;
 pub mod venue;
 pub mod venue_loaders;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema};
 
 use crate::AppState;
 use crate::auth::Viewer;
@@ -39,6 +43,8 @@ pub struct Query(
     person::PersonQuery,
     venue::VenueQuery,
     lead::LeadQuery,
+    task::TaskQuery,
+    risk::RiskQuery,
     audit_log::AuditQuery,
     labels::LabelQuery,
 );
@@ -50,10 +56,12 @@ pub struct Mutation(
     person_duties::PersonDutyMutation,
     venue::VenueMutation,
     lead_steps::LeadMutation,
+    task::TaskMutation,
+    risk::RiskMutation,
     org::OrgMutation,
 );
 
-pub type PinganSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type PinganSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// Who is asking, as the HTTP layer found it.
 #[derive(Clone)]
@@ -71,7 +79,7 @@ pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
 /// Builds the schema with the configured limits. `dev` turns field suggestions on.
 pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool) -> PinganSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .register_output_type::<node::Node>()
         .data(state)
         .limit_depth(limits.max_depth)

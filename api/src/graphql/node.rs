@@ -7,6 +7,8 @@ use super::ids::{self, Kind};
 use super::lead::{self, Lead};
 use super::org::{OrgUnit, User, Village};
 use super::person::{self, Person};
+use super::risk::{self, RiskItem};
+use super::task::{self, Task};
 use super::venue::{self, Venue};
 use crate::access::resource::{OrgUnits, Users};
 use sea_orm::{ColumnTrait, QueryFilter};
@@ -18,6 +20,8 @@ pub enum Node {
     Person(Person),
     Venue(Venue),
     Lead(Lead),
+    Task(Task),
+    RiskItem(RiskItem),
     User(User),
     OrgUnit(OrgUnit),
     Village(Village),
@@ -40,6 +44,8 @@ impl NodeQuery {
             Kind::Person => person::find(ctx, uuid).await?.map(Node::Person),
             Kind::Venue => venue::find(ctx, uuid).await?.map(Node::Venue),
             Kind::Lead => lead::find(ctx, uuid).await?.map(Node::Lead),
+            Kind::Task => task::find(ctx, uuid).await?.map(Node::Task),
+            Kind::RiskItem => risk::find(ctx, uuid).await?.map(Node::RiskItem),
             Kind::User => match state.access.select::<Users>(viewer) {
                 Ok(select) => match select.filter(entity::app_user::Column::Id.eq(uuid)).one(&state.db).await? {
                     Some(user) => Some(Node::User(User::load(ctx, user).await?)),

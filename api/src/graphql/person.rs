@@ -26,7 +26,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
+use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
 use super::ids::{self, Kind};
 use super::level::LevelChange;
 use super::loaders::{
@@ -60,6 +60,11 @@ pub struct Person {
 impl Person {
     pub fn new(model: person::Model, groups: GroupSet<Persons>) -> Self {
         Self { model: Arc::new(model), groups }
+    }
+
+    /// The name, when the viewer reads `basic` (task summaries).
+    pub fn display_name(&self) -> Option<&str> {
+        self.groups.has("basic").then_some(self.model.name.as_str())
     }
 
     /// Whether a group's fields are served; notes audited reads.
@@ -451,23 +456,10 @@ impl PersonQuery {
             PersonOrderField::NextDue => next_talk_due_sql(backend),
         };
         let mut page = base.clone();
-        if let Some(after) = after {
-            let (cursor_key, id) = decode_cursor(&after)?;
-            let cursor_key: sea_orm::Value = match order.field {
-                PersonOrderField::Name => cursor_key.into(),
-                PersonOrderField::ListedAt | PersonOrderField::NextDue => {
-                    NaiveDate::parse_from_str(&cursor_key, "%Y-%m-%d")
-                        .map_err(|_| ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。"))?
-                        .into()
-                }
-            };
-            let id_col = Expr::col((person::Entity, person::Column::Id));
-            let (beyond, tie) = match order.direction {
-                SortDirection::Asc => (key.clone().gt(cursor_key.clone()), id_col.gt(id)),
-                SortDirection::Desc => (key.clone().lt(cursor_key.clone()), id_col.lt(id)),
-            };
-            page = page
-                .filter(Condition::any().add(beyond).add(Condition::all().add(key.clone().eq(cursor_key)).add(tie)));
+        if let Some(cursor) = after {
+            let kind = if order.field == PersonOrderField::Name { KeyKind::Text } else { KeyKind::Date };
+            let id = Expr::col((person::Entity, person::Column::Id));
+            page = page.filter(keyset_after(&cursor, kind, key.clone(), id, order.direction == SortDirection::Asc)?);
         }
         let direction = match order.direction {
             SortDirection::Asc => sea_orm::Order::Asc,

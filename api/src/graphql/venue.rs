@@ -28,7 +28,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
+use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
 use super::ids::{self, Kind};
 use super::level::{LevelChange, StepDownDecision};
 use super::loaders::Officer;
@@ -65,6 +65,11 @@ impl Venue {
 
     fn group<'a, T>(&'a self, group: &str, value: impl FnOnce(&'a venue::Model) -> T) -> Option<T> {
         self.groups.has(group).then(|| value(&self.model))
+    }
+
+    /// The name, when the viewer reads `basic` (task summaries).
+    pub fn display_name(&self) -> Option<&str> {
+        self.group("basic", |m| m.name.as_str())
     }
 }
 
@@ -311,23 +316,10 @@ impl VenueQuery {
             VenueOrderField::NextDue => next_inspection_due_sql(state.db.get_database_backend()),
         };
         let mut page = base.clone();
-        if let Some(after) = after {
-            let (cursor_key, id) = decode_cursor(&after)?;
-            let cursor_key: sea_orm::Value = match order.field {
-                VenueOrderField::Name => cursor_key.into(),
-                VenueOrderField::ListedAt | VenueOrderField::NextDue => {
-                    NaiveDate::parse_from_str(&cursor_key, "%Y-%m-%d")
-                        .map_err(|_| ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。"))?
-                        .into()
-                }
-            };
-            let id_col = Expr::col((venue::Entity, venue::Column::Id));
-            let (beyond, tie) = match order.direction {
-                SortDirection::Asc => (key.clone().gt(cursor_key.clone()), id_col.gt(id)),
-                SortDirection::Desc => (key.clone().lt(cursor_key.clone()), id_col.lt(id)),
-            };
-            page = page
-                .filter(Condition::any().add(beyond).add(Condition::all().add(key.clone().eq(cursor_key)).add(tie)));
+        if let Some(cursor) = after {
+            let kind = if order.field == VenueOrderField::Name { KeyKind::Text } else { KeyKind::Date };
+            let id = Expr::col((venue::Entity, venue::Column::Id));
+            page = page.filter(keyset_after(&cursor, kind, key.clone(), id, order.direction == SortDirection::Asc)?);
         }
         let direction = match order.direction {
             SortDirection::Asc => sea_orm::Order::Asc,

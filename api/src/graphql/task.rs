@@ -1,0 +1,629 @@
+//! Supervision tasks (督办任务): `tasks`, `myTasks`, and the steps of a task's life.
+//!
+//! A task is read under the task scopes of access.md (assigned to or created by the viewer's
+//! unit; the coordinator every task but those on umbrella leads; the discipline commission
+//! those on umbrella leads). Its `target` resolves under the target's own rules, and its
+//! one-line summary is built only from what the viewer may see of the target.
+//!
+//! OPEN -start-> IN_PROGRESS -submit-> SUBMITTED -accept-> ACCEPTED; a return sends a submitted
+//! task back to IN_PROGRESS (an event with the reason); the creator may cancel any open task.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::enums::{AuditCategory, AuditOutcome, TaskEventKind, TaskKind, TaskStatus, TaskTargetType};
+use entity::{task, task_event};
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::ContextExt;
+use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::ids::{self, Kind};
+use super::loaders::{Officer, TaskEventsOf};
+use super::node::Node;
+use super::org::OrgUnit;
+use super::refs::unit_in_town;
+use super::subscription::TaskAssigned;
+use super::{lead, person, venue};
+use crate::access::resource::Tasks;
+use crate::audit;
+use crate::auth::Viewer;
+use crate::domain::validate;
+use crate::error::ApiError;
+
+/// An edge of `tasks` and `myTasks`.
+pub type TaskEdge = super::connection::Edge<Task>;
+
+/// A supervision task the viewer may see (tasks have no field groups: a visible task is
+/// visible whole; its target is not).
+#[derive(Clone)]
+pub struct Task(std::sync::Arc<task::Model>);
+
+impl Task {
+    pub fn from_model(model: task::Model) -> Self {
+        Self(std::sync::Arc::new(model))
+    }
+
+    fn is_overdue(&self) -> bool {
+        !matches!(self.0.status, TaskStatus::Accepted | TaskStatus::Cancelled) && Utc::now() > self.0.due_at
+    }
+}
+
+#[Object]
+impl Task {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Task, self.0.id)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn kind(&self) -> TaskKind {
+        self.0.kind
+    }
+    async fn status(&self) -> TaskStatus {
+        self.0.status
+    }
+    async fn due_at(&self) -> DateTime<Utc> {
+        self.0.due_at
+    }
+    /// Past due and neither accepted nor cancelled.
+    async fn overdue(&self) -> bool {
+        self.is_overdue()
+    }
+    /// Listed supervision (挂牌督办).
+    async fn listed(&self) -> bool {
+        self.0.listed
+    }
+    /// True when a rule raised the task (it closes itself when the duty is done).
+    async fn raised_by_rule(&self) -> bool {
+        self.0.created_by_user_id.is_none()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        Ok(ctx.loaders()?.org_units.load_one(self.0.assignee_unit_id).await?)
+    }
+    async fn creating_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        Ok(ctx.loaders()?.org_units.load_one(self.0.creating_unit_id).await?)
+    }
+    /// The target, under its own rules: null when the viewer may not see it.
+    async fn target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Node>> {
+        Ok(target_of(ctx, &self.0).await?)
+    }
+    /// One line about the target, built only from what the viewer may see of it.
+    async fn target_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(match target_of(ctx, &self.0).await? {
+            Some(Node::Person(p)) => p.display_name().map(|n| format!("重点人员 {n}")),
+            Some(Node::Venue(v)) => v.display_name().map(|n| format!("重点场所 {n}")),
+            Some(Node::Lead(l)) => l.display_serial().map(|s| format!("线索 {s}")),
+            _ => None,
+        })
+    }
+    /// Feedback, returns and every other step, oldest first.
+    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TaskEventView>> {
+        let rows = ctx.loaders()?.task_events.load_one(TaskEventsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(TaskEventView).collect())
+    }
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<TaskViewerCan> {
+        let viewer = ctx.viewer()?;
+        let access = &ctx.state().access;
+        let work = access.can_on_row::<Tasks>(viewer, "work", &self.0);
+        let review = access.can_on_row::<Tasks>(viewer, "review", &self.0);
+        let steps = next_steps(self.0.status);
+        let can = |step: TaskStep| steps.contains(&step) && if step.by_assignee() { work } else { review };
+        Ok(TaskViewerCan {
+            start: can(TaskStep::Start),
+            add_feedback: can(TaskStep::Feedback),
+            submit: can(TaskStep::Submit),
+            accept: can(TaskStep::Accept),
+            return_task: can(TaskStep::Return),
+            cancel: can(TaskStep::Cancel),
+            set_listed: access.can(viewer, "task", "set_listed"),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct TaskViewerCan {
+    pub start: bool,
+    pub add_feedback: bool,
+    pub submit: bool,
+    pub accept: bool,
+    #[graphql(name = "return")]
+    pub return_task: bool,
+    pub cancel: bool,
+    pub set_listed: bool,
+}
+
+/// A step in a task's thread.
+pub struct TaskEventView(task_event::Model);
+
+#[Object(name = "TaskEvent")]
+impl TaskEventView {
+    async fn kind(&self) -> TaskEventKind {
+        self.0.kind
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn body(&self) -> Option<&str> {
+        self.0.body.as_deref()
+    }
+    /// Null for the system's own steps.
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        match self.0.actor_user_id {
+            Some(user) => Ok(ctx.loaders()?.officers.load_one(user).await?),
+            None => Ok(None),
+        }
+    }
+    async fn actor_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        match self.0.actor_unit_id {
+            Some(unit) => Ok(ctx.loaders()?.org_units.load_one(unit).await?),
+            None => Ok(None),
+        }
+    }
+}
+
+async fn target_of(ctx: &Context<'_>, task: &task::Model) -> Result<Option<Node>, ApiError> {
+    let Some(id) = task.target_id else { return Ok(None) };
+    Ok(match task.target_type {
+        Some(TaskTargetType::Person) => person::find(ctx, id).await?.map(Node::Person),
+        Some(TaskTargetType::Venue) => venue::find(ctx, id).await?.map(Node::Venue),
+        Some(TaskTargetType::Lead) => lead::find(ctx, id).await?.map(Node::Lead),
+        _ => None,
+    })
+}
+
+/// A step of a task's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TaskStep {
+    Start,
+    Feedback,
+    Submit,
+    Accept,
+    Return,
+    Cancel,
+}
+
+impl TaskStep {
+    fn by_assignee(self) -> bool {
+        matches!(self, TaskStep::Start | TaskStep::Feedback | TaskStep::Submit)
+    }
+
+    fn mutation(self) -> &'static str {
+        match self {
+            TaskStep::Start => "startTask",
+            TaskStep::Feedback => "addTaskFeedback",
+            TaskStep::Submit => "submitTask",
+            TaskStep::Accept => "acceptTask",
+            TaskStep::Return => "returnTask",
+            TaskStep::Cancel => "cancelTask",
+        }
+    }
+}
+
+fn next_steps(status: TaskStatus) -> Vec<TaskStep> {
+    match status {
+        TaskStatus::Open => vec![TaskStep::Start, TaskStep::Feedback, TaskStep::Cancel],
+        TaskStatus::InProgress => vec![TaskStep::Feedback, TaskStep::Submit, TaskStep::Cancel],
+        TaskStatus::Submitted => vec![TaskStep::Accept, TaskStep::Return, TaskStep::Cancel],
+        TaskStatus::Accepted | TaskStatus::Cancelled => Vec::new(),
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct TaskFilter {
+    pub status: Option<Vec<TaskStatus>>,
+    pub kind: Option<TaskKind>,
+    pub assignee_unit_id: Option<ID>,
+    pub overdue: Option<bool>,
+    pub listed: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct TaskQuery;
+
+#[Object]
+impl TaskQuery {
+    /// Every task the viewer may see, by due date.
+    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Task>> {
+        Ok(page(ctx, filter.unwrap_or_default(), Condition::all(), first, after).await?)
+    }
+
+    /// The open tasks of the viewer's unit (or the viewer), overdue first, then by due date:
+    /// the mobile app's work list.
+    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    async fn my_tasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Task>> {
+        let viewer = ctx.viewer()?;
+        let mine = Condition::all()
+            .add(
+                Condition::any()
+                    .add(task::Column::AssigneeUnitId.eq(viewer.unit_id))
+                    .add(task::Column::AssigneeUserId.eq(viewer.user_id)),
+            )
+            .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
+        // Due dates order overdue tasks first on their own: a task is overdue exactly when its
+        // due date has passed.
+        Ok(page(ctx, filter.unwrap_or_default(), mine, first, after).await?)
+    }
+}
+
+async fn page(
+    ctx: &Context<'_>,
+    filter: TaskFilter,
+    extra: Condition,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Page<Task>, ApiError> {
+    let viewer = ctx.viewer()?;
+    let state = ctx.state();
+    let first = page_size(first)?;
+    let mut cond = extra;
+    if let Some(statuses) = filter.status {
+        cond = cond.add(task::Column::Status.is_in(statuses));
+    }
+    if let Some(kind) = filter.kind {
+        cond = cond.add(task::Column::Kind.eq(kind));
+    }
+    if let Some(unit) = filter.assignee_unit_id {
+        cond =
+            cond.add(task::Column::AssigneeUnitId.eq(ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil)));
+    }
+    if let Some(listed) = filter.listed {
+        cond = cond.add(task::Column::Listed.eq(listed));
+    }
+    if let Some(overdue) = filter.overdue {
+        let o = Condition::all()
+            .add(task::Column::DueAt.lt(Utc::now()))
+            .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
+        cond = cond.add(if overdue { o } else { o.not() });
+    }
+    let base = state.access.select::<Tasks>(viewer)?.filter(cond);
+    let mut rows = base.clone();
+    if let Some(cursor) = after {
+        let key = Expr::col((task::Entity, task::Column::DueAt));
+        let id = Expr::col((task::Entity, task::Column::Id));
+        rows = rows.filter(keyset_after(&cursor, KeyKind::Instant, key, id, true)?);
+    }
+    let rows =
+        rows.order_by_asc(task::Column::DueAt).order_by_asc(task::Column::Id).limit(first + 1).all(&state.db).await?;
+    let loaders = ctx.loaders()?;
+    let look = ctx.look_ahead();
+    let node = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |f: &str| node.iter().any(|n| n.field(f).exists());
+    let prefetched = async {
+        if wants("events") {
+            loaders.task_events.load_many(rows.iter().map(|t| TaskEventsOf(t.id))).await?;
+        }
+        if wants("assigneeUnit") || wants("creatingUnit") {
+            loaders.org_units.load_many(rows.iter().flat_map(|t| [t.assignee_unit_id, t.creating_unit_id])).await?;
+        }
+        Ok::<(), std::sync::Arc<sea_orm::DbErr>>(())
+    };
+    prefetched.await.map_err(|e| ApiError::internal(anyhow::anyhow!("loading task relations: {e}")))?;
+    let total_count = if look.field("totalCount").exists() { Some(base.count(&state.db).await? as i64) } else { None };
+    let rows =
+        rows.into_iter().map(|m| (encode_cursor(&m.due_at.to_rfc3339(), m.id), Task(std::sync::Arc::new(m)))).collect();
+    Ok(Connection::new(rows, first, total_count))
+}
+
+/// The task with `id` in the viewer's scope; a real one outside it is logged as a denied
+/// attempt and answered exactly like a missing one.
+pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Task>, ApiError> {
+    let viewer = ctx.viewer()?;
+    let state = ctx.state();
+    let found = match state.access.select::<Tasks>(viewer) {
+        Ok(select) => select.filter(task::Column::Id.eq(id)).one(&state.db).await?,
+        Err(_) => None,
+    };
+    if found.is_none()
+        && let Some(log) = audit::read_log(ctx)
+        && state.access.exists_anywhere::<Tasks>(&state.db, id).await?
+    {
+        log.denied("Task", id);
+    }
+    Ok(found.map(|m| Task(std::sync::Arc::new(m))))
+}
+
+#[derive(InputObject)]
+pub struct CreateTaskInput {
+    pub title: String,
+    pub description: Option<String>,
+    pub assignee_unit_id: ID,
+    pub due_at: DateTime<Utc>,
+    /// A person, venue or lead the viewer may see.
+    pub target_id: Option<ID>,
+    /// Listed supervision (挂牌督办); the coordinator only.
+    pub listed: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct TaskStepInput {
+    pub task_id: ID,
+    /// Feedback text, or the reason of a return or cancellation.
+    pub body: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct SetTaskListedInput {
+    pub task_id: ID,
+    pub listed: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct TaskPayload {
+    pub task: Option<Task>,
+}
+
+#[derive(Default)]
+pub struct TaskMutation;
+
+#[Object]
+impl TaskMutation {
+    /// Assigns a supervision task (督办) to a unit of the town (coordinator; the discipline
+    /// commission on umbrella leads).
+    async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> async_graphql::Result<TaskPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        if state.access.rows::<Tasks>(viewer, "create").is_none() {
+            return Err(ApiError::Forbidden.into());
+        }
+        let title = validate::text("input.title", &input.title, 200)?;
+        let description =
+            validate::optional_text("input.description", input.description.as_deref().unwrap_or(""), 4000)?;
+        let unit = unit_in_town(ctx, viewer, "input.assigneeUnitId", &input.assignee_unit_id).await?;
+        if input.due_at <= Utc::now() {
+            return Err(
+                ApiError::bad_input("input.dueAt", "The due time must be in the future.", "期限须晚于现在。").into()
+            );
+        }
+        let (target_type, target_id) = match &input.target_id {
+            Some(id) => {
+                let bad = || ApiError::bad_input("input.targetId", "No such record in your view.", "没有这条记录。");
+                let (kind, uuid) = ids::decode(id).ok_or_else(bad)?;
+                let (target_type, visible) = match kind {
+                    Kind::Person => (TaskTargetType::Person, person::find(ctx, uuid).await?.is_some()),
+                    Kind::Venue => (TaskTargetType::Venue, venue::find(ctx, uuid).await?.is_some()),
+                    Kind::Lead => (TaskTargetType::Lead, lead::find(ctx, uuid).await?.is_some()),
+                    _ => return Err(bad().into()),
+                };
+                if !visible {
+                    return Err(bad().into());
+                }
+                (Some(target_type), Some(uuid))
+            }
+            None => (None, None),
+        };
+        let listed = input.listed.unwrap_or(false);
+        if listed && !state.access.can(viewer, "task", "set_listed") {
+            return Err(ApiError::Forbidden.into());
+        }
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        task::ActiveModel {
+            id: Set(id),
+            town_id: Set(viewer.town_id),
+            title: Set(title),
+            description: Set((!description.is_empty()).then_some(description)),
+            kind: Set(TaskKind::AdHoc),
+            target_type: Set(target_type),
+            target_id: Set(target_id),
+            assignee_unit_id: Set(unit.id),
+            assignee_user_id: Set(None),
+            creating_unit_id: Set(viewer.unit_id),
+            created_by_user_id: Set(Some(viewer.user_id)),
+            due_at: Set(input.due_at),
+            listed: Set(listed),
+            status: Set(TaskStatus::Open),
+            rule_key: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(ApiError::from)?;
+        // The create grant may depend on the target (the discipline commission: umbrella leads
+        // only), so the new row itself must lie in it.
+        let allowed = state.access.rows::<Tasks>(viewer, "create").ok_or(ApiError::Forbidden)?;
+        let in_scope = task::Entity::find().filter(allowed).filter(task::Column::Id.eq(id)).count(&txn).await?;
+        if in_scope != 1 {
+            return Err(ApiError::Forbidden.into());
+        }
+        event(&txn, id, TaskEventKind::Created, Some(viewer), None).await?;
+        audit::record(&txn, ctx, viewer, entry("create_task", id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        // Nobody listening is fine: the task is in the lists either way.
+        let _ = state.task_events.send(TaskAssigned { task: id, town: viewer.town_id, assignee_unit: unit.id });
+        payload(ctx, id).await
+    }
+
+    /// The assignee starts work (OPEN → IN_PROGRESS).
+    async fn start_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+        step(ctx, input, TaskStep::Start).await
+    }
+
+    /// The assignee adds feedback to the thread.
+    async fn add_task_feedback(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+        step(ctx, input, TaskStep::Feedback).await
+    }
+
+    /// The assignee submits the work for acceptance (IN_PROGRESS → SUBMITTED).
+    async fn submit_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+        step(ctx, input, TaskStep::Submit).await
+    }
+
+    /// The creating unit accepts submitted work (→ ACCEPTED).
+    async fn accept_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+        step(ctx, input, TaskStep::Accept).await
+    }
+
+    /// The creating unit returns submitted work, with a reason (→ IN_PROGRESS).
+    async fn return_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+        step(ctx, input, TaskStep::Return).await
+    }
+
+    /// The creating unit cancels an open task.
+    async fn cancel_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+        step(ctx, input, TaskStep::Cancel).await
+    }
+
+    /// Lists or unlists a task for supervision (挂牌督办; coordinator).
+    async fn set_task_listed(
+        &self,
+        ctx: &Context<'_>,
+        input: SetTaskListedInput,
+    ) -> async_graphql::Result<TaskPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let id = ids::decode_as(&input.task_id, Kind::Task).ok_or(ApiError::NotFound)?;
+        let current = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
+        if !state.access.can(viewer, "task", "set_listed") {
+            return Err(ApiError::Forbidden.into());
+        }
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        update(&txn, &current.0, |m| m.listed = Set(input.listed)).await?;
+        audit::record(&txn, ctx, viewer, entry("set_task_listed", id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        payload(ctx, id).await
+    }
+}
+
+async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_graphql::Result<TaskPayload> {
+    let viewer = ctx.viewer()?;
+    let state = ctx.state();
+    let id = ids::decode_as(&input.task_id, Kind::Task).ok_or(ApiError::NotFound)?;
+    let current = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
+    let action = if step.by_assignee() { "work" } else { "review" };
+    if !state.access.can_on_row::<Tasks>(viewer, action, &current.0) {
+        return Err(ApiError::Forbidden.into());
+    }
+    let allowed = next_steps(current.0.status);
+    if !allowed.contains(&step) {
+        let names: Vec<String> = allowed.iter().map(|s| s.mutation().to_owned()).collect();
+        let list = if names.is_empty() { "none: the task is closed".to_owned() } else { names.join(", ") };
+        return Err(ApiError::Conflict {
+            message: format!("{} is not possible now; allowed next steps: {list}.", step.mutation()),
+            message_zh: format!("当前不能执行{}；可执行的下一步：{list}。", step.mutation()),
+            allowed: names,
+        }
+        .into());
+    }
+    let needs_body = matches!(step, TaskStep::Feedback | TaskStep::Return);
+    let body = validate::optional_text("input.body", input.body.as_deref().unwrap_or(""), 4000)?;
+    if needs_body && body.is_empty() {
+        return Err(ApiError::bad_input("input.body", "Say what was done, or why.", "请填写内容或理由。").into());
+    }
+    let (status, kind) = match step {
+        TaskStep::Start => (Some(TaskStatus::InProgress), TaskEventKind::Started),
+        TaskStep::Feedback => (None, TaskEventKind::Feedback),
+        TaskStep::Submit => (Some(TaskStatus::Submitted), TaskEventKind::Submitted),
+        TaskStep::Accept => (Some(TaskStatus::Accepted), TaskEventKind::Accepted),
+        TaskStep::Return => (Some(TaskStatus::InProgress), TaskEventKind::Returned),
+        TaskStep::Cancel => (Some(TaskStatus::Cancelled), TaskEventKind::Cancelled),
+    };
+    let closes = matches!(status, Some(TaskStatus::Accepted | TaskStatus::Cancelled));
+    let txn = state.db.begin().await.map_err(ApiError::from)?;
+    update(&txn, &current.0, |m| {
+        if let Some(status) = status {
+            m.status = Set(status);
+        }
+        if closes {
+            // A closed rule-raised task frees its rule for the next duty.
+            m.rule_key = Set(None);
+        }
+    })
+    .await?;
+    event(&txn, id, kind, Some(viewer), (!body.is_empty()).then_some(body)).await?;
+    audit::record(&txn, ctx, viewer, entry(step.mutation(), id)).await?;
+    txn.commit().await.map_err(ApiError::from)?;
+    payload(ctx, id).await
+}
+
+/// Updates the row only if nobody changed it meanwhile.
+async fn update(
+    txn: &impl ConnectionTrait,
+    current: &task::Model,
+    change: impl FnOnce(&mut task::ActiveModel),
+) -> Result<(), ApiError> {
+    let mut active = task::ActiveModel { id: sea_orm::ActiveValue::Unchanged(current.id), ..Default::default() };
+    change(&mut active);
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(Utc::now());
+    let updated = task::Entity::update_many()
+        .set(active)
+        .filter(task::Column::Id.eq(current.id))
+        .filter(task::Column::Version.eq(current.version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::Conflict {
+            message: "The task was changed meanwhile; reload and try again.".into(),
+            message_zh: "该任务已被修改，请刷新后重试。".into(),
+            allowed: vec![],
+        });
+    }
+    Ok(())
+}
+
+async fn event(
+    txn: &impl ConnectionTrait,
+    task: Uuid,
+    kind: TaskEventKind,
+    by: Option<&Viewer>,
+    body: Option<String>,
+) -> Result<(), ApiError> {
+    task_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        task_id: Set(task),
+        kind: Set(kind),
+        actor_user_id: Set(by.map(|v| v.user_id)),
+        actor_unit_id: Set(by.map(|v| v.unit_id)),
+        body: Set(body),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+fn entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
+    audit::Entry {
+        action,
+        object_type: "Task",
+        object_id: Some(id),
+        field_groups: &[],
+        outcome: AuditOutcome::Allowed,
+        category: AuditCategory::Case,
+    }
+}
+
+async fn payload(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<TaskPayload> {
+    ctx.loaders()?.clear();
+    Ok(TaskPayload { task: find(ctx, id).await? })
+}
