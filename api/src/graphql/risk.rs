@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{
     AuditCategory, AuditOutcome, EscalationLevel, RiskCategory, RiskEventKind, RiskLevel, RiskStatus, Role, UnitKind,
 };
-use entity::{org_unit, risk_check, risk_event, risk_feedback, risk_item, village};
+use entity::{org_unit, risk_check, risk_event, risk_feedback, risk_item};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -29,14 +29,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
+use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
 use super::ids::{self, Kind};
 use super::loaders::Officer;
 use super::org::{OrgUnit, Village};
 use super::person::SortDirection;
+use super::refs::{unit_in_town, village_in_town};
 use super::risk_loaders::{ChecksOf, FeedbackOf, RiskEventsOf, RiskLoaders, RiskWants, prefetch_risks};
 use super::scalars::Date;
-use crate::access::resource::{OrgUnits, RiskItems, Villages};
+use crate::access::resource::RiskItems;
 use crate::access::{GroupSet, Groups};
 use crate::audit;
 use crate::auth::Viewer;
@@ -401,19 +402,10 @@ impl RiskQuery {
             .into(),
         };
         let mut page = base.clone();
-        if let Some(after) = after {
-            let (cursor_key, id) = decode_cursor(&after)?;
-            let cursor_key: sea_orm::Value = cursor_key
-                .parse::<DateTime<Utc>>()
-                .map_err(|_| ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。"))?
-                .into();
-            let id_col = Expr::col((risk_item::Entity, risk_item::Column::Id));
-            let (beyond, tie) = match order.direction {
-                SortDirection::Asc => (key.clone().gt(cursor_key.clone()), id_col.gt(id)),
-                SortDirection::Desc => (key.clone().lt(cursor_key.clone()), id_col.lt(id)),
-            };
-            page = page
-                .filter(Condition::any().add(beyond).add(Condition::all().add(key.clone().eq(cursor_key)).add(tie)));
+        if let Some(cursor) = after {
+            let id = Expr::col((risk_item::Entity, risk_item::Column::Id));
+            let ascending = order.direction == SortDirection::Asc;
+            page = page.filter(keyset_after(&cursor, KeyKind::Instant, key.clone(), id, ascending)?);
         }
         let direction = match order.direction {
             SortDirection::Asc => sea_orm::Order::Asc,
@@ -552,14 +544,8 @@ pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<RiskItem>, ApiEr
 }
 
 fn filter_condition(viewer: &Viewer, groups: &Groups<RiskItems>, filter: RiskFilter) -> Result<Condition, ApiError> {
-    // Rule 4: a filter on a group held on no row is refused before any SQL; on a group held on
-    // some rows only, the filter also requires the group on the row.
-    let guard = |group: &str, cond: Condition| -> Result<Condition, ApiError> {
-        if !groups.held_anywhere(group) {
-            return Err(ApiError::Forbidden);
-        }
-        if groups.held_everywhere(group) { Ok(cond) } else { Ok(cond.add(groups.condition(viewer, group))) }
-    };
+    // Rule 4: see `Groups::filter`.
+    let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
     let mut all = Condition::all();
     if let Some(category) = filter.category {
         all = all.add(guard("basic", Condition::all().add(risk_item::Column::Category.eq(category)))?);
@@ -1060,29 +1046,6 @@ fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<Strin
         }
         None => Ok(None),
     }
-}
-
-/// A village of the viewer's town; a hidden or unknown one is the same bad input.
-async fn village_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<Uuid, ApiError> {
-    let state = ctx.state();
-    let not_ours = || ApiError::bad_input(field, "No such village in your town.", "本镇没有这个村（社区）。");
-    let village = ids::decode_as(id, Kind::Village).ok_or_else(not_ours)?;
-    state
-        .access
-        .select::<Villages>(viewer)?
-        .filter(village::Column::Id.eq(village))
-        .one(&state.db)
-        .await?
-        .map(|v| v.id)
-        .ok_or_else(not_ours)
-}
-
-/// An org unit of the viewer's town.
-async fn unit_in_town(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> Result<org_unit::Model, ApiError> {
-    let bad = || ApiError::bad_input(field, "No such unit in your town.", "本镇没有这个单位。");
-    let unit = ids::decode_as(id, Kind::OrgUnit).ok_or_else(bad)?;
-    let state = ctx.state();
-    state.access.select::<OrgUnits>(viewer)?.filter(org_unit::Column::Id.eq(unit)).one(&state.db).await?.ok_or_else(bad)
 }
 
 /// The `VILLAGE` unit serving a village of the viewer's town (the default territorial unit).
