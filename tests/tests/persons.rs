@@ -447,3 +447,14 @@ async fn admin_reads_only_administration_entries_of_the_audit_log() {
         "5 person reads and the deactivation: {by_discipline}"
     );
 }
+
+#[tokio::test]
+async fn the_version_shows_only_to_viewers_who_read_every_group() {
+    let app = TestApp::spawn().await;
+    let query = "{ people(first: 100) { nodes { name version } } }";
+    let police = app.gql(Some(&app.login("police").await), query, json!({})).await;
+    assert!(nodes(&police).iter().all(|p| p["version"].is_i64()), "{police}");
+    // A talk bumps the version: a village that saw it change would learn of a record it may not read.
+    let village = app.gql(Some(&app.login("dongzhuang").await), query, json!({})).await;
+    assert!(nodes(&village).iter().all(|p| p["version"].is_null()), "{village}");
+}

@@ -202,6 +202,12 @@ impl<R: Resource> GroupSet<R> {
         R::GROUPS.iter().position(|g| *g == group).is_some_and(|i| self.bits & (1 << i) != 0)
     }
 
+    /// Whether every group of `R` is held (a row's `version` counts changes to all of them, so
+    /// only such a viewer may see it).
+    pub fn all(self) -> bool {
+        (0..R::GROUPS.len()).all(|i| self.bits & (1 << i) != 0)
+    }
+
     /// The names of the groups held.
     pub fn names(self) -> Vec<&'static str> {
         R::GROUPS.iter().enumerate().filter(|(i, _)| self.bits & (1 << i) != 0).map(|(_, g)| *g).collect()

@@ -106,9 +106,10 @@ impl Lead {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Lead, self.model.id)
     }
-    /// Changes with every step; steps check it.
-    async fn version(&self) -> i32 {
-        self.model.version
+    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// reads every field group: the count of changes would otherwise tell of hidden activity.
+    async fn version(&self) -> Option<i32> {
+        self.groups.all().then_some(self.model.version)
     }
 
     // --- shell

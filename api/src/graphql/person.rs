@@ -89,9 +89,10 @@ impl Person {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Person, self.model.id)
     }
-    /// Changes with every write; pass it as `expectedVersion` to update.
-    async fn version(&self) -> i32 {
-        self.model.version
+    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// reads every field group: the count of changes would otherwise tell of hidden activity.
+    async fn version(&self) -> Option<i32> {
+        self.groups.all().then_some(self.model.version)
     }
     async fn name(&self) -> Option<&str> {
         self.groups.has("basic").then_some(self.model.name.as_str())

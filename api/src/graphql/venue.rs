@@ -78,9 +78,10 @@ impl Venue {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Venue, self.model.id)
     }
-    /// Changes with every write; pass it as `expectedVersion` to update.
-    async fn version(&self) -> i32 {
-        self.model.version
+    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// reads every field group: the count of changes would otherwise tell of hidden activity.
+    async fn version(&self) -> Option<i32> {
+        self.groups.all().then_some(self.model.version)
     }
     async fn name(&self) -> Option<&str> {
         self.group("basic", |m| m.name.as_str())
