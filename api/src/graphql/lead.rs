@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::fetch;
 use super::ids::{self, Kind};
 use super::loaders::{EventsOf, GangPartsOf, Officer, SubjectsOf};
 use super::org::OrgUnit;
@@ -591,24 +592,5 @@ fn deadline_sql() -> Expr {
 /// The lead with `id` in the viewer's read scope. A real lead outside it is logged as a denied
 /// attempt and answered exactly like a missing one.
 pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Lead>, ApiError> {
-    let viewer = ctx.viewer()?;
-    let state = ctx.state();
-    let found = match state.access.select::<Leads>(viewer) {
-        Ok(select) => select.filter(lead::Column::Id.eq(id)).one(&state.db).await?,
-        Err(_) => None,
-    };
-    match found {
-        Some(m) => {
-            let groups = state.access.groups::<Leads>(viewer).on(viewer, &m);
-            Ok(Some(Lead::new(m, groups)))
-        }
-        None => {
-            if let Some(log) = audit::read_log(ctx)
-                && state.access.exists_anywhere::<Leads>(&state.db, id).await?
-            {
-                log.denied("Lead", id);
-            }
-            Ok(None)
-        }
-    }
+    Ok(fetch::one::<Leads>(ctx, id, "Lead").await?.map(|(m, groups)| Lead::new(m, groups)))
 }

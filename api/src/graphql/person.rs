@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::fetch;
 use super::ids::{self, Kind};
 use super::level::LevelChange;
 use super::loaders::{
@@ -520,31 +521,7 @@ impl PersonQuery {
 /// The person with `id` in the viewer's read scope. A real person outside it is logged as a
 /// denied attempt and answered exactly like a missing one.
 pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Person>, ApiError> {
-    let viewer = ctx.viewer()?;
-    let state = ctx.state();
-    let Ok(select) = state.access.select::<Persons>(viewer) else {
-        note_denied(ctx, id).await?;
-        return Ok(None);
-    };
-    match select.filter(person::Column::Id.eq(id)).one(&state.db).await? {
-        Some(m) => {
-            let groups = state.access.groups::<Persons>(viewer).on(viewer, &m);
-            Ok(Some(Person::new(m, groups)))
-        }
-        None => {
-            note_denied(ctx, id).await?;
-            Ok(None)
-        }
-    }
-}
-
-async fn note_denied(ctx: &Context<'_>, id: Uuid) -> Result<(), ApiError> {
-    if ctx.state().access.exists_anywhere::<Persons>(&ctx.state().db, id).await?
-        && let Some(log) = audit::read_log(ctx)
-    {
-        log.denied("Person", id);
-    }
-    Ok(())
+    Ok(fetch::one::<Persons>(ctx, id, "Person").await?.map(|(m, groups)| Person::new(m, groups)))
 }
 
 fn filter_condition(

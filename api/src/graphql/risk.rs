@@ -30,6 +30,7 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::fetch;
 use super::ids::{self, Kind};
 use super::loaders::Officer;
 use super::org::{OrgUnit, Village};
@@ -523,25 +524,8 @@ impl RiskQuery {
 /// denied attempt and answered exactly like a missing one.
 pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<RiskItem>, ApiError> {
     let viewer = ctx.viewer()?;
-    let state = ctx.state();
-    let found = match state.access.select::<RiskItems>(viewer) {
-        Ok(select) => select.filter(risk_item::Column::Id.eq(id)).one(&state.db).await?,
-        Err(_) => None,
-    };
-    match found {
-        Some(m) => {
-            let groups = state.access.groups::<RiskItems>(viewer).on(viewer, &m);
-            Ok(Some(RiskItem::new(m, groups, RiskLoaders::new(state.clone(), viewer.clone()))))
-        }
-        None => {
-            if let Some(log) = audit::read_log(ctx)
-                && state.access.exists_anywhere::<RiskItems>(&state.db, id).await?
-            {
-                log.denied("RiskItem", id);
-            }
-            Ok(None)
-        }
-    }
+    let loaders = || RiskLoaders::new(ctx.state().clone(), viewer.clone());
+    Ok(fetch::one::<RiskItems>(ctx, id, "RiskItem").await?.map(|(m, groups)| RiskItem::new(m, groups, loaders())))
 }
 
 fn filter_condition(viewer: &Viewer, groups: &Groups<RiskItems>, filter: RiskFilter) -> Result<Condition, ApiError> {

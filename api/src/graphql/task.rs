@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::fetch;
 use super::ids::{self, Kind};
 use super::loaders::{Officer, TaskEventsOf};
 use super::node::Node;
@@ -334,19 +335,7 @@ async fn page(
 /// The task with `id` in the viewer's scope; a real one outside it is logged as a denied
 /// attempt and answered exactly like a missing one.
 pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Task>, ApiError> {
-    let viewer = ctx.viewer()?;
-    let state = ctx.state();
-    let found = match state.access.select::<Tasks>(viewer) {
-        Ok(select) => select.filter(task::Column::Id.eq(id)).one(&state.db).await?,
-        Err(_) => None,
-    };
-    if found.is_none()
-        && let Some(log) = audit::read_log(ctx)
-        && state.access.exists_anywhere::<Tasks>(&state.db, id).await?
-    {
-        log.denied("Task", id);
-    }
-    Ok(found.map(|m| Task(std::sync::Arc::new(m))))
+    Ok(fetch::one::<Tasks>(ctx, id, "Task").await?.map(|(m, _)| Task::from_model(m)))
 }
 
 #[derive(InputObject)]

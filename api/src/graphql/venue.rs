@@ -29,6 +29,7 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::fetch;
 use super::ids::{self, Kind};
 use super::level::{LevelChange, StepDownDecision};
 use super::loaders::Officer;
@@ -378,30 +379,8 @@ impl VenueQuery {
 /// denied attempt and answered exactly like a missing one.
 pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Venue>, ApiError> {
     let viewer = ctx.viewer()?;
-    let state = ctx.state();
-    let Ok(select) = state.access.select::<Venues>(viewer) else {
-        note_denied(ctx, id).await?;
-        return Ok(None);
-    };
-    match select.filter(venue::Column::Id.eq(id)).one(&state.db).await? {
-        Some(m) => {
-            let groups = state.access.groups::<Venues>(viewer).on(viewer, &m);
-            Ok(Some(Venue::new(m, groups, VenueLoaders::new(state.clone(), viewer.clone()))))
-        }
-        None => {
-            note_denied(ctx, id).await?;
-            Ok(None)
-        }
-    }
-}
-
-async fn note_denied(ctx: &Context<'_>, id: Uuid) -> Result<(), ApiError> {
-    if ctx.state().access.exists_anywhere::<Venues>(&ctx.state().db, id).await?
-        && let Some(log) = audit::read_log(ctx)
-    {
-        log.denied("Venue", id);
-    }
-    Ok(())
+    let loaders = || VenueLoaders::new(ctx.state().clone(), viewer.clone());
+    Ok(fetch::one::<Venues>(ctx, id, "Venue").await?.map(|(m, groups)| Venue::new(m, groups, loaders())))
 }
 
 fn filter_condition(
