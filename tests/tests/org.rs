@@ -76,6 +76,8 @@ async fn labels_are_chinese_by_default_and_an_unknown_enum_names_the_field() {
     let english =
         app.gql(Some(&token), "{ labels(enum: \"AttentionLevel\", locale: \"en\") { label } }", json!({})).await;
     assert_eq!(english["data"]["labels"][0]["label"], "General");
+    let anonymous = app.gql(None, "{ labels(enum: \"AttentionLevel\") { value } }", json!({})).await;
+    assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"), "{anonymous}");
     let unknown = app.gql(Some(&token), "{ labels(enum: \"NoSuchEnum\") { value } }", json!({})).await;
     assert_eq!(error_code(&unknown), Some("BAD_USER_INPUT"));
     assert_eq!(unknown["errors"][0]["extensions"]["field"], "enum");

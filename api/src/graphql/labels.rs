@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
+use super::ContextExt;
 use crate::error::ApiError;
 
 /// One enum value with its display name.
@@ -230,10 +231,12 @@ impl LabelQuery {
     /// Display names for the values of an enum (`locale` "zh-CN", the default, or "en").
     async fn labels(
         &self,
-        _ctx: &Context<'_>,
+        ctx: &Context<'_>,
         #[graphql(name = "enum")] enum_name: String,
         #[graphql(default_with = "\"zh-CN\".to_string()")] locale: String,
     ) -> async_graphql::Result<Vec<Label>> {
+        // Reference data, but api.md has every operation but login and refresh require a token.
+        ctx.viewer()?;
         let english = match locale.as_str() {
             "zh-CN" | "zh" => false,
             "en" | "en-US" => true,
