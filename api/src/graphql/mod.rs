@@ -6,6 +6,7 @@
 pub mod audit_log;
 pub mod auth;
 pub mod connection;
+pub mod duty;
 pub mod fetch;
 pub mod ids;
 pub mod labels;

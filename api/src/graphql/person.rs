@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::duty;
 use super::fetch;
 use super::ids::{self, Kind};
 use super::level::LevelChange;
@@ -455,7 +456,7 @@ impl PersonQuery {
         let key = match order.field {
             PersonOrderField::Name => Expr::col((person::Entity, person::Column::Name)),
             PersonOrderField::ListedAt => Expr::col((person::Entity, person::Column::ListedAt)),
-            PersonOrderField::NextDue => next_talk_due_sql(backend),
+            PersonOrderField::NextDue => duty::TALKS.next_due(backend),
         };
         let mut page = base.clone();
         if let Some(cursor) = after {
@@ -575,7 +576,7 @@ fn filter_condition(
         all = all.add(guard("basic", Condition::all().add(person::Column::ListedAt.lte(to.0)))?);
     }
     if let Some(overdue) = filter.talk_overdue {
-        let cond = talk_overdue_condition(Utc::now().date_naive());
+        let cond = duty::TALKS.overdue(Utc::now().date_naive());
         all = all.add(guard("record", if overdue { cond } else { cond.not() })?);
     }
     if let Some(released) = filter.released_within_five_years {
@@ -590,48 +591,6 @@ fn filter_condition(
         all = all.add(guard("record", if released { cond } else { cond.not() })?);
     }
     Ok(all)
-}
-
-/// Persons whose next education talk was due before `today`: for each level, the level took
-/// effect before the cut-off and no talk since the cut-off (domain.md: 30/60/90 days).
-fn talk_overdue_condition(today: NaiveDate) -> Condition {
-    let mut any = Condition::any();
-    for level in [AttentionLevel::General, AttentionLevel::Key, AttentionLevel::Special] {
-        let cutoff = today - chrono::Duration::days(levels::talk_interval_days(level));
-        let talked_since = sea_orm::sea_query::Query::select()
-            .column(person_talk::Column::PersonId)
-            .from(person_talk::Entity)
-            .and_where(person_talk::Column::TalkedOn.gte(cutoff))
-            .to_owned();
-        any = any.add(
-            Condition::all()
-                .add(person::Column::Status.eq(RecordStatus::Active))
-                .add(person::Column::AttentionLevel.eq(level))
-                .add(person::Column::LevelSince.lt(cutoff))
-                .add(person::Column::Id.not_in_subquery(talked_since)),
-        );
-    }
-    any
-}
-
-/// The date the next talk is due, as SQL (the same rule as [`talk_status`]): the later of the
-/// last talk and the day the level took effect, plus the level's interval.
-fn next_talk_due_sql(backend: sea_orm::DatabaseBackend) -> Expr {
-    let interval = format!(
-        "CASE \"person\".\"attention_level\" WHEN 'SPECIAL' THEN {} WHEN 'KEY' THEN {} ELSE {} END",
-        levels::talk_interval_days(AttentionLevel::Special),
-        levels::talk_interval_days(AttentionLevel::Key),
-        levels::talk_interval_days(AttentionLevel::General),
-    );
-    let last =
-        "(SELECT MAX(\"t\".\"talked_on\") FROM \"person_talk\" \"t\" WHERE \"t\".\"person_id\" = \"person\".\"id\")";
-    let from = "\"person\".\"level_since\"";
-    match backend {
-        sea_orm::DatabaseBackend::Sqlite => {
-            Expr::cust(format!("date(max(coalesce({last}, {from}), {from}), '+' || ({interval}) || ' days')"))
-        }
-        _ => Expr::cust(format!("(GREATEST(COALESCE({last}, {from}), {from}) + ({interval}))")),
-    }
 }
 
 /// Talk compliance of a person, given its last talk.

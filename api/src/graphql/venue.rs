@@ -22,13 +22,14 @@ use entity::enums::{
 use entity::{lead, venue, venue_incident, venue_inspection, venue_level_change};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::duty;
 use super::fetch;
 use super::ids::{self, Kind};
 use super::level::{LevelChange, StepDownDecision};
@@ -315,7 +316,7 @@ impl VenueQuery {
         let key = match order.field {
             VenueOrderField::Name => Expr::col((venue::Entity, venue::Column::Name)),
             VenueOrderField::ListedAt => Expr::col((venue::Entity, venue::Column::ListedAt)),
-            VenueOrderField::NextDue => next_inspection_due_sql(state.db.get_database_backend()),
+            VenueOrderField::NextDue => duty::INSPECTIONS.next_due(state.db.get_database_backend()),
         };
         let mut page = base.clone();
         if let Some(cursor) = after {
@@ -418,50 +419,10 @@ fn filter_condition(
         all = all.add(guard("basic", Condition::all().add(venue::Column::ListedAt.lte(to.0)))?);
     }
     if let Some(overdue) = filter.overdue {
-        let cond = inspection_overdue_condition(Utc::now().date_naive());
+        let cond = duty::INSPECTIONS.overdue(Utc::now().date_naive());
         all = all.add(guard("record", if overdue { cond } else { cond.not() })?);
     }
     Ok(all)
-}
-
-/// Venues whose next inspection was due before `today` (the same rule as [`inspection_status`]):
-/// for each level, active, the level took effect before the cut-off and no inspection since it.
-fn inspection_overdue_condition(today: NaiveDate) -> Condition {
-    let mut any = Condition::any();
-    for level in [AttentionLevel::General, AttentionLevel::Key, AttentionLevel::Special] {
-        let cutoff = today - chrono::Duration::days(levels::inspection_interval_days(level));
-        let inspected_since = sea_orm::sea_query::Query::select()
-            .column(venue_inspection::Column::VenueId)
-            .from(venue_inspection::Entity)
-            .and_where(venue_inspection::Column::InspectedOn.gte(cutoff))
-            .to_owned();
-        any = any.add(
-            Condition::all()
-                .add(venue::Column::Status.eq(RecordStatus::Active))
-                .add(venue::Column::AttentionLevel.eq(level))
-                .add(venue::Column::LevelSince.lt(cutoff))
-                .add(venue::Column::Id.not_in_subquery(inspected_since)),
-        );
-    }
-    any
-}
-
-/// The date the next inspection is due, as SQL (the same rule as [`inspection_status`]): the
-/// later of the latest inspection and the day the level took effect, plus the level's interval.
-fn next_inspection_due_sql(backend: sea_orm::DatabaseBackend) -> Expr {
-    let mut interval = String::from("CASE \"venue\".\"attention_level\"");
-    for level in [AttentionLevel::Special, AttentionLevel::Key] {
-        interval.push_str(&format!(" WHEN '{}' THEN {}", level.to_value(), levels::inspection_interval_days(level)));
-    }
-    interval.push_str(&format!(" ELSE {} END", levels::inspection_interval_days(AttentionLevel::General)));
-    let last = "(SELECT MAX(\"i\".\"inspected_on\") FROM \"venue_inspection\" \"i\" WHERE \"i\".\"venue_id\" = \"venue\".\"id\")";
-    let from = "\"venue\".\"level_since\"";
-    match backend {
-        sea_orm::DatabaseBackend::Sqlite => {
-            Expr::cust(format!("date(max(coalesce({last}, {from}), {from}), '+' || ({interval}) || ' days')"))
-        }
-        _ => Expr::cust(format!("(GREATEST(COALESCE({last}, {from}), {from}) + ({interval}))")),
-    }
 }
 
 #[derive(InputObject)]
