@@ -698,6 +698,30 @@ async fn plant(db: &DatabaseConnection) {
     }
 }
 
+/// Every canary marker, with whether `user` may see it (from the access.md tables above).
+fn expectations(user: &str) -> Vec<(String, bool)> {
+    fn groups(out: &mut Vec<(String, bool)>, key: &str, all: &[&str], allowed: &[&str]) {
+        out.extend(all.iter().map(|g| (marker(key, g), allowed.contains(g))));
+    }
+    let mut out = Vec::new();
+    for c in &CANARIES {
+        groups(&mut out, c.key, &GROUPS, expected_groups(user, c));
+    }
+    for c in &VENUE_CANARIES {
+        groups(&mut out, c.key, &VENUE_GROUPS, expected_venue_groups(user, c));
+    }
+    for c in &LEAD_CANARIES {
+        groups(&mut out, c.key, &LEAD_GROUPS, expected_lead_groups(user, c));
+    }
+    for c in &RISK_CANARIES {
+        groups(&mut out, c.key, &RISK_GROUPS, expected_risk_groups(user, c));
+    }
+    for c in &TASK_CANARIES {
+        out.push((marker(c.key, "task"), expected_task(user, c)));
+    }
+    out
+}
+
 /// The schema as introspection tells it.
 struct Schema {
     types: BTreeMap<String, Value>,
@@ -876,56 +900,11 @@ async fn no_role_ever_receives_a_value_it_may_not_see() {
     let mut failures = Vec::new();
     for user in USERS {
         let seen = bodies[user].join("\n");
-        for c in &CANARIES {
-            let allowed = expected_groups(user, c);
-            for group in GROUPS {
-                let m = marker(c.key, group);
-                match (allowed.contains(&group), seen.contains(&m)) {
-                    (false, true) => failures.push(format!("LEAK: {user} received {m}")),
-                    (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
-                    _ => {}
-                }
-            }
-        }
-        for c in &TASK_CANARIES {
-            let m = marker(c.key, "task");
-            match (expected_task(user, c), seen.contains(&m)) {
+        for (m, allowed) in expectations(user) {
+            match (allowed, seen.contains(&m)) {
                 (false, true) => failures.push(format!("LEAK: {user} received {m}")),
                 (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
                 _ => {}
-            }
-        }
-        for c in &RISK_CANARIES {
-            let allowed = expected_risk_groups(user, c);
-            for group in RISK_GROUPS {
-                let m = marker(c.key, group);
-                match (allowed.contains(&group), seen.contains(&m)) {
-                    (false, true) => failures.push(format!("LEAK: {user} received {m}")),
-                    (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
-                    _ => {}
-                }
-            }
-        }
-        for c in &LEAD_CANARIES {
-            let allowed = expected_lead_groups(user, c);
-            for group in LEAD_GROUPS {
-                let m = marker(c.key, group);
-                match (allowed.contains(&group), seen.contains(&m)) {
-                    (false, true) => failures.push(format!("LEAK: {user} received {m}")),
-                    (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
-                    _ => {}
-                }
-            }
-        }
-        for c in &VENUE_CANARIES {
-            let allowed = expected_venue_groups(user, c);
-            for group in VENUE_GROUPS {
-                let m = marker(c.key, group);
-                match (allowed.contains(&group), seen.contains(&m)) {
-                    (false, true) => failures.push(format!("LEAK: {user} received {m}")),
-                    (true, false) => failures.push(format!("MISSING: {user} never received {m}")),
-                    _ => {}
-                }
             }
         }
     }
