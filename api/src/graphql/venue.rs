@@ -39,8 +39,7 @@ use super::person::SortDirection;
 use super::refs::{officer_in_town, optional_phone, village_in_town};
 use super::scalars::Date;
 use super::venue_loaders::{
-    InspectionsOf, LastInspectionOf, VENUE_ACTIONS, VenueAction, VenueHistoryOf, VenueIncidentsOf, VenueLoaders,
-    VenueWants, prefetch_venues,
+    InspectionsOf, LastInspectionOf, VenueHistoryOf, VenueIncidentsOf, VenueLoaders, VenueWants, prefetch_venues,
 };
 use crate::access::GroupSet;
 use crate::access::resource::Venues;
@@ -159,10 +158,11 @@ impl Venue {
     }
 
     /// What the viewer may read and do on this venue.
-    async fn viewer_can(&self) -> async_graphql::Result<VenueViewerCan> {
-        let keys = VENUE_ACTIONS.iter().map(|a| VenueAction(a, self.model.id));
-        let can = self.loaders.records.load_many(keys).await?;
-        let can = |action: &'static str| can.get(&VenueAction(action, self.model.id)).copied().unwrap_or(false);
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<VenueViewerCan> {
+        // Every venue scope is decidable on the row: no query (see `Access::can_on_row`).
+        let viewer = ctx.viewer()?;
+        let access = &ctx.state().access;
+        let can = |action: &str| access.can_on_row::<Venues>(viewer, action, &self.model);
         Ok(VenueViewerCan {
             read_basic: self.groups.has("basic"),
             read_contact: self.groups.has("contact"),
@@ -341,7 +341,6 @@ impl VenueQuery {
             incidents: wants("incidents"),
             level_history: wants("levelHistory"),
             last_inspection: wants("inspectionStatus") || order.field == VenueOrderField::NextDue,
-            actions: wants("viewerCan"),
         };
         let venue_loaders = VenueLoaders::new(state.clone(), viewer.clone());
         prefetch_venues(ctx.loaders()?, &venue_loaders, &rows, &wants).await?;

@@ -1,6 +1,6 @@
 //! DataLoaders for the record of key venues (inspections, incidents, level history, the latest
-//! inspection) and the viewer's actions on them, so a page of venues loads each relation in one
-//! scoped query instead of one per row.
+//! inspection), so a page of venues loads each relation in one scoped query instead of one per
+//! row. The viewer's actions need no query: venue scopes are decided on the row.
 //!
 //! Child rows are loaded only for venues the viewer may read *and* on which it holds the
 //! `record` group: both conditions are part of every child query, so a resolver that forgot its
@@ -23,10 +23,6 @@ use crate::AppState;
 use crate::access::resource::Venues;
 use crate::auth::Viewer;
 
-/// The actions `Venue.viewerCan` reports.
-pub const VENUE_ACTIONS: [&str; 5] =
-    ["update", "record_inspection", "raise_level", "request_step_down", "decide_step_down"];
-
 /// The loaders of the venues one query returns.
 pub struct VenueLoaders {
     pub records: DataLoader<VenueRecordLoader, HashMapCache>,
@@ -48,7 +44,6 @@ pub struct VenueWants {
     pub incidents: bool,
     pub level_history: bool,
     pub last_inspection: bool,
-    pub actions: bool,
 }
 
 /// Loads the relations of a whole page in one batch each, before the rows resolve (without it
@@ -79,11 +74,6 @@ pub async fn prefetch_venues(
     if wants.last_inspection {
         records.load_many(ids.iter().map(|id| LastInspectionOf(*id))).await?;
     }
-    if wants.actions {
-        for action in VENUE_ACTIONS {
-            records.load_many(ids.iter().map(|id| VenueAction(action, *id))).await?;
-        }
-    }
     Ok(())
 }
 
@@ -101,11 +91,8 @@ pub struct VenueHistoryOf(pub Uuid);
 /// The date of a venue's latest inspection.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LastInspectionOf(pub Uuid);
-/// Whether the viewer may perform an action on a venue.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct VenueAction(pub &'static str, pub Uuid);
 
-/// The record of venues (and the viewer's actions on them), a page at a time.
+/// The record of venues, a page at a time.
 pub struct VenueRecordLoader {
     state: Arc<AppState>,
     viewer: Viewer,
@@ -184,39 +171,6 @@ impl Loader<LastInspectionOf> for VenueRecordLoader {
         // Every key gets an answer, "never inspected" included, so the cache holds it.
         let mut answers: HashMap<LastInspectionOf, Option<NaiveDate>> = keys.iter().map(|k| (*k, None)).collect();
         answers.extend(latest.into_iter().map(|(venue, last)| (LastInspectionOf(venue), last)));
-        Ok(answers)
-    }
-}
-
-impl Loader<VenueAction> for VenueRecordLoader {
-    type Value = bool;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[VenueAction]) -> LoadResult<VenueAction, bool> {
-        // One query per action granted at all; an action granted on no row costs none.
-        let mut answers = HashMap::new();
-        let mut actions: Vec<&'static str> = keys.iter().map(|k| k.0).collect();
-        actions.sort_unstable();
-        actions.dedup();
-        for action in actions {
-            let ids: Vec<Uuid> = keys.iter().filter(|k| k.0 == action).map(|k| k.1).collect();
-            let allowed: Vec<Uuid> = match self.state.access.rows::<Venues>(&self.viewer, action) {
-                Some(rows) => {
-                    venue::Entity::find()
-                        .select_only()
-                        .column(venue::Column::Id)
-                        .filter(rows)
-                        .filter(venue::Column::Id.is_in(ids.iter().copied()))
-                        .into_tuple()
-                        .all(&self.state.db)
-                        .await?
-                }
-                None => Vec::new(),
-            };
-            for id in ids {
-                answers.insert(VenueAction(action, id), allowed.contains(&id));
-            }
-        }
         Ok(answers)
     }
 }
