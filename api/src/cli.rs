@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::access::{Access, matrix};
 use crate::auth::password;
-use crate::config::{Cli, Command, CreateUserArgs, MigrateAction, PolicyAction};
-use crate::{App, db};
+use crate::config::{Cli, Command, CreateUserArgs, MigrateAction, PolicyAction, TasksAction};
+use crate::{App, db, rules};
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -22,7 +22,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { db: args, action } => migrate(&args.url, action).await,
         Command::CreateUser(args) => create_user(args).await,
         Command::Policy { action: PolicyAction::Matrix { write } } => policy_matrix(write).await,
+        Command::Tasks { db: args, action: TasksAction::Raise { at } } => raise_tasks(&args.url, at).await,
     }
+}
+
+/// One sweep of the task rules, as the server's scheduler runs it.
+async fn raise_tasks(url: &str, at: Option<chrono::DateTime<Utc>>) -> anyhow::Result<()> {
+    let db = db::connect(url).await?;
+    db::migrate(&db).await?;
+    let at = at.unwrap_or_else(Utc::now);
+    // Nobody subscribes in this process; the server's subscribers see the tasks in their lists.
+    let (channel, _) = tokio::sync::broadcast::channel(1);
+    let outcome = rules::sweep_all(&db, &channel, at).await?;
+    println!("task rules at {at}: raised {}, closed {}", outcome.raised.len(), outcome.closed);
+    Ok(())
 }
 
 async fn policy_matrix(write: Option<std::path::PathBuf>) -> anyhow::Result<()> {

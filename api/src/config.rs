@@ -41,6 +41,23 @@ pub enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// Supervision tasks raised by rules.
+    Tasks {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(subcommand)]
+        action: TasksAction,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TasksAction {
+    /// Sweep every task rule once: raise the tasks owed and close the ones whose duty is done.
+    Raise {
+        /// The instant to sweep at (RFC 3339); now when absent.
+        #[arg(long)]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -93,6 +110,10 @@ pub struct ServeArgs {
     /// Serve GraphiQL at `GET /graphql` (always on in demo mode).
     #[arg(long, env = "PINGAN_PLAYGROUND")]
     pub playground: bool,
+    /// Seconds between sweeps of the task rules (talks, inspections, lead deadlines, reports …);
+    /// 0 turns the scheduler off (run `pingan tasks raise` from cron instead).
+    #[arg(long = "rule-interval", env = "PINGAN_RULE_INTERVAL", default_value_t = 300)]
+    pub rule_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -179,6 +200,8 @@ pub struct Config {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub limits: Limits,
+    /// How often the server sweeps the task rules; `None`: never (tests sweep by hand).
+    pub rule_interval: Option<Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -194,6 +217,7 @@ impl std::fmt::Debug for Config {
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
             .field("limits", &self.limits)
+            .field("rule_interval", &self.rule_interval)
             .finish()
     }
 }
@@ -270,6 +294,7 @@ impl ServeArgs {
                 max_batch: self.limits.max_batch,
                 login_attempts_per_minute: self.limits.login_attempts_per_minute.max(1),
             },
+            rule_interval: (self.rule_interval_secs > 0).then(|| Duration::from_secs(self.rule_interval_secs)),
         })
     }
 }

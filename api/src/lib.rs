@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod rules;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -92,10 +93,18 @@ impl App {
         self.state.clone()
     }
 
+    /// Starts the task-rule scheduler when an interval is configured.
+    fn start_scheduler(&self) {
+        if let Some(every) = self.state.config.rule_interval {
+            rules::spawn_scheduler(self.state.clone(), every);
+        }
+    }
+
     /// Serves until the process receives Ctrl-C / SIGTERM.
     pub async fn run(self) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!("listening on http://{addr}/graphql");
+        self.start_scheduler();
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -107,6 +116,7 @@ impl App {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        self.start_scheduler();
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -549,6 +549,9 @@ pub enum TaskEventKind {
     Cancelled,
     #[sea_orm(string_value = "SYSTEM_CLOSED")]
     SystemClosed,
+    /// A village's lead-report task closed with "nothing to report" (零报告).
+    #[sea_orm(string_value = "NIL_REPORT")]
+    NilReport,
 }
 
 /// Whether an audited access was allowed or denied.

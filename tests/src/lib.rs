@@ -130,6 +130,7 @@ pub fn test_config(database_url: &str) -> Config {
             max_batch: 10,
             login_attempts_per_minute: 5,
         },
+        rule_interval: None,
     }
 }
 
@@ -203,6 +204,36 @@ impl TestApp {
         .await
     }
 
+    /// Runs `mutation(input: $i) { selection }` that must succeed; returns its payload.
+    /// The input type is `{Mutation}Input`; see [`TestApp::mutate_typed`] for shared ones.
+    pub async fn mutate(&self, token: &str, mutation: &str, input: Value, selection: &str) -> Value {
+        let mut chars = mutation.chars();
+        let input_type: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        self.mutate_typed(token, mutation, &format!("{input_type}Input"), input, selection).await
+    }
+
+    /// [`TestApp::mutate`] with an input type of another name (`LeadStepInput`, …).
+    pub async fn mutate_typed(
+        &self,
+        token: &str,
+        mutation: &str,
+        input_type: &str,
+        input: Value,
+        selection: &str,
+    ) -> Value {
+        let query = format!("mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ {selection} }} }}");
+        let body = self.gql(Some(token), &query, json!({ "i": input })).await;
+        assert!(body["errors"].is_null(), "{mutation}: {body}");
+        body["data"][mutation].clone()
+    }
+
+    /// The id of the org unit named `name`.
+    pub async fn unit_id(&self, name: &str) -> uuid::Uuid {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let unit = entity::org_unit::Entity::find().filter(entity::org_unit::Column::Name.eq(name));
+        unit.one(&self.state.db).await.expect("query").unwrap_or_else(|| panic!("no unit {name}")).id
+    }
+
     /// Logs in as a demo user; returns the access token.
     pub async fn login(&self, username: &str) -> String {
         let body = self.login_payload(username, PASSWORD).await;
@@ -219,6 +250,20 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// The global id of a record (`Kind:uuid`, as the API encodes it).
+pub fn global_id(kind: &str, id: uuid::Uuid) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+/// The uuid inside a global id.
+pub fn uuid_of(global: &Value) -> uuid::Uuid {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global.as_str().expect("an id")).expect("base64");
+    let text = String::from_utf8(raw).expect("utf-8");
+    uuid::Uuid::parse_str(text.split_once(':').expect("Kind:uuid").1).expect("uuid")
 }
 
 /// The `extensions.code` of the first error, if any.

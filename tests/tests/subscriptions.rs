@@ -83,3 +83,16 @@ async fn a_connection_without_a_valid_token_is_refused() {
         Some(Ok(other)) => panic!("expected the connection to close, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_task_a_rule_raises_reaches_its_unit_as_it_is_raised() {
+    let app = TestApp::spawn().await;
+    let mut dongzhuang = subscribe(&app, &app.login("dongzhuang").await).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // 东庄村 registers a lead: the rule raises its same-day transfer task with the write.
+    let lead = json!({ "source": "VILLAGE", "category": "VICE", "summary": "有人收保护费", "receivedAt": "2026-01-05T09:00:00+08:00" });
+    app.mutate(&app.login("dongzhuang").await, "registerLead", lead, "lead { id }").await;
+    let event = next_json(&mut dongzhuang).await;
+    assert_eq!(event["payload"]["data"]["taskAssigned"]["title"], "线索当日移交扫黑办", "{event}");
+    assert_eq!(event["payload"]["data"]["taskAssigned"]["assigneeUnit"]["name"], "东庄村");
+}

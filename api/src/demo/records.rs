@@ -1212,7 +1212,13 @@ async fn insert_tasks(txn: &impl ConnectionTrait, town: &Town, w: &World, target
             due_at: Set(due_at),
             listed: Set(listed),
             status: Set(status),
-            rule_key: Set(None),
+            // An open rule-raised task holds its rule's key, as the rules themselves would set it,
+            // so the first sweep sees it instead of raising a second one.
+            rule_key: Set(if by_person || matches!(status, Ts::Accepted | Ts::Cancelled) {
+                None
+            } else {
+                crate::rules::rule_key(kind, target_id, assignee, due_at)
+            }),
             version: Set(1),
             created_at: Set(created_at),
             updated_at: Set(created_at),

@@ -2,10 +2,13 @@
 //! venues. Both follow one rule (`domain::levels::next_due`): the later of the last duty and
 //! the day the level took effect, plus the level's interval, for ACTIVE records.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use entity::enums::{AttentionLevel, RecordStatus};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ActiveEnum, Condition, DatabaseBackend};
+use sea_orm::{ActiveEnum, Condition, ConnectionTrait, DatabaseBackend, DbErr};
+use uuid::Uuid;
 
 use crate::domain::levels;
 
@@ -21,6 +24,8 @@ pub struct Duty {
     pub on: &'static str,
     /// Days between duties at a level.
     pub interval: fn(AttentionLevel) -> i64,
+    /// The record's column naming the officer who owes the duty, if it has one.
+    pub officer: Option<&'static str>,
 }
 
 pub const TALKS: Duty = Duty {
@@ -29,6 +34,7 @@ pub const TALKS: Duty = Duty {
     record_id: "person_id",
     on: "talked_on",
     interval: levels::talk_interval_days,
+    officer: Some("responsible_officer_id"),
 };
 
 pub const INSPECTIONS: Duty = Duty {
@@ -37,6 +43,7 @@ pub const INSPECTIONS: Duty = Duty {
     record_id: "venue_id",
     on: "inspected_on",
     interval: levels::inspection_interval_days,
+    officer: None,
 };
 
 const LEVELS: [AttentionLevel; 3] = [AttentionLevel::General, AttentionLevel::Key, AttentionLevel::Special];
@@ -86,5 +93,27 @@ impl Duty {
             }
             _ => Expr::cust(format!("(GREATEST(COALESCE({last}, {from}), {from}) + ({interval}))")),
         }
+    }
+
+    /// The date of the last duty done for each of `records` (absent when none was).
+    pub async fn last_done(
+        &self,
+        db: &impl ConnectionTrait,
+        records: &[Uuid],
+    ) -> Result<HashMap<Uuid, NaiveDate>, DbErr> {
+        let mut last: HashMap<Uuid, NaiveDate> = HashMap::new();
+        for chunk in records.chunks(500) {
+            let select = Query::select()
+                .columns([Alias::new(self.record_id), Alias::new(self.on)])
+                .from(Alias::new(self.table))
+                .and_where(Expr::col(Alias::new(self.record_id)).is_in(chunk.iter().copied()))
+                .to_owned();
+            for row in db.query_all(&select).await? {
+                let (record, on): (Uuid, NaiveDate) = (row.try_get("", self.record_id)?, row.try_get("", self.on)?);
+                let entry = last.entry(record).or_insert(on);
+                *entry = Ord::max(*entry, on);
+            }
+        }
+        Ok(last)
     }
 }

@@ -187,6 +187,7 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("RETURNED", "退回"),
             ("CANCELLED", "撤销"),
             ("SYSTEM_CLOSED", "系统自动办结"),
+            ("NIL_REPORT", "零报告"),
         ],
     ),
     ("AuditOutcome", &[("ALLOWED", "允许"), ("DENIED", "拒绝")]),

@@ -23,6 +23,7 @@ use crate::auth::Viewer;
 use crate::domain::lead_flow::{self, Step};
 use crate::domain::validate;
 use crate::error::ApiError;
+use crate::rules::{self, Trigger};
 
 #[derive(SimpleObject)]
 pub struct LeadPayload {
@@ -234,7 +235,7 @@ impl LeadMutation {
             event(&txn, id, LeadEventKind::MarkedUmbrella, Some(viewer), None, None, note).await?;
         }
         audit::record(&txn, ctx, viewer, entry("register_lead", id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Lead(id)).await.map_err(ApiError::from)?;
         payload(ctx, id).await
     }
 
@@ -489,7 +490,7 @@ impl LeadMutation {
         bump(&txn, &current).await?;
         audit::record(&txn, ctx, viewer, entry("hand_over_gang_part", current.id)).await?;
         audit::record(&txn, ctx, viewer, entry("register_lead", id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Lead(id)).await.map_err(ApiError::from)?;
         payload(ctx, current.id).await
     }
 }
@@ -599,7 +600,7 @@ async fn write_step(
     }
     event(&txn, current.id, kind, Some(viewer), to.map(|_| current.status), to, note).await?;
     audit::record(&txn, ctx, viewer, entry(action, current.id)).await?;
-    txn.commit().await.map_err(ApiError::from)?;
+    rules::commit(ctx.state(), txn, Trigger::Lead(current.id)).await.map_err(ApiError::from)?;
     payload(ctx, current.id).await
 }
 

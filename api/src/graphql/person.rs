@@ -45,6 +45,7 @@ use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::{levels, validate};
 use crate::error::ApiError;
+use crate::rules::{self, Trigger};
 
 /// An edge of `people`.
 pub type PersonEdge = super::connection::Edge<Person>;
@@ -770,7 +771,7 @@ impl PersonMutation {
             insert_categories(&txn, current.id, &categories).await?;
         }
         audit::record(&txn, ctx, viewer, write_entry("update_person", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Person(current.id)).await.map_err(ApiError::from)?;
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 
@@ -801,7 +802,7 @@ impl PersonMutation {
         .map_err(ApiError::from)?;
         touch(&txn, &current).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_talk", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Person(current.id)).await.map_err(ApiError::from)?;
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 

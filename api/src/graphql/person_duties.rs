@@ -22,6 +22,7 @@ use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::{levels, validate};
 use crate::error::ApiError;
+use crate::rules::{self, Trigger};
 
 #[derive(InputObject)]
 pub struct RaiseAttentionInput {
@@ -115,7 +116,7 @@ impl PersonDutyMutation {
         )
         .await?;
         audit::record(&txn, ctx, viewer, write_entry("raise_attention", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Person(current.id)).await.map_err(ApiError::from)?;
         ctx.loaders()?.clear();
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
@@ -256,7 +257,7 @@ impl PersonDutyMutation {
             touch(&txn, &current).await?;
         }
         audit::record(&txn, ctx, viewer, write_entry("decide_step_down", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Person(current.id)).await.map_err(ApiError::from)?;
         ctx.loaders()?.clear();
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }

@@ -45,6 +45,7 @@ use crate::auth::Viewer;
 use crate::domain::risk_flow::{self, EscalationRefusal, Step};
 use crate::domain::validate;
 use crate::error::ApiError;
+use crate::rules::{self, Trigger};
 
 /// An edge of `riskItems`.
 pub type RiskItemEdge = super::connection::Edge<RiskItem>;
@@ -64,6 +65,11 @@ impl RiskItem {
 
     fn group<'a, T>(&'a self, group: &str, value: impl FnOnce(&'a risk_item::Model) -> T) -> Option<T> {
         self.groups.has(group).then(|| value(&self.model))
+    }
+
+    /// The title, when the viewer holds `basic` (task summaries use it).
+    pub fn display_title(&self) -> Option<&str> {
+        self.group("basic", |m| m.title.as_str())
     }
 
     async fn unit(&self, ctx: &Context<'_>, unit: Option<Uuid>) -> async_graphql::Result<Option<OrgUnit>> {
@@ -843,7 +849,7 @@ impl RiskMutation {
         .map_err(ApiError::from)?;
         event(&txn, current.id, viewer, RiskEventKind::Feedback, step, None).await?;
         audit::record(&txn, ctx, viewer, entry("record_risk_feedback", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::RiskItem(current.id)).await.map_err(ApiError::from)?;
         payload(ctx, current.id).await
     }
 
@@ -953,7 +959,7 @@ async fn write_step(
     bump(&txn, current, change).await?;
     event(&txn, current.id, viewer, kind, values, note).await?;
     audit::record(&txn, ctx, viewer, entry(action, current.id)).await?;
-    txn.commit().await.map_err(ApiError::from)?;
+    rules::commit(ctx.state(), txn, Trigger::RiskItem(current.id)).await.map_err(ApiError::from)?;
     payload(ctx, current.id).await
 }
 

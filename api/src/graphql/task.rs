@@ -29,7 +29,7 @@ use super::node::Node;
 use super::org::OrgUnit;
 use super::refs::unit_in_town;
 use super::subscription::TaskAssigned;
-use super::{lead, person, venue};
+use super::{lead, person, risk, venue};
 use crate::access::resource::Tasks;
 use crate::audit;
 use crate::auth::Viewer;
@@ -108,6 +108,7 @@ impl Task {
             Some(Node::Person(p)) => p.display_name().map(|n| format!("重点人员 {n}")),
             Some(Node::Venue(v)) => v.display_name().map(|n| format!("重点场所 {n}")),
             Some(Node::Lead(l)) => l.display_serial().map(|s| format!("线索 {s}")),
+            Some(Node::RiskItem(r)) => r.display_title().map(|t| format!("风险隐患 {t}")),
             _ => None,
         })
     }
@@ -182,7 +183,8 @@ async fn target_of(ctx: &Context<'_>, task: &task::Model) -> Result<Option<Node>
         Some(TaskTargetType::Person) => person::find(ctx, id).await?.map(Node::Person),
         Some(TaskTargetType::Venue) => venue::find(ctx, id).await?.map(Node::Venue),
         Some(TaskTargetType::Lead) => lead::find(ctx, id).await?.map(Node::Lead),
-        _ => None,
+        Some(TaskTargetType::RiskItem) => risk::find(ctx, id).await?.map(Node::RiskItem),
+        None => None,
     })
 }
 
@@ -501,6 +503,44 @@ impl TaskMutation {
         txn.commit().await.map_err(ApiError::from)?;
         payload(ctx, id).await
     }
+    /// A village closes its lead-report task of a period with nothing to report (零报告).
+    async fn submit_nil_report(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let id = ids::decode_as(&input.task_id, Kind::Task).ok_or(ApiError::NotFound)?;
+        let current = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
+        if !state.access.can_on_row::<Tasks>(viewer, "work", &current.0) {
+            return Err(ApiError::Forbidden.into());
+        }
+        if current.0.kind != TaskKind::VillageLeadReport {
+            return Err(ApiError::bad_input(
+                "input.taskId",
+                "Only a village lead-report task takes a nil report.",
+                "只有村（社区）线索报告任务可以零报告。",
+            )
+            .into());
+        }
+        if next_steps(current.0.status).is_empty() {
+            return Err(ApiError::Conflict {
+                message: "The task is closed already.".into(),
+                message_zh: "该任务已办结。".into(),
+                allowed: vec![],
+            }
+            .into());
+        }
+        let note = validate::optional_text("input.body", input.body.as_deref().unwrap_or(""), 4000)?;
+        let note = if note.is_empty() { "本期无线索可报。".to_owned() } else { note };
+        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        update(&txn, &current.0, |m| {
+            m.status = Set(TaskStatus::Accepted);
+            m.rule_key = Set(None);
+        })
+        .await?;
+        event(&txn, id, TaskEventKind::NilReport, Some(viewer), Some(note)).await?;
+        audit::record(&txn, ctx, viewer, entry("submit_nil_report", id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        payload(ctx, id).await
+    }
 }
 
 async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_graphql::Result<TaskPayload> {
@@ -587,18 +627,8 @@ async fn event(
     by: Option<&Viewer>,
     body: Option<String>,
 ) -> Result<(), ApiError> {
-    task_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        task_id: Set(task),
-        kind: Set(kind),
-        actor_user_id: Set(by.map(|v| v.user_id)),
-        actor_unit_id: Set(by.map(|v| v.unit_id)),
-        body: Set(body),
-        created_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    let actor = by.map(|v| (v.user_id, v.unit_id));
+    Ok(crate::rules::task_event(txn, task, kind, actor, body, Utc::now()).await?)
 }
 
 fn entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {

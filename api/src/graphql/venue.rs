@@ -47,6 +47,7 @@ use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::{levels, validate};
 use crate::error::ApiError;
+use crate::rules::{self, Trigger};
 
 /// An edge of `venues`.
 pub type VenueEdge = super::connection::Edge<Venue>;
@@ -609,7 +610,7 @@ impl VenueMutation {
             return Err(stale().into());
         }
         audit::record(&txn, ctx, viewer, write_entry("update_venue", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Venue(current.id)).await.map_err(ApiError::from)?;
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 
@@ -644,7 +645,7 @@ impl VenueMutation {
         .map_err(ApiError::from)?;
         touch(&txn, current.id).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_inspection", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Venue(current.id)).await.map_err(ApiError::from)?;
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 
@@ -690,7 +691,7 @@ impl VenueMutation {
             .await
             .map_err(ApiError::from)?;
         audit::record(&txn, ctx, viewer, write_entry("raise_venue_attention", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Venue(current.id)).await.map_err(ApiError::from)?;
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 
@@ -835,7 +836,7 @@ impl VenueMutation {
             touch(&txn, venue.id).await?;
         }
         audit::record(&txn, ctx, viewer, write_entry("decide_venue_step_down", venue.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        rules::commit(ctx.state(), txn, Trigger::Venue(venue.id)).await.map_err(ApiError::from)?;
         Ok(VenuePayload { venue: find(ctx, venue.id).await? })
     }
 }

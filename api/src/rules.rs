@@ -1,0 +1,835 @@
+//! Tasks raised by rules (domain.md "Supervision tasks"): talk and inspection intervals, the
+//! lead deadlines, T+2 after a HIGH assessment, the villages' lead reports (每月两报) and the
+//! monthly reports.
+//!
+//! A sweep asks each rule two things at an instant: which duties are owed now, and which of its
+//! open tasks are done. It raises a task for every owed duty that has none and closes every done
+//! task as `ACCEPTED` with a `SYSTEM_CLOSED` event. The server sweeps on an interval, the
+//! `pingan tasks raise` command sweeps once, and the writes that change a duty (a talk recorded,
+//! a lead transferred …) sweep their own record in their own transaction, so a task appears or
+//! closes with the write that caused it. The instant is always a parameter: tests pass any day.
+//!
+//! Idempotence, twice over: `task.rule_key` (unique, set while the task is open) holds one open
+//! task per rule and target; and a duty is one instance — rule, target or unit, due time — that
+//! is raised once: a closed or cancelled task of the same instance counts as raised.
+//!
+//! Rule-raised tasks are created by the coordination office (the discipline commission for
+//! umbrella leads). Their titles are fixed phrases and dates, never a name or a serial: the task
+//! shows its target only through `Task.target`, under the target's own rules.
+//!
+//! The rules are the system's own bookkeeping, not a viewer's read, so they query the tables
+//! directly; nothing they read leaves this module but ids and due times.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use entity::enums::{AttentionLevel, LeadStatus, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus};
+use entity::enums::{TaskTargetType, UnitKind};
+use entity::{app_user, lead, org_unit, risk_item, task, task_event};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::domain::lead_flow::town_zone;
+use crate::domain::levels;
+use crate::graphql::duty::{self, Duty as PeriodicDuty};
+use crate::graphql::subscription::TaskAssigned;
+
+/// A rule that raises tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// A person's education talk is due (30 / 60 / 90 days by level).
+    TalkDue,
+    /// A venue's inspection is due (15 / 60 / 90 days by level).
+    InspectionDue,
+    /// A registered lead goes to the coordination office the same day.
+    LeadTransfer,
+    /// A transferred lead goes before the leading group within 24 hours.
+    LeadReview,
+    /// An assigned lead is verified by its 四定一包 deadline.
+    LeadVerification,
+    /// A HIGH risk item's first feedback is due two days after assessment (T+2).
+    RiskFeedback,
+    /// Each village reports its leads by the 15th and by the last day of the month.
+    VillageLeadReport,
+    /// Each unit's monthly report is due the 23rd, the town's the 25th.
+    MonthlyReport,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 8] = [
+        Rule::TalkDue,
+        Rule::InspectionDue,
+        Rule::LeadTransfer,
+        Rule::LeadReview,
+        Rule::LeadVerification,
+        Rule::RiskFeedback,
+        Rule::VillageLeadReport,
+        Rule::MonthlyReport,
+    ];
+
+    pub fn kind(self) -> TaskKind {
+        match self {
+            Rule::TalkDue => TaskKind::TalkDue,
+            Rule::InspectionDue => TaskKind::InspectionDue,
+            Rule::LeadTransfer => TaskKind::LeadTransfer,
+            Rule::LeadReview => TaskKind::LeadReview,
+            Rule::LeadVerification => TaskKind::LeadVerification,
+            Rule::RiskFeedback => TaskKind::RiskFeedback,
+            Rule::VillageLeadReport => TaskKind::VillageLeadReport,
+            Rule::MonthlyReport => TaskKind::MonthlyReport,
+        }
+    }
+
+    /// Whether the rule's duties belong to a unit (a period's report) rather than a record.
+    fn per_unit(self) -> bool {
+        matches!(self, Rule::VillageLeadReport | Rule::MonthlyReport)
+    }
+
+    /// The system event's text when the duty is done.
+    fn done_note(self) -> &'static str {
+        match self {
+            Rule::TalkDue => "谈话教育已不再到期（已记录谈话或列管情况已变化），系统自动办结。",
+            Rule::InspectionDue => "场所检查已不再到期（已记录检查或列管情况已变化），系统自动办结。",
+            Rule::LeadTransfer => "线索已不在待移交状态，系统自动办结。",
+            Rule::LeadReview => "线索已呈阅或已不在待呈阅状态，系统自动办结。",
+            Rule::LeadVerification => "线索已办结或已不在核查状态，系统自动办结。",
+            Rule::RiskFeedback => "风险隐患已有反馈或已不在待反馈状态，系统自动办结。",
+            Rule::VillageLeadReport => "本期已登记线索，系统自动办结。",
+            Rule::MonthlyReport => "月报已办结。",
+        }
+    }
+}
+
+/// The key that holds one open task per rule and target: `TALK_DUE:<person>`, or for a unit's
+/// periodic report `VILLAGE_LEAD_REPORT:<unit>:<due day>`. `None` for kinds no rule raises.
+pub fn rule_key(kind: TaskKind, target: Option<Uuid>, unit: Uuid, due_at: DateTime<Utc>) -> Option<String> {
+    let name = kind.to_value();
+    match kind {
+        TaskKind::VillageLeadReport | TaskKind::MonthlyReport => Some(format!("{name}:{unit}:{}", local_day(due_at))),
+        TaskKind::AdHoc | TaskKind::RiskResolution => None,
+        _ => target.map(|t| format!("{name}:{t}")),
+    }
+}
+
+/// Which records a sweep looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// One town, or every town.
+    pub town: Option<Uuid>,
+    pub only: Only,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Only {
+    Everything,
+    /// One person, venue, lead or risk item (record rules only).
+    Target(Uuid),
+    /// One unit's periodic duties (unit rules only).
+    Unit(Uuid),
+}
+
+impl Scope {
+    pub fn everything() -> Self {
+        Self { town: None, only: Only::Everything }
+    }
+
+    /// Whether `rule` has anything to look at in this scope.
+    fn covers(&self, rule: Rule) -> bool {
+        match self.only {
+            Only::Everything => true,
+            Only::Target(_) => !rule.per_unit(),
+            Only::Unit(_) => rule.per_unit(),
+        }
+    }
+}
+
+/// What a write changed that rules watch.
+#[derive(Debug, Clone, Copy)]
+pub enum Trigger {
+    Person(Uuid),
+    Venue(Uuid),
+    Lead(Uuid),
+    RiskItem(Uuid),
+}
+
+/// What a sweep did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub raised: Vec<TaskAssigned>,
+    pub closed: usize,
+}
+
+impl Outcome {
+    /// Announces the raised tasks to `taskAssigned` subscribers (after the commit).
+    pub fn publish(&self, channel: &tokio::sync::broadcast::Sender<TaskAssigned>) {
+        for event in &self.raised {
+            // Nobody listening is fine: the task is in the lists either way.
+            let _ = channel.send(*event);
+        }
+    }
+}
+
+/// A duty owed now: the task it needs.
+struct Owed {
+    town: Uuid,
+    title: String,
+    target: Option<(TaskTargetType, Uuid)>,
+    assignee_unit: Uuid,
+    assignee_user: Option<Uuid>,
+    creating_unit: Uuid,
+    due_at: DateTime<Utc>,
+}
+
+impl Owed {
+    fn key(&self, rule: Rule) -> String {
+        let target = self.target.map(|t| t.1);
+        rule_key(rule.kind(), target, self.assignee_unit, self.due_at).expect("every rule's kind has a key")
+    }
+}
+
+/// Sweeps every rule over everything, in one transaction, and announces the raised tasks.
+pub async fn sweep_all(
+    db: &sea_orm::DatabaseConnection,
+    channel: &tokio::sync::broadcast::Sender<TaskAssigned>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbErr> {
+    let txn = db.begin().await?;
+    let outcome = sweep(&txn, &Rule::ALL, Scope::everything(), now).await?;
+    txn.commit().await?;
+    outcome.publish(channel);
+    Ok(outcome)
+}
+
+/// The sweep a write runs in its own transaction: the rules that watch what it changed.
+pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateTime<Utc>) -> Result<Outcome, DbErr> {
+    let target = |id| Scope { town: None, only: Only::Target(id) };
+    match trigger {
+        Trigger::Person(id) => sweep(txn, &[Rule::TalkDue], target(id), now).await,
+        Trigger::Venue(id) => sweep(txn, &[Rule::InspectionDue], target(id), now).await,
+        Trigger::RiskItem(id) => sweep(txn, &[Rule::RiskFeedback], target(id), now).await,
+        Trigger::Lead(id) => {
+            let rules = [Rule::LeadTransfer, Rule::LeadReview, Rule::LeadVerification];
+            let mut outcome = sweep(txn, &rules, target(id), now).await?;
+            // A lead a village registers answers that village's report of the period.
+            let receiving: Option<(Uuid, Uuid)> = lead::Entity::find_by_id(id)
+                .select_only()
+                .columns([lead::Column::TownId, lead::Column::ReceivingUnitId])
+                .into_tuple()
+                .one(txn)
+                .await?;
+            if let Some((town, unit)) = receiving {
+                let scope = Scope { town: Some(town), only: Only::Unit(unit) };
+                let more = sweep(txn, &[Rule::VillageLeadReport], scope, now).await?;
+                outcome.raised.extend(more.raised);
+                outcome.closed += more.closed;
+            }
+            Ok(outcome)
+        }
+    }
+}
+
+/// Commits a write after the sweep its trigger asks for, then announces the raised tasks: the
+/// task appears, or closes, with the write that caused it.
+pub async fn commit(state: &crate::AppState, txn: DatabaseTransaction, trigger: Trigger) -> Result<(), DbErr> {
+    let outcome = after_write(&txn, trigger, Utc::now()).await?;
+    txn.commit().await?;
+    outcome.publish(&state.task_events);
+    Ok(())
+}
+
+/// Raises the owed and closes the done tasks of `rules` in `scope` at `now`.
+pub async fn sweep(
+    db: &impl ConnectionTrait,
+    rules: &[Rule],
+    scope: Scope,
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbErr> {
+    let offices = Offices::load(db, scope.town).await?;
+    let mut outcome = Outcome::default();
+    for &rule in rules.iter().filter(|r| scope.covers(**r)) {
+        let owed = owed(db, rule, &offices, scope, now).await?;
+        let open = open_tasks(db, rule, scope).await?;
+        let done = done(db, rule, &open, &owed).await?;
+        for task in &done {
+            outcome.closed += close(db, task, rule.done_note(), now).await? as usize;
+        }
+        let open_keys: HashSet<&str> = open.iter().filter_map(|t| t.rule_key.as_deref()).collect();
+        let fresh: Vec<Owed> = owed.into_iter().filter(|o| !open_keys.contains(o.key(rule).as_str())).collect();
+        outcome.raised.extend(raise(db, rule, fresh, now).await?);
+    }
+    Ok(outcome)
+}
+
+/// The units of each town that rule-raised tasks come from or go to.
+#[derive(Default)]
+struct Offices {
+    units: Vec<org_unit::Model>,
+}
+
+impl Offices {
+    async fn load(db: &impl ConnectionTrait, town: Option<Uuid>) -> Result<Self, DbErr> {
+        let mut query = org_unit::Entity::find();
+        if let Some(town) = town {
+            query = query.filter(org_unit::Column::TownId.eq(town));
+        }
+        Ok(Self { units: query.all(db).await? })
+    }
+
+    fn of_kind(&self, town: Uuid, kind: UnitKind) -> Option<Uuid> {
+        self.units.iter().find(|u| u.town_id == town && u.kind == kind).map(|u| u.id)
+    }
+
+    fn coordination(&self, town: Uuid) -> Option<Uuid> {
+        self.of_kind(town, UnitKind::CoordinationOffice)
+    }
+
+    /// The creating unit of a lead's task: the discipline commission for umbrella leads.
+    fn lead_creator(&self, town: Uuid, umbrella: bool) -> Option<Uuid> {
+        if umbrella {
+            self.of_kind(town, UnitKind::DisciplineCommission).or_else(|| self.coordination(town))
+        } else {
+            self.coordination(town)
+        }
+    }
+
+    fn units_in(&self, only: Only, kinds: &[UnitKind]) -> impl Iterator<Item = &org_unit::Model> {
+        self.units.iter().filter(move |u| {
+            kinds.contains(&u.kind)
+                && match only {
+                    Only::Unit(id) => u.id == id,
+                    _ => true,
+                }
+        })
+    }
+}
+
+/// The local calendar day of an instant (the town's time zone).
+pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&town_zone()).date_naive()
+}
+
+/// The last second of a local calendar day, as an instant.
+pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
+    let end = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"));
+    town_zone().from_local_datetime(&end).single().expect("a fixed offset has no gaps").with_timezone(&Utc)
+}
+
+/// The first instant of a local calendar day.
+fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    town_zone().from_local_datetime(&day.and_time(NaiveTime::MIN)).single().expect("no gaps").with_timezone(&Utc)
+}
+
+fn last_day_of_month(day: NaiveDate) -> NaiveDate {
+    let (y, m) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1).expect("a valid month") - Duration::days(1)
+}
+
+/// The lead-report period holding `day`: the 1st to the 15th, or the 16th to the month's end.
+pub fn report_period(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    if day.day() <= 15 {
+        (day.with_day(1).expect("day 1"), day.with_day(15).expect("day 15"))
+    } else {
+        (day.with_day(16).expect("day 16"), last_day_of_month(day))
+    }
+}
+
+fn target_condition(column: impl ColumnTrait, only: Only) -> Condition {
+    match only {
+        Only::Target(id) => Condition::all().add(column.eq(id)),
+        _ => Condition::all(),
+    }
+}
+
+fn town_condition(column: impl ColumnTrait, town: Option<Uuid>) -> Condition {
+    match town {
+        Some(town) => Condition::all().add(column.eq(town)),
+        None => Condition::all(),
+    }
+}
+
+/// The duties `rule` says are owed at `now` in `scope`.
+async fn owed(
+    db: &impl ConnectionTrait,
+    rule: Rule,
+    offices: &Offices,
+    scope: Scope,
+    now: DateTime<Utc>,
+) -> Result<Vec<Owed>, DbErr> {
+    let today = local_day(now);
+    match rule {
+        Rule::TalkDue => {
+            periodic(db, &duty::TALKS, TaskTargetType::Person, "重点人员谈话教育到期", offices, scope, today).await
+        }
+        Rule::InspectionDue => {
+            periodic(db, &duty::INSPECTIONS, TaskTargetType::Venue, "重点场所检查到期", offices, scope, today).await
+        }
+        Rule::LeadTransfer | Rule::LeadReview | Rule::LeadVerification => lead_duties(db, rule, offices, scope).await,
+        Rule::RiskFeedback => risk_feedback(db, offices, scope).await,
+        Rule::VillageLeadReport => village_reports(db, offices, scope, today).await,
+        Rule::MonthlyReport => Ok(monthly_reports(offices, scope, today)),
+    }
+}
+
+/// Talks and inspections: the records whose next duty falls on or before today. The person's
+/// responsible officer (and that officer's unit) is the assignee; otherwise the police station.
+async fn periodic(
+    db: &impl ConnectionTrait,
+    duty: &PeriodicDuty,
+    target_type: TaskTargetType,
+    title: &str,
+    offices: &Offices,
+    scope: Scope,
+    today: NaiveDate,
+) -> Result<Vec<Owed>, DbErr> {
+    let record = Alias::new(duty.record);
+    let mut select = Query::select();
+    select
+        .from(record.clone())
+        .columns(["id", "town_id", "attention_level", "level_since"].map(|c| (record.clone(), Alias::new(c))))
+        .cond_where(duty.overdue(today + Duration::days(1)));
+    match duty.officer {
+        Some(officer) => select.expr_as(Expr::col((record.clone(), Alias::new(officer))), Alias::new("officer")),
+        None => select.expr_as(Expr::val(Option::<Uuid>::None), Alias::new("officer")),
+    };
+    if let Some(town) = scope.town {
+        select.and_where(Expr::col((record.clone(), Alias::new("town_id"))).eq(Expr::val(town)));
+    }
+    if let Only::Target(id) = scope.only {
+        select.and_where(Expr::col((record.clone(), Alias::new("id"))).eq(Expr::val(id)));
+    }
+    let rows = db.query_all(&select).await?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let level: String = row.try_get("", "attention_level")?;
+        let level = AttentionLevel::try_from_value(&level).map_err(|e| DbErr::Type(e.to_string()))?;
+        records.push((
+            row.try_get::<Uuid>("", "id")?,
+            row.try_get::<Uuid>("", "town_id")?,
+            level,
+            row.try_get::<NaiveDate>("", "level_since")?,
+            row.try_get::<Option<Uuid>>("", "officer")?,
+        ));
+    }
+    let ids: Vec<Uuid> = records.iter().map(|r| r.0).collect();
+    let last = duty.last_done(db, &ids).await?;
+    let officers: Vec<Uuid> = records.iter().filter_map(|r| r.4).collect();
+    let officer_units: HashMap<Uuid, Uuid> = app_user::Entity::find()
+        .select_only()
+        .columns([app_user::Column::Id, app_user::Column::OrgUnitId])
+        .filter(app_user::Column::Id.is_in(officers))
+        .filter(app_user::Column::Active.eq(true))
+        .into_tuple::<(Uuid, Uuid)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(records
+        .into_iter()
+        .filter_map(|(id, town, level, since, officer)| {
+            let due = levels::next_due(last.get(&id).copied(), since, (duty.interval)(level));
+            let officer = officer.filter(|o| officer_units.contains_key(o));
+            let assignee_unit = officer
+                .and_then(|o| officer_units.get(&o).copied())
+                .or_else(|| offices.of_kind(town, UnitKind::PoliceStation))?;
+            Some(Owed {
+                town,
+                title: title.to_owned(),
+                target: Some((target_type, id)),
+                assignee_unit,
+                assignee_user: officer,
+                creating_unit: offices.coordination(town)?,
+                due_at: end_of_day(due),
+            })
+        })
+        .collect())
+}
+
+/// id, town, umbrella, receiving unit, assignee unit, the deadline.
+type LeadRow = (Uuid, Uuid, bool, Uuid, Option<Uuid>, Option<DateTime<Utc>>);
+
+/// id, town, assignee unit, the feedback deadline.
+type RiskRow = (Uuid, Uuid, Option<Uuid>, Option<DateTime<Utc>>);
+
+/// The three lead deadlines: transfer (REGISTERED, ordinary leads), review (TRANSFERRED,
+/// ordinary leads) and verification (VERIFYING, every lead with an assignee).
+async fn lead_duties(
+    db: &impl ConnectionTrait,
+    rule: Rule,
+    offices: &Offices,
+    scope: Scope,
+) -> Result<Vec<Owed>, DbErr> {
+    let (status, due_column, title) = match rule {
+        Rule::LeadTransfer => (LeadStatus::Registered, lead::Column::TransferDueAt, "线索当日移交扫黑办"),
+        Rule::LeadReview => (LeadStatus::Transferred, lead::Column::ReviewDueAt, "线索24小时内呈阅"),
+        _ => (LeadStatus::Verifying, lead::Column::Deadline, "线索核查办理期限"),
+    };
+    let mut query = lead::Entity::find()
+        .select_only()
+        .columns([
+            lead::Column::Id,
+            lead::Column::TownId,
+            lead::Column::Umbrella,
+            lead::Column::ReceivingUnitId,
+            lead::Column::AssigneeUnitId,
+        ])
+        .column(due_column)
+        .filter(lead::Column::Status.eq(status))
+        .filter(due_column.is_not_null())
+        .filter(town_condition(lead::Column::TownId, scope.town))
+        .filter(target_condition(lead::Column::Id, scope.only));
+    if rule != Rule::LeadVerification {
+        query = query.filter(lead::Column::Umbrella.eq(false));
+    }
+    let rows: Vec<LeadRow> = query.into_tuple().all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, town, umbrella, receiving, assignee, due)| {
+            let assignee_unit = match rule {
+                Rule::LeadTransfer => receiving,
+                Rule::LeadReview => offices.coordination(town)?,
+                _ => assignee?,
+            };
+            Some(Owed {
+                town,
+                title: title.to_owned(),
+                target: Some((TaskTargetType::Lead, id)),
+                assignee_unit,
+                assignee_user: None,
+                creating_unit: offices.lead_creator(town, umbrella)?,
+                due_at: due?,
+            })
+        })
+        .collect())
+}
+
+/// T+2: HIGH items assessed and still waiting for their first feedback.
+async fn risk_feedback(db: &impl ConnectionTrait, offices: &Offices, scope: Scope) -> Result<Vec<Owed>, DbErr> {
+    let rows: Vec<RiskRow> = risk_item::Entity::find()
+        .select_only()
+        .columns([
+            risk_item::Column::Id,
+            risk_item::Column::TownId,
+            risk_item::Column::AssigneeUnitId,
+            risk_item::Column::FeedbackDueAt,
+        ])
+        .filter(risk_item::Column::Status.eq(RiskStatus::Assessed))
+        .filter(risk_item::Column::Level.eq(RiskLevel::High))
+        .filter(risk_item::Column::FeedbackDueAt.is_not_null())
+        .filter(town_condition(risk_item::Column::TownId, scope.town))
+        .filter(target_condition(risk_item::Column::Id, scope.only))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, town, assignee, due)| {
+            Some(Owed {
+                town,
+                title: "高风险隐患T+2反馈".to_owned(),
+                target: Some((TaskTargetType::RiskItem, id)),
+                assignee_unit: assignee?,
+                assignee_user: None,
+                creating_unit: offices.coordination(town)?,
+                due_at: due?,
+            })
+        })
+        .collect())
+}
+
+/// The villages that have registered no lead in the current report period.
+async fn village_reports(
+    db: &impl ConnectionTrait,
+    offices: &Offices,
+    scope: Scope,
+    today: NaiveDate,
+) -> Result<Vec<Owed>, DbErr> {
+    let (start, end) = report_period(today);
+    let villages: Vec<&org_unit::Model> = offices.units_in(scope.only, &[UnitKind::Village]).collect();
+    let reported = units_with_leads(db, villages.iter().map(|u| u.id).collect(), start, end).await?;
+    let half = if end.day() == 15 { "上半月" } else { "下半月" };
+    Ok(villages
+        .into_iter()
+        .filter(|u| !reported.contains(&u.id))
+        .filter_map(|u| {
+            Some(Owed {
+                town: u.town_id,
+                title: format!("{}年{}月{half}线索报告", end.year(), end.month()),
+                target: None,
+                assignee_unit: u.id,
+                assignee_user: None,
+                creating_unit: offices.coordination(u.town_id)?,
+                due_at: end_of_day(end),
+            })
+        })
+        .collect())
+}
+
+/// Of `units`, those that registered a lead between the local days `start` and `end`.
+async fn units_with_leads(
+    db: &impl ConnectionTrait,
+    units: Vec<Uuid>,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<HashSet<Uuid>, DbErr> {
+    if units.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows: Vec<Uuid> = lead::Entity::find()
+        .select_only()
+        .column(lead::Column::ReceivingUnitId)
+        .distinct()
+        .filter(lead::Column::ReceivingUnitId.is_in(units))
+        .filter(lead::Column::CreatedAt.gte(start_of_day(start)))
+        .filter(lead::Column::CreatedAt.lte(end_of_day(end)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Every unit's report for the month of `today` (due the 23rd), the town's (the coordination
+/// office's) due the 25th. Raised on the first of the month.
+fn monthly_reports(offices: &Offices, scope: Scope, today: NaiveDate) -> Vec<Owed> {
+    let all = [
+        UnitKind::CoordinationOffice,
+        UnitKind::DisciplineCommission,
+        UnitKind::PoliceStation,
+        UnitKind::JudicialOffice,
+        UnitKind::Village,
+    ];
+    offices
+        .units_in(scope.only, &all)
+        .filter(|u| scope.town.is_none_or(|t| t == u.town_id))
+        .filter_map(|u| {
+            let town_report = u.kind == UnitKind::CoordinationOffice;
+            let due = today.with_day(if town_report { 25 } else { 23 })?;
+            let whose = if town_report { "全镇" } else { "" };
+            Some(Owed {
+                town: u.town_id,
+                title: format!("{}年{}月{whose}工作月报", due.year(), due.month()),
+                target: None,
+                assignee_unit: u.id,
+                assignee_user: None,
+                creating_unit: offices.coordination(u.town_id)?,
+                due_at: end_of_day(due),
+            })
+        })
+        .collect()
+}
+
+/// The open rule-raised tasks of `rule` in `scope`.
+async fn open_tasks(db: &impl ConnectionTrait, rule: Rule, scope: Scope) -> Result<Vec<task::Model>, DbErr> {
+    let mut query = task::Entity::find()
+        .filter(task::Column::Kind.eq(rule.kind()))
+        .filter(task::Column::RuleKey.is_not_null())
+        .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]))
+        .filter(town_condition(task::Column::TownId, scope.town));
+    query = match scope.only {
+        Only::Everything => query,
+        Only::Target(id) => query.filter(task::Column::TargetId.eq(id)),
+        Only::Unit(id) => query.filter(task::Column::AssigneeUnitId.eq(id)),
+    };
+    query.all(db).await
+}
+
+/// The open tasks whose duty is done.
+async fn done(
+    db: &impl ConnectionTrait,
+    rule: Rule,
+    open: &[task::Model],
+    owed: &[Owed],
+) -> Result<Vec<task::Model>, DbErr> {
+    match rule {
+        // A report is done when its unit submits it and the coordination office accepts it.
+        Rule::MonthlyReport => Ok(Vec::new()),
+        // Done when the village registered a lead in the task's own period (an earlier
+        // period's task stays open, and overdue, until its nil report).
+        Rule::VillageLeadReport => {
+            let mut done = Vec::new();
+            for task in open {
+                let (start, end) = report_period(local_day(task.due_at));
+                if !units_with_leads(db, vec![task.assignee_unit_id], start, end).await?.is_empty() {
+                    done.push(task.clone());
+                }
+            }
+            Ok(done)
+        }
+        // A record's duty is done when the rule no longer owes it.
+        _ => {
+            let keys: HashSet<String> = owed.iter().map(|o| o.key(rule)).collect();
+            Ok(open.iter().filter(|t| t.rule_key.as_ref().is_some_and(|k| !keys.contains(k))).cloned().collect())
+        }
+    }
+}
+
+/// Closes a done task as `ACCEPTED` with a system event; false when somebody changed it
+/// meanwhile (the next sweep looks again).
+async fn close(db: &impl ConnectionTrait, task: &task::Model, note: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let updated = task::Entity::update_many()
+        .col_expr(task::Column::Status, Expr::val(TaskStatus::Accepted))
+        .col_expr(task::Column::RuleKey, Expr::val(Option::<String>::None))
+        .col_expr(task::Column::Version, Expr::val(task.version + 1))
+        .col_expr(task::Column::UpdatedAt, Expr::val(now))
+        .filter(task::Column::Id.eq(task.id))
+        .filter(task::Column::Version.eq(task.version))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(false);
+    }
+    system_event(db, task.id, TaskEventKind::SystemClosed, note, now).await?;
+    Ok(true)
+}
+
+/// Inserts a task for each owed duty not raised before.
+async fn raise(
+    db: &impl ConnectionTrait,
+    rule: Rule,
+    owed: Vec<Owed>,
+    now: DateTime<Utc>,
+) -> Result<Vec<TaskAssigned>, DbErr> {
+    let mut raised = Vec::new();
+    for chunk in owed.chunks(500) {
+        let earlier = raised_before(db, rule, chunk).await?;
+        for duty in chunk {
+            let instance = (duty.target.map(|t| t.1), duty.assignee_unit, duty.due_at.timestamp());
+            if earlier.contains(&instance) {
+                continue;
+            }
+            let id = Uuid::now_v7();
+            let inserted = task::Entity::insert(task::ActiveModel {
+                id: Set(id),
+                town_id: Set(duty.town),
+                title: Set(duty.title.clone()),
+                description: Set(None),
+                kind: Set(rule.kind()),
+                target_type: Set(duty.target.map(|t| t.0)),
+                target_id: Set(duty.target.map(|t| t.1)),
+                assignee_unit_id: Set(duty.assignee_unit),
+                assignee_user_id: Set(duty.assignee_user),
+                creating_unit_id: Set(duty.creating_unit),
+                created_by_user_id: Set(None),
+                due_at: Set(duty.due_at),
+                listed: Set(false),
+                status: Set(TaskStatus::Open),
+                rule_key: Set(Some(duty.key(rule))),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .on_conflict(OnConflict::column(task::Column::RuleKey).do_nothing().to_owned())
+            .exec_without_returning(db)
+            .await?;
+            if inserted == 1 {
+                system_event(db, id, TaskEventKind::Created, "依规则自动生成。", now).await?;
+                raised.push(TaskAssigned { task: id, town: duty.town, assignee_unit: duty.assignee_unit });
+            }
+        }
+    }
+    Ok(raised)
+}
+
+/// The instances (target, assignee unit, due second) of `owed` that already have a task, open
+/// or closed.
+async fn raised_before(
+    db: &impl ConnectionTrait,
+    rule: Rule,
+    owed: &[Owed],
+) -> Result<HashSet<(Option<Uuid>, Uuid, i64)>, DbErr> {
+    let which = if rule.per_unit() {
+        task::Column::AssigneeUnitId.is_in(owed.iter().map(|o| o.assignee_unit).collect::<HashSet<_>>())
+    } else {
+        task::Column::TargetId.is_in(owed.iter().filter_map(|o| o.target.map(|t| t.1)).collect::<Vec<_>>())
+    };
+    let rows: Vec<(Option<Uuid>, Uuid, DateTime<Utc>)> = task::Entity::find()
+        .select_only()
+        .columns([task::Column::TargetId, task::Column::AssigneeUnitId, task::Column::DueAt])
+        .filter(task::Column::Kind.eq(rule.kind()))
+        .filter(task::Column::CreatedByUserId.is_null())
+        .filter(which)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(target, unit, due)| (target, unit, due.timestamp())).collect())
+}
+
+/// The system's own step in a task's thread (no actor).
+async fn system_event(
+    db: &impl ConnectionTrait,
+    task: Uuid,
+    kind: TaskEventKind,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    task_event(db, task, kind, None, Some(body.to_owned()), now).await
+}
+
+/// Appends a step to a task's thread; `actor` is (user, unit), `None` for the system.
+pub(crate) async fn task_event(
+    db: &impl ConnectionTrait,
+    task: Uuid,
+    kind: TaskEventKind,
+    actor: Option<(Uuid, Uuid)>,
+    body: Option<String>,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    task_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        task_id: Set(task),
+        kind: Set(kind),
+        actor_user_id: Set(actor.map(|a| a.0)),
+        actor_unit_id: Set(actor.map(|a| a.1)),
+        body: Set(body),
+        created_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Runs the sweep every `every` until the process ends; failures are logged and retried at the
+/// next tick.
+pub fn spawn_scheduler(state: std::sync::Arc<crate::AppState>, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match sweep_all(&state.db, &state.task_events, Utc::now()).await {
+                Ok(o) if o.raised.is_empty() && o.closed == 0 => tracing::debug!("task rules: nothing to do"),
+                Ok(o) => tracing::info!(raised = o.raised.len(), closed = o.closed, "task rules swept"),
+                Err(err) => tracing::error!(error = %err, "task rules sweep failed; retrying at the next tick"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn report_periods_end_on_the_15th_and_the_last_day() {
+        assert_eq!(report_period(day(2027, 2, 1)), (day(2027, 2, 1), day(2027, 2, 15)));
+        assert_eq!(report_period(day(2027, 2, 15)), (day(2027, 2, 1), day(2027, 2, 15)));
+        assert_eq!(report_period(day(2027, 2, 16)), (day(2027, 2, 16), day(2027, 2, 28)));
+        assert_eq!(report_period(day(2028, 2, 20)), (day(2028, 2, 16), day(2028, 2, 29)));
+        assert_eq!(report_period(day(2026, 12, 31)), (day(2026, 12, 16), day(2026, 12, 31)));
+    }
+
+    #[test]
+    fn local_days_are_the_towns() {
+        // 16:30 UTC is half past midnight in the town.
+        let at = Utc.with_ymd_and_hms(2027, 3, 15, 16, 30, 0).unwrap();
+        assert_eq!(local_day(at), day(2027, 3, 16));
+        assert_eq!(end_of_day(day(2027, 3, 15)), Utc.with_ymd_and_hms(2027, 3, 15, 15, 59, 59).unwrap());
+    }
+}
