@@ -25,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use entity::enums::{AttentionLevel, LeadStatus, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus};
 use entity::enums::{TaskTargetType, UnitKind};
-use entity::{app_user, lead, org_unit, risk_item, task, task_event};
+use entity::{app_user, lead, org_unit, person, risk_item, task, task_event, venue};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
@@ -206,30 +206,41 @@ pub async fn sweep_all(
 
 /// The sweep a write runs in its own transaction: the rules that watch what it changed.
 pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateTime<Utc>) -> Result<Outcome, DbErr> {
-    let target = |id| Scope { town: None, only: Only::Target(id) };
-    match trigger {
-        Trigger::Person(id) => sweep(txn, &[Rule::TalkDue], target(id), now).await,
-        Trigger::Venue(id) => sweep(txn, &[Rule::InspectionDue], target(id), now).await,
-        Trigger::RiskItem(id) => sweep(txn, &[Rule::RiskFeedback], target(id), now).await,
+    let (rules, id, town): (&[Rule], Uuid, Option<Uuid>) = match trigger {
+        Trigger::Person(id) => (&[Rule::TalkDue], id, town_of::<person::Entity>(txn, id).await?),
+        Trigger::Venue(id) => (&[Rule::InspectionDue], id, town_of::<venue::Entity>(txn, id).await?),
+        Trigger::RiskItem(id) => (&[Rule::RiskFeedback], id, town_of::<risk_item::Entity>(txn, id).await?),
         Trigger::Lead(id) => {
-            let rules = [Rule::LeadTransfer, Rule::LeadReview, Rule::LeadVerification];
-            let mut outcome = sweep(txn, &rules, target(id), now).await?;
-            // A lead a village registers answers that village's report of the period.
-            let receiving: Option<(Uuid, Uuid)> = lead::Entity::find_by_id(id)
-                .select_only()
-                .columns([lead::Column::TownId, lead::Column::ReceivingUnitId])
-                .into_tuple()
-                .one(txn)
-                .await?;
-            if let Some((town, unit)) = receiving {
-                let scope = Scope { town: Some(town), only: Only::Unit(unit) };
-                let more = sweep(txn, &[Rule::VillageLeadReport], scope, now).await?;
-                outcome.raised.extend(more.raised);
-                outcome.closed += more.closed;
-            }
-            Ok(outcome)
+            let rules = &[Rule::LeadTransfer, Rule::LeadReview, Rule::LeadVerification];
+            (rules, id, town_of::<lead::Entity>(txn, id).await?)
+        }
+    };
+    let Some(town) = town else { return Ok(Outcome::default()) };
+    let mut outcome = sweep(txn, rules, Scope { town: Some(town), only: Only::Target(id) }, now).await?;
+    if let Trigger::Lead(id) = trigger {
+        // A lead a village registers answers that village's report of the period.
+        let receiving: Option<Uuid> = lead::Entity::find_by_id(id)
+            .select_only()
+            .column(lead::Column::ReceivingUnitId)
+            .into_tuple()
+            .one(txn)
+            .await?;
+        if let Some(unit) = receiving {
+            let scope = Scope { town: Some(town), only: Only::Unit(unit) };
+            let more = sweep(txn, &[Rule::VillageLeadReport], scope, now).await?;
+            outcome.raised.extend(more.raised);
+            outcome.closed += more.closed;
         }
     }
+    Ok(outcome)
+}
+
+/// The town of a record (every record table has `town_id`).
+async fn town_of<E: EntityTrait>(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Uuid>, DbErr>
+where
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    E::find_by_id(id).select_only().column_as(Expr::col(Alias::new("town_id")), "town_id").into_tuple().one(db).await
 }
 
 /// Commits a write after the sweep its trigger asks for, then announces the raised tasks: the
