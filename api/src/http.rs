@@ -26,7 +26,6 @@ use crate::audit::ReadLog;
 use crate::error::RequestId;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{Authn, ClientAddr, PinganSchema, build_schema};
-use crate::report_export;
 
 #[derive(Clone)]
 struct Shared {
@@ -45,7 +44,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route(
             "/export/monthly-report.xlsx",
-            get(|State(s): State<Shared>, h, q| report_export::monthly_report_xlsx(s.state, h, q)),
+            get(|State(s): State<Shared>, h, q| crate::report_export::monthly_report_xlsx(s.state, h, q)),
         )
         .layer(TraceLayer::new_for_http())
         .with_state(shared)

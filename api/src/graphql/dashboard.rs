@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, EscalationLevel, LeadStatus, RecordStatus, RiskLevel, RiskStatus, TaskStatus};
 use entity::{lead, org_unit, person, risk_item, task, venue};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -22,6 +22,7 @@ use super::lead::{LeadCoarseStatus, coarse};
 use super::org::OrgUnit;
 use super::report::{holding, local_month, readable};
 use crate::AppState;
+use crate::access::Resource;
 use crate::access::resource::{Leads, OrgUnits, Persons, RiskItems, Tasks, Venues};
 use crate::auth::Viewer;
 use crate::domain::risk_flow;
@@ -133,40 +134,9 @@ async fn dashboard(state: &AppState, viewer: &Viewer, now: DateTime<Utc>) -> Res
         }
     }
 
-    let persons = match readable(access.select::<Persons>(viewer))? {
-        Some(base) => Some(
-            base.select_only()
-                .column(person::Column::AttentionLevel)
-                .column(person::Column::Status)
-                .column_as(Expr::val(1).count(), "n")
-                .group_by(person::Column::AttentionLevel)
-                .group_by(person::Column::Status)
-                .into_tuple::<(AttentionLevel, RecordStatus, i64)>()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|(level, status, count)| LedgerCount { level, status, count })
-                .collect(),
-        ),
-        None => None,
-    };
-    let venues = match readable(access.select::<Venues>(viewer))? {
-        Some(base) => Some(
-            base.select_only()
-                .column(venue::Column::AttentionLevel)
-                .column(venue::Column::Status)
-                .column_as(Expr::val(1).count(), "n")
-                .group_by(venue::Column::AttentionLevel)
-                .group_by(venue::Column::Status)
-                .into_tuple::<(AttentionLevel, RecordStatus, i64)>()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|(level, status, count)| LedgerCount { level, status, count })
-                .collect(),
-        ),
-        None => None,
-    };
+    let persons =
+        ledger_counts::<Persons>(state, viewer, (person::Column::AttentionLevel, person::Column::Status)).await?;
+    let venues = ledger_counts::<Venues>(state, viewer, (venue::Column::AttentionLevel, venue::Column::Status)).await?;
 
     let (risk_items, risk_escalation) = match readable(access.select::<RiskItems>(viewer))? {
         // Rule 4: level, status and escalation level are `basic`.
@@ -245,6 +215,29 @@ async fn dashboard(state: &AppState, viewer: &Viewer, now: DateTime<Utc>) -> Res
 
     let lead_months = lead_months(state, viewer, now).await?;
     Ok(Dashboard { persons, venues, leads, risk_items, risk_escalation, tasks, overdue_tasks_by_unit, lead_months })
+}
+
+/// A ledger's (persons' or venues') records by (attention level, status); `None` when the viewer
+/// reads none of them.
+async fn ledger_counts<R: Resource>(
+    state: &AppState,
+    viewer: &Viewer,
+    (level, status): (<R::Entity as EntityTrait>::Column, <R::Entity as EntityTrait>::Column),
+) -> Result<Option<Vec<LedgerCount>>, ApiError> {
+    let Some(base) = readable(state.access.select::<R>(viewer))? else {
+        return Ok(None);
+    };
+    let rows: Vec<(AttentionLevel, RecordStatus, i64)> = base
+        .select_only()
+        .column(level)
+        .column(status)
+        .column_as(Expr::val(1).count(), "n")
+        .group_by(level)
+        .group_by(status)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    Ok(Some(rows.into_iter().map(|(level, status, count)| LedgerCount { level, status, count }).collect()))
 }
 
 /// Leads found and resolved in each of the last 12 months: two GROUP BYs over a bucket index,

@@ -148,7 +148,6 @@ pub async fn monthly_report(
     let (start, end) = risk_flow::month_bounds(month)
         .ok_or_else(|| ApiError::bad_input("month", "Give the month as YYYY-MM.", "月份格式应为 YYYY-MM。"))?;
     let days = (local_day(start), local_day(end) - Duration::days(1));
-    let db = &state.db;
     let lead_rows = lead_rows(state, viewer, &subject, (start, end)).await?;
     let leads = LeadFigures {
         found: lead_rows.iter().map(|r| r.figures.found).sum(),
@@ -173,40 +172,8 @@ pub async fn monthly_report(
         days,
     )
     .await?;
-    let risks = match readable(state.access.select::<RiskItems>(viewer))? {
-        Some(base) => {
-            let groups = state.access.groups::<RiskItems>(viewer);
-            // Rule 4, as in `riskStats`: grouping by level reads `basic`.
-            if groups.held_everywhere("basic") {
-                let base = match &subject {
-                    Subject::Town => base,
-                    Subject::Unit(unit) => base.filter(
-                        Condition::any()
-                            .add(risk_item::Column::TerritorialUnitId.eq(unit.id))
-                            .add(risk_item::Column::SectorUnitId.eq(unit.id))
-                            .add(risk_item::Column::AssigneeUnitId.eq(unit.id)),
-                    ),
-                };
-                Some(risk::month_stats(db, base, month).await?)
-            } else {
-                None
-            }
-        }
-        None => None,
-    };
-    let overdue_tasks = match readable(state.access.select::<Tasks>(viewer))? {
-        Some(base) => {
-            let cut = std::cmp::min(end, Utc::now());
-            let mut base = base
-                .filter(task::Column::DueAt.lt(cut))
-                .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
-            if let Subject::Unit(unit) = &subject {
-                base = base.filter(task::Column::AssigneeUnitId.eq(unit.id));
-            }
-            Some(count(db, base).await?)
-        }
-        None => None,
-    };
+    let risks = risks(state, viewer, &subject, month).await?;
+    let overdue_tasks = overdue_tasks(state, viewer, &subject, std::cmp::min(end, Utc::now())).await?;
     let (unit_id, reporting_name) = match &subject {
         Subject::Town => (None, viewer.town_name.clone()),
         Subject::Unit(unit) => (Some(unit.id), unit.name.clone()),
@@ -229,6 +196,53 @@ pub async fn monthly_report(
         risks,
         overdue_tasks,
     })
+}
+
+/// Risk items reported in the month: a unit's report counts the items it is territorial, sector
+/// or assignee unit of (as the `riskItems` filter `unitId` does). `None` when the viewer reads no
+/// item, or does not read `basic` on every one (rule 4, as in `riskStats`).
+async fn risks(
+    state: &AppState,
+    viewer: &Viewer,
+    subject: &Subject,
+    month: &str,
+) -> Result<Option<RiskStats>, ApiError> {
+    let Some(base) = readable(state.access.select::<RiskItems>(viewer))? else {
+        return Ok(None);
+    };
+    if !state.access.groups::<RiskItems>(viewer).held_everywhere("basic") {
+        return Ok(None);
+    }
+    let base = match subject {
+        Subject::Town => base,
+        Subject::Unit(unit) => base.filter(
+            Condition::any()
+                .add(risk_item::Column::TerritorialUnitId.eq(unit.id))
+                .add(risk_item::Column::SectorUnitId.eq(unit.id))
+                .add(risk_item::Column::AssigneeUnitId.eq(unit.id)),
+        ),
+    };
+    Ok(Some(risk::month_stats(&state.db, base, month).await?))
+}
+
+/// Tasks (of the unit, or any) due before `cut` and neither ACCEPTED nor CANCELLED; `None` when
+/// the viewer reads no task.
+async fn overdue_tasks(
+    state: &AppState,
+    viewer: &Viewer,
+    subject: &Subject,
+    cut: DateTime<Utc>,
+) -> Result<Option<i64>, ApiError> {
+    let Some(base) = readable(state.access.select::<Tasks>(viewer))? else {
+        return Ok(None);
+    };
+    let mut base = base
+        .filter(task::Column::DueAt.lt(cut))
+        .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
+    if let Subject::Unit(unit) = subject {
+        base = base.filter(task::Column::AssigneeUnitId.eq(unit.id));
+    }
+    Ok(Some(count(&state.db, base).await?))
 }
 
 /// The subject a viewer asks for: see [`monthly_report`].
