@@ -263,6 +263,15 @@ async fn the_coordinators_town_report_and_dashboard_equal_its_lists() {
     assert_eq!(months.len(), 12);
     assert_eq!(months[11]["month"], month);
     assert_eq!(months[11]["found"], found);
+    // Every month equals the coordinator's list: received (receipt read) and concluded (handling read).
+    let listed = nodes(&app, &coord, "leads", "LeadFilter", json!({}), "receivedAt concludedAt").await;
+    for m in months {
+        let month = m["month"].as_str().unwrap();
+        let found = listed.iter().filter(|l| in_month(&l["receivedAt"], month)).count() as i64;
+        let resolved = listed.iter().filter(|l| in_month(&l["concludedAt"], month)).count() as i64;
+        assert_eq!((m["found"].as_i64().unwrap(), m["resolved"].as_i64().unwrap()), (found, resolved), "{month}");
+    }
+    assert!(months.iter().any(|m| m["resolved"].as_i64().unwrap() > 0), "the demo has concluded leads this year");
     let first = NaiveDate::parse_from_str(&format!("{}-01", months[0]["month"].as_str().unwrap()), "%Y-%m-%d").unwrap();
     let now = Utc::now().with_timezone(&zone()).date_naive();
     assert_eq!((now.year() - first.year()) * 12 + now.month() as i32 - first.month() as i32, 11);
@@ -431,4 +440,28 @@ async fn the_monthly_report_exports_as_a_real_xlsx_and_is_refused_to_admin() {
     let bad = app.url(&format!("/export/monthly-report.xlsx?unitId={police_unit}&month=2026-13"));
     let body: Value = app.client.get(&bad).bearer_auth(&coord).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["field"], "month", "{body}");
+}
+
+#[tokio::test]
+async fn a_talk_done_for_a_person_due_this_month_counts_as_done_and_not_again_as_due() {
+    let app = TestApp::spawn().await;
+    let police = app.login("police").await;
+    let month = this_month();
+    let overdue = nodes(&app, &police, "people", "PersonFilter", json!({ "talkOverdue": true }), "id").await;
+    let person = overdue.first().expect("the demo has a person whose talk is overdue")["id"].clone();
+    let before = report(&app, &police, None, &month).await["talks"].clone();
+
+    let today = Utc::now().with_timezone(&zone()).date_naive().to_string();
+    let talk = app
+        .gql(
+            Some(&police),
+            "mutation($id: ID!, $d: Date!) { recordTalk(input: { personId: $id, talkedOn: $d, kind: EDUCATION, summary: \"谈话\" }) { person { id } } }",
+            json!({ "id": person, "d": today }),
+        )
+        .await;
+    assert!(talk["data"]["recordTalk"]["person"]["id"].is_string(), "{talk}");
+
+    let after = report(&app, &police, None, &month).await["talks"].clone();
+    assert_eq!(after["due"], before["due"], "the talk was due before the month; it stays due");
+    assert_eq!(after["done"].as_i64().unwrap(), before["done"].as_i64().unwrap() + 1);
 }

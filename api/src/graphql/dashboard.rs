@@ -250,14 +250,15 @@ async fn lead_months(state: &AppState, viewer: &Viewer, now: DateTime<Utc>) -> R
     let bounds: Vec<(DateTime<Utc>, DateTime<Utc>)> =
         names.iter().filter_map(|name| risk_flow::month_bounds(name)).collect();
     let groups = state.access.groups::<Leads>(viewer);
+    // Within [first month's start, last month's end) the months are contiguous, so a row's bucket
+    // is the first month whose end lies after it.
     let per_month = |column: lead::Column, cond: Condition| -> (Expr, Condition) {
-        let mut bucket = Expr::case(Condition::all().add(column.lt(bounds[0].0)), -1);
-        for (i, (start, end)) in bounds.iter().enumerate() {
-            bucket = bucket.case(Condition::all().add(column.gte(*start)).add(column.lt(*end)), i as i32);
+        let mut bucket = Expr::case(column.lt(bounds[0].1), 0);
+        for (i, (_, end)) in bounds.iter().enumerate().skip(1) {
+            bucket = bucket.case(column.lt(*end), i as i32);
         }
-        let since = bounds[0].0;
-        let until = bounds[bounds.len() - 1].1;
-        (bucket.finally(-1).into(), cond.add(column.gte(since)).add(column.lt(until)))
+        let range = Condition::all().add(cond).add(column.gte(bounds[0].0)).add(column.lt(bounds[bounds.len() - 1].1));
+        (bucket.finally(-1).into(), range)
     };
     let (found_bucket, found_cond) =
         per_month(lead::Column::ReceivedAt, holding(&groups, viewer, "receipt", Condition::all()));

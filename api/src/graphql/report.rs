@@ -287,7 +287,8 @@ pub fn readable<T>(select: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
 /// `cond` on fields of `group`, holding only on rows where the viewer holds the group (rule 4);
 /// on no row when it holds the group nowhere.
 pub fn holding<R: Resource>(groups: &Groups<R>, viewer: &Viewer, group: &str, cond: Condition) -> Condition {
-    if groups.held_everywhere(group) { cond } else { cond.add(groups.condition(viewer, group)) }
+    // Wrapped: `cond` may be an `any`, to which `add` would join the guard as one more alternative.
+    if groups.held_everywhere(group) { cond } else { Condition::all().add(cond).add(groups.condition(viewer, group)) }
 }
 
 /// The calendar day an instant falls on in the town.
@@ -333,7 +334,7 @@ async fn lead_rows(
     // Coarse status and umbrella flag are the shell, which every reader of a lead holds.
     let handed_on =
         Condition::any().add(lead::Column::Status.ne(LeadStatus::Registered)).add(lead::Column::Umbrella.eq(true));
-    let transferred = found.clone().add(handed_on);
+    let transferred = Condition::all().add(found.clone()).add(handed_on);
     let assisted = holding(&groups, viewer, "handling", concluded);
     // The field: umbrella leads have their own row (the flag is shell); an ordinary lead's
     // category is `submission`, and a lead whose category the viewer may not read counts as other.
@@ -417,7 +418,7 @@ async fn ledger<R: Resource>(
         return Ok((Some(by_level), None));
     }
     let due = holding(&groups, viewer, "record", due_by(duty, days));
-    let done = due.clone().add(done_within(duty, days));
+    let done = Condition::all().add(due.clone()).add(done_within(duty, days));
     let (due, done): (Option<i64>, Option<i64>) = base
         .select_only()
         .column_as(one_if(due).sum(), "due")
