@@ -49,7 +49,8 @@ impl ApiError {
         Self::Internal(err.into())
     }
 
-    fn code(&self) -> &'static str {
+    /// The GraphQL `extensions.code` (also used by the HTTP exports).
+    pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
@@ -61,7 +62,8 @@ impl ApiError {
         }
     }
 
-    fn message_zh(&self) -> String {
+    /// The Chinese message (`extensions.messageZh`).
+    pub fn message_zh(&self) -> String {
         match self {
             Self::Unauthenticated => "需要登录，请重新登录。".into(),
             Self::Forbidden => "无权执行此操作。".into(),

@@ -42,6 +42,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route(
+            "/export/monthly-report.xlsx",
+            get(|State(s): State<Shared>, h, q| crate::report_export::monthly_report_xlsx(s.state, h, q)),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(shared)
 }
@@ -133,7 +137,8 @@ async fn graphql_ws(State(shared): State<Shared>, protocol: GraphQLProtocol, upg
         .into_response()
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The bearer token of an `Authorization` header (also read by the exports).
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod report_export;
 pub mod rules;
 
 use std::net::SocketAddr;

@@ -15,6 +15,7 @@ mod m20261130_000004_leads;
 mod m20261130_000005_risks;
 mod m20261130_000006_tasks;
 mod m20261130_000007_audit;
+mod m20261130_000008_report_indexes;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_risks::Migration),
             Box::new(m20261130_000006_tasks::Migration),
             Box::new(m20261130_000007_audit::Migration),
+            Box::new(m20261130_000008_report_indexes::Migration),
         ]
     }
 }

@@ -94,7 +94,7 @@ pub enum LeadCoarseStatus {
     Concluded,
 }
 
-fn coarse(status: LeadStatus) -> LeadCoarseStatus {
+pub fn coarse(status: LeadStatus) -> LeadCoarseStatus {
     match lead_flow::coarse(status) {
         "RECEIVED" => LeadCoarseStatus::Received,
         "CONCLUDED" => LeadCoarseStatus::Concluded,

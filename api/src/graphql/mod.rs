@@ -6,6 +6,7 @@
 pub mod audit_log;
 pub mod auth;
 pub mod connection;
+pub mod dashboard;
 pub mod duty;
 pub mod fetch;
 pub mod ids;
@@ -20,6 +21,7 @@ pub mod org;
 pub mod person;
 pub mod person_duties;
 pub mod refs;
+pub mod report;
 pub mod risk;
 pub mod risk_loaders;
 pub mod scalars;
@@ -49,6 +51,8 @@ pub struct Query(
     risk::RiskQuery,
     audit_log::AuditQuery,
     labels::LabelQuery,
+    report::ReportQuery,
+    dashboard::DashboardQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -24,7 +24,7 @@ use entity::{org_unit, risk_check, risk_event, risk_feedback, risk_item};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Select, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -486,44 +486,51 @@ impl RiskQuery {
         if !groups.held_everywhere("basic") {
             return Err(ApiError::Forbidden.into());
         }
-        let (start, end) = risk_flow::month_bounds(month.trim())
-            .ok_or_else(|| ApiError::bad_input("month", "Give the month as YYYY-MM.", "月份格式应为 YYYY-MM。"))?;
-        let resolved: Expr = Expr::case(risk_item::Column::Status.eq(RiskStatus::Resolved), 1).finally(0).into();
-        let counts: Vec<(Option<RiskLevel>, i64, i64)> = base
-            .select_only()
-            .column(risk_item::Column::Level)
-            .column_as(Expr::col((risk_item::Entity, risk_item::Column::Id)).count(), "found")
-            .column_as(resolved.sum(), "resolved")
-            .filter(risk_item::Column::CreatedAt.gte(start))
-            .filter(risk_item::Column::CreatedAt.lt(end))
-            .group_by(risk_item::Column::Level)
-            .into_tuple()
-            .all(&state.db)
-            .await
-            .map_err(ApiError::from)?;
-        let count_of = |level: Option<RiskLevel>| {
-            counts
-                .iter()
-                .find(|(l, _, _)| *l == level)
-                .map(|(_, found, resolved)| (*found, *resolved))
-                .unwrap_or((0, 0))
-        };
-        let levels = [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low]
-            .into_iter()
-            .map(|level| {
-                let (found, resolved) = count_of(Some(level));
-                RiskLevelStats {
-                    level,
-                    found,
-                    resolved,
-                    rate: risk_flow::rate(found, resolved),
-                    target: risk_flow::target(level),
-                    meets_target: risk_flow::meets_target(level, found, resolved),
-                }
-            })
-            .collect();
-        Ok(RiskStats { month: month.trim().to_owned(), levels, unassessed: count_of(None).0 })
+        Ok(month_stats(&state.db, base, &month).await?)
     }
+}
+
+/// Items reported in `month` (`YYYY-MM`, the town's calendar) among the rows of `base`, found and
+/// resolved per level against the targets; `BAD_USER_INPUT` on `month` when it is malformed. The
+/// caller scopes `base` (and checks that the viewer reads `basic` on every row of it, rule 4), so
+/// `riskStats` and the monthly report count the same way from their own scoped queries.
+pub async fn month_stats(
+    db: &impl ConnectionTrait,
+    base: Select<risk_item::Entity>,
+    month: &str,
+) -> Result<RiskStats, ApiError> {
+    let (start, end) = risk_flow::month_bounds(month.trim())
+        .ok_or_else(|| ApiError::bad_input("month", "Give the month as YYYY-MM.", "月份格式应为 YYYY-MM。"))?;
+    let resolved: Expr = Expr::case(risk_item::Column::Status.eq(RiskStatus::Resolved), 1).finally(0).into();
+    let counts: Vec<(Option<RiskLevel>, i64, i64)> = base
+        .select_only()
+        .column(risk_item::Column::Level)
+        .column_as(Expr::col((risk_item::Entity, risk_item::Column::Id)).count(), "found")
+        .column_as(resolved.sum(), "resolved")
+        .filter(risk_item::Column::CreatedAt.gte(start))
+        .filter(risk_item::Column::CreatedAt.lt(end))
+        .group_by(risk_item::Column::Level)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let count_of = |level: Option<RiskLevel>| {
+        counts.iter().find(|(l, _, _)| *l == level).map(|(_, found, resolved)| (*found, *resolved)).unwrap_or((0, 0))
+    };
+    let levels = [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low]
+        .into_iter()
+        .map(|level| {
+            let (found, resolved) = count_of(Some(level));
+            RiskLevelStats {
+                level,
+                found,
+                resolved,
+                rate: risk_flow::rate(found, resolved),
+                target: risk_flow::target(level),
+                meets_target: risk_flow::meets_target(level, found, resolved),
+            }
+        })
+        .collect();
+    Ok(RiskStats { month: month.trim().to_owned(), levels, unassessed: count_of(None).0 })
 }
 
 /// The risk item with `id` in the viewer's read scope. A real item outside it is logged as a

@@ -1,0 +1,43 @@
+//! Indexes for the monthly report and the dashboard: each of their GROUP BYs filters on the town
+//! (every scoped query does) and groups or ranges on the columns after it, so a composite index
+//! led by the town answers it without reading the table. The duty subqueries of the report range
+//! on the talk and inspection dates.
+
+use crate::common::index;
+use sea_orm_migration::prelude::*;
+
+/// (table, columns), in index order.
+const INDEXES: &[(&str, &[&str])] = &[
+    ("person", &["town_id", "status", "attention_level"]),
+    ("venue", &["town_id", "status", "attention_level"]),
+    ("lead", &["town_id", "umbrella", "status"]),
+    ("lead", &["town_id", "concluded_at"]),
+    ("risk_item", &["town_id", "created_at"]),
+    ("risk_item", &["town_id", "level", "status"]),
+    ("risk_item", &["town_id", "escalation_level", "status"]),
+    ("task", &["town_id", "status", "due_at"]),
+    ("person_talk", &["talked_on", "person_id"]),
+    ("venue_inspection", &["inspected_on", "venue_id"]),
+];
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (table, columns) in INDEXES {
+            manager.create_index(index(Alias::new(*table), columns.iter().map(|c| Alias::new(*c)))).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (table, columns) in INDEXES.iter().rev() {
+            // The name `common::index` gives.
+            let name = format!("idx_{table}_{}", columns.join("_"));
+            manager.drop_index(Index::drop().name(name).table(Alias::new(*table)).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
