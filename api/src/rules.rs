@@ -266,13 +266,34 @@ pub async fn sweep(
         let open = open_tasks(db, rule, scope).await?;
         let done = done(db, rule, &open, &owed).await?;
         for task in &done {
-            outcome.closed += close(db, task, rule.done_note(), now).await? as usize;
+            outcome.closed += close(db, task, TaskStatus::Accepted, rule.done_note(), now).await? as usize;
         }
-        let open_keys: HashSet<&str> = open.iter().filter_map(|t| t.rule_key.as_deref()).collect();
+        // A duty whose supervising or assigned unit changed (a lead turned umbrella goes to the
+        // discipline commission) is cancelled and raised anew for the right units.
+        let superseded: Vec<&task::Model> =
+            open.iter().filter(|t| !done.iter().any(|d| d.id == t.id) && moved(t, rule, &owed)).collect();
+        for task in &superseded {
+            outcome.closed += close(db, task, TaskStatus::Cancelled, SUPERSEDED, now).await? as usize;
+        }
+        let open_keys: HashSet<&str> = open
+            .iter()
+            .filter(|t| !superseded.iter().any(|s| s.id == t.id))
+            .filter_map(|t| t.rule_key.as_deref())
+            .collect();
         let fresh: Vec<Owed> = owed.into_iter().filter(|o| !open_keys.contains(o.key(rule).as_str())).collect();
         outcome.raised.extend(raise(db, rule, fresh, now).await?);
     }
     Ok(outcome)
+}
+
+const SUPERSEDED: &str = "督办单位或承办单位已变更，系统撤销本任务并按新要素重新生成。";
+
+/// Whether the duty behind an open task is now owed by, or supervised by, another unit.
+fn moved(task: &task::Model, rule: Rule, owed: &[Owed]) -> bool {
+    owed.iter().any(|o| {
+        task.rule_key.as_deref() == Some(o.key(rule).as_str())
+            && (o.creating_unit != task.creating_unit_id || o.assignee_unit != task.assignee_unit_id)
+    })
 }
 
 /// The units of each town that rule-raised tasks come from or go to.
@@ -677,11 +698,17 @@ async fn done(
     }
 }
 
-/// Closes a done task as `ACCEPTED` with a system event; false when somebody changed it
-/// meanwhile (the next sweep looks again).
-async fn close(db: &impl ConnectionTrait, task: &task::Model, note: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+/// Closes a task with a system event: `ACCEPTED` when its duty is done, `CANCELLED` when it was
+/// superseded. False when somebody changed it meanwhile (the next sweep looks again).
+async fn close(
+    db: &impl ConnectionTrait,
+    task: &task::Model,
+    status: TaskStatus,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let updated = task::Entity::update_many()
-        .col_expr(task::Column::Status, Expr::val(TaskStatus::Accepted))
+        .col_expr(task::Column::Status, Expr::val(status))
         .col_expr(task::Column::RuleKey, Expr::val(Option::<String>::None))
         .col_expr(task::Column::Version, Expr::val(task.version + 1))
         .col_expr(task::Column::UpdatedAt, Expr::val(now))

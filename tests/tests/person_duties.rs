@@ -15,7 +15,7 @@ use uuid::Uuid;
 static SEQ: AtomicU32 = AtomicU32::new(100);
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    pingan::domain::lead_flow::today()
 }
 
 fn days_ago(n: i64) -> NaiveDate {

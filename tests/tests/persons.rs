@@ -360,7 +360,7 @@ async fn updates_need_the_current_version_and_talks_follow_the_rules() {
 
     let talk =
         "mutation($input: RecordTalkInput!) { recordTalk(input: $input) { person { talks { talkedOn summary } } } }";
-    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).to_string();
+    let tomorrow = (pingan::domain::lead_flow::today() + chrono::Duration::days(1)).to_string();
     let future = app
         .gql(
             Some(&police),
@@ -371,7 +371,7 @@ async fn updates_need_the_current_version_and_talks_follow_the_rules() {
     assert_eq!(error_code(&future), Some("BAD_USER_INPUT"));
     assert_eq!(future["errors"][0]["extensions"]["field"], "input.talkedOn");
     let talks_before = person_talk::Entity::find().count(&app.state.db).await.unwrap();
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = pingan::domain::lead_flow::today().to_string();
     let done = app
         .gql(
             Some(&police),

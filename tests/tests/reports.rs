@@ -158,6 +158,10 @@ async fn the_police_report_equals_what_the_police_can_list() {
     let police = app.login("police").await;
     let month = this_month();
     let unit = unit_id(&app, &police, "清河派出所").await;
+    // A lead received now: whatever day of the month the test runs on, the month has one.
+    let received = (Utc::now() - Duration::minutes(1)).to_rfc3339();
+    let lead = json!({ "source": "POLICE", "category": "VICE", "summary": "本月接报", "receivedAt": received });
+    app.mutate(&police, "registerLead", lead, "lead { id }").await;
     let mine = report(&app, &police, None, &month).await;
     assert_eq!(mine["unit"]["name"], "清河派出所");
 
@@ -168,7 +172,7 @@ async fn the_police_report_equals_what_the_police_can_list() {
     let found =
         total(&app, &police, "leads", "LeadFilter", received_in(&month, json!({ "receivingUnitId": unit }))).await;
     assert_eq!(mine["leads"]["found"], found);
-    // The lead received today by the police is still REGISTERED: found, not transferred.
+    // The lead received now is still REGISTERED: found, not transferred.
     assert!(mine["leads"]["transferred"].as_i64().unwrap() < found, "{mine}");
     let concluded = nodes(
         &app,

@@ -260,7 +260,7 @@ async fn an_out_of_scope_risk_item_looks_exactly_like_a_missing_one_and_the_atte
     assert_eq!(hidden, json!({ "data": { "riskItem": null, "node": null } }));
     for (mutation, input) in [
         ("updateRisk", json!({ "expectedVersion": 1, "title": "改" })),
-        ("recordRiskCheck", json!({ "checkedOn": Utc::now().date_naive().to_string(), "note": "查" })),
+        ("recordRiskCheck", json!({ "checkedOn": pingan::domain::lead_flow::today().to_string(), "note": "查" })),
         ("escalateRisk", json!({ "reason": "提级" })),
     ] {
         let mut on_hidden = input.clone();
@@ -397,7 +397,11 @@ async fn an_item_runs_reported_assessed_resolving_resolved_and_wrong_steps_name_
 
     // RESOLVED is final, for every step.
     for (token, mutation, input) in [
-        (&dongzhuang, "recordRiskCheck", json!({ "checkedOn": Utc::now().date_naive().to_string(), "note": "查" })),
+        (
+            &dongzhuang,
+            "recordRiskCheck",
+            json!({ "checkedOn": pingan::domain::lead_flow::today().to_string(), "note": "查" }),
+        ),
         (&coord, "escalateRisk", json!({ "reason": "再议" })),
         (&sifa, "recordRiskFeedback", json!({ "body": "补充" })),
         (&coord, "resolveRisk", json!({ "resolutionNote": "再销" })),
@@ -465,7 +469,7 @@ async fn a_village_records_daily_checks_on_its_open_items_only() {
     let app = TestApp::spawn().await;
     let dongzhuang = app.login("dongzhuang").await;
     let id = reported(&app, &dongzhuang, "SOCIAL_CONFLICT").await;
-    let today = Utc::now().date_naive();
+    let today = pingan::domain::lead_flow::today();
     for (day, note) in [(today - Duration::days(1), "昨日走访，情绪平稳"), (today, "今日回访，无异常")]
     {
         ok(
@@ -790,7 +794,7 @@ async fn every_risk_write_names_the_bad_field_and_writes_nothing() {
     assessed(&app, &coord, &handled, "HIGH", "清河司法所").await;
     let liulin_unit = unit_gid(&app, "柳林派出所").await;
     let police_unit = unit_gid(&app, "清河派出所").await;
-    let tomorrow = (Utc::now().date_naive() + Duration::days(2)).to_string();
+    let tomorrow = (pingan::domain::lead_flow::today() + Duration::days(2)).to_string();
     let assess = |patch: Value| {
         let mut input = json!({ "riskItemId": open, "level": "LOW", "sectorUnitId": police_unit,
                                 "responsiblePerson": "某", "plan": "某" });
@@ -949,7 +953,7 @@ async fn a_nested_page_of_risk_items_costs_the_same_number_of_statements_at_any_
         &app,
         &dongzhuang,
         "recordRiskCheck",
-        json!({ "riskItemId": id, "checkedOn": Utc::now().date_naive().to_string(), "note": "查" }),
+        json!({ "riskItemId": id, "checkedOn": pingan::domain::lead_flow::today().to_string(), "note": "查" }),
     )
     .await;
     assessed(&app, &coord, &id, "HIGH", "清河司法所").await;

@@ -131,7 +131,7 @@ async fn a_talk_due_raises_one_task_on_its_day_and_the_talk_closes_it() {
     assert_eq!(listed["raisedByRule"], true);
     assert_eq!(listed["targetSummary"], format!("重点人员 {}", subject.name));
 
-    let talk = json!({ "personId": global_id("Person", subject.id), "talkedOn": Utc::now().date_naive().to_string(),
+    let talk = json!({ "personId": global_id("Person", subject.id), "talkedOn": pingan::domain::lead_flow::today().to_string(),
                        "kind": "EDUCATION", "summary": "按期谈话" });
     app.mutate(&police, "recordTalk", talk, "person { id }").await;
     assert_closed_by_system(&app, t).await;
@@ -166,7 +166,7 @@ async fn an_inspection_due_raises_one_task_for_the_police_on_its_day() {
     assert_eq!(raised.len(), 1, "on the day, and once");
     assert_eq!((raised[0].assignee_unit_id, raised[0].assignee_user_id), (police_unit.id, None));
 
-    let inspection = json!({ "venueId": global_id("Venue", place.id), "inspectedOn": Utc::now().date_naive().to_string(),
+    let inspection = json!({ "venueId": global_id("Venue", place.id), "inspectedOn": pingan::domain::lead_flow::today().to_string(),
                              "findings": "无异常", "managerTalked": true });
     app.mutate(&app.login("police").await, "recordInspection", inspection, "venue { id }").await;
     assert_closed_by_system(&app, &raised[0]).await;
@@ -257,6 +257,48 @@ async fn an_umbrella_lead_skips_the_transfer_and_its_verification_task_is_the_di
             assert!(!body.to_string().contains("保护费"), "{body}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_lead_that_turns_umbrella_takes_its_verification_task_to_the_discipline_commission() {
+    let app = TestApp::spawn().await;
+    let (coord, jiwei, police) = (app.login("coord").await, app.login("jiwei").await, app.login("police").await);
+    let registered = app.mutate(&police, "registerLead", lead_input("POLICE", "VICE"), REGISTER_LEAD).await;
+    let gid = registered["lead"]["id"].clone();
+    let id = uuid_of(&gid);
+    let step = |mutation: &'static str, token: &String| {
+        let token = token.clone();
+        let gid = gid.clone();
+        let app = &app;
+        async move { app.mutate_typed(&token, mutation, "LeadStepInput", json!({ "leadId": gid }), "lead { id }").await }
+    };
+    step("transferLead", &police).await;
+    step("startLeadReview", &coord).await;
+    app.mutate(&coord, "decideLead", json!({ "leadId": gid, "decision": "LOCAL_HANDLING" }), "lead { id }").await;
+    let police_unit = unit(&app, "清河派出所").await;
+    let assign = json!({ "leadId": gid, "assigneeUnitId": global_id("OrgUnit", police_unit.id), "responsibleLeader": "镇长",
+                         "responsiblePerson": "责任民警", "measures": "走访核实", "deadline": "2099-01-01T00:00:00Z" });
+    app.mutate(&coord, "assignLead", assign, "lead { id }").await;
+    let before = on_target(&app, TaskKind::LeadVerification, id).await;
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].creating_unit_id, unit(&app, "清河镇扫黑办").await.id);
+
+    let mark = json!({ "leadId": gid, "reason": "发现公职人员充当保护伞" });
+    app.mutate(&police, "markLeadUmbrella", mark, "lead { id }").await;
+    let after = on_target(&app, TaskKind::LeadVerification, id).await;
+    assert_eq!(after.len(), 2, "the office's task is replaced: {after:?}");
+    let old = reload(&app, &before[0]).await;
+    assert_eq!(old.status, TaskStatus::Cancelled);
+    let new = after.iter().find(|t| t.id != before[0].id).unwrap();
+    assert_eq!((new.creating_unit_id, new.assignee_unit_id), (unit(&app, "清河镇纪委").await.id, police_unit.id));
+    let query = "query($id: ID!) { node(id: $id) { id } }";
+    for task in [&old, new] {
+        let gid = global_id("Task", task.id);
+        let seen = app.gql(Some(&coord), query, json!({ "id": gid })).await;
+        assert!(seen["data"]["node"].is_null(), "the coordinator no longer sees a task on an umbrella lead: {seen}");
+    }
+    let seen = app.gql(Some(&jiwei), query, json!({ "id": global_id("Task", new.id) })).await;
+    assert!(seen["data"]["node"].is_object(), "{seen}");
 }
 
 #[tokio::test]

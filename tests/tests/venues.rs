@@ -53,7 +53,7 @@ fn nodes(body: &Value) -> &Vec<Value> {
 }
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    pingan::domain::lead_flow::today()
 }
 
 fn global(kind: &str, id: Uuid) -> String {

@@ -224,7 +224,12 @@ impl Resource for Tasks {
             Atom::AssignedToOwnUnit => eq_unit(task::Column::AssigneeUnitId, viewer),
             Atom::CreatedByOwnUnit => eq_unit(task::Column::CreatingUnitId, viewer),
             Atom::TargetUmbrellaLead => targets_umbrella_lead(),
-            Atom::TargetNotUmbrellaLead => targets_umbrella_lead().not(),
+            // Spelled out rather than NOT(…): a task without a target has NULL there, and
+            // NOT(NULL) would drop it.
+            Atom::TargetNotUmbrellaLead => Condition::any()
+                .add(task::Column::TargetType.is_null())
+                .add(task::Column::TargetType.ne(TaskTargetType::Lead))
+                .add(task::Column::TargetId.not_in_subquery(umbrella_lead_ids(viewer))),
             _ => return None,
         })
     }

@@ -92,6 +92,12 @@ pub fn town_zone() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
+/// The town's calendar day now: dates users enter ("today", "not in the future") are the town's,
+/// not UTC's, which runs eight hours behind.
+pub fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&town_zone()).date_naive()
+}
+
 /// End of the local day of `at`: a lead must be transferred the day it is registered.
 pub fn end_of_local_day(at: DateTime<Utc>) -> DateTime<Utc> {
     let local = at.with_timezone(&town_zone()).date_naive();

@@ -1,7 +1,7 @@
 //! Input validation. Each check names the input path it refuses, so the client can point at
 //! the field (`BAD_USER_INPUT` with `extensions.field`).
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use entity::enums::Gender;
 
 use crate::error::ApiError;
@@ -33,7 +33,7 @@ pub fn national_id(field: &str, value: &str) -> Result<IdFacts, ApiError> {
     }
     let birth_date = NaiveDate::parse_from_str(&value[6..14], "%Y%m%d")
         .map_err(|_| bad("The national ID number holds no valid birth date.", "身份证号中的出生日期无效。"))?;
-    if birth_date > Utc::now().date_naive() || birth_date.year() < 1900 {
+    if birth_date > crate::domain::lead_flow::today() || birth_date.year() < 1900 {
         return Err(bad("The national ID number holds no valid birth date.", "身份证号中的出生日期无效。"));
     }
     let gender = if (bytes[16] - b'0') % 2 == 1 { Gender::Male } else { Gender::Female };
@@ -76,7 +76,7 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Api
 
 /// A calendar date that is not in the future (talks, incidents, inspections).
 pub fn past_date(field: &str, value: NaiveDate) -> Result<NaiveDate, ApiError> {
-    if value > Utc::now().date_naive() {
+    if value > crate::domain::lead_flow::today() {
         return Err(ApiError::bad_input(field, "This date is in the future.", "日期不能晚于今天。"));
     }
     Ok(value)

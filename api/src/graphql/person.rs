@@ -577,11 +577,11 @@ fn filter_condition(
         all = all.add(guard("basic", Condition::all().add(person::Column::ListedAt.lte(to.0)))?);
     }
     if let Some(overdue) = filter.talk_overdue {
-        let cond = duty::TALKS.overdue(Utc::now().date_naive());
+        let cond = duty::TALKS.overdue(crate::domain::lead_flow::today());
         all = all.add(guard("record", if overdue { cond } else { cond.not() })?);
     }
     if let Some(released) = filter.released_within_five_years {
-        let since = Utc::now().date_naive() - chrono::Duration::days(5 * 365 + 1);
+        let since = crate::domain::lead_flow::today() - chrono::Duration::days(5 * 365 + 1);
         let ids = sea_orm::sea_query::Query::select()
             .column(person_judicial_tag::Column::PersonId)
             .from(person_judicial_tag::Entity)
@@ -601,7 +601,7 @@ pub fn talk_status(person: &person::Model, last_talk: Option<NaiveDate>) -> Talk
     TalkStatus {
         last_talk_at: last_talk.map(Date),
         next_due_at: Date(next_due_at),
-        overdue: person.status == RecordStatus::Active && Utc::now().date_naive() > next_due_at,
+        overdue: person.status == RecordStatus::Active && crate::domain::lead_flow::today() > next_due_at,
     }
 }
 
@@ -864,7 +864,8 @@ impl PersonMutation {
             None => touch(&txn, &current).await?,
         }
         audit::record(&txn, ctx, viewer, write_entry("record_incident", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        // An incident may make the person SPECIAL at once, which moves the next talk.
+        rules::commit(ctx.state(), txn, Trigger::Person(current.id)).await.map_err(ApiError::from)?;
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 }
@@ -958,7 +959,7 @@ impl NewPerson {
 
     async fn insert(&self, txn: &impl ConnectionTrait, viewer: &Viewer) -> Result<Uuid, ApiError> {
         let now = Utc::now();
-        let today = now.date_naive();
+        let today = crate::domain::lead_flow::today();
         let id = Uuid::now_v7();
         let inserted = person::ActiveModel {
             id: Set(id),
@@ -1100,7 +1101,7 @@ fn categories(field: &str, categories: &[PersonCategory]) -> Result<Vec<PersonCa
 }
 
 fn judicial_tags(viewer: &Viewer, tags: Vec<JudicialTagInput>) -> Result<Vec<person_judicial_tag::Model>, ApiError> {
-    let today = Utc::now().date_naive();
+    let today = crate::domain::lead_flow::today();
     let mut out: Vec<person_judicial_tag::Model> = Vec::new();
     for (i, t) in tags.into_iter().enumerate() {
         let field = format!("input.judicialTags.{i}");

@@ -355,7 +355,12 @@ async fn refusal(db: &impl ConnectionTrait, current: &person::Model) -> Result<O
         .one(db)
         .await?
         .map(|i| i.occurred_on);
-    Ok(levels::step_down_refusal(current.attention_level, current.level_since, last_incident, Utc::now().date_naive()))
+    Ok(levels::step_down_refusal(
+        current.attention_level,
+        current.level_since,
+        last_incident,
+        crate::domain::lead_flow::today(),
+    ))
 }
 
 /// Puts a person at `level` from today (`None`: delisted, the dossier closed).
@@ -365,7 +370,7 @@ pub(super) async fn set_level(
     level: Option<AttentionLevel>,
 ) -> Result<(), ApiError> {
     let mut update = person::Entity::update_many()
-        .col_expr(person::Column::LevelSince, Expr::value(Utc::now().date_naive()))
+        .col_expr(person::Column::LevelSince, Expr::value(crate::domain::lead_flow::today()))
         .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
         .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(person::Column::Id.eq(current.id))

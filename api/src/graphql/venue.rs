@@ -248,7 +248,7 @@ fn inspection_status(venue: &venue::Model, last: Option<NaiveDate>) -> Inspectio
     InspectionStatus {
         last_inspected_at: last.map(Date),
         next_due_at: Date(next_due_at),
-        overdue: venue.status == RecordStatus::Active && Utc::now().date_naive() > next_due_at,
+        overdue: venue.status == RecordStatus::Active && crate::domain::lead_flow::today() > next_due_at,
     }
 }
 
@@ -419,7 +419,7 @@ fn filter_condition(
         all = all.add(guard("basic", Condition::all().add(venue::Column::ListedAt.lte(to.0)))?);
     }
     if let Some(overdue) = filter.overdue {
-        let cond = duty::INSPECTIONS.overdue(Utc::now().date_naive());
+        let cond = duty::INSPECTIONS.overdue(crate::domain::lead_flow::today());
         all = all.add(guard("record", if overdue { cond } else { cond.not() })?);
     }
     Ok(all)
@@ -520,7 +520,7 @@ impl VenueMutation {
             licence_free(ctx, viewer, licence, None).await?;
         }
         let now = Utc::now();
-        let today = now.date_naive();
+        let today = crate::domain::lead_flow::today();
         let id = Uuid::now_v7();
         let txn = state.db.begin().await.map_err(ApiError::from)?;
         let inserted = venue::ActiveModel {
@@ -672,7 +672,7 @@ impl VenueMutation {
         let raised = venue::Entity::update_many()
             .set(venue::ActiveModel {
                 attention_level: Set(input.level),
-                level_since: Set(now.date_naive()),
+                level_since: Set(crate::domain::lead_flow::today()),
                 updated_at: Set(now),
                 ..Default::default()
             })
@@ -722,7 +722,7 @@ impl VenueMutation {
             .into());
         }
         // The police request checks incidents only (domain.md "Key venues").
-        let today = Utc::now().date_naive();
+        let today = crate::domain::lead_flow::today();
         let last_incident = last_incident_on(&state.db, current.id).await?;
         if let Some((message, message_zh)) =
             levels::step_down_refusal(current.attention_level, current.level_since, last_incident, today)
@@ -778,7 +778,7 @@ impl VenueMutation {
                 optional("input.documentNumber", input.document_number.as_deref(), 100)?,
             )
         };
-        let today = Utc::now().date_naive();
+        let today = crate::domain::lead_flow::today();
         if approve {
             check_still_applies(&request, &venue)?;
             if let Some((message, message_zh)) = approval_refusal(ctx, viewer, &venue, today).await? {
