@@ -34,6 +34,16 @@ pub async fn record(
     entry: Entry<'_>,
 ) -> Result<(), ApiError> {
     let request_id = ctx.data_opt::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    record_for_request(db, viewer, &request_id, entry).await
+}
+
+/// Appends one entry for a request served outside GraphQL (an export).
+pub async fn record_for_request(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    request_id: &str,
+    entry: Entry<'_>,
+) -> Result<(), ApiError> {
     audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         town_id: Set(viewer.town_id),
@@ -45,7 +55,7 @@ pub async fn record(
         object_type: Set(entry.object_type.to_owned()),
         object_id: Set(entry.object_id),
         field_groups: Set(entry.field_groups.join(",")),
-        request_id: Set(request_id),
+        request_id: Set(request_id.to_owned()),
         outcome: Set(entry.outcome),
         category: Set(entry.category),
     }

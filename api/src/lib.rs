@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod sheet;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
