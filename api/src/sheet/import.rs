@@ -44,7 +44,10 @@ pub const MAX_CELL_CHARS: usize = 4000;
 
 /// Reports progress of a long import (the command line prints it): (stage, done, total).
 #[derive(Clone)]
-pub struct Progress(pub Arc<dyn Fn(&str, usize, usize) + Send + Sync>);
+pub struct Progress(pub Arc<ProgressFn>);
+
+/// (stage, rows done, rows in all or 0 when not known yet).
+pub type ProgressFn = dyn Fn(&str, usize, usize) + Send + Sync;
 
 /// A row the import refused, or a fault of the whole file (then `line` or `column` may be null).
 #[derive(SimpleObject, Debug, Clone)]
@@ -298,7 +301,7 @@ fn read_ledger(
                 ));
             }
             if let Some(p) = progress
-                && rows.len() % 1000 == 0
+                && rows.len().is_multiple_of(1000)
             {
                 (p.0)("read", rows.len(), 0);
             }
@@ -423,7 +426,7 @@ fn decode(input: &ImportInput) -> Result<(Vec<u8>, Mapping), ApiError> {
 
 fn report(ctx: &Context<'_>, stage: &str, done: usize, total: usize) {
     if let Some(p) = ctx.data_opt::<Progress>()
-        && (done % 100 == 0 || done == total)
+        && (done.is_multiple_of(100) || done == total)
     {
         (p.0)(stage, done, total);
     }
