@@ -34,7 +34,7 @@ async fn main() -> anyhow::Result<()> {
         village::Entity::find().filter(village::Column::TownId.eq(police.town_id)).all(&db).await?;
     let now = Utc::now();
     let loading = Instant::now();
-    for chunk in (0..PERSONS).collect::<Vec<_>>().chunks(2000) {
+    for chunk in (0..PERSONS).collect::<Vec<_>>().chunks(1000) {
         let mut persons = Vec::new();
         let mut categories = Vec::new();
         for i in chunk {
