@@ -36,6 +36,8 @@ pub enum Command {
     },
     /// Create the first administrator of a town on a production database.
     CreateUser(CreateUserArgs),
+    /// Import a persons or venues ledger (XLSX) on behalf of a unit; every row or none.
+    Import(ImportArgs),
     /// Inspect the access policy in `policy/`.
     Policy {
         #[command(subcommand)]
@@ -176,6 +178,33 @@ pub struct CreateUserArgs {
     /// Password; read from `PINGAN_NEW_USER_PASSWORD` so it stays out of shell history.
     #[arg(long, env = "PINGAN_NEW_USER_PASSWORD", hide_env_values = true)]
     pub password: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// What the ledger holds.
+    #[arg(value_parser = ["persons", "venues"])]
+    pub what: String,
+    /// The XLSX file.
+    pub file: PathBuf,
+    /// The importing unit, by name (e.g. 平安镇派出所); must be one allowed to import.
+    #[arg(long)]
+    pub unit: String,
+    /// The user the records and audit entries are written under (default: the unit's first
+    /// active user by username).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The sheet to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// A JSON mapping of this file's headers to the ledger's: `{"columns": {"人员姓名": "姓名"}}`.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Check every row and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// GraphQL limits, validated.

@@ -125,6 +125,24 @@ impl Extension for ErrorMapperExtension {
     }
 }
 
+/// An error refused outside GraphQL (an export) as the GraphQL error the client would get,
+/// with the matching HTTP status.
+pub fn http_error(err: ApiError, request_id: &str) -> (axum::http::StatusCode, ServerError) {
+    use axum::http::StatusCode;
+    let status = match err {
+        ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ApiError::Forbidden => StatusCode::FORBIDDEN,
+        ApiError::NotFound => StatusCode::NOT_FOUND,
+        ApiError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        ApiError::Conflict { .. } => StatusCode::CONFLICT,
+        ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let mut error = ServerError::new(err.to_string(), None);
+    error.source = Some(Arc::new(err));
+    (status, map_error(error, request_id))
+}
+
 fn map_error(mut err: ServerError, request_id: &str) -> ServerError {
     let mut ext = ErrorExtensionValues::default();
     let source = err.source.clone();

@@ -1,4 +1,5 @@
-//! HTTP routes: `/graphql` (POST queries, GET GraphiQL when enabled), `/healthz`, `/readyz`.
+//! HTTP routes: `/graphql` (POST queries, GET GraphiQL when enabled), `/export/…`, `/healthz`,
+//! `/readyz`.
 //!
 //! The GraphQL handler authenticates the bearer token, gives each request an id (also sent back
 //! as `x-request-id` and written next to every logged error), enforces the batch limit and puts
@@ -13,7 +14,7 @@ use async_graphql::{BatchRequest, ServerError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -23,7 +24,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit::ReadLog;
-use crate::error::RequestId;
+use crate::error::{ApiError, RequestId};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{Authn, ClientAddr, PinganSchema, build_schema};
 
@@ -46,6 +47,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/export/monthly-report.xlsx",
             get(|State(s): State<Shared>, h, q| crate::report_export::monthly_report_xlsx(s.state, h, q)),
         )
+        .route("/export/{file}", get(export))
         .layer(TraceLayer::new_for_http())
         .with_state(shared)
 }
@@ -65,16 +67,9 @@ async fn graphql(
         let message = format!("A batch may hold at most {max_batch} operations; this one has {}.", requests.len());
         return refuse(StatusCode::BAD_REQUEST, &message, "批量请求数量超出上限。", &request_id);
     }
-    let authn = match bearer(&headers) {
-        None => Authn::Anonymous,
-        Some(token) => match shared.state.auth.authenticate(&shared.state.db, token).await {
-            Ok(viewer) => Authn::Viewer(viewer),
-            Err(crate::error::ApiError::Internal(e)) => {
-                tracing::error!(request_id, error = ?e, "authenticating");
-                return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Internal error.", "服务器内部错误。", &request_id);
-            }
-            Err(_) => Authn::Invalid,
-        },
+    let authn = match authenticate(&shared, &headers, &request_id).await {
+        Ok(authn) => authn,
+        Err(response) => return response,
     };
     let read_log = Arc::new(ReadLog::default());
     let mut batch = batch;
@@ -135,6 +130,58 @@ async fn graphql_ws(State(shared): State<Shared>, protocol: GraphQLProtocol, upg
                 .serve()
         })
         .into_response()
+}
+
+/// Who sent the request, from its bearer token; an error response when that cannot be told.
+async fn authenticate(shared: &Shared, headers: &HeaderMap, request_id: &str) -> Result<Authn, Response> {
+    Ok(match bearer(headers) {
+        None => Authn::Anonymous,
+        Some(token) => match shared.state.auth.authenticate(&shared.state.db, token).await {
+            Ok(viewer) => Authn::Viewer(viewer),
+            Err(crate::error::ApiError::Internal(e)) => {
+                tracing::error!(request_id, error = ?e, "authenticating");
+                return Err(refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal error.",
+                    "服务器内部错误。",
+                    request_id,
+                ));
+            }
+            Err(_) => Authn::Invalid,
+        },
+    })
+}
+
+/// `GET /export/{file}`: a list as XLSX or CSV (see `sheet::export`), authenticated like
+/// `/graphql`; refusals carry the GraphQL error body with its code.
+async fn export(
+    State(shared): State<Shared>,
+    Path(file): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    let request_id = Uuid::now_v7().to_string();
+    let fail = |err: ApiError| {
+        let (status, error) = crate::error::http_error(err, &request_id);
+        (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response()
+    };
+    let viewer = match authenticate(&shared, &headers, &request_id).await {
+        Ok(Authn::Viewer(viewer)) => viewer,
+        Ok(_) => return fail(ApiError::Unauthenticated),
+        Err(response) => return response,
+    };
+    let span = tracing::info_span!("export", request_id = %request_id);
+    let answer =
+        crate::sheet::export::respond(shared.state.clone(), viewer, &file, &params, &request_id).instrument(span).await;
+    let mut response = match answer {
+        None => StatusCode::NOT_FOUND.into_response(),
+        Some(Ok(response)) => response,
+        Some(Err(err)) => fail(err),
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
 }
 
 /// The bearer token of an `Authorization` header (also read by the exports).

@@ -17,6 +17,7 @@ pub mod graphql;
 pub mod http;
 pub mod report_export;
 pub mod rules;
+pub mod sheet;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -6,6 +6,8 @@
 //! listening on a free port. Dropping the `TestApp` stops the server and deletes the database,
 //! also when the test panics.
 
+pub mod sheets;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

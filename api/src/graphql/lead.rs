@@ -374,6 +374,63 @@ pub struct LeadOrder {
     pub direction: SortDirection,
 }
 
+/// The SQL condition of a `LeadFilter` (the list and the export share it).
+pub(crate) fn filter_condition(
+    viewer: &crate::auth::Viewer,
+    groups: &crate::access::Groups<Leads>,
+    filter: LeadFilter,
+) -> Result<Condition, ApiError> {
+    // Rule 4: see `Groups::filter`.
+    let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
+    let mut cond = Condition::all();
+    if let Some(statuses) = filter.status {
+        cond = cond.add(guard("handling", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
+    }
+    if let Some(c) = filter.coarse_status {
+        let statuses = [
+            LeadStatus::Registered,
+            LeadStatus::Transferred,
+            LeadStatus::UnderReview,
+            LeadStatus::Escalated,
+            LeadStatus::LocalHandling,
+            LeadStatus::Verifying,
+            LeadStatus::Substantiated,
+            LeadStatus::Unfounded,
+        ]
+        .into_iter()
+        .filter(|s| coarse(*s) == c);
+        cond = cond.add(guard("shell", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
+    }
+    if let Some(source) = filter.source {
+        cond = cond.add(guard("submission", Condition::all().add(lead::Column::Source.eq(source)))?);
+    }
+    if let Some(category) = filter.category {
+        cond = cond.add(guard("submission", Condition::all().add(lead::Column::Category.eq(category)))?);
+    }
+    if let Some(umbrella) = filter.is_umbrella {
+        cond = cond.add(guard("shell", Condition::all().add(lead::Column::Umbrella.eq(umbrella)))?);
+    }
+    if let Some(unit) = filter.receiving_unit_id {
+        let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
+        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivingUnitId.eq(unit)))?);
+    }
+    if let Some(unit) = filter.assignee_unit_id {
+        let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
+        cond = cond.add(guard("handling", Condition::all().add(lead::Column::AssigneeUnitId.eq(unit)))?);
+    }
+    if let Some(from) = filter.received_from {
+        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.gte(from)))?);
+    }
+    if let Some(to) = filter.received_to {
+        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.lte(to)))?);
+    }
+    if let Some(overdue) = filter.overdue {
+        let o = overdue_condition(Utc::now());
+        cond = cond.add(guard("handling", if overdue { o } else { o.not() })?);
+    }
+    Ok(cond)
+}
+
 /// Where rows with a hidden or missing sort key go: as if the value were beyond every real one.
 fn sentinel() -> DateTime<Utc> {
     "9999-12-31T23:59:59Z".parse().expect("a valid instant")
@@ -398,55 +455,7 @@ impl LeadQuery {
         let state = ctx.state();
         let first = page_size(first)?;
         let groups = state.access.groups::<Leads>(viewer);
-        // Rule 4: see `Groups::filter`.
-        let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
-        let filter = filter.unwrap_or_default();
-        let mut cond = Condition::all();
-        if let Some(statuses) = filter.status {
-            cond = cond.add(guard("handling", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
-        }
-        if let Some(c) = filter.coarse_status {
-            let statuses = [
-                LeadStatus::Registered,
-                LeadStatus::Transferred,
-                LeadStatus::UnderReview,
-                LeadStatus::Escalated,
-                LeadStatus::LocalHandling,
-                LeadStatus::Verifying,
-                LeadStatus::Substantiated,
-                LeadStatus::Unfounded,
-            ]
-            .into_iter()
-            .filter(|s| coarse(*s) == c);
-            cond = cond.add(guard("shell", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
-        }
-        if let Some(source) = filter.source {
-            cond = cond.add(guard("submission", Condition::all().add(lead::Column::Source.eq(source)))?);
-        }
-        if let Some(category) = filter.category {
-            cond = cond.add(guard("submission", Condition::all().add(lead::Column::Category.eq(category)))?);
-        }
-        if let Some(umbrella) = filter.is_umbrella {
-            cond = cond.add(guard("shell", Condition::all().add(lead::Column::Umbrella.eq(umbrella)))?);
-        }
-        if let Some(unit) = filter.receiving_unit_id {
-            let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
-            cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivingUnitId.eq(unit)))?);
-        }
-        if let Some(unit) = filter.assignee_unit_id {
-            let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
-            cond = cond.add(guard("handling", Condition::all().add(lead::Column::AssigneeUnitId.eq(unit)))?);
-        }
-        if let Some(from) = filter.received_from {
-            cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.gte(from)))?);
-        }
-        if let Some(to) = filter.received_to {
-            cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.lte(to)))?);
-        }
-        if let Some(overdue) = filter.overdue {
-            let o = overdue_condition(Utc::now());
-            cond = cond.add(guard("handling", if overdue { o } else { o.not() })?);
-        }
+        let cond = filter_condition(viewer, &groups, filter.unwrap_or_default())?;
         let base = state.access.select::<Leads>(viewer)?.filter(cond);
 
         let order = order_by.unwrap_or_default();

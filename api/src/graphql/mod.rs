@@ -65,6 +65,7 @@ pub struct Mutation(
     task::TaskMutation,
     risk::RiskMutation,
     org::OrgMutation,
+    crate::sheet::import::ImportMutation,
 );
 
 pub type PinganSchema = Schema<Query, Mutation, subscription::Subscription>;

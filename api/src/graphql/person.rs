@@ -526,7 +526,8 @@ pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Person>, ApiErro
     Ok(fetch::one::<Persons>(ctx, id, "Person").await?.map(|(m, groups)| Person::new(m, groups)))
 }
 
-fn filter_condition(
+/// The SQL condition of a filter (the list and the export share it).
+pub(crate) fn filter_condition(
     viewer: &Viewer,
     groups: &crate::access::Groups<Persons>,
     filter: PersonFilter,
@@ -870,10 +871,10 @@ impl PersonMutation {
     }
 }
 
-/// A validated `createPerson` input.
-struct NewPerson {
+/// A validated `createPerson` input (the mutation and the ledger import share it).
+pub(crate) struct NewPerson {
     name: String,
-    id_number: String,
+    pub(crate) id_number: String,
     village_id: Uuid,
     attention_level: AttentionLevel,
     categories: Vec<PersonCategory>,
@@ -887,7 +888,7 @@ struct NewPerson {
 }
 
 impl NewPerson {
-    async fn validate(
+    pub(crate) async fn validate(
         ctx: &Context<'_>,
         viewer: &Viewer,
         input: CreatePersonInput,
@@ -957,7 +958,7 @@ impl NewPerson {
         })
     }
 
-    async fn insert(&self, txn: &impl ConnectionTrait, viewer: &Viewer) -> Result<Uuid, ApiError> {
+    pub(crate) async fn insert(&self, txn: &impl ConnectionTrait, viewer: &Viewer) -> Result<Uuid, ApiError> {
         let now = Utc::now();
         let today = crate::domain::lead_flow::today();
         let id = Uuid::now_v7();
@@ -1056,7 +1057,7 @@ pub(super) async fn touch(txn: &impl ConnectionTrait, current: &person::Model) -
     Ok(())
 }
 
-pub(super) fn write_entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
+pub(crate) fn write_entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
     audit::Entry {
         action,
         object_type: "Person",

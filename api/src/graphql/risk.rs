@@ -541,7 +541,12 @@ pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<RiskItem>, ApiEr
     Ok(fetch::one::<RiskItems>(ctx, id, "RiskItem").await?.map(|(m, groups)| RiskItem::new(m, groups, loaders())))
 }
 
-fn filter_condition(viewer: &Viewer, groups: &Groups<RiskItems>, filter: RiskFilter) -> Result<Condition, ApiError> {
+/// The SQL condition of a `RiskFilter` (the list and the export share it).
+pub(crate) fn filter_condition(
+    viewer: &Viewer,
+    groups: &Groups<RiskItems>,
+    filter: RiskFilter,
+) -> Result<Condition, ApiError> {
     // Rule 4: see `Groups::filter`.
     let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
     let mut all = Condition::all();

@@ -275,17 +275,9 @@ impl TaskQuery {
     }
 }
 
-async fn page(
-    ctx: &Context<'_>,
-    filter: TaskFilter,
-    extra: Condition,
-    first: Option<i32>,
-    after: Option<String>,
-) -> Result<Page<Task>, ApiError> {
-    let viewer = ctx.viewer()?;
-    let state = ctx.state();
-    let first = page_size(first)?;
-    let mut cond = extra;
+/// The SQL condition of a `TaskFilter` (the lists and the export share it).
+pub(crate) fn filter_condition(filter: TaskFilter) -> Condition {
+    let mut cond = Condition::all();
     if let Some(statuses) = filter.status {
         cond = cond.add(task::Column::Status.is_in(statuses));
     }
@@ -305,6 +297,20 @@ async fn page(
             .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
         cond = cond.add(if overdue { o } else { o.not() });
     }
+    cond
+}
+
+async fn page(
+    ctx: &Context<'_>,
+    filter: TaskFilter,
+    extra: Condition,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Page<Task>, ApiError> {
+    let viewer = ctx.viewer()?;
+    let state = ctx.state();
+    let first = page_size(first)?;
+    let cond = extra.add(filter_condition(filter));
     let base = state.access.select::<Tasks>(viewer)?.filter(cond);
     let mut rows = base.clone();
     if let Some(cursor) = after {

@@ -384,7 +384,8 @@ pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Venue>, ApiError
     Ok(fetch::one::<Venues>(ctx, id, "Venue").await?.map(|(m, groups)| Venue::new(m, groups, loaders())))
 }
 
-fn filter_condition(
+/// The SQL condition of a filter (the list and the export share it).
+pub(crate) fn filter_condition(
     viewer: &Viewer,
     groups: &crate::access::Groups<Venues>,
     filter: VenueFilter,
@@ -509,50 +510,9 @@ impl VenueMutation {
         if state.access.rows::<Venues>(viewer, "create").is_none() {
             return Err(ApiError::Forbidden.into());
         }
-        let name = validate::text("input.name", &input.name, 200)?;
-        let address = validate::text("input.address", &input.address, 500)?;
-        let village_id = village_in_town(ctx, viewer, "input.villageId", &input.village_id).await?;
-        let licence_number = optional("input.licenceNumber", input.licence_number.as_deref(), 100)?;
-        let manager_name = optional("input.managerName", input.manager_name.as_deref(), 200)?;
-        let manager_phone = optional_phone("input.managerPhone", input.manager_phone.as_deref())?;
-        let notes = optional("input.notes", input.notes.as_deref(), 4000)?;
-        if let Some(licence) = &licence_number {
-            licence_free(ctx, viewer, licence, None).await?;
-        }
-        let now = Utc::now();
-        let today = crate::domain::lead_flow::today();
-        let id = Uuid::now_v7();
+        let new = NewVenue::validate(ctx, viewer, input).await?;
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        let inserted = venue::ActiveModel {
-            id: Set(id),
-            town_id: Set(viewer.town_id),
-            village_id: Set(village_id),
-            name: Set(name),
-            venue_type: Set(input.venue_type),
-            address: Set(address),
-            licence_number: Set(licence_number),
-            manager_name: Set(manager_name),
-            manager_phone: Set(manager_phone),
-            attention_level: Set(input.attention_level),
-            level_since: Set(today),
-            listed_at: Set(today),
-            status: Set(RecordStatus::Active),
-            notes: Set(notes),
-            created_by_unit_id: Set(viewer.unit_id),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await;
-        if let Err(err) = inserted {
-            return Err(on_unique_licence(err).into());
-        }
-        let initial = (LevelChangeKind::Initial, LevelChangeStatus::Applied);
-        level_change(viewer, id, initial, (None, Some(input.attention_level)), "列管".to_owned())
-            .insert(&txn)
-            .await
-            .map_err(ApiError::from)?;
+        let id = new.insert(&txn, viewer).await?;
         audit::record(&txn, ctx, viewer, write_entry("create_venue", id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
         Ok(VenuePayload { venue: find(ctx, id).await? })
@@ -1019,6 +979,84 @@ async fn touch(txn: &impl ConnectionTrait, venue: Uuid) -> Result<(), ApiError> 
     Ok(())
 }
 
+/// A validated `createVenue` input (the mutation and the ledger import share it).
+pub(crate) struct NewVenue {
+    name: String,
+    venue_type: VenueType,
+    address: String,
+    village_id: Uuid,
+    attention_level: AttentionLevel,
+    licence_number: Option<String>,
+    manager_name: Option<String>,
+    manager_phone: Option<String>,
+    notes: Option<String>,
+}
+
+impl NewVenue {
+    pub(crate) async fn validate(
+        ctx: &Context<'_>,
+        viewer: &Viewer,
+        input: CreateVenueInput,
+    ) -> Result<Self, ApiError> {
+        let name = validate::text("input.name", &input.name, 200)?;
+        let address = validate::text("input.address", &input.address, 500)?;
+        let village_id = village_in_town(ctx, viewer, "input.villageId", &input.village_id).await?;
+        let licence_number = optional("input.licenceNumber", input.licence_number.as_deref(), 100)?;
+        let manager_name = optional("input.managerName", input.manager_name.as_deref(), 200)?;
+        let manager_phone = optional_phone("input.managerPhone", input.manager_phone.as_deref())?;
+        let notes = optional("input.notes", input.notes.as_deref(), 4000)?;
+        if let Some(licence) = &licence_number {
+            licence_free(ctx, viewer, licence, None).await?;
+        }
+        Ok(Self {
+            name,
+            venue_type: input.venue_type,
+            address,
+            village_id,
+            attention_level: input.attention_level,
+            licence_number,
+            manager_name,
+            manager_phone,
+            notes,
+        })
+    }
+
+    /// Inserts the venue with its initial level entry; returns its id.
+    pub(crate) async fn insert(self, txn: &impl ConnectionTrait, viewer: &Viewer) -> Result<Uuid, ApiError> {
+        let now = Utc::now();
+        let today = crate::domain::lead_flow::today();
+        let id = Uuid::now_v7();
+        let inserted = venue::ActiveModel {
+            id: Set(id),
+            town_id: Set(viewer.town_id),
+            village_id: Set(self.village_id),
+            name: Set(self.name),
+            venue_type: Set(self.venue_type),
+            address: Set(self.address),
+            licence_number: Set(self.licence_number),
+            manager_name: Set(self.manager_name),
+            manager_phone: Set(self.manager_phone),
+            attention_level: Set(self.attention_level),
+            level_since: Set(today),
+            listed_at: Set(today),
+            status: Set(RecordStatus::Active),
+            notes: Set(self.notes),
+            created_by_unit_id: Set(viewer.unit_id),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await;
+        if let Err(err) = inserted {
+            return Err(on_unique_licence(err));
+        }
+        let initial = (LevelChangeKind::Initial, LevelChangeStatus::Applied);
+        level_change(viewer, id, initial, (None, Some(self.attention_level)), "列管".to_owned()).insert(txn).await?;
+        Ok(id)
+    }
+}
+
 /// `CONFLICT` when another venue of the town holds the licence number (`except`: the venue
 /// being updated). The unique index decides races; this gives the common case its message.
 async fn licence_free(ctx: &Context<'_>, viewer: &Viewer, licence: &str, except: Option<Uuid>) -> Result<(), ApiError> {
@@ -1065,7 +1103,7 @@ fn already_decided() -> ApiError {
     }
 }
 
-fn write_entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
+pub(crate) fn write_entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
     audit::Entry {
         action,
         object_type: "Venue",

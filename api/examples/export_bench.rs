@@ -1,0 +1,124 @@
+//! Benchmark (run by hand): 100 000 persons in a SQLite database, exported as XLSX and CSV by
+//! the real server; prints the time of each export and the peak memory of the process.
+//!
+//! `cargo run --release -p pingan --example export_bench`
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use entity::enums::{AttentionLevel, Gender, PersonCategory, RecordStatus, Role};
+use entity::{app_user, person, person_category, village};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+const PERSONS: usize = 100_000;
+
+fn peak_memory_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let path = std::env::temp_dir().join(format!("pingan-bench-{}.db", Uuid::now_v7().simple()));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let db = pingan::db::connect(&url).await?;
+    pingan::db::migrate(&db).await?;
+    pingan::demo::load(&db).await?;
+    let police = app_user::Entity::find().filter(app_user::Column::Username.eq("police")).one(&db).await?.unwrap();
+    let villages: Vec<village::Model> =
+        village::Entity::find().filter(village::Column::TownId.eq(police.town_id)).all(&db).await?;
+    let now = Utc::now();
+    let loading = Instant::now();
+    for chunk in (0..PERSONS).collect::<Vec<_>>().chunks(1000) {
+        let mut persons = Vec::new();
+        let mut categories = Vec::new();
+        for i in chunk {
+            let id = Uuid::now_v7();
+            persons.push(person::ActiveModel {
+                id: sea_orm::Set(id),
+                town_id: sea_orm::Set(police.town_id),
+                village_id: sea_orm::Set(villages[i % villages.len()].id),
+                name: sea_orm::Set(format!("测试人员{i}")),
+                gender: sea_orm::Set(Gender::Male),
+                birth_date: sea_orm::Set(chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap()),
+                id_number: sea_orm::Set(format!("B{i:017}")),
+                phone: sea_orm::Set(Some("13800000000".into())),
+                address: sea_orm::Set(Some("清河镇某路1号".into())),
+                attention_level: sea_orm::Set(AttentionLevel::General),
+                level_since: sea_orm::Set(now.date_naive()),
+                responsible_officer_id: sea_orm::Set(None),
+                listed_at: sea_orm::Set(now.date_naive()),
+                status: sea_orm::Set(RecordStatus::Active),
+                notes: sea_orm::Set(None),
+                created_by_unit_id: sea_orm::Set(police.org_unit_id),
+                version: sea_orm::Set(1),
+                created_at: sea_orm::Set(now),
+                updated_at: sea_orm::Set(now),
+            });
+            categories.push(person_category::ActiveModel {
+                person_id: sea_orm::Set(id),
+                category: sea_orm::Set(PersonCategory::Vice),
+            });
+        }
+        person::Entity::insert_many(persons).exec(&db).await?;
+        person_category::Entity::insert_many(categories).exec(&db).await?;
+    }
+    assert_eq!(police.role, Role::Police);
+    println!("loaded {PERSONS} persons in {:.1?}; peak memory {} kB", loading.elapsed(), peak_memory_kb());
+    db.close().await?;
+
+    let config = pingan::config::Config {
+        database_url: url.clone(),
+        bind: ([127, 0, 0, 1], 0).into(),
+        demo: false,
+        migrate: false,
+        playground: false,
+        keys: pingan::auth::token::TokenKeys::ephemeral("pingan", "pingan-api"),
+        access_ttl: Duration::from_secs(60),
+        refresh_ttl: Duration::from_secs(60),
+        limits: pingan::config::Limits {
+            max_depth: 16,
+            max_complexity: 60_000,
+            max_aliases: 64,
+            max_batch: 1,
+            login_attempts_per_minute: 1,
+        },
+    };
+    let state = pingan::App::build(config).await?.state();
+    let unit = entity::org_unit::Entity::find_by_id(police.org_unit_id).one(&state.db).await?.unwrap();
+    let viewer = pingan::auth::Viewer {
+        user_id: police.id,
+        session_id: Uuid::nil(),
+        username: police.username.clone(),
+        display_name: police.display_name.clone(),
+        role: police.role,
+        active: true,
+        unit_id: unit.id,
+        unit_name: unit.name,
+        unit_kind: unit.kind,
+        village_id: None,
+        town_id: police.town_id,
+        town_name: String::new(),
+    };
+    for ext in ["xlsx", "csv"] {
+        let started = Instant::now();
+        let file = format!("persons.{ext}");
+        let response = pingan::sheet::export::respond(state.clone(), viewer.clone(), &file, &[], "bench")
+            .await
+            .expect("an export")
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut body = response.into_body().into_data_stream();
+        let mut bytes = 0usize;
+        while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
+            bytes += chunk?.len();
+        }
+        println!("{file}: {bytes} bytes in {:.2?}; peak memory so far {} kB", started.elapsed(), peak_memory_kb());
+    }
+    let _ = std::fs::remove_file(&path);
+    Ok(())
+}

@@ -1,0 +1,356 @@
+//! `GET /export/{persons|venues|leads|risk-items|tasks}.{xlsx|csv}` (api.md).
+//!
+//! Rows come from the list's scoped query with the list's own filter, read in keyset pages of
+//! [`PAGE`] rows, so memory stays flat however many rows there are: CSV is sent while it is
+//! written, XLSX is written row by row in rust_xlsxwriter's constant-memory mode to a temporary
+//! file that is sent when complete (a zip cannot be streamed before it is finished).
+//!
+//! A column is written only when the viewer holds its field group on every exported row
+//! (access.md rule 4); a group held on some rows only is left out, never blanked row by row, so
+//! a blank cell never tells which rows are hidden. Groups a sheet never exports (a lead's
+//! reporter) are left out for everyone. One audit entry per export names the groups written.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use entity::enums::{AuditCategory, AuditOutcome};
+use rust_xlsxwriter::{Format as XlsxFormat, Workbook};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use tokio::sync::mpsc;
+
+use super::columns::{Column, Names, Sheet};
+use super::{Cell, filter};
+use crate::AppState;
+use crate::access::Groups;
+use crate::access::resource::{Leads, OrgUnits, Persons, RiskItems, Tasks, Venues, Villages};
+use crate::audit;
+use crate::auth::Viewer;
+use crate::error::ApiError;
+
+/// Rows read per query.
+pub const PAGE: u64 = 1000;
+
+/// The file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Csv,
+}
+
+/// Answers an export request named `file` (`persons.csv`); `None` when no such export exists.
+pub async fn respond(
+    state: Arc<AppState>,
+    viewer: Viewer,
+    file: &str,
+    params: &[(String, String)],
+    request_id: &str,
+) -> Option<Result<Response, ApiError>> {
+    let (name, ext) = file.rsplit_once('.')?;
+    let format = match ext {
+        "xlsx" => Format::Xlsx,
+        "csv" => Format::Csv,
+        _ => return None,
+    };
+    Some(match name {
+        "persons" => export::<Persons>(state, viewer, format, params, request_id).await,
+        "venues" => export::<Venues>(state, viewer, format, params, request_id).await,
+        "leads" => export::<Leads>(state, viewer, format, params, request_id).await,
+        "risk-items" => export::<RiskItems>(state, viewer, format, params, request_id).await,
+        "tasks" => export::<Tasks>(state, viewer, format, params, request_id).await,
+        _ => return None,
+    })
+}
+
+type Model<S> = <<S as crate::access::Resource>::Entity as EntityTrait>::Model;
+
+/// Everything the writer needs, moved to the thread that writes.
+struct Job<S: Sheet> {
+    state: Arc<AppState>,
+    viewer: Viewer,
+    rows: Select<S::Entity>,
+    groups: Groups<S>,
+    columns: Vec<Column<Model<S>, S::Extra>>,
+    names: Names,
+}
+
+async fn export<S: Sheet>(
+    state: Arc<AppState>,
+    viewer: Viewer,
+    format: Format,
+    params: &[(String, String)],
+    request_id: &str,
+) -> Result<Response, ApiError>
+where
+    Model<S>: Sync,
+{
+    // FORBIDDEN for a viewer who may not list the resource comes first: a bad filter must not
+    // tell such a viewer anything.
+    let scoped = state.access.select::<S>(&viewer)?;
+    let groups = state.access.groups::<S>(&viewer);
+    let filter = filter::parse::<S::Filter>(params)?;
+    let rows = scoped.filter(S::condition(&viewer, &groups, filter)?);
+    let columns = visible_columns::<S>(&state, &viewer, &groups, &rows).await?;
+    let mut exported: Vec<&'static str> = columns.iter().filter_map(|c| c.group).collect();
+    exported.dedup();
+    let entry = audit::Entry {
+        action: "export",
+        object_type: S::OBJECT,
+        object_id: None,
+        field_groups: &exported,
+        outcome: AuditOutcome::Allowed,
+        category: AuditCategory::Case,
+    };
+    audit::record_for_request(&state.db, &viewer, request_id, entry).await?;
+    let names = names(&state, &viewer).await?;
+    let job = Job::<S> { state, viewer, rows, groups, columns, names };
+    let file_name = format!("{}.{}", S::FILE, if format == Format::Csv { "csv" } else { "xlsx" });
+    let body = match format {
+        Format::Csv => csv_body(job),
+        Format::Xlsx => xlsx_body(job).await?,
+    };
+    let content_type = match format {
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// The columns the viewer may see on every exported row: its group held everywhere, or held on
+/// some rows and no exported row outside them (one count, in SQL, on the same scoped query).
+async fn visible_columns<S: Sheet>(
+    state: &AppState,
+    viewer: &Viewer,
+    groups: &Groups<S>,
+    rows: &Select<S::Entity>,
+) -> Result<Vec<Column<Model<S>, S::Extra>>, ApiError>
+where
+    Model<S>: Sync,
+{
+    let mut held: Vec<(&'static str, bool)> = Vec::new();
+    let mut columns = Vec::new();
+    for column in S::columns() {
+        let Some(group) = column.group else {
+            columns.push(column);
+            continue;
+        };
+        let visible = match held.iter().find(|(g, _)| *g == group) {
+            Some((_, visible)) => *visible,
+            None => {
+                let visible = !S::NEVER.contains(&group)
+                    && (groups.held_everywhere(group)
+                        || (groups.held_anywhere(group)
+                            && rows.clone().filter(groups.condition(viewer, group).not()).count(&state.db).await?
+                                == 0));
+                held.push((group, visible));
+                visible
+            }
+        };
+        if visible {
+            columns.push(column);
+        }
+    }
+    Ok(columns)
+}
+
+/// Names of the villages and units the viewer may read (references are written as names).
+async fn names(state: &AppState, viewer: &Viewer) -> Result<Names, ApiError> {
+    let mut names = Names::default();
+    if let Ok(villages) = state.access.select::<Villages>(viewer) {
+        names.villages = villages.all(&state.db).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    }
+    if let Ok(units) = state.access.select::<OrgUnits>(viewer) {
+        names.units = units.all(&state.db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    }
+    Ok(names)
+}
+
+/// Where rows go: a CSV stream or an XLSX sheet.
+trait Sink {
+    fn row(&mut self, cells: &[Cell]) -> anyhow::Result<()>;
+}
+
+/// Reads every row of the job in keyset pages and hands them to `sink`, header first. Runs on
+/// a blocking thread; each page is read on the runtime.
+fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &mut impl Sink) -> anyhow::Result<()> {
+    let header: Vec<Cell> = job.columns.iter().map(|c| Cell::Text(c.header.to_owned())).collect();
+    sink.row(&header)?;
+    let mut last = None;
+    loop {
+        let mut page = job.rows.clone();
+        if let Some(last) = last {
+            page = page.filter(S::id_column().gt(last));
+        }
+        let page = page.order_by_asc(S::id_column()).limit(PAGE);
+        let models = runtime.block_on(page.all(&job.state.db))?;
+        let Some(tail) = models.last() else { break };
+        last = Some(S::id(tail));
+        let extras = runtime.block_on(S::extras(&job.state.db, &models))?;
+        for (model, extra) in models.iter().zip(&extras) {
+            // The columns were chosen for every row; a row changed since is checked again, so
+            // a group that is not held is never written.
+            let held = job.groups.on(&job.viewer, model);
+            let cells: Vec<Cell> = job
+                .columns
+                .iter()
+                .map(|c| match c.group {
+                    Some(group) if !held.has(group) => Cell::Empty,
+                    _ => (c.value)(model, extra, &job.names),
+                })
+                .collect();
+            sink.row(&cells)?;
+        }
+        if (models.len() as u64) < PAGE {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese) sent as it is
+/// written.
+fn csv_body<S: Sheet>(job: Job<S>) -> Body
+where
+    Model<S>: Sync,
+{
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let chunks = Chunks { tx: tx.clone(), buf: "\u{feff}".as_bytes().to_vec() };
+        let mut sink = CsvSink(csv::Writer::from_writer(chunks));
+        let written = write_rows(&job, &runtime, &mut sink).and_then(|()| {
+            let mut chunks = sink.0.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+            chunks.send()?;
+            Ok(())
+        });
+        if let Err(e) = written {
+            tracing::error!(error = ?e, "writing a CSV export");
+            let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+        }
+    });
+    Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) }))
+}
+
+struct CsvSink<W: Write>(csv::Writer<W>);
+
+impl<W: Write> Sink for CsvSink<W> {
+    fn row(&mut self, cells: &[Cell]) -> anyhow::Result<()> {
+        self.0.write_record(cells.iter().map(Cell::to_text))?;
+        Ok(())
+    }
+}
+
+/// Buffers bytes and sends them to the response in chunks of about 64 KiB.
+struct Chunks {
+    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl Chunks {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buf));
+        // The client went away: stop reading rows.
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::other("the client closed the connection"))
+    }
+}
+
+impl Write for Chunks {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 64 * 1024 {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// XLSX written in constant-memory mode to a temporary file, then sent.
+async fn xlsx_body<S: Sheet>(job: Job<S>) -> Result<Body, ApiError>
+where
+    Model<S>: Sync,
+{
+    let runtime = tokio::runtime::Handle::current();
+    let path = std::env::temp_dir().join(format!("pingan-export-{}.xlsx", uuid::Uuid::now_v7()));
+    let target = path.clone();
+    let written = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut sink = XlsxSink::new()?;
+        write_rows(&job, &runtime, &mut sink)?;
+        sink.workbook.save(&target)?;
+        Ok(())
+    })
+    .await
+    .map_err(ApiError::internal)
+    .and_then(|r| r.map_err(ApiError::internal));
+    let file = match written {
+        Ok(()) => tokio::fs::File::open(&path).await.map_err(ApiError::internal),
+        Err(e) => Err(e),
+    };
+    // Removed at once: the open handle keeps the data until the body is sent.
+    let _ = std::fs::remove_file(&path);
+    Ok(Body::from_stream(file_stream(file?)))
+}
+
+/// A file's bytes as a body stream.
+fn file_stream(file: tokio::fs::File) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send {
+    futures_util::stream::unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    })
+}
+
+struct XlsxSink {
+    workbook: Workbook,
+    row: u32,
+    date: XlsxFormat,
+}
+
+impl XlsxSink {
+    fn new() -> anyhow::Result<Self> {
+        let mut workbook = Workbook::new();
+        workbook.add_worksheet_with_constant_memory()?.set_name("Sheet1")?;
+        Ok(Self { workbook, row: 0, date: XlsxFormat::new().set_num_format("yyyy-mm-dd") })
+    }
+}
+
+impl Sink for XlsxSink {
+    fn row(&mut self, cells: &[Cell]) -> anyhow::Result<()> {
+        let sheet = self.workbook.worksheet_from_index(0)?;
+        for (col, cell) in cells.iter().enumerate() {
+            let col = u16::try_from(col)?;
+            match cell {
+                Cell::Text(text) => {
+                    sheet.write_string(self.row, col, text)?;
+                }
+                Cell::Date(date) => {
+                    sheet.write_datetime_with_format(self.row, col, date, &self.date)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+        self.row += 1;
+        Ok(())
+    }
+}

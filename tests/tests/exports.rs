@@ -1,0 +1,163 @@
+//! `GET /export/{list}.{xlsx|csv}`: the same rows as the list, the viewer's columns only.
+
+use entity::audit_log;
+use pingan_tests::TestApp;
+use pingan_tests::sheets::{download, rows};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+/// (file, list query field, query string, the same filter as GraphQL).
+const LISTS: [(&str, &str, &str, &str); 7] = [
+    ("persons", "people", "", "{}"),
+    ("persons", "people", "?attentionLevel=KEY&attentionLevel=SPECIAL", r#"{"attentionLevel":["KEY","SPECIAL"]}"#),
+    ("venues", "venues", "", "{}"),
+    ("leads", "leads", "", "{}"),
+    ("risk-items", "riskItems", "?overdue=false", r#"{"overdue":false}"#),
+    ("tasks", "tasks", "", "{}"),
+    ("tasks", "tasks", "?status=OPEN,IN_PROGRESS", r#"{"status":["OPEN","IN_PROGRESS"]}"#),
+];
+
+async fn total(app: &TestApp, token: &str, field: &str, filter: &str) -> Option<i64> {
+    let filter: Value = serde_json::from_str(filter).unwrap();
+    let filter_type = match field {
+        "people" => "PersonFilter",
+        "venues" => "VenueFilter",
+        "leads" => "LeadFilter",
+        "riskItems" => "RiskFilter",
+        _ => "TaskFilter",
+    };
+    let query = format!("query($f: {filter_type}) {{ {field}(filter: $f, first: 1) {{ totalCount }} }}");
+    let body = app.gql(Some(token), &query, json!({ "f": filter })).await;
+    body["data"][field]["totalCount"].as_i64()
+}
+
+#[tokio::test]
+async fn every_role_exports_exactly_the_rows_its_list_counts() {
+    let app = TestApp::spawn().await;
+    let mut checked = 0;
+    for user in ["coord", "police", "sifa", "jiwei", "dongzhuang"] {
+        let token = app.login(user).await;
+        for (file, field, query, filter) in LISTS {
+            let count = total(&app, &token, field, filter).await;
+            for ext in ["csv", "xlsx"] {
+                let path = format!("/export/{file}.{ext}{query}");
+                let (status, body) = download(&app, Some(&token), &path).await;
+                match count {
+                    Some(count) => {
+                        assert_eq!(status, 200, "{user} {path}: {}", String::from_utf8_lossy(&body));
+                        let rows = rows(&path, &body);
+                        assert!(!rows[0].is_empty(), "{user} {path}: a header row");
+                        assert_eq!(rows.len() as i64 - 1, count, "{user} {path}: rows vs totalCount");
+                        checked += 1;
+                    }
+                    None => assert_eq!(status, 403, "{user} {path}: the list is refused, so is the export"),
+                }
+            }
+        }
+    }
+    assert!(checked > 40, "most exports were compared ({checked})");
+}
+
+fn header(app_rows: &[Vec<String>]) -> Vec<String> {
+    app_rows[0].clone()
+}
+
+#[tokio::test]
+async fn columns_follow_the_field_groups_and_never_hold_the_reporter() {
+    let app = TestApp::spawn().await;
+    let persons = |user: &'static str| {
+        let app = &app;
+        async move {
+            let token = app.login(user).await;
+            let (status, body) = download(app, Some(&token), "/export/persons.xlsx").await;
+            assert_eq!(status, 200);
+            header(&rows("x.xlsx", &body))
+        }
+    };
+    let police = persons("police").await;
+    assert!(police.contains(&"身份证号".to_owned()) && police.contains(&"备注".to_owned()), "{police:?}");
+    let coord = persons("coord").await;
+    assert!(coord.contains(&"身份证号".to_owned()), "{coord:?}");
+    assert!(!coord.contains(&"备注".to_owned()), "notes are the police's: {coord:?}");
+    let village = persons("dongzhuang").await;
+    assert!(village.contains(&"姓名".to_owned()));
+    for hidden in ["身份证号", "出生日期", "人员类别", "备注"] {
+        assert!(!village.contains(&hidden.to_owned()), "{hidden} is absent for a village: {village:?}");
+    }
+
+    // No role's lead export holds a reporter's name or contact.
+    let leads = entity::lead::Entity::find().all(&app.state.db).await.unwrap();
+    let reporters: Vec<String> = leads
+        .iter()
+        .flat_map(|l| [l.reporter_name.clone(), l.reporter_contact.clone()])
+        .flatten()
+        .filter(|r| r.chars().count() > 1)
+        .collect();
+    assert!(!reporters.is_empty(), "the demo world has reporters");
+    for user in ["coord", "police", "jiwei", "sifa", "dongzhuang"] {
+        let token = app.login(user).await;
+        for path in ["/export/leads.csv", "/export/leads.xlsx"] {
+            let (status, body) = download(&app, Some(&token), path).await;
+            if status == 403 {
+                continue;
+            }
+            let text = rows(path, &body).concat().join("|");
+            for r in &reporters {
+                assert!(!text.contains(r.as_str()), "{user} {path} holds a reporter");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn refusals_carry_the_graphql_error_codes() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let (status, body) = download(&app, Some(&admin), "/export/persons.csv").await;
+    assert_eq!(status, 403);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+
+    let (status, body) = download(&app, None, "/export/persons.xlsx").await;
+    assert_eq!(status, 401);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    let police = app.login("police").await;
+    for (query, field) in [
+        ("?attentionLevel=NOPE", "attentionLevel"),
+        ("?listedFrom=yesterday", "listedFrom"),
+        ("?talkOverdue=maybe", "talkOverdue"),
+        ("?colour=red", "colour"),
+        ("?status=ACTIVE&status=DELISTED", "status"),
+    ] {
+        let (status, body) = download(&app, Some(&police), &format!("/export/persons.csv{query}")).await;
+        assert_eq!(status, 400, "{query}");
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{query}");
+    }
+    let (status, _) = download(&app, Some(&police), "/export/people.csv").await;
+    assert_eq!(status, 404);
+    // A village may not filter on a group it does not hold (rule 4), as in the list.
+    let village = app.login("dongzhuang").await;
+    let (status, _) = download(&app, Some(&village), "/export/persons.csv?talkOverdue=true").await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn each_export_is_audited_with_the_groups_it_wrote() {
+    let app = TestApp::spawn().await;
+    let coord = app.login("coord").await;
+    let (status, _) = download(&app, Some(&coord), "/export/persons.csv").await;
+    assert_eq!(status, 200);
+    let entries = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("export"))
+        .filter(audit_log::Column::ObjectType.eq("Person"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].username, "coord");
+    assert_eq!(entries[0].field_groups, "basic,identity,record");
+}
