@@ -88,6 +88,7 @@ async fn main() -> anyhow::Result<()> {
             max_batch: 1,
             login_attempts_per_minute: 1,
         },
+        rule_interval: None,
     };
     let state = pingan::App::build(config).await?.state();
     let unit = entity::org_unit::Entity::find_by_id(police.org_unit_id).one(&state.db).await?.unwrap();
