@@ -734,7 +734,7 @@ async fn raise(
     for chunk in owed.chunks(500) {
         let earlier = raised_before(db, rule, chunk).await?;
         for duty in chunk {
-            let instance = (duty.target.map(|t| t.1), duty.assignee_unit, duty.due_at.timestamp());
+            let instance = (duty.target.map(|t| t.1), duty.assignee_unit, duty.creating_unit, duty.due_at.timestamp());
             if earlier.contains(&instance) {
                 continue;
             }
@@ -771,28 +771,32 @@ async fn raise(
     Ok(raised)
 }
 
-/// The instances (target, assignee unit, due second) of `owed` that already have a task, open
+/// A duty's identity: target, assignee unit, creating unit, due second.
+type Instance = (Option<Uuid>, Uuid, Uuid, i64);
+
+/// The instances (target, assignee unit, creating unit, due second) of `owed` that already have a task, open
 /// or closed.
-async fn raised_before(
-    db: &impl ConnectionTrait,
-    rule: Rule,
-    owed: &[Owed],
-) -> Result<HashSet<(Option<Uuid>, Uuid, i64)>, DbErr> {
+async fn raised_before(db: &impl ConnectionTrait, rule: Rule, owed: &[Owed]) -> Result<HashSet<Instance>, DbErr> {
     let which = if rule.per_unit() {
         task::Column::AssigneeUnitId.is_in(owed.iter().map(|o| o.assignee_unit).collect::<HashSet<_>>())
     } else {
         task::Column::TargetId.is_in(owed.iter().filter_map(|o| o.target.map(|t| t.1)).collect::<Vec<_>>())
     };
-    let rows: Vec<(Option<Uuid>, Uuid, DateTime<Utc>)> = task::Entity::find()
+    let rows: Vec<(Option<Uuid>, Uuid, Uuid, DateTime<Utc>)> = task::Entity::find()
         .select_only()
-        .columns([task::Column::TargetId, task::Column::AssigneeUnitId, task::Column::DueAt])
+        .columns([
+            task::Column::TargetId,
+            task::Column::AssigneeUnitId,
+            task::Column::CreatingUnitId,
+            task::Column::DueAt,
+        ])
         .filter(task::Column::Kind.eq(rule.kind()))
         .filter(task::Column::CreatedByUserId.is_null())
         .filter(which)
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|(target, unit, due)| (target, unit, due.timestamp())).collect())
+    Ok(rows.into_iter().map(|(target, unit, creator, due)| (target, unit, creator, due.timestamp())).collect())
 }
 
 /// The system's own step in a task's thread (no actor).
