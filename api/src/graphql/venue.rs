@@ -915,7 +915,7 @@ async fn approval_refusal(
         .one(db)
         .await?
         .flatten();
-    let last_lead = last_lead.map(|at| at.date_naive());
+    let last_lead = last_lead.map(crate::rules::local_day);
     if levels::step_down_refusal(venue.attention_level, venue.level_since, last_lead, today).is_some() {
         return Ok(Some((
             "The venue has not been clean for the last 6 months; a step down needs 6 clean months.".into(),
