@@ -13,9 +13,15 @@ const INDEXES: &[(&str, &[&str])] = &[
     ("lead", &["town_id", "umbrella", "status"]),
     ("lead", &["town_id", "concluded_at"]),
     ("risk_item", &["town_id", "created_at"]),
-    ("risk_item", &["town_id", "level", "status"]),
-    ("risk_item", &["town_id", "escalation_level", "status"]),
-    ("task", &["town_id", "status", "due_at"]),
+    // The police's and judicial office's risk scopes filter on the category and the units, and the
+    // coordinator's task scope on the target and the units: trailing columns let the index answer
+    // the scoped GROUP BY without reading rows.
+    (
+        "risk_item",
+        &["town_id", "level", "status", "category", "territorial_unit_id", "sector_unit_id", "assignee_unit_id"],
+    ),
+    ("risk_item", &["town_id", "escalation_level", "status", "category", "territorial_unit_id", "sector_unit_id"]),
+    ("task", &["town_id", "status", "due_at", "target_type", "target_id", "assignee_unit_id", "creating_unit_id"]),
     ("person_talk", &["talked_on", "person_id"]),
     ("venue_inspection", &["inspected_on", "venue_id"]),
 ];
