@@ -74,12 +74,25 @@ async fn export(
 }
 
 async fn record(state: &AppState, viewer: &Viewer, report: &MonthlyReport, request_id: &str) -> Result<(), ApiError> {
+    // The groups the sheet's figures were counted from: a section the viewer may not read is null
+    // in the report and absent from the sheet.
+    let sections = [
+        (true, "lead.shell"),
+        (report.leads.assisted.is_some(), "lead.handling"),
+        (report.persons.is_some(), "person.basic"),
+        (report.talks.is_some(), "person.record"),
+        (report.venues.is_some(), "venue.basic"),
+        (report.inspections.is_some(), "venue.record"),
+        (report.risks.is_some(), "risk_item.basic"),
+        (report.overdue_tasks.is_some(), "task"),
+    ];
+    let groups: Vec<&str> = sections.iter().filter(|(read, _)| *read).map(|(_, group)| *group).collect();
     let entry = audit::Entry {
         action: "export_monthly_report",
         object_type: "MonthlyReport",
         // The unit reported on; none for the town's report.
         object_id: report.unit_id,
-        field_groups: &[],
+        field_groups: &groups,
         outcome: AuditOutcome::Allowed,
         category: AuditCategory::Case,
     };

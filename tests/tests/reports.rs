@@ -8,7 +8,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use entity::audit_log;
 use pingan_tests::{TestApp, error_code};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 const REPORT: &str = "query($u: ID, $m: String!) { monthlyReport(unitId: $u, month: $m) {
@@ -430,10 +430,12 @@ async fn the_monthly_report_exports_as_a_real_xlsx_and_is_refused_to_admin() {
     let exports = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq("export_monthly_report"))
         .filter(audit_log::Column::Username.eq("coord"))
-        .count(&app.state.db)
+        .all(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(exports, 1, "one audit entry per export");
+    assert_eq!(exports.len(), 1, "one audit entry per export");
+    let groups: Vec<&str> = exports[0].field_groups.split(',').collect();
+    assert!(groups.contains(&"lead.shell") && groups.contains(&"person.basic"), "names its groups: {groups:?}");
 
     let refused = app.client.get(&url).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(refused.status(), 403);
