@@ -43,10 +43,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route(
-            "/export/monthly-report.xlsx",
-            get(|State(s): State<Shared>, h, q| crate::report_export::monthly_report_xlsx(s.state, h, q)),
-        )
+        .route("/export/monthly-report.xlsx", get(monthly_report))
         .route("/export/{file}", get(export))
         .layer(TraceLayer::new_for_http())
         .with_state(shared)
@@ -152,28 +149,52 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, request_id: &str) ->
     })
 }
 
-/// `GET /export/{file}`: a list as XLSX or CSV (see `sheet::export`), authenticated like
-/// `/graphql`; refusals carry the GraphQL error body with its code.
+/// `GET /export/{file}`: a list as XLSX or CSV (see `sheet::export`).
 async fn export(
     State(shared): State<Shared>,
     Path(file): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Response {
+    let state = shared.state.clone();
+    download(&shared, &headers, |viewer, request_id| async move {
+        crate::sheet::export::respond(state, viewer, &file, &params, &request_id).await
+    })
+    .await
+}
+
+/// `GET /export/monthly-report.xlsx` (see `report_export`).
+async fn monthly_report(
+    State(shared): State<Shared>,
+    Query(params): Query<crate::report_export::Params>,
+    headers: HeaderMap,
+) -> Response {
+    let state = shared.state.clone();
+    download(&shared, &headers, |viewer, request_id| async move {
+        Some(crate::report_export::respond(&state, &viewer, params, &request_id).await)
+    })
+    .await
+}
+
+/// A file download, authenticated like `/graphql`: `None` from `file` is 404, and refusals carry
+/// the GraphQL error body with its code (mapped once, by `error::http_error`).
+async fn download<F, Fut>(shared: &Shared, headers: &HeaderMap, file: F) -> Response
+where
+    F: FnOnce(crate::auth::Viewer, String) -> Fut,
+    Fut: std::future::Future<Output = Option<Result<Response, ApiError>>>,
+{
     let request_id = Uuid::now_v7().to_string();
     let fail = |err: ApiError| {
         let (status, error) = crate::error::http_error(err, &request_id);
         (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response()
     };
-    let viewer = match authenticate(&shared, &headers, &request_id).await {
+    let viewer = match authenticate(shared, headers, &request_id).await {
         Ok(Authn::Viewer(viewer)) => viewer,
         Ok(_) => return fail(ApiError::Unauthenticated),
         Err(response) => return response,
     };
     let span = tracing::info_span!("export", request_id = %request_id);
-    let answer =
-        crate::sheet::export::respond(shared.state.clone(), viewer, &file, &params, &request_id).instrument(span).await;
-    let mut response = match answer {
+    let mut response = match file(viewer, request_id.clone()).instrument(span).await {
         None => StatusCode::NOT_FOUND.into_response(),
         Some(Ok(response)) => response,
         Some(Err(err)) => fail(err),
@@ -184,8 +205,8 @@ async fn export(
     response
 }
 
-/// The bearer token of an `Authorization` header (also read by the exports).
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The bearer token of an `Authorization` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())

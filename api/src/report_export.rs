@@ -3,20 +3,16 @@
 //! the ledger, duty, risk and task figures of the same report.
 //!
 //! The figures are `graphql::report::monthly_report`'s, computed for the token's viewer with the
-//! same permission rules: a viewer who may not see the report gets `FORBIDDEN` (as JSON, in the
-//! GraphQL error shape), never an empty file. Every export writes an audit entry before the file
+//! same permission rules: a viewer who may not see the report gets `FORBIDDEN` (the HTTP layer
+//! answers it as JSON, in the GraphQL error shape), never an empty file. Every export writes an audit entry before the file
 //! leaves. The file is small (a few dozen cells), so it is built in memory.
 
-use std::sync::Arc;
-
 use async_graphql::ID;
-use axum::extract::Query;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use entity::enums::{AttentionLevel, AuditCategory, AuditOutcome, RiskLevel};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit;
@@ -33,44 +29,30 @@ pub struct Params {
     month: Option<String>,
 }
 
-/// The handler: authenticate, compute, audit, answer the file.
-pub async fn monthly_report_xlsx(state: Arc<AppState>, headers: HeaderMap, Query(params): Query<Params>) -> Response {
-    let request_id = Uuid::now_v7().to_string();
-    match export(&state, &headers, params, &request_id).await {
-        Ok((month, bytes)) => {
-            let mut response = (StatusCode::OK, bytes).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            );
-            // The month is validated (`YYYY-MM`), so the name is plain ASCII.
-            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"monthly-report-{month}.xlsx\"")) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            if let Ok(value) = HeaderValue::from_str(&request_id) {
-                headers.insert("x-request-id", value);
-            }
-            response
-        }
-        Err(e) => refuse(e, &request_id),
-    }
-}
-
-async fn export(
+/// The file for `viewer`: compute, audit, answer (the HTTP layer authenticates and maps refusals).
+pub async fn respond(
     state: &AppState,
-    headers: &HeaderMap,
+    viewer: &Viewer,
     params: Params,
     request_id: &str,
-) -> Result<(String, Vec<u8>), ApiError> {
-    let token = crate::http::bearer(headers).ok_or(ApiError::Unauthenticated)?;
-    let viewer = state.auth.authenticate(&state.db, token).await?;
+) -> Result<Response, ApiError> {
     let unit = params.unit_id.map(ID);
     let month = params.month.unwrap_or_default();
-    let report = monthly_report(state, &viewer, unit.as_ref(), &month).await?;
+    let report = monthly_report(state, viewer, unit.as_ref(), &month).await?;
     let bytes = workbook(&report).map_err(|e| ApiError::internal(anyhow::anyhow!("writing the report: {e}")))?;
-    record(state, &viewer, &report, request_id).await?;
-    Ok((report.month, bytes))
+    record(state, viewer, &report, request_id).await?;
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    );
+    // The month is validated (`YYYY-MM`), so the name is plain ASCII.
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"monthly-report-{}.xlsx\"", report.month))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 async fn record(state: &AppState, viewer: &Viewer, report: &MonthlyReport, request_id: &str) -> Result<(), ApiError> {
@@ -97,32 +79,6 @@ async fn record(state: &AppState, viewer: &Viewer, report: &MonthlyReport, reque
         category: AuditCategory::Case,
     };
     audit::record_for_request(&state.db, viewer, request_id, entry).await
-}
-
-/// A refusal in the GraphQL error shape, with the matching HTTP status.
-fn refuse(error: ApiError, request_id: &str) -> Response {
-    let status = match &error {
-        ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ApiError::Forbidden => StatusCode::FORBIDDEN,
-        ApiError::NotFound => StatusCode::NOT_FOUND,
-        ApiError::BadUserInput { .. } | ApiError::Conflict { .. } => StatusCode::BAD_REQUEST,
-        ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        ApiError::Internal(e) => {
-            tracing::error!(request_id, error = ?e, "exporting the monthly report");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    };
-    let message = if status.is_server_error() { "Internal error.".to_owned() } else { error.to_string() };
-    let mut extensions = serde_json::json!({
-        "code": error.code(),
-        "messageZh": error.message_zh(),
-        "requestId": request_id,
-    });
-    if let ApiError::BadUserInput { field, .. } = &error {
-        extensions["field"] = serde_json::Value::from(field.as_str());
-    }
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": extensions }] });
-    (status, axum::Json(body)).into_response()
 }
 
 /// The sheet: the 附件2 table (title, 填报单位, one row per field of struggle, 合计), then the rest

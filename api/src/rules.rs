@@ -210,28 +210,30 @@ pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateT
         Trigger::Person(id) => (&[Rule::TalkDue], id, town_of::<person::Entity>(txn, id).await?),
         Trigger::Venue(id) => (&[Rule::InspectionDue], id, town_of::<venue::Entity>(txn, id).await?),
         Trigger::RiskItem(id) => (&[Rule::RiskFeedback], id, town_of::<risk_item::Entity>(txn, id).await?),
-        Trigger::Lead(id) => {
-            let rules = &[Rule::LeadTransfer, Rule::LeadReview, Rule::LeadVerification];
-            (rules, id, town_of::<lead::Entity>(txn, id).await?)
-        }
+        Trigger::Lead(id) => return after_lead_write(txn, id, now).await,
     };
-    let Some(town) = town else { return Ok(Outcome::default()) };
-    let mut outcome = sweep(txn, rules, Scope { town: Some(town), only: Only::Target(id) }, now).await?;
-    if let Trigger::Lead(id) = trigger {
-        // A lead a village registers answers that village's report of the period.
-        let receiving: Option<Uuid> = lead::Entity::find_by_id(id)
-            .select_only()
-            .column(lead::Column::ReceivingUnitId)
-            .into_tuple()
-            .one(txn)
-            .await?;
-        if let Some(unit) = receiving {
-            let scope = Scope { town: Some(town), only: Only::Unit(unit) };
-            let more = sweep(txn, &[Rule::VillageLeadReport], scope, now).await?;
-            outcome.raised.extend(more.raised);
-            outcome.closed += more.closed;
-        }
+    match town {
+        Some(town) => sweep(txn, rules, Scope { town: Some(town), only: Only::Target(id) }, now).await,
+        None => Ok(Outcome::default()),
     }
+}
+
+/// A lead's deadlines, and the report of the period of the unit that received it: a lead a
+/// village registers answers that village's report.
+async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc>) -> Result<Outcome, DbErr> {
+    let row: Option<(Uuid, Uuid)> = lead::Entity::find_by_id(id)
+        .select_only()
+        .columns([lead::Column::TownId, lead::Column::ReceivingUnitId])
+        .into_tuple()
+        .one(txn)
+        .await?;
+    let Some((town, receiving)) = row else { return Ok(Outcome::default()) };
+    let deadlines = [Rule::LeadTransfer, Rule::LeadReview, Rule::LeadVerification];
+    let mut outcome = sweep(txn, &deadlines, Scope { town: Some(town), only: Only::Target(id) }, now).await?;
+    let report = Scope { town: Some(town), only: Only::Unit(receiving) };
+    let more = sweep(txn, &[Rule::VillageLeadReport], report, now).await?;
+    outcome.raised.extend(more.raised);
+    outcome.closed += more.closed;
     Ok(outcome)
 }
 
@@ -681,12 +683,16 @@ async fn done(
         // Done when the village registered a lead in the task's own period (an earlier
         // period's task stays open, and overdue, until its nil report).
         Rule::VillageLeadReport => {
-            let mut done = Vec::new();
+            // One query per report period, not per task.
+            let mut periods: HashMap<(NaiveDate, NaiveDate), Vec<&task::Model>> = HashMap::new();
             for task in open {
-                let (start, end) = report_period(local_day(task.due_at));
-                if !units_with_leads(db, vec![task.assignee_unit_id], start, end).await?.is_empty() {
-                    done.push(task.clone());
-                }
+                periods.entry(report_period(local_day(task.due_at))).or_default().push(task);
+            }
+            let mut done = Vec::new();
+            for ((start, end), tasks) in periods {
+                let units = tasks.iter().map(|t| t.assignee_unit_id).collect();
+                let reported = units_with_leads(db, units, start, end).await?;
+                done.extend(tasks.into_iter().filter(|t| reported.contains(&t.assignee_unit_id)).cloned());
             }
             Ok(done)
         }
