@@ -22,7 +22,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, LeadStatus, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus};
 use entity::enums::{TaskTargetType, UnitKind};
 use entity::{app_user, lead, org_unit, person, risk_item, task, task_event, venue};
@@ -33,7 +33,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::lead_flow::town_zone;
+use crate::domain::lead_flow::start_of_day;
+pub use crate::domain::lead_flow::{end_of_day, local_day};
 use crate::domain::levels;
 use crate::graphql::duty::{self, Duty as PeriodicDuty};
 use crate::graphql::subscription::TaskAssigned;
@@ -339,22 +340,6 @@ impl Offices {
                 }
         })
     }
-}
-
-/// The local calendar day of an instant (the town's time zone).
-pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&town_zone()).date_naive()
-}
-
-/// The last second of a local calendar day, as an instant.
-pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
-    let end = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"));
-    town_zone().from_local_datetime(&end).single().expect("a fixed offset has no gaps").with_timezone(&Utc)
-}
-
-/// The first instant of a local calendar day.
-fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
-    town_zone().from_local_datetime(&day.and_time(NaiveTime::MIN)).single().expect("no gaps").with_timezone(&Utc)
 }
 
 fn last_day_of_month(day: NaiveDate) -> NaiveDate {
@@ -859,6 +844,7 @@ pub fn spawn_scheduler(state: std::sync::Arc<crate::AppState>, every: std::time:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

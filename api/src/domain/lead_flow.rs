@@ -95,14 +95,29 @@ pub fn town_zone() -> FixedOffset {
 /// The town's calendar day now: dates users enter ("today", "not in the future") are the town's,
 /// not UTC's, which runs eight hours behind.
 pub fn today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&town_zone()).date_naive()
+    local_day(Utc::now())
+}
+
+/// The town's calendar day of an instant.
+pub fn local_day(at: DateTime<Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&town_zone()).date_naive()
+}
+
+/// The first instant of a town calendar day.
+pub fn start_of_day(day: chrono::NaiveDate) -> DateTime<Utc> {
+    let start = day.and_time(NaiveTime::MIN);
+    town_zone().from_local_datetime(&start).single().expect("a fixed offset has no gaps").with_timezone(&Utc)
+}
+
+/// The last second of a town calendar day ("by the end of the day").
+pub fn end_of_day(day: chrono::NaiveDate) -> DateTime<Utc> {
+    let end = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"));
+    town_zone().from_local_datetime(&end).single().expect("a fixed offset has no gaps").with_timezone(&Utc)
 }
 
 /// End of the local day of `at`: a lead must be transferred the day it is registered.
 pub fn end_of_local_day(at: DateTime<Utc>) -> DateTime<Utc> {
-    let local = at.with_timezone(&town_zone()).date_naive();
-    let end = local.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time"));
-    town_zone().from_local_datetime(&end).single().map(|d| d.with_timezone(&Utc)).unwrap_or(at)
+    end_of_day(local_day(at))
 }
 
 /// The review is due 24 hours after the transfer.
