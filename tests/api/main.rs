@@ -1,0 +1,21 @@
+//! The integration suite as one binary: every module starts the real app (`TestApp::spawn`) on
+//! a fresh database. One binary links the app once instead of once per capability.
+
+mod auth;
+mod canary;
+mod config;
+mod exports;
+mod imports;
+mod leads;
+mod limits;
+mod migrations;
+mod org;
+mod person_duties;
+mod persons;
+mod policy;
+mod reports;
+mod risks;
+mod subscriptions;
+mod task_rules;
+mod tasks;
+mod venues;
