@@ -78,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
         demo: false,
         migrate: false,
         playground: false,
+        introspection: false,
         keys: pingan::auth::token::TokenKeys::ephemeral("pingan", "pingan-api"),
         access_ttl: Duration::from_secs(60),
         refresh_ttl: Duration::from_secs(60),

@@ -112,6 +112,10 @@ pub struct ServeArgs {
     /// Serve GraphiQL at `GET /graphql` (always on in demo mode).
     #[arg(long, env = "PINGAN_PLAYGROUND")]
     pub playground: bool,
+    /// Answer schema introspection (`__schema`, `__type`); always on in demo mode. Off by
+    /// default: a production server does not hand out its whole schema to every caller.
+    #[arg(long, env = "PINGAN_INTROSPECTION")]
+    pub introspection: bool,
     /// Seconds between sweeps of the task rules (talks, inspections, lead deadlines, reports …);
     /// 0 turns the scheduler off (run `pingan tasks raise` from cron instead).
     #[arg(long = "rule-interval", env = "PINGAN_RULE_INTERVAL", default_value_t = 300)]
@@ -225,6 +229,8 @@ pub struct Config {
     pub demo: bool,
     pub migrate: bool,
     pub playground: bool,
+    /// Whether schema introspection is answered.
+    pub introspection: bool,
     pub keys: TokenKeys,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
@@ -242,6 +248,7 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("migrate", &self.migrate)
             .field("playground", &self.playground)
+            .field("introspection", &self.introspection)
             .field("signing", &self.keys.describe())
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
@@ -313,6 +320,7 @@ impl ServeArgs {
             demo: self.demo,
             migrate: !self.no_migrate,
             playground: self.playground || self.demo,
+            introspection: self.introspection || self.demo,
             keys,
             access_ttl: Duration::from_secs(k.access_ttl_secs),
             refresh_ttl: Duration::from_secs(k.refresh_ttl_secs),

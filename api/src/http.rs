@@ -8,10 +8,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ServerError};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -23,10 +22,9 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::audit::ReadLog;
-use crate::error::{ApiError, RequestId};
-use crate::graphql::loaders::Loaders;
-use crate::graphql::{Authn, ClientAddr, PinganSchema, build_schema};
+use crate::error::ApiError;
+use crate::graphql::{Authn, PinganSchema, build_schema};
+use crate::pipeline::Operation;
 
 #[derive(Clone)]
 struct Shared {
@@ -36,7 +34,7 @@ struct Shared {
 
 /// The app's routes.
 pub fn router(state: Arc<AppState>) -> Router {
-    let schema = build_schema(state.clone(), &state.config.limits, state.config.demo);
+    let schema = build_schema(state.clone(), &state.config.limits, state.config.demo, state.config.introspection);
     let shared = Shared { state, schema };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
@@ -68,24 +66,16 @@ async fn graphql(
         Ok(authn) => authn,
         Err(response) => return response,
     };
-    let read_log = Arc::new(ReadLog::default());
+    // One operation for the whole batch: one authentication, one read log, one request id.
+    let operation = Operation::new(request_id.clone(), authn);
     let mut batch = batch;
     for request in batch.iter_mut() {
-        request.data.insert(RequestId(request_id.clone()));
-        request.data.insert(ClientAddr(Some(client.ip())));
-        if let Authn::Viewer(viewer) = &authn {
-            // Loaders are per request: a batch's operations never share a cache.
-            request.data.insert(Loaders::new(shared.state.clone(), viewer.clone()));
-            request.data.insert(read_log.clone());
-        }
-        request.data.insert(authn.clone());
+        operation.attach(&shared.state, request, Some(client.ip()));
     }
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let response = shared.schema.execute_batch(batch).instrument(span).await;
     // Confidential reads are audited before their values leave: no entry, no answer.
-    if let Authn::Viewer(viewer) = &authn
-        && let Err(e) = read_log.flush(&shared.state.db, viewer, &request_id).await
-    {
+    if let Err(e) = operation.finish(&shared.state).await {
         tracing::error!(request_id, error = ?e, "writing the read audit");
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Internal error.", "服务器内部错误。", &request_id);
     }
@@ -96,36 +86,17 @@ async fn graphql(
     response
 }
 
-/// Subscriptions over graphql-transport-ws. The client authenticates in `connection_init` with
-/// `{"Authorization": "Bearer <accessToken>"}`; without a valid token the connection is refused.
-async fn graphql_ws(State(shared): State<Shared>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+/// graphql-transport-ws: every operation on the socket goes through the same pipeline as a POST
+/// (see [`crate::ws`]).
+async fn graphql_ws(
+    State(shared): State<Shared>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     let Shared { state, schema } = shared;
     upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let token = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str())
-                        .and_then(|v| v.split_once(' '))
-                        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-                        .map(|(_, token)| token.trim().to_owned())
-                        .ok_or_else(|| async_graphql::Error::new("Authentication required: log in again."))?;
-                    let viewer = state
-                        .auth
-                        .authenticate(&state.db, &token)
-                        .await
-                        .map_err(|_| async_graphql::Error::new("Authentication required: log in again."))?;
-                    let mut data = async_graphql::Data::default();
-                    data.insert(RequestId(Uuid::now_v7().to_string()));
-                    data.insert(Loaders::new(state.clone(), viewer.clone()));
-                    data.insert(Authn::Viewer(viewer));
-                    Ok(data)
-                })
-                .serve()
-        })
+        .protocols([crate::ws::PROTOCOL])
+        .on_upgrade(move |socket| crate::ws::serve(socket, state, schema, Some(client.ip())))
         .into_response()
 }
 

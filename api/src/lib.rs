@@ -15,9 +15,11 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod pipeline;
 pub mod report_export;
 pub mod rules;
 pub mod sheet;
+pub mod ws;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -15,6 +15,7 @@ mod persons;
 mod policy;
 mod reports;
 mod risks;
+mod sockets;
 mod subscriptions;
 mod task_rules;
 mod tasks;

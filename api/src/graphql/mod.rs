@@ -84,8 +84,9 @@ pub enum Authn {
 #[derive(Clone, Copy)]
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
-/// Builds the schema with the configured limits. `dev` turns field suggestions on.
-pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool) -> PinganSchema {
+/// Builds the schema with the configured limits. `dev` turns field suggestions on;
+/// `introspection` answers `__schema` and `__type` (off outside demo mode unless asked for).
+pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool, introspection: bool) -> PinganSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .register_output_type::<node::Node>()
         .data(state)
@@ -97,6 +98,9 @@ pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool) -> PinganS
         .extension(ErrorMapper);
     if !dev {
         builder = builder.disable_suggestions();
+    }
+    if !introspection {
+        builder = builder.disable_introspection();
     }
     builder.finish()
 }

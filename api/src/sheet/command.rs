@@ -16,9 +16,8 @@ use crate::access::Access;
 use crate::auth::token::TokenKeys;
 use crate::auth::{Auth, Viewer};
 use crate::config::{Config, ImportArgs, Limits};
-use crate::error::RequestId;
-use crate::graphql::loaders::Loaders;
 use crate::graphql::{Authn, build_schema};
+use crate::pipeline::Operation;
 use crate::{AppState, db};
 
 /// Runs the import and prints its result; fails when anything was rejected.
@@ -44,7 +43,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         config: offline_config(&args.db.url),
         task_events: crate::graphql::subscription::channel(),
     });
-    let schema = build_schema(state.clone(), &state.config.limits, false);
+    let schema = build_schema(state.clone(), &state.config.limits, false, false);
     let field = if args.what == "persons" { "importPersons" } else { "importVenues" };
     let query = format!(
         "mutation($input: ImportInput!) {{ result: {field}(input: $input) {{ rows created unchanged dryRun \
@@ -69,13 +68,13 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         }
         let _ = std::io::stderr().flush();
     }));
-    let request = async_graphql::Request::new(query)
-        .variables(async_graphql::Variables::from_json(variables))
-        .data(RequestId(Uuid::now_v7().to_string()))
-        .data(Loaders::new(state.clone(), viewer.clone()))
-        .data(Authn::Viewer(viewer))
-        .data(progress);
+    // The same pipeline as a request to the server: its own request id, loaders and read log.
+    let operation = Operation::new(Uuid::now_v7().to_string(), Authn::Viewer(viewer));
+    let mut request =
+        async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables)).data(progress);
+    operation.attach(&state, &mut request, None);
     let response = schema.execute(request).await;
+    operation.finish(&state).await?;
     eprintln!();
     if let Some(error) = response.errors.first() {
         anyhow::bail!("{}", error.message);
@@ -137,6 +136,7 @@ fn offline_config(url: &str) -> Config {
         demo: false,
         migrate: false,
         playground: false,
+        introspection: false,
         keys: TokenKeys::ephemeral("pingan", "pingan-api"),
         access_ttl: Duration::from_secs(60),
         refresh_ttl: Duration::from_secs(60),

@@ -1,0 +1,204 @@
+//! `/graphql/ws`: the graphql-transport-ws protocol on the same pipeline as `POST /graphql`.
+//!
+//! A socket is trusted with nothing once and for all. `connection_init` hands over a bearer
+//! token; every `subscribe` (a query, a mutation or a subscription) authenticates that token
+//! afresh and runs as its own [`Operation`], with its own request id, loaders and read log, and
+//! the read audit is written before each result leaves. A watchdog checks the session every
+//! [`SESSION_CHECK`]: when it ends (logout, deactivation, expiry of the token) or the user's
+//! role, unit or town changes, the socket is closed with 4401 and its subscriptions with it, so
+//! a socket never outlives the rights it was opened with.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::graphql::{Authn, PinganSchema};
+use crate::pipeline::Operation;
+
+/// The only subprotocol served.
+pub const PROTOCOL: &str = "graphql-transport-ws";
+/// How long a client may take to send `connection_init`.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an open socket's session is checked.
+pub const SESSION_CHECK: Duration = Duration::from_secs(1);
+
+/// What an operation's task hands back to the socket's loop.
+enum Out {
+    Send(Value),
+    Finished(String),
+}
+
+/// Why a socket is closed (graphql-transport-ws close codes).
+struct Close(u16, String);
+
+impl Close {
+    fn new(code: u16, reason: impl Into<String>) -> Self {
+        Self(code, reason.into())
+    }
+    fn unauthorized() -> Self {
+        Self::new(4401, "Unauthorized")
+    }
+}
+
+/// Serves one socket until the client leaves or the socket must close.
+pub async fn serve(socket: WebSocket, state: Arc<AppState>, schema: PinganSchema, client: Option<IpAddr>) {
+    let (mut sink, mut incoming) = socket.split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
+    let mut socket = Socket { state, schema, client, tx, session: None, operations: HashMap::new() };
+    let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
+    tokio::pin!(init_deadline);
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let close = loop {
+        tokio::select! {
+            () = &mut init_deadline, if socket.session.is_none() => {
+                break Some(Close::new(4408, "Connection initialisation timeout"));
+            }
+            _ = check.tick(), if socket.session.is_some() => {
+                if let Err(close) = socket.viewer().await {
+                    break Some(close);
+                }
+            }
+            Some(out) = rx.recv() => match out {
+                Out::Send(message) => {
+                    if sink.send(Message::Text(message.to_string().into())).await.is_err() {
+                        break None;
+                    }
+                }
+                Out::Finished(id) => {
+                    socket.operations.remove(&id);
+                }
+            },
+            message = incoming.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    if let Err(close) = socket.handle(text.as_str()).await {
+                        break Some(close);
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => break Some(Close::new(4400, "Binary messages are not supported")),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
+            },
+        }
+    };
+    for operation in socket.operations.values() {
+        operation.abort();
+    }
+    if let Some(Close(code, reason)) = close {
+        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+    }
+}
+
+struct Socket {
+    state: Arc<AppState>,
+    schema: PinganSchema,
+    client: Option<IpAddr>,
+    tx: mpsc::UnboundedSender<Out>,
+    /// The token of `connection_init` and the viewer it named then.
+    session: Option<(String, Viewer)>,
+    operations: HashMap<String, tokio::task::AbortHandle>,
+}
+
+impl Socket {
+    async fn handle(&mut self, text: &str) -> Result<(), Close> {
+        let message: Value = serde_json::from_str(text).map_err(|_| Close::new(4400, "Invalid message received"))?;
+        match message["type"].as_str() {
+            Some("connection_init") => self.init(&message["payload"]).await,
+            Some("ping") => {
+                let _ = self.tx.send(Out::Send(json!({ "type": "pong" })));
+                Ok(())
+            }
+            Some("pong") => Ok(()),
+            Some("subscribe") => self.subscribe(&message).await,
+            Some("complete") => {
+                if let Some(operation) = message["id"].as_str().and_then(|id| self.operations.remove(id)) {
+                    operation.abort();
+                }
+                Ok(())
+            }
+            _ => Err(Close::new(4400, "Invalid message received")),
+        }
+    }
+
+    async fn init(&mut self, payload: &Value) -> Result<(), Close> {
+        if self.session.is_some() {
+            return Err(Close::new(4429, "Too many initialisation requests"));
+        }
+        let token = ["Authorization", "authorization"]
+            .iter()
+            .find_map(|key| payload[*key].as_str())
+            .and_then(|value| value.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned())
+            .ok_or_else(|| Close::new(4403, "Forbidden"))?;
+        let viewer =
+            self.state.auth.authenticate(&self.state.db, &token).await.map_err(|_| Close::new(4403, "Forbidden"))?;
+        self.session = Some((token, viewer));
+        let _ = self.tx.send(Out::Send(json!({ "type": "connection_ack" })));
+        Ok(())
+    }
+
+    /// The viewer as the database says now; closes the socket when the session ended or the
+    /// user's role, unit or town is no longer what the socket was opened with.
+    async fn viewer(&self) -> Result<Viewer, Close> {
+        let Some((token, opened)) = &self.session else { return Err(Close::unauthorized()) };
+        let now = self.state.auth.authenticate(&self.state.db, token).await.map_err(|_| Close::unauthorized())?;
+        let same = now.user_id == opened.user_id
+            && now.role == opened.role
+            && now.unit_id == opened.unit_id
+            && now.town_id == opened.town_id;
+        if same { Ok(now) } else { Err(Close::unauthorized()) }
+    }
+
+    async fn subscribe(&mut self, message: &Value) -> Result<(), Close> {
+        let id = message["id"].as_str().ok_or_else(|| Close::new(4400, "Invalid message received"))?.to_owned();
+        if self.operations.contains_key(&id) {
+            return Err(Close::new(4409, format!("Subscriber for {id} already exists")));
+        }
+        let viewer = self.viewer().await?;
+        let mut request: async_graphql::Request = serde_json::from_value(message["payload"].clone())
+            .map_err(|_| Close::new(4400, "Invalid message received"))?;
+        let operation = Operation::new(Uuid::now_v7().to_string(), Authn::Viewer(viewer));
+        operation.attach(&self.state, &mut request, self.client);
+        let (state, schema, tx) = (self.state.clone(), self.schema.clone(), self.tx.clone());
+        let span = tracing::info_span!("graphql_ws", request_id = %operation.request_id);
+        let task = tokio::spawn(run(state, schema, request, operation, tx, id.clone()).instrument(span));
+        self.operations.insert(id, task.abort_handle());
+        Ok(())
+    }
+}
+
+/// Runs one operation and sends its results: one for a query or mutation, one per event for a
+/// subscription, each after its read audit is written.
+async fn run(
+    state: Arc<AppState>,
+    schema: PinganSchema,
+    request: async_graphql::Request,
+    operation: Operation,
+    tx: mpsc::UnboundedSender<Out>,
+    id: String,
+) {
+    let mut results = schema.execute_stream(request);
+    while let Some(response) = results.next().await {
+        // Confidential reads are audited before their values leave: no entry, no answer.
+        if let Err(e) = operation.finish(&state).await {
+            let (_, error) = crate::error::http_error(e, &operation.request_id);
+            let _ = tx.send(Out::Send(json!({ "type": "error", "id": id, "payload": [error] })));
+            let _ = tx.send(Out::Finished(id));
+            return;
+        }
+        let _ = tx.send(Out::Send(json!({ "type": "next", "id": id, "payload": response })));
+    }
+    let _ = tx.send(Out::Send(json!({ "type": "complete", "id": id })));
+    let _ = tx.send(Out::Finished(id));
+}
