@@ -96,30 +96,60 @@ impl ReadLog {
     /// Writes everything noted, in one statement.
     pub async fn flush(&self, db: &impl ConnectionTrait, viewer: &Viewer, request_id: &str) -> Result<(), ApiError> {
         let entries = std::mem::take(&mut *self.lock());
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let now = Utc::now();
-        let rows = entries.into_iter().map(|((object_type, id, denied), groups)| audit_log::ActiveModel {
+        let rows = entries.into_iter().map(|((object_type, id, denied), groups)| Object {
+            action: if denied { "access" } else { "read" },
+            object_type,
+            id,
+            field_groups: groups.into_iter().collect::<Vec<_>>().join(","),
+            outcome: if denied { AuditOutcome::Denied } else { AuditOutcome::Allowed },
+        });
+        record_objects(db, viewer, request_id, rows).await
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Noted> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// One audited object of a request (a read, a denied attempt, an exported row).
+pub struct Object {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub id: Uuid,
+    /// The field groups, comma-separated.
+    pub field_groups: String,
+    pub outcome: AuditOutcome,
+}
+
+/// Writes one entry per object, in one statement (none when there are none).
+pub async fn record_objects(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    request_id: &str,
+    objects: impl IntoIterator<Item = Object>,
+) -> Result<(), ApiError> {
+    let now = Utc::now();
+    let rows: Vec<audit_log::ActiveModel> = objects
+        .into_iter()
+        .map(|o| audit_log::ActiveModel {
             id: Set(Uuid::now_v7()),
             town_id: Set(viewer.town_id),
             created_at: Set(now),
             user_id: Set(Some(viewer.user_id)),
             username: Set(viewer.username.clone()),
             unit_name: Set(viewer.unit_name.clone()),
-            action: Set(if denied { "access" } else { "read" }.to_owned()),
-            object_type: Set(object_type.to_owned()),
-            object_id: Set(Some(id)),
-            field_groups: Set(groups.into_iter().collect::<Vec<_>>().join(",")),
+            action: Set(o.action.to_owned()),
+            object_type: Set(o.object_type.to_owned()),
+            object_id: Set(Some(o.id)),
+            field_groups: Set(o.field_groups),
             request_id: Set(request_id.to_owned()),
-            outcome: Set(if denied { AuditOutcome::Denied } else { AuditOutcome::Allowed }),
+            outcome: Set(o.outcome),
             category: Set(AuditCategory::Case),
-        });
-        audit_log::Entity::insert_many(rows).exec(db).await?;
-        Ok(())
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
     }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Noted> {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
-    }
+    audit_log::Entity::insert_many(rows).exec(db).await?;
+    Ok(())
 }

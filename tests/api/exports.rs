@@ -157,7 +157,32 @@ async fn each_export_is_audited_with_the_groups_it_wrote() {
         .all(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].username, "coord");
-    assert_eq!(entries[0].field_groups, "basic,identity,record");
+    let (summary, rows): (Vec<_>, Vec<_>) = entries.iter().partition(|e| e.object_id.is_none());
+    assert_eq!(summary.len(), 1);
+    assert_eq!(summary[0].username, "coord");
+    assert_eq!(summary[0].field_groups, "basic,identity,record");
+    // One entry per exported row, naming it, so "who exported this person" has an answer.
+    let listed = total(&app, &coord, "people", "{}").await.expect("the coordinator lists persons");
+    assert_eq!(rows.len() as i64, listed);
+    assert!(rows.iter().all(|e| e.username == "coord" && e.field_groups == "basic,identity,record"));
+    let ids: std::collections::BTreeSet<_> = rows.iter().map(|e| e.object_id).collect();
+    assert_eq!(ids.len(), rows.len(), "each row once");
+}
+
+#[tokio::test]
+async fn the_discipline_commission_can_tell_who_exported_a_given_lead() {
+    let app = TestApp::spawn().await;
+    let police = app.login("police").await;
+    let (status, _) = download(&app, Some(&police), "/export/leads.csv").await;
+    assert_eq!(status, 200);
+    let body = app.gql(Some(&police), "{ leads(first: 100) { nodes { id } } }", json!({})).await;
+    let some_lead = pingan_tests::uuid_of(&body["data"]["leads"]["nodes"][0]["id"]);
+    let who = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("export"))
+        .filter(audit_log::Column::ObjectId.eq(some_lead))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(who.len(), 1, "{who:?}");
+    assert_eq!((who[0].username.as_str(), who[0].object_type.as_str()), ("police", "Lead"));
 }

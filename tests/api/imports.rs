@@ -104,7 +104,7 @@ const HEADER: [&str; 6] = ["姓名", "身份证号", "村（社区）", "关注�
 #[tokio::test]
 async fn rows_are_checked_and_none_is_written_when_one_fails() {
     let app = TestApp::spawn().await;
-    let token = app.login("coord").await;
+    let token = app.login("police").await;
     let before = entity::person::Entity::find().count(&app.state.db).await.unwrap();
     let file = book(&[
         HEADER.to_vec(),

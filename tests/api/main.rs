@@ -14,6 +14,7 @@ mod person_duties;
 mod persons;
 mod policy;
 mod reports;
+mod review_findings;
 mod risks;
 mod sockets;
 mod subscriptions;

@@ -129,13 +129,20 @@ impl Access {
         Groups { per_group, _resource: PhantomData }
     }
 
-    /// Whether a row with this id exists at all, in any scope. Used only to log denied
-    /// attempts on real rows (access.md rule 6); the answer never reaches the client.
-    pub async fn exists_anywhere<R: Resource>(&self, db: &DatabaseConnection, id: Uuid) -> Result<bool, ApiError>
+    /// Whether a row with this id exists in the viewer's town, in any scope. Used only to log
+    /// denied attempts on real rows (access.md rule 6); the answer never reaches the client, and
+    /// another town's rows are no business of this town's audit log.
+    pub async fn exists_in_town<R: Resource>(
+        &self,
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        id: Uuid,
+    ) -> Result<bool, ApiError>
     where
         <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
     {
-        Ok(R::Entity::find_by_id(id).one(db).await?.is_some())
+        let query = R::Entity::find_by_id(id).filter(R::town_column().eq(viewer.town_id));
+        Ok(query.one(db).await?.is_some())
     }
 
     /// The id of an active user of the viewer's town (of `role`, if given), for checking a
@@ -249,7 +256,18 @@ impl<R: Resource> Groups<R> {
         if !self.held_anywhere(group) {
             return Err(ApiError::Forbidden);
         }
-        if self.held_everywhere(group) { Ok(cond) } else { Ok(cond.add(self.condition(viewer, group))) }
+        Ok(self.guarded(viewer, group, cond))
+    }
+
+    /// `cond` on fields of `group`, true only on rows where the viewer holds the group: on no
+    /// row when it holds the group nowhere (reports and counts, which answer rather than refuse).
+    pub fn guarded(&self, viewer: &Viewer, group: &str, cond: Condition) -> Condition {
+        if self.held_everywhere(group) {
+            return cond;
+        }
+        // A new conjunction: `cond` may be an `any`, to which `add` would join the guard as one
+        // more alternative and let hidden rows match.
+        Condition::all().add(cond).add(self.condition(viewer, group))
     }
 
     /// SQL for "the viewer holds `group` on this row", to guard a filter on its fields (rule 4).

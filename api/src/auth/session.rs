@@ -16,6 +16,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::rate_limit::LoginLimiter;
 use super::{Auth, Viewer, password};
 use crate::error::ApiError;
 
@@ -38,20 +39,15 @@ impl Auth {
         password: &str,
         client: Option<IpAddr>,
     ) -> Result<TokenPair, ApiError> {
-        let mut keys = vec![format!("user:{}", username.to_lowercase())];
-        if let Some(addr) = client {
-            keys.push(format!("addr:{addr}"));
-        }
-        if self.limiter.is_limited(&keys) {
-            return Err(ApiError::RateLimited);
-        }
+        // Counted before the hash: concurrent guesses cannot all be evaluated.
+        let attempt = self.limiter.begin(LoginLimiter::key(username, client)).ok_or(ApiError::RateLimited)?;
         let user = app_user::Entity::find().filter(app_user::Column::Username.eq(username)).one(db).await?;
-        let attempt = password.to_owned();
+        let guess = password.to_owned();
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         let matches = tokio::task::spawn_blocking(move || match stored {
-            Some(stored) => password::verify(&attempt, &stored),
+            Some(stored) => password::verify(&guess, &stored),
             None => {
-                password::verify_dummy(&attempt);
+                password::verify_dummy(&guess);
                 false
             }
         })
@@ -60,11 +56,11 @@ impl Auth {
         let user = match user {
             Some(user) if matches && user.active => user,
             _ => {
-                self.limiter.record_failure(&keys);
                 tracing::info!(username, "failed login");
                 return Err(ApiError::Unauthenticated);
             }
         };
+        self.limiter.succeeded(attempt);
         let now = Utc::now();
         let session_id = Uuid::now_v7();
         let txn = db.begin().await?;

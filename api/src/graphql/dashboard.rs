@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::lead::{LeadCoarseStatus, coarse};
 use super::org::OrgUnit;
-use super::report::{holding, local_month, readable};
+use super::report::{local_month, readable};
 use crate::AppState;
 use crate::access::Resource;
 use crate::access::resource::{Leads, OrgUnits, Persons, RiskItems, Tasks, Venues};
@@ -261,12 +261,12 @@ async fn lead_months(state: &AppState, viewer: &Viewer, now: DateTime<Utc>) -> R
         (bucket.finally(-1).into(), range)
     };
     let (found_bucket, found_cond) =
-        per_month(lead::Column::ReceivedAt, holding(&groups, viewer, "receipt", Condition::all()));
+        per_month(lead::Column::ReceivedAt, groups.guarded(viewer, "receipt", Condition::all()));
     let found = bucket_counts(state, viewer, found_bucket, found_cond).await?;
     let concluded =
         Condition::all().add(lead::Column::Status.is_in([LeadStatus::Substantiated, LeadStatus::Unfounded]));
     let (resolved_bucket, resolved_cond) =
-        per_month(lead::Column::ConcludedAt, holding(&groups, viewer, "handling", concluded));
+        per_month(lead::Column::ConcludedAt, groups.guarded(viewer, "handling", concluded));
     let resolved = bucket_counts(state, viewer, resolved_bucket, resolved_cond).await?;
     let reads_handling = groups.held_anywhere("handling");
     let count = |rows: &[(i32, i64)], i: usize| rows.iter().find(|(b, _)| *b == i as i32).map_or(0, |(_, n)| *n);

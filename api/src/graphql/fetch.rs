@@ -33,7 +33,7 @@ where
         }
         None => {
             if let Some(log) = audit::read_log(ctx)
-                && state.access.exists_anywhere::<R>(&state.db, id).await?
+                && state.access.exists_in_town::<R>(&state.db, viewer, id).await?
             {
                 log.denied(object_type, id);
             }

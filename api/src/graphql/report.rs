@@ -28,8 +28,8 @@ use super::labels;
 use super::org::OrgUnit;
 use super::risk::{self, RiskStats};
 use crate::AppState;
+use crate::access::Resource;
 use crate::access::resource::{Leads, OrgUnits, Persons, RiskItems, Tasks, Venues};
-use crate::access::{Groups, Resource};
 use crate::auth::Viewer;
 use crate::domain::{lead_flow, risk_flow};
 use crate::error::ApiError;
@@ -284,13 +284,6 @@ pub fn readable<T>(select: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
     }
 }
 
-/// `cond` on fields of `group`, holding only on rows where the viewer holds the group (rule 4);
-/// on no row when it holds the group nowhere.
-pub fn holding<R: Resource>(groups: &Groups<R>, viewer: &Viewer, group: &str, cond: Condition) -> Condition {
-    // Wrapped: `cond` may be an `any`, to which `add` would join the guard as one more alternative.
-    if groups.held_everywhere(group) { cond } else { Condition::all().add(cond).add(groups.condition(viewer, group)) }
-}
-
 /// The calendar day an instant falls on in the town.
 fn local_day(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&lead_flow::town_zone()).date_naive()
@@ -330,12 +323,12 @@ async fn lead_rows(
             concluded = concluded.add(lead::Column::AssigneeUnitId.eq(unit.id));
         }
     }
-    let found = holding(&groups, viewer, "receipt", received);
+    let found = groups.guarded(viewer, "receipt", received);
     // Coarse status and umbrella flag are the shell, which every reader of a lead holds.
     let handed_on =
         Condition::any().add(lead::Column::Status.ne(LeadStatus::Registered)).add(lead::Column::Umbrella.eq(true));
     let transferred = Condition::all().add(found.clone()).add(handed_on);
-    let assisted = holding(&groups, viewer, "handling", concluded);
+    let assisted = groups.guarded(viewer, "handling", concluded);
     // The field: umbrella leads have their own row (the flag is shell); an ordinary lead's
     // category is `submission`, and a lead whose category the viewer may not read counts as other.
     let umbrella = LeadCategory::ProtectiveUmbrella.to_value();
@@ -400,7 +393,7 @@ async fn ledger<R: Resource>(
     {
         scope = scope.add(village.eq(unit.village_id));
     }
-    let base = base.filter(holding(&groups, viewer, "basic", scope));
+    let base = base.filter(groups.guarded(viewer, "basic", scope));
     let counts: Vec<(AttentionLevel, i64)> = base
         .clone()
         .select_only()
@@ -417,7 +410,7 @@ async fn ledger<R: Resource>(
     if !groups.held_anywhere("record") {
         return Ok((Some(by_level), None));
     }
-    let due = holding(&groups, viewer, "record", due_by(duty, days));
+    let due = groups.guarded(viewer, "record", due_by(duty, days));
     let done = Condition::all().add(due.clone()).add(done_within(duty, days));
     let (due, done): (Option<i64>, Option<i64>) = base
         .select_only()

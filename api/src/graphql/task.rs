@@ -447,10 +447,15 @@ impl TaskMutation {
         .map_err(ApiError::from)?;
         // The create grant may depend on the target (the discipline commission: umbrella leads
         // only), so the new row itself must lie in it.
+        // A target outside that grant answers exactly like a target that does not exist.
         let allowed = state.access.rows::<Tasks>(viewer, "create").ok_or(ApiError::Forbidden)?;
         let in_scope = task::Entity::find().filter(allowed).filter(task::Column::Id.eq(id)).count(&txn).await?;
         if in_scope != 1 {
-            return Err(ApiError::Forbidden.into());
+            return Err(match target_id {
+                Some(_) => ApiError::bad_input("input.targetId", "No such record in your view.", "没有这条记录。"),
+                None => ApiError::Forbidden,
+            }
+            .into());
         }
         event(&txn, id, TaskEventKind::Created, Some(viewer), None).await?;
         audit::record(&txn, ctx, viewer, entry("create_task", id)).await?;

@@ -8,7 +8,8 @@
 //! A column is written only when the viewer holds its field group on every exported row
 //! (access.md rule 4); a group held on some rows only is left out, never blanked row by row, so
 //! a blank cell never tells which rows are hidden. Groups a sheet never exports (a lead's
-//! reporter) are left out for everyone. One audit entry per export names the groups written.
+//! reporter) are left out for everyone. One audit entry per export names the groups written, and
+//! one per exported row names the row and its groups, written before the row leaves.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -74,6 +75,7 @@ struct Job<S: Sheet> {
     groups: Groups<S>,
     columns: Vec<Column<Model<S>, S::Extra>>,
     names: Names,
+    request_id: String,
 }
 
 async fn export<S: Sheet>(
@@ -105,7 +107,7 @@ where
     };
     audit::record_for_request(&state.db, &viewer, request_id, entry).await?;
     let names = names(&state, &viewer).await?;
-    let job = Job::<S> { state, viewer, rows, groups, columns, names };
+    let job = Job::<S> { state, viewer, rows, groups, columns, names, request_id: request_id.to_owned() };
     let file_name = format!("{}.{}", S::FILE, if format == Format::Csv { "csv" } else { "xlsx" });
     let body = match format {
         Format::Csv => csv_body(job),
@@ -194,10 +196,24 @@ fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &m
         let Some(tail) = models.last() else { break };
         last = Some(S::id(tail));
         let extras = runtime.block_on(S::extras(&job.state.db, &models))?;
-        for (model, extra) in models.iter().zip(&extras) {
+        let held: Vec<_> = models.iter().map(|model| job.groups.on(&job.viewer, model)).collect();
+        // Each exported row is audited, with the groups written of it, before it leaves: the
+        // discipline commission can answer "who exported lead 2026-0042".
+        let exported = models.iter().zip(&held).map(|(model, held)| {
+            let mut groups: Vec<&str> = job.columns.iter().filter_map(|c| c.group).filter(|g| held.has(g)).collect();
+            groups.dedup();
+            audit::Object {
+                action: "export",
+                object_type: S::OBJECT,
+                id: S::id(model),
+                field_groups: groups.join(","),
+                outcome: AuditOutcome::Allowed,
+            }
+        });
+        runtime.block_on(audit::record_objects(&job.state.db, &job.viewer, &job.request_id, exported))?;
+        for ((model, extra), held) in models.iter().zip(&extras).zip(held) {
             // The columns were chosen for every row; a row changed since is checked again, so
             // a group that is not held is never written.
-            let held = job.groups.on(&job.viewer, model);
             let cells: Vec<Cell> = job
                 .columns
                 .iter()
