@@ -268,8 +268,15 @@ pub async fn sweep(
         let owed = owed(db, rule, &offices, scope, now).await?;
         let open = open_tasks(db, rule, scope).await?;
         let done = done(db, rule, &open, &owed).await?;
+        // A lead's duty that ended because the lead turned umbrella was not done: it moved to
+        // the discipline commission, and its old task says no more than that it was withdrawn.
+        let turned_umbrella = umbrella_targets(db, &done).await?;
         for task in &done {
-            outcome.closed += close(db, task, TaskStatus::Accepted, rule.done_note(), now).await? as usize;
+            let (status, note) = match task.target_id {
+                Some(target) if turned_umbrella.contains(&target) => (TaskStatus::Cancelled, SUPERSEDED),
+                _ => (TaskStatus::Accepted, rule.done_note()),
+            };
+            outcome.closed += close(db, task, status, note, now).await? as usize;
         }
         // A duty whose supervising or assigned unit changed (a lead turned umbrella goes to the
         // discipline commission) is cancelled and raised anew for the right units.
@@ -290,6 +297,24 @@ pub async fn sweep(
 }
 
 const SUPERSEDED: &str = "督办单位或承办单位已变更，系统撤销本任务并按新要素重新生成。";
+
+/// The umbrella leads among the targets of `tasks`.
+async fn umbrella_targets(db: &impl ConnectionTrait, tasks: &[task::Model]) -> Result<HashSet<Uuid>, DbErr> {
+    let leads: Vec<Uuid> =
+        tasks.iter().filter(|t| t.target_type == Some(TaskTargetType::Lead)).filter_map(|t| t.target_id).collect();
+    if leads.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let umbrella: Vec<Uuid> = lead::Entity::find()
+        .select_only()
+        .column(lead::Column::Id)
+        .filter(lead::Column::Id.is_in(leads))
+        .filter(lead::Column::Umbrella.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(umbrella.into_iter().collect())
+}
 
 /// Whether the duty behind an open task is now owed by, or supervised by, another unit.
 fn moved(task: &task::Model, rule: Rule, owed: &[Owed]) -> bool {
@@ -510,6 +535,9 @@ async fn lead_duties(
             let assignee_unit = match rule {
                 Rule::LeadTransfer => receiving,
                 Rule::LeadReview => offices.coordination(town)?,
+                // An umbrella lead is verified by the discipline commission, whoever it was
+                // assigned to before it was marked: nothing of its handling stays with them.
+                _ if umbrella => offices.of_kind(town, UnitKind::DisciplineCommission)?,
                 _ => assignee?,
             };
             Some(Owed {

@@ -20,4 +20,5 @@ mod sockets;
 mod subscriptions;
 mod task_rules;
 mod tasks;
+mod umbrella;
 mod venues;

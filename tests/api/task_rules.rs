@@ -290,7 +290,9 @@ async fn a_lead_that_turns_umbrella_takes_its_verification_task_to_the_disciplin
     let old = reload(&app, &before[0]).await;
     assert_eq!(old.status, TaskStatus::Cancelled);
     let new = after.iter().find(|t| t.id != before[0].id).unwrap();
-    assert_eq!((new.creating_unit_id, new.assignee_unit_id), (unit(&app, "清河镇纪委").await.id, police_unit.id));
+    // The commission verifies an umbrella lead: the police keep nothing of its handling.
+    let jiwei_unit = unit(&app, "清河镇纪委").await.id;
+    assert_eq!((new.creating_unit_id, new.assignee_unit_id), (jiwei_unit, jiwei_unit));
     let query = "query($id: ID!) { node(id: $id) { id } }";
     for task in [&old, new] {
         let gid = global_id("Task", task.id);

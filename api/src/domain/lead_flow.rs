@@ -9,7 +9,7 @@
 //! every step by the discipline commission.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
-use entity::enums::{CountyAnswer, LeadStatus};
+use entity::enums::{CountyAnswer, LeadEventKind, LeadStatus};
 
 /// A step of the lifecycle, named as its mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +51,35 @@ impl Step {
 /// Whether a lead in `status` has ended ("件件有着落").
 pub fn is_concluded(status: LeadStatus) -> bool {
     matches!(status, LeadStatus::Substantiated | LeadStatus::Unfounded)
+}
+
+/// A lead's events as a viewer sees them who does not hold the handling of umbrella leads: what
+/// was handled while the lead was umbrella stays the discipline commission's. The marking and the
+/// unmarking themselves show (the shell tells that much), but nothing between them, nor the
+/// status the lead had when it was unmarked. `events` are oldest first.
+pub fn outside_umbrella_periods<E>(
+    events: Vec<E>,
+    kind: impl Fn(&E) -> LeadEventKind,
+    mut hide_from_status: impl FnMut(&mut E),
+) -> Vec<E> {
+    let mut umbrella = false;
+    let mut shown = Vec::with_capacity(events.len());
+    for mut event in events {
+        match kind(&event) {
+            LeadEventKind::MarkedUmbrella => {
+                umbrella = true;
+                shown.push(event);
+            }
+            LeadEventKind::UnmarkedUmbrella => {
+                umbrella = false;
+                hide_from_status(&mut event);
+                shown.push(event);
+            }
+            _ if umbrella => {}
+            _ => shown.push(event),
+        }
+    }
+    shown
 }
 
 /// The steps that may follow now.

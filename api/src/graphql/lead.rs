@@ -177,6 +177,15 @@ impl Lead {
             return Ok(None);
         }
         let rows = ctx.loaders()?.lead_records.load_one(EventsOf(self.model.id)).await?.unwrap_or_default();
+        // Events from a time the lead was umbrella show only to whoever holds the handling of
+        // this lead as an umbrella lead (the policy decides who that is).
+        let viewer = ctx.viewer()?;
+        let as_umbrella = lead::Model { umbrella: true, ..(*self.model).clone() };
+        let rows = if ctx.state().access.groups::<Leads>(viewer).on(viewer, &as_umbrella).has("handling") {
+            rows
+        } else {
+            lead_flow::outside_umbrella_periods(rows, |e| e.kind, |e| e.from_status = None)
+        };
         Ok(Some(rows.into_iter().map(LeadEventView).collect()))
     }
     async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
@@ -567,18 +576,15 @@ async fn prefetch(ctx: &Context<'_>, rows: &[lead::Model]) -> Result<(), ApiErro
 
 /// Leads past the deadline of their current duty.
 fn overdue_condition(now: DateTime<Utc>) -> Condition {
+    // Each branch says `due IS NOT NULL` so it is false, never NULL, on a row without a due
+    // time: `NOT` of it (the `overdue: false` filter) must then hold, as the field says.
+    let branch = |status: LeadStatus, due: lead::Column| {
+        Condition::all().add(lead::Column::Status.eq(status)).add(due.is_not_null()).add(due.lt(now))
+    };
     Condition::any()
-        .add(
-            Condition::all()
-                .add(lead::Column::Status.eq(LeadStatus::Registered))
-                .add(lead::Column::TransferDueAt.lt(now)),
-        )
-        .add(
-            Condition::all()
-                .add(lead::Column::Status.eq(LeadStatus::Transferred))
-                .add(lead::Column::ReviewDueAt.lt(now)),
-        )
-        .add(Condition::all().add(lead::Column::Status.eq(LeadStatus::Verifying)).add(lead::Column::Deadline.lt(now)))
+        .add(branch(LeadStatus::Registered, lead::Column::TransferDueAt))
+        .add(branch(LeadStatus::Transferred, lead::Column::ReviewDueAt))
+        .add(branch(LeadStatus::Verifying, lead::Column::Deadline))
 }
 
 /// The current duty's deadline as SQL (the same rule as `Lead::deadline`).

@@ -386,10 +386,30 @@ impl LeadMutation {
             Some(c) => c,
             None => current.category,
         };
+        if lead_flow::is_concluded(current.status) {
+            return Err(ApiError::Conflict {
+                message: "A concluded umbrella lead stays with the discipline commission.".into(),
+                message_zh: "已办结的保护伞线索不能取消标记。".into(),
+                allowed: vec![],
+            }
+            .into());
+        }
         let mut change = active(&current);
         change.umbrella = Set(false);
         change.involves_official = Set(false);
         change.category = Set(category);
+        // What was handled while the lead was umbrella stays the discipline commission's: the
+        // lead returns to the coordination office's review as if just transferred, carrying none
+        // of that handling (assignee, 四定一包, deadline, county answer).
+        change.status = Set(LeadStatus::Transferred);
+        change.transfer_due_at = Set(None);
+        change.review_due_at = Set(Some(lead_flow::review_due(Utc::now())));
+        change.assignee_unit_id = Set(None);
+        change.responsible_leader = Set(None);
+        change.responsible_person = Set(None);
+        change.measures = Set(None);
+        change.deadline = Set(None);
+        change.county_answer = Set(None);
         write_step(ctx, viewer, &current, change, LeadEventKind::UnmarkedUmbrella, Some(reason), "unmark_lead_umbrella")
             .await
     }
