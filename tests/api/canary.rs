@@ -20,12 +20,10 @@ use entity::{
     person_talk, task, task_event, town, venue, venue_incident, venue_inspection, venue_level_change, village,
 };
 use pingan_tests::TestApp;
+use pingan_tests::schema::{Schema, USERS, collect_ids};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
-
-const USERS: [&str; 10] =
-    ["coord", "jiwei", "police", "sifa", "dongzhuang", "xizhuang", "nanwan", "admin", "liulin_coord", "liulin_police"];
 
 /// A canary person: where it lives and what makes it special.
 struct Canary {
@@ -722,110 +720,6 @@ fn expectations(user: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// The schema as introspection tells it.
-struct Schema {
-    types: BTreeMap<String, Value>,
-    query_type: String,
-}
-
-const INTROSPECTION: &str = "{ __schema { queryType { name } types { kind name possibleTypes { name }
-  fields { name args { name type { ...R } } type { ...R } } } } }
-  fragment R on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }";
-
-impl Schema {
-    fn from(body: &Value) -> Self {
-        let schema = &body["data"]["__schema"];
-        let types = schema["types"]
-            .as_array()
-            .unwrap_or_else(|| panic!("introspection failed: {body}"))
-            .iter()
-            .map(|t| (t["name"].as_str().unwrap().to_owned(), t.clone()))
-            .collect();
-        Self { types, query_type: schema["queryType"]["name"].as_str().unwrap().to_owned() }
-    }
-
-    /// The named type under NON_NULL / LIST wrappers.
-    fn named(type_ref: &Value) -> (&str, &str) {
-        let mut t = type_ref;
-        while t["name"].is_null() {
-            t = &t["ofType"];
-        }
-        (t["kind"].as_str().unwrap(), t["name"].as_str().unwrap())
-    }
-
-    fn required_args(field: &Value) -> Vec<&Value> {
-        field["args"]
-            .as_array()
-            .map(|a| a.iter().filter(|arg| arg["type"]["kind"] == "NON_NULL").collect())
-            .unwrap_or_default()
-    }
-
-    fn has_arg(field: &Value, name: &str) -> bool {
-        field["args"].as_array().is_some_and(|a| a.iter().any(|arg| arg["name"] == name))
-    }
-
-    /// The selection of every field of `type_name`, `depth` levels of records deep.
-    fn selection(&self, type_name: &str, depth: usize) -> String {
-        let t = &self.types[type_name];
-        match t["kind"].as_str().unwrap() {
-            "INTERFACE" | "UNION" => {
-                let mut parts = vec!["__typename".to_owned()];
-                for possible in t["possibleTypes"].as_array().unwrap() {
-                    let name = possible["name"].as_str().unwrap();
-                    parts.push(format!("... on {name} {{ {} }}", self.selection(name, depth)));
-                }
-                parts.join(" ")
-            }
-            _ => {
-                let mut parts = vec!["__typename".to_owned()];
-                for field in t["fields"].as_array().unwrap() {
-                    if !Self::required_args(field).is_empty() {
-                        continue;
-                    }
-                    let name = field["name"].as_str().unwrap();
-                    let args = if Self::has_arg(field, "first") { "(first: 100)" } else { "" };
-                    let (kind, inner) = Self::named(&field["type"]);
-                    match kind {
-                        "SCALAR" | "ENUM" => parts.push(format!("{name}{args}")),
-                        _ => {
-                            // Connection plumbing does not count as a level of records.
-                            let plumbing =
-                                inner.ends_with("Connection") || inner.ends_with("Edge") || inner == "PageInfo";
-                            let next = if plumbing { depth } else { depth + 1 };
-                            if next <= 3 {
-                                parts.push(format!("{name}{args} {{ {} }}", self.selection(inner, next)));
-                            }
-                        }
-                    }
-                }
-                parts.join(" ")
-            }
-        }
-    }
-
-    fn query_fields(&self) -> Vec<&Value> {
-        self.types[&self.query_type]["fields"].as_array().unwrap().iter().collect()
-    }
-}
-
-/// Every string value under the key `id`.
-fn collect_ids(value: &Value, into: &mut BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if k == "id"
-                    && let Some(s) = v.as_str()
-                {
-                    into.insert(s.to_owned());
-                }
-                collect_ids(v, into);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_ids(v, into)),
-        _ => {}
-    }
-}
-
 #[tokio::test]
 async fn no_role_ever_receives_a_value_it_may_not_see() {
     let app = TestApp::spawn().await;
@@ -837,7 +731,7 @@ async fn no_role_ever_receives_a_value_it_may_not_see() {
     for user in USERS {
         tokens.insert(user, app.login(user).await);
     }
-    let schema = Schema::from(&app.gql(Some(&tokens["police"]), INTROSPECTION, json!({})).await);
+    let schema = Schema::load(&app, &tokens["police"]).await;
 
     // Phase 1: every argument-free query field (required arguments come in phase 2), twice
     // under aliases, as every user.

@@ -9,6 +9,7 @@ mod imports;
 mod leads;
 mod limits;
 mod migrations;
+mod noninterference;
 mod org;
 mod person_duties;
 mod persons;

@@ -6,6 +6,7 @@
 //! listening on a free port. Dropping the `TestApp` stops the server and deletes the database,
 //! also when the test panics.
 
+pub mod schema;
 pub mod sheets;
 
 use std::net::SocketAddr;

@@ -71,6 +71,10 @@ pub struct AuditFilter {
     pub object_id: Option<ID>,
     pub username: Option<String>,
     pub outcome: Option<AuditOutcome>,
+    /// Entries written at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries written before this instant.
+    pub to: Option<DateTime<Utc>>,
 }
 
 #[derive(Default)]
@@ -101,6 +105,12 @@ impl AuditQuery {
         }
         if let Some(outcome) = filter.outcome {
             cond = cond.add(audit_log::Column::Outcome.eq(outcome));
+        }
+        if let Some(from) = filter.from {
+            cond = cond.add(audit_log::Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = filter.to {
+            cond = cond.add(audit_log::Column::CreatedAt.lt(to));
         }
         let base = state.access.select::<AuditEntries>(viewer)?.filter(cond);
         let mut page = base.clone();
