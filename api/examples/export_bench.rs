@@ -82,13 +82,7 @@ async fn main() -> anyhow::Result<()> {
         keys: pingan::auth::token::TokenKeys::ephemeral("pingan", "pingan-api"),
         access_ttl: Duration::from_secs(60),
         refresh_ttl: Duration::from_secs(60),
-        limits: pingan::config::Limits {
-            max_depth: 16,
-            max_complexity: 60_000,
-            max_aliases: 64,
-            max_batch: 1,
-            login_attempts_per_minute: 1,
-        },
+        limits: pingan::config::Limits { max_batch: 1, login_attempts_per_minute: 1, ..Default::default() },
         rule_interval: None,
     };
     let state = pingan::App::build(config).await?.state();

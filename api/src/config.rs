@@ -161,9 +161,19 @@ pub struct LimitArgs {
     /// Most operations one batched request may carry.
     #[arg(long = "max-batch", env = "PINGAN_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
-    /// Failed logins allowed per username and per client address each minute.
+    /// Login attempts allowed per username from one client address each minute.
     #[arg(long = "login-attempts-per-minute", env = "PINGAN_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 5)]
     pub login_attempts_per_minute: u32,
+    /// Longest query text, in bytes.
+    #[arg(long = "max-query-bytes", env = "PINGAN_MAX_QUERY_BYTES", default_value_t = 65_536)]
+    pub max_query_bytes: usize,
+    /// Deepest nesting of brackets (selections, arguments, list and object values) in a query
+    /// text, checked in one pass before it is parsed.
+    #[arg(long = "max-nesting", env = "PINGAN_MAX_NESTING", default_value_t = 64)]
+    pub max_nesting: usize,
+    /// Most field selections a document may hold once its fragments are expanded.
+    #[arg(long = "max-selections", env = "PINGAN_MAX_SELECTIONS", default_value_t = 50_000)]
+    pub max_selections: usize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -219,6 +229,25 @@ pub struct Limits {
     pub max_aliases: usize,
     pub max_batch: usize,
     pub login_attempts_per_minute: u32,
+    pub max_query_bytes: usize,
+    pub max_nesting: usize,
+    pub max_selections: usize,
+}
+
+impl Default for Limits {
+    /// The command line's defaults.
+    fn default() -> Self {
+        Self {
+            max_depth: 16,
+            max_complexity: 60_000,
+            max_aliases: 64,
+            max_batch: 10,
+            login_attempts_per_minute: 5,
+            max_query_bytes: 65_536,
+            max_nesting: 64,
+            max_selections: 50_000,
+        }
+    }
 }
 
 /// Everything the server needs, validated once at start.
@@ -307,6 +336,9 @@ impl ServeArgs {
             ("max-complexity", self.limits.max_complexity),
             ("max-aliases", self.limits.max_aliases),
             ("max-batch", self.limits.max_batch),
+            ("max-query-bytes", self.limits.max_query_bytes),
+            ("max-nesting", self.limits.max_nesting),
+            ("max-selections", self.limits.max_selections),
             ("access-token-ttl", k.access_ttl_secs as usize),
             ("refresh-token-ttl", k.refresh_ttl_secs as usize),
         ] {
@@ -330,6 +362,9 @@ impl ServeArgs {
                 max_aliases: self.limits.max_aliases,
                 max_batch: self.limits.max_batch,
                 login_attempts_per_minute: self.limits.login_attempts_per_minute.max(1),
+                max_query_bytes: self.limits.max_query_bytes,
+                max_nesting: self.limits.max_nesting,
+                max_selections: self.limits.max_selections,
             },
             rule_interval: (self.rule_interval_secs > 0).then(|| Duration::from_secs(self.rule_interval_secs)),
         })

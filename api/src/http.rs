@@ -62,13 +62,20 @@ async fn graphql(
         let message = format!("A batch may hold at most {max_batch} operations; this one has {}.", requests.len());
         return refuse(StatusCode::BAD_REQUEST, &message, "批量请求数量超出上限。", &request_id);
     }
+    // Documents are admitted before anything else runs, for anonymous callers too.
+    let mut batch = batch;
+    for request in batch.iter_mut() {
+        if let Err(err) = crate::pipeline::admit(request, &shared.state.config.limits) {
+            let (status, error) = crate::error::http_error(err, &request_id);
+            return (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response();
+        }
+    }
     let authn = match authenticate(&shared, &headers, &request_id).await {
         Ok(authn) => authn,
         Err(response) => return response,
     };
     // One operation for the whole batch: one authentication, one read log, one request id.
     let operation = Operation::new(request_id.clone(), authn);
-    let mut batch = batch;
     for request in batch.iter_mut() {
         operation.attach(&shared.state, request, Some(client.ip()));
     }

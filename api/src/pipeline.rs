@@ -5,13 +5,16 @@
 //! gets its own request id, loaders and read log, and has its confidential reads audited before
 //! its answer leaves (access.md rule 6). A transport never builds this data by hand.
 
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_graphql::Request;
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
 use crate::AppState;
 use crate::audit::ReadLog;
+use crate::config::Limits;
 use crate::error::{ApiError, RequestId};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{Authn, ClientAddr};
@@ -48,5 +51,141 @@ impl Operation {
             Authn::Viewer(viewer) => self.read_log.flush(&state.db, viewer, &self.request_id).await,
             _ => Ok(()),
         }
+    }
+}
+
+/// Admits a request's document before any parsing or validation work that could grow with it:
+/// the text's length and bracket nesting in one linear pass (the parser recurses once per level,
+/// so a deep literal would overflow its stack), then, on the parsed document, the field
+/// selections once fragments are expanded, counted with a memo so fragments spreading each other
+/// twice cost linear time here instead of exponential time in validation. The parsed document
+/// is kept in the request, so it is parsed once.
+pub fn admit(request: &mut Request, limits: &Limits) -> Result<(), ApiError> {
+    let query = request.query.as_str();
+    if query.len() > limits.max_query_bytes {
+        return Err(ApiError::bad_input(
+            "query",
+            format!("The query is longer than {} bytes.", limits.max_query_bytes),
+            format!("查询文本超过 {} 字节。", limits.max_query_bytes),
+        ));
+    }
+    if nesting(query) > limits.max_nesting {
+        return Err(ApiError::bad_input(
+            "query",
+            format!("The query nests deeper than {} levels.", limits.max_nesting),
+            format!("查询嵌套超过 {} 层。", limits.max_nesting),
+        ));
+    }
+    // A document that does not parse is left to the schema, which answers with its own error.
+    let Ok(document) = request.parsed_query() else { return Ok(()) };
+    if expanded_selections(document) > limits.max_selections {
+        return Err(ApiError::bad_input(
+            "query",
+            format!("The query selects more than {} fields once its fragments are expanded.", limits.max_selections),
+            format!("查询展开片段后选择的字段超过 {} 个。", limits.max_selections),
+        ));
+    }
+    Ok(())
+}
+
+/// The deepest nesting of `{`, `[` and `(` outside strings and comments.
+fn nesting(query: &str) -> usize {
+    let bytes = query.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
+
+/// Field selections of every operation with fragments expanded, saturating.
+fn expanded_selections(document: &ExecutableDocument) -> usize {
+    let mut memo: HashMap<&str, usize> = HashMap::new();
+    let mut visiting: HashSet<&str> = HashSet::new();
+    document
+        .operations
+        .iter()
+        .map(|(_, op)| selections(&op.node.selection_set.node, document, &mut memo, &mut visiting))
+        .fold(0, usize::saturating_add)
+}
+
+fn selections<'d>(
+    set: &'d SelectionSet,
+    document: &'d ExecutableDocument,
+    memo: &mut HashMap<&'d str, usize>,
+    visiting: &mut HashSet<&'d str>,
+) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(field) => {
+                1usize.saturating_add(selections(&field.node.selection_set.node, document, memo, visiting))
+            }
+            Selection::InlineFragment(inline) => selections(&inline.node.selection_set.node, document, memo, visiting),
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                if let Some(known) = memo.get(name) {
+                    return *known;
+                }
+                // A cycle is refused by validation; here it only must not loop.
+                let Some(fragment) = document.fragments.get(name) else { return 0 };
+                if !visiting.insert(name) {
+                    return 0;
+                }
+                let count = selections(&fragment.node.selection_set.node, document, memo, visiting);
+                visiting.remove(name);
+                memo.insert(name, count);
+                count
+            }
+        })
+        .fold(0, usize::saturating_add)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_brackets_outside_strings_and_comments() {
+        assert_eq!(nesting("{ a(x: [[1]]) { b } }"), 4);
+        assert_eq!(nesting(r#"{ a(x: "[[[[{{") }"#), 2);
+        assert_eq!(nesting("# {{{{{{\n{ a }"), 1);
+        assert_eq!(nesting(r#"{ a(x: """ [[[ \""" {{{ """) }"#), 2);
+    }
+
+    #[test]
+    fn fragments_spreading_each_other_twice_are_counted_without_expanding_them() {
+        let mut text = String::from("query { ...F0 } fragment F24 on Query { __typename }");
+        for i in 0..24 {
+            text.push_str(&format!(" fragment F{i} on Query {{ ...F{} ...F{} }}", i + 1, i + 1));
+        }
+        let document = async_graphql::parser::parse_query(&text).expect("parses");
+        assert_eq!(expanded_selections(&document), 1 << 24);
     }
 }

@@ -168,7 +168,13 @@ impl Socket {
         let viewer = self.viewer().await?;
         let mut request: async_graphql::Request = serde_json::from_value(message["payload"].clone())
             .map_err(|_| Close::new(4400, "Invalid message received"))?;
-        let operation = Operation::new(Uuid::now_v7().to_string(), Authn::Viewer(viewer));
+        let request_id = Uuid::now_v7().to_string();
+        if let Err(err) = crate::pipeline::admit(&mut request, &self.state.config.limits) {
+            let (_, error) = crate::error::http_error(err, &request_id);
+            let _ = self.tx.send(Out::Send(json!({ "type": "error", "id": id, "payload": [error] })));
+            return Ok(());
+        }
+        let operation = Operation::new(request_id, Authn::Viewer(viewer));
         operation.attach(&self.state, &mut request, self.client);
         let (state, schema, tx) = (self.state.clone(), self.schema.clone(), self.tx.clone());
         let span = tracing::info_span!("graphql_ws", request_id = %operation.request_id);

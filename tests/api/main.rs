@@ -5,6 +5,7 @@ mod auth;
 mod canary;
 mod config;
 mod exports;
+mod hostile;
 mod imports;
 mod leads;
 mod limits;

@@ -128,13 +128,7 @@ pub fn test_config(database_url: &str) -> Config {
         keys: pingan::auth::token::TokenKeys::hs256(TEST_SECRET.as_bytes(), ISSUER, AUDIENCE),
         access_ttl: Duration::from_secs(900),
         refresh_ttl: Duration::from_secs(3600),
-        limits: Limits {
-            max_depth: 16,
-            max_complexity: 60_000,
-            max_aliases: 64,
-            max_batch: 10,
-            login_attempts_per_minute: 5,
-        },
+        limits: Limits::default(),
         rule_interval: None,
     }
 }

@@ -140,13 +140,7 @@ fn offline_config(url: &str) -> Config {
         keys: TokenKeys::ephemeral("pingan", "pingan-api"),
         access_ttl: Duration::from_secs(60),
         refresh_ttl: Duration::from_secs(60),
-        limits: Limits {
-            max_depth: 16,
-            max_complexity: 60_000,
-            max_aliases: 64,
-            max_batch: 1,
-            login_attempts_per_minute: 1,
-        },
+        limits: Limits { max_batch: 1, login_attempts_per_minute: 1, ..Default::default() },
         rule_interval: None,
     }
 }

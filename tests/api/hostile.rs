@@ -1,0 +1,75 @@
+//! Hostile documents from a caller with no account: each is answered with a code, never with a
+//! crash or work that grows faster than the text.
+
+use pingan_tests::{TestApp, error_code};
+use serde_json::{Value, json};
+
+/// A literal nested `depth` lists deep, the shape that overflowed the parser's stack.
+fn deep_literal(depth: usize) -> String {
+    format!("{{ __typename(a: {}1{}) }}", "[".repeat(depth), "]".repeat(depth))
+}
+
+/// `count` fragments each spreading the next one twice: 2^count selections once expanded.
+fn fan_out(count: usize) -> String {
+    let mut text = String::from("query { ...F0 }");
+    for i in 0..count {
+        text.push_str(&format!(" fragment F{i} on Query {{ ...F{} ...F{} }}", i + 1, i + 1));
+    }
+    text.push_str(&format!(" fragment F{count} on Query {{ __typename }}"));
+    text
+}
+
+async fn post(app: &TestApp, query: &str) -> (u16, Value) {
+    let response = app.client.post(app.url("/graphql")).json(&json!({ "query": query })).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn still_serving(app: &TestApp) {
+    let health = app.client.get(app.url("/healthz")).send().await.expect("the server still answers");
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn a_literal_nested_1500_deep_is_refused_before_it_is_parsed() {
+    let app = TestApp::spawn().await;
+    let (status, body) = post(&app, &deep_literal(1500)).await;
+    assert_eq!((status, error_code(&body)), (400, Some("BAD_USER_INPUT")), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "query");
+    still_serving(&app).await;
+}
+
+#[tokio::test]
+async fn fragments_that_fan_out_exponentially_are_refused_before_validation() {
+    let app = TestApp::spawn().await;
+    for count in [24, 25] {
+        let (status, body) = post(&app, &fan_out(count)).await;
+        assert_eq!((status, error_code(&body)), (400, Some("BAD_USER_INPUT")), "{count} fragments: {body}");
+    }
+    still_serving(&app).await;
+}
+
+#[tokio::test]
+async fn a_query_text_over_the_size_limit_is_refused() {
+    let app = TestApp::spawn().await;
+    let long = format!("{{ __typename {} }}", "# padding\n".repeat(7000));
+    let (status, body) = post(&app, &long).await;
+    assert_eq!((status, error_code(&body)), (400, Some("BAD_USER_INPUT")), "{body}");
+}
+
+#[tokio::test]
+async fn ordinary_documents_pass_admission() {
+    let app = TestApp::spawn().await;
+    // Brackets inside strings and comments do not count, and a modest fragment tree is fine.
+    let (status, body) = post(&app, &format!("# {}\n{}", "[".repeat(500), fan_out(6))).await;
+    assert_eq!((status, &body["data"]["__typename"]), (200, &json!("Query")), "{body}");
+    let token = app.login("police").await;
+    let page = app
+        .gql(
+            Some(&token),
+            "{ people(first: 100) { nodes { name talks { summary officer { displayName } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(page["errors"].is_null(), "{page}");
+}
