@@ -18,6 +18,7 @@ mod policy;
 mod reports;
 mod review_findings;
 mod risks;
+mod scopes;
 mod sockets;
 mod subscriptions;
 mod task_rules;
