@@ -326,12 +326,12 @@ fn moved(task: &task::Model, rule: Rule, owed: &[Owed]) -> bool {
 
 /// The units of each town that rule-raised tasks come from or go to.
 #[derive(Default)]
-struct Offices {
+pub(crate) struct Offices {
     units: Vec<org_unit::Model>,
 }
 
 impl Offices {
-    async fn load(db: &impl ConnectionTrait, town: Option<Uuid>) -> Result<Self, DbErr> {
+    pub(crate) async fn load(db: &impl ConnectionTrait, town: Option<Uuid>) -> Result<Self, DbErr> {
         let mut query = org_unit::Entity::find();
         if let Some(town) = town {
             query = query.filter(org_unit::Column::TownId.eq(town));
@@ -339,7 +339,7 @@ impl Offices {
         Ok(Self { units: query.all(db).await? })
     }
 
-    fn of_kind(&self, town: Uuid, kind: UnitKind) -> Option<Uuid> {
+    pub(crate) fn of_kind(&self, town: Uuid, kind: UnitKind) -> Option<Uuid> {
         self.units.iter().find(|u| u.town_id == town && u.kind == kind).map(|u| u.id)
     }
 
@@ -719,7 +719,7 @@ async fn done(
 
 /// Closes a task with a system event: `ACCEPTED` when its duty is done, `CANCELLED` when it was
 /// superseded. False when somebody changed it meanwhile (the next sweep looks again).
-async fn close(
+pub(crate) async fn close(
     db: &impl ConnectionTrait,
     task: &task::Model,
     status: TaskStatus,
@@ -757,37 +757,78 @@ async fn raise(
             if earlier.contains(&instance) {
                 continue;
             }
-            let id = Uuid::now_v7();
-            let inserted = task::Entity::insert(task::ActiveModel {
-                id: Set(id),
-                town_id: Set(duty.town),
-                title: Set(duty.title.clone()),
-                description: Set(None),
-                kind: Set(rule.kind()),
-                target_type: Set(duty.target.map(|t| t.0)),
-                target_id: Set(duty.target.map(|t| t.1)),
-                assignee_unit_id: Set(duty.assignee_unit),
-                assignee_user_id: Set(duty.assignee_user),
-                creating_unit_id: Set(duty.creating_unit),
-                created_by_user_id: Set(None),
-                due_at: Set(duty.due_at),
-                listed: Set(false),
-                status: Set(TaskStatus::Open),
-                rule_key: Set(Some(duty.key(rule))),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .on_conflict(OnConflict::column(task::Column::RuleKey).do_nothing().to_owned())
-            .exec_without_returning(db)
-            .await?;
-            if inserted == 1 {
-                system_event(db, id, TaskEventKind::Created, "依规则自动生成。", now).await?;
-                raised.push(TaskAssigned { task: id, town: duty.town, assignee_unit: duty.assignee_unit });
-            }
+            let task = SystemTask {
+                town: duty.town,
+                title: duty.title.clone(),
+                description: None,
+                kind: rule.kind(),
+                target: duty.target,
+                assignee_unit: duty.assignee_unit,
+                assignee_user: duty.assignee_user,
+                creating_unit: duty.creating_unit,
+                due_at: duty.due_at,
+                rule_key: Some(duty.key(rule)),
+            };
+            raised.extend(open_task(db, task, "依规则自动生成。", now).await?);
         }
     }
     Ok(raised)
+}
+
+/// A task the system opens without a user: a rule's, or one a write asks of another unit (the
+/// police station's decision on a person link).
+pub(crate) struct SystemTask {
+    pub town: Uuid,
+    /// A fixed phrase, never a name or a serial: the target shows only through `Task.target`.
+    pub title: String,
+    pub description: Option<String>,
+    pub kind: TaskKind,
+    pub target: Option<(TaskTargetType, Uuid)>,
+    pub assignee_unit: Uuid,
+    pub assignee_user: Option<Uuid>,
+    pub creating_unit: Uuid,
+    pub due_at: DateTime<Utc>,
+    /// Holds one open task per rule and target ([`rule_key`]); `None` for tasks no rule raises.
+    pub rule_key: Option<String>,
+}
+
+/// Inserts a system task with its `CREATED` event (`note`); `None` when an open task already
+/// holds its rule key. Announce the result after the commit.
+pub(crate) async fn open_task(
+    db: &impl ConnectionTrait,
+    task: SystemTask,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<TaskAssigned>, DbErr> {
+    let id = Uuid::now_v7();
+    let inserted = task::Entity::insert(task::ActiveModel {
+        id: Set(id),
+        town_id: Set(task.town),
+        title: Set(task.title),
+        description: Set(task.description),
+        kind: Set(task.kind),
+        target_type: Set(task.target.map(|t| t.0)),
+        target_id: Set(task.target.map(|t| t.1)),
+        assignee_unit_id: Set(task.assignee_unit),
+        assignee_user_id: Set(task.assignee_user),
+        creating_unit_id: Set(task.creating_unit),
+        created_by_user_id: Set(None),
+        due_at: Set(task.due_at),
+        listed: Set(false),
+        status: Set(TaskStatus::Open),
+        rule_key: Set(task.rule_key),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(OnConflict::column(task::Column::RuleKey).do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    if inserted != 1 {
+        return Ok(None);
+    }
+    system_event(db, id, TaskEventKind::Created, note, now).await?;
+    Ok(Some(TaskAssigned { task: id, town: task.town, assignee_unit: task.assignee_unit }))
 }
 
 /// A duty's identity: target, assignee unit, creating unit, due second.
