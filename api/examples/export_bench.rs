@@ -56,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
                 status: sea_orm::Set(RecordStatus::Active),
                 notes: sea_orm::Set(None),
                 created_by_unit_id: sea_orm::Set(police.org_unit_id),
+                link_of_person_id: sea_orm::Set(None),
                 version: sea_orm::Set(1),
                 created_at: sea_orm::Set(now),
                 updated_at: sea_orm::Set(now),

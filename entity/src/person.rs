@@ -1,5 +1,10 @@
 //! A key person's dossier (重点人员, 一人一档). One dossier per national ID number per town.
 //! Nothing is deleted: delisting sets `status` to `DELISTED` and the dossier becomes read-only.
+//!
+//! A *provisional* record (`link_of_person_id` set) is the judicial office's own record of a
+//! person the town already holds in a dossier it may not read. It waits for the police station
+//! to link it with that dossier (it is then merged into it and deleted, the one exception to
+//! "nothing is deleted") or to decline (it stays the judicial office's own record).
 
 use crate::enums::{AttentionLevel, Gender, RecordStatus};
 use sea_orm::entity::prelude::*;
@@ -15,7 +20,8 @@ pub struct Model {
     pub name: String,
     pub gender: Gender,
     pub birth_date: Date,
-    /// National ID number (身份证号), unique within the town.
+    /// National ID number (身份证号), unique within the town among dossiers; a provisional
+    /// record repeats its dossier's.
     pub id_number: String,
     pub phone: Option<String>,
     pub address: Option<String>,
@@ -29,6 +35,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub notes: Option<String>,
     pub created_by_unit_id: Uuid,
+    /// The dossier this provisional record asks to be linked with; `None` for a dossier. Kept
+    /// after the police station declines, so the link is never asked again.
+    pub link_of_person_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -16,6 +16,7 @@ mod m20261130_000005_risks;
 mod m20261130_000006_tasks;
 mod m20261130_000007_audit;
 mod m20261130_000008_report_indexes;
+mod m20261202_000009_person_links;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_tasks::Migration),
             Box::new(m20261130_000007_audit::Migration),
             Box::new(m20261130_000008_report_indexes::Migration),
+            Box::new(m20261202_000009_person_links::Migration),
         ]
     }
 }

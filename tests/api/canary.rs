@@ -515,6 +515,7 @@ async fn plant(db: &DatabaseConnection) {
             status: Set(RecordStatus::Active),
             notes: Set(Some(marker(c.key, "notes"))),
             created_by_unit_id: Set(unit.id),
+            link_of_person_id: Set(None),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

@@ -502,6 +502,7 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
             status: Set(RecordStatus::Active),
             notes: Set(notes.map(str::to_owned)),
             created_by_unit_id: Set(creator),
+            link_of_person_id: Set(None),
             version: Set(1),
             created_at: Set(town.ago(listed)),
             updated_at: Set(town.now),

@@ -979,6 +979,7 @@ impl NewPerson {
             status: Set(RecordStatus::Active),
             notes: Set(self.notes.clone()),
             created_by_unit_id: Set(viewer.unit_id),
+            link_of_person_id: Set(None),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
