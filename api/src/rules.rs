@@ -111,7 +111,7 @@ pub fn rule_key(kind: TaskKind, target: Option<Uuid>, unit: Uuid, due_at: DateTi
     let name = kind.to_value();
     match kind {
         TaskKind::VillageLeadReport | TaskKind::MonthlyReport => Some(format!("{name}:{unit}:{}", local_day(due_at))),
-        TaskKind::AdHoc | TaskKind::RiskResolution => None,
+        TaskKind::AdHoc | TaskKind::RiskResolution | TaskKind::PersonLink => None,
         _ => target.map(|t| format!("{name}:{t}")),
     }
 }

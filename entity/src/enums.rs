@@ -465,7 +465,7 @@ pub enum RiskEventKind {
     Resolved,
 }
 
-/// Kind of a supervision task (督办任务); all but `AD_HOC` are raised by rules.
+/// Kind of a supervision task (督办任务); all but `AD_HOC` and `PERSON_LINK` are raised by rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
@@ -491,6 +491,10 @@ pub enum TaskKind {
     MonthlyReport,
     #[sea_orm(string_value = "AD_HOC")]
     AdHoc,
+    /// The judicial office asks the police station to link its record of a person with the
+    /// dossier the town already holds (raised by the police station for itself).
+    #[sea_orm(string_value = "PERSON_LINK")]
+    PersonLink,
 }
 
 /// Status of a task. A return is an event that sends a task back to `IN_PROGRESS`, not a status.

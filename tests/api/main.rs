@@ -13,6 +13,7 @@ mod migrations;
 mod noninterference;
 mod org;
 mod person_duties;
+mod person_links;
 mod persons;
 mod policy;
 mod reports;

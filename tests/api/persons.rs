@@ -1,7 +1,7 @@
 //! Key persons through the access spine: rows, field groups, filters, writes (access.md "Persons").
 
 use entity::{audit_log, lead, lead_subject, person, person_talk};
-use pingan_tests::{TestApp, error_code};
+use pingan_tests::{TestApp, error_code, uuid_of};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -295,7 +295,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
 }
 
 #[tokio::test]
-async fn the_judicial_office_adding_an_existing_person_tags_that_dossier_and_answers_as_for_a_new_one() {
+async fn the_judicial_office_adding_a_person_it_cannot_read_answers_as_for_a_new_one_and_leaves_the_dossier_alone() {
     let app = TestApp::spawn().await;
     let police = app.login("police").await;
     let sifa = app.login("sifa").await;
@@ -325,10 +325,18 @@ async fn the_judicial_office_adding_an_existing_person_tags_that_dossier_and_ans
     let dossiers = person::Entity::find()
         .filter(person::Column::TownId.eq(town))
         .filter(person::Column::IdNumber.eq(id_number("3")))
+        .filter(person::Column::LinkOfPersonId.is_null())
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(dossiers.len(), 1, "one dossier per ID number; the judicial office's record waits for a link");
+    assert_ne!(uuid_of(&known_answer["data"]["createPerson"]["person"]["id"]), dossiers[0].id);
+    let tags = entity::person_judicial_tag::Entity::find()
+        .filter(entity::person_judicial_tag::Column::PersonId.eq(dossiers[0].id))
         .count(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(dossiers, 1);
+    assert_eq!(tags, 0, "no tag on the dossier until the police station confirms the link");
 }
 
 #[tokio::test]

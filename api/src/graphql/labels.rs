@@ -163,6 +163,7 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("RISK_RESOLUTION", "风险化解"),
             ("MONTHLY_REPORT", "月报"),
             ("AD_HOC", "专项督办"),
+            ("PERSON_LINK", "人员关联申请"),
         ],
     ),
     (

@@ -20,6 +20,7 @@ pub mod node;
 pub mod org;
 pub mod person;
 pub mod person_duties;
+pub mod person_links;
 pub mod refs;
 pub mod report;
 pub mod risk;
@@ -60,6 +61,7 @@ pub struct Mutation(
     auth::AuthMutation,
     person::PersonMutation,
     person_duties::PersonDutyMutation,
+    person_links::PersonLinkMutation,
     venue::VenueMutation,
     lead_steps::LeadMutation,
     task::TaskMutation,

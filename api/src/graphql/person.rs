@@ -37,6 +37,7 @@ use super::loaders::{
 };
 use super::org::Village;
 use super::person_duties;
+use super::person_links;
 use super::refs::{officer_in_town, optional_phone, police_officer, village_in_town};
 use super::scalars::Date;
 use crate::access::GroupSet;
@@ -640,6 +641,10 @@ pub struct CreatePersonInput {
     /// A police user of the town; defaults to the creating police user.
     pub responsible_officer_id: Option<ID>,
     pub notes: Option<String>,
+    /// Why the judicial office lists this person (at most 500 characters). Should the town
+    /// already hold a dossier of the ID number, the police station reads it when deciding on
+    /// the link; otherwise it is not kept.
+    pub link_reason: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -685,9 +690,12 @@ pub struct PersonMutation;
 
 #[Object]
 impl PersonMutation {
-    /// Lists a key person (police), or a person with a judicial tag (judicial office). The
-    /// judicial office creating a person the town already holds adds its tag to that dossier
-    /// and gets the same answer as for a new one.
+    /// Lists a key person (police), or a person with a judicial tag (judicial office).
+    ///
+    /// The judicial office listing an ID number it already reads (a dossier with a judicial
+    /// tag, or its own record) adds its tags there. An ID number of a dossier it may not read
+    /// is answered exactly as a new one: it gets a record of its own holding only what it gave,
+    /// and the police station gets a `PERSON_LINK` task to link the two (`decidePersonLink`).
     async fn create_person(&self, ctx: &Context<'_>, input: CreatePersonInput) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -701,22 +709,48 @@ impl PersonMutation {
         };
         let new = NewPerson::validate(ctx, viewer, input, judicial_only).await?;
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        let existing = person::Entity::find()
-            .filter(person::Column::TownId.eq(viewer.town_id))
-            .filter(person::Column::IdNumber.eq(&new.id_number))
+        let same_number = Condition::all()
+            .add(person::Column::TownId.eq(viewer.town_id))
+            .add(person::Column::IdNumber.eq(&new.id_number));
+        let dossier = person::Entity::find()
+            .filter(same_number.clone())
+            .filter(person::Column::LinkOfPersonId.is_null())
             .one(&txn)
             .await
             .map_err(ApiError::from)?;
-        let person_id = match existing {
-            Some(existing) if judicial_only => {
-                add_tags(&txn, viewer, existing.id, &new.tags).await?;
-                existing.id
+        let mut requested = None;
+        let person_id = if judicial_only {
+            // What the judicial office reads of the number: the dossier once it bears a judicial
+            // tag, or the office's own provisional record.
+            let readable = state.access.select::<Persons>(viewer)?.filter(same_number);
+            let readable = readable.all(&txn).await.map_err(ApiError::from)?;
+            let known = readable.iter().find(|p| p.link_of_person_id.is_none()).or(readable.first());
+            match (known, dossier) {
+                (Some(known), _) => {
+                    add_tags(&txn, viewer, known.id, &new.tags).await?;
+                    known.id
+                }
+                // A dossier it may not read: nothing of it may reach the office, not even that
+                // it exists.
+                (None, Some(dossier)) => {
+                    let record = new.insert(&txn, viewer, Some(dossier.id)).await?;
+                    requested = person_links::request(&txn, ctx, viewer, record, dossier.id, &new.link_reason).await?;
+                    record
+                }
+                (None, None) => new.insert(&txn, viewer, None).await?,
             }
-            Some(_) => return Err(conflict_duplicate().into()),
-            None => new.insert(&txn, viewer).await?,
+        } else {
+            if dossier.is_some() {
+                return Err(conflict_duplicate().into());
+            }
+            new.insert(&txn, viewer, None).await?
         };
         audit::record(&txn, ctx, viewer, write_entry("create_person", person_id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
+        if let Some(task) = requested {
+            // Nobody listening is fine: the task is in the lists either way.
+            let _ = state.task_events.send(task);
+        }
         Ok(PersonPayload { person: find(ctx, person_id).await? })
     }
 
@@ -885,6 +919,8 @@ pub(crate) struct NewPerson {
     tags: Vec<person_judicial_tag::Model>,
     responsible_officer_id: Option<Uuid>,
     notes: Option<String>,
+    /// Used only should the judicial office ask for a link.
+    link_reason: Option<String>,
 }
 
 impl NewPerson {
@@ -937,6 +973,10 @@ impl NewPerson {
             Some(n) => non_empty(validate::optional_text("input.notes", n, 4000)?),
             None => None,
         };
+        let link_reason = match &input.link_reason {
+            Some(r) => non_empty(validate::optional_text("input.linkReason", r, 500)?),
+            None => None,
+        };
         let responsible_officer_id = match &input.responsible_officer_id {
             Some(id) => Some(police_officer(ctx, viewer, "input.responsibleOfficerId", id).await?),
             None if viewer.role == Role::Police => Some(viewer.user_id),
@@ -955,10 +995,17 @@ impl NewPerson {
             tags,
             responsible_officer_id,
             notes,
+            link_reason,
         })
     }
 
-    pub(crate) async fn insert(&self, txn: &impl ConnectionTrait, viewer: &Viewer) -> Result<Uuid, ApiError> {
+    /// Inserts the person: a dossier, or with `link_of` a provisional record of that dossier.
+    pub(crate) async fn insert(
+        &self,
+        txn: &impl ConnectionTrait,
+        viewer: &Viewer,
+        link_of: Option<Uuid>,
+    ) -> Result<Uuid, ApiError> {
         let now = Utc::now();
         let today = crate::domain::lead_flow::today();
         let id = Uuid::now_v7();
@@ -979,7 +1026,7 @@ impl NewPerson {
             status: Set(RecordStatus::Active),
             notes: Set(self.notes.clone()),
             created_by_unit_id: Set(viewer.unit_id),
-            link_of_person_id: Set(None),
+            link_of_person_id: Set(link_of),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -987,7 +1034,8 @@ impl NewPerson {
         .insert(txn)
         .await;
         if let Err(err) = inserted {
-            // Two creations of the same ID number at once: the unique index decides.
+            // Two creations of the same ID number at once: a unique index decides (for a
+            // provisional record, the one of its dossier), with the same answer either way.
             return Err(match err.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(_)) => conflict_duplicate(),
                 _ => ApiError::from(err),

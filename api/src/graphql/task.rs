@@ -7,6 +7,7 @@
 //!
 //! OPEN -start-> IN_PROGRESS -submit-> SUBMITTED -accept-> ACCEPTED; a return sends a submitted
 //! task back to IN_PROGRESS (an event with the reason); the creator may cancel any open task.
+//! A `PERSON_LINK` task is started and commented on only: `decidePersonLink` closes it.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -122,7 +123,7 @@ impl Task {
         let access = &ctx.state().access;
         let work = access.can_on_row::<Tasks>(viewer, "work", &self.0);
         let review = access.can_on_row::<Tasks>(viewer, "review", &self.0);
-        let steps = next_steps(self.0.status);
+        let steps = next_steps(self.0.kind, self.0.status);
         let can = |step: TaskStep| steps.contains(&step) && if step.by_assignee() { work } else { review };
         Ok(TaskViewerCan {
             start: can(TaskStep::Start),
@@ -216,7 +217,16 @@ impl TaskStep {
     }
 }
 
-fn next_steps(status: TaskStatus) -> Vec<TaskStep> {
+fn next_steps(kind: TaskKind, status: TaskStatus) -> Vec<TaskStep> {
+    if kind == TaskKind::PersonLink {
+        // Only `decidePersonLink` closes a link request: a submitted, accepted or cancelled
+        // task would leave the link undecided.
+        return match status {
+            TaskStatus::Open => vec![TaskStep::Start, TaskStep::Feedback],
+            TaskStatus::InProgress => vec![TaskStep::Feedback],
+            _ => Vec::new(),
+        };
+    }
     match status {
         TaskStatus::Open => vec![TaskStep::Start, TaskStep::Feedback, TaskStep::Cancel],
         TaskStatus::InProgress => vec![TaskStep::Feedback, TaskStep::Submit, TaskStep::Cancel],
@@ -531,7 +541,7 @@ impl TaskMutation {
             )
             .into());
         }
-        if next_steps(current.0.status).is_empty() {
+        if next_steps(current.0.kind, current.0.status).is_empty() {
             return Err(ApiError::Conflict {
                 message: "The task is closed already.".into(),
                 message_zh: "该任务已办结。".into(),
@@ -563,7 +573,7 @@ async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_
     if !state.access.can_on_row::<Tasks>(viewer, action, &current.0) {
         return Err(ApiError::Forbidden.into());
     }
-    let allowed = next_steps(current.0.status);
+    let allowed = next_steps(current.0.kind, current.0.status);
     if !allowed.contains(&step) {
         let names: Vec<String> = allowed.iter().map(|s| s.mutation().to_owned()).collect();
         let list = if names.is_empty() { "none: the task is closed".to_owned() } else { names.join(", ") };

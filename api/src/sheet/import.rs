@@ -465,6 +465,7 @@ fn person_input(row: &Row, villages: &HashMap<String, ID>) -> Result<CreatePerso
         judicial_tags: Some(judicial_tags),
         responsible_officer_id: None,
         notes: row.text(ph::NOTES),
+        link_reason: None,
     })
 }
 
@@ -553,9 +554,11 @@ async fn import_persons(ctx: &Context<'_>, input: ImportInput) -> Result<ImportP
             rejected.push(row.reject(ph::ID_NUMBER, en, zh));
             continue;
         }
+        // A dossier with the number (a provisional record repeats its dossier's number).
         let held = person::Entity::find()
             .filter(person::Column::TownId.eq(viewer.town_id))
             .filter(person::Column::IdNumber.eq(&person.id_number))
+            .filter(person::Column::LinkOfPersonId.is_null())
             .one(&state.db)
             .await?;
         if held.is_some() {
@@ -567,7 +570,7 @@ async fn import_persons(ctx: &Context<'_>, input: ImportInput) -> Result<ImportP
     let created = if rejected.is_empty() && !input.dry_run {
         let txn = state.db.begin().await?;
         for (i, person) in new.iter().enumerate() {
-            let id = person.insert(&txn, viewer).await?;
+            let id = person.insert(&txn, viewer, None).await?;
             audit::record(&txn, ctx, viewer, crate::graphql::person::write_entry("create_person", id)).await?;
             report(ctx, "write", i + 1, new.len());
         }
