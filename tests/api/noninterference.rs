@@ -25,12 +25,15 @@ use serde_json::{Value, json};
 
 /// Aliased list observations per request (the alias limit is 64).
 const CHUNK: usize = 30;
-/// Single-id observations per request (each walks a whole record).
-const ID_CHUNK: usize = 8;
+/// Single-id observations per request (each walks a whole record, through one fragment).
+const ID_CHUNK: usize = 30;
 const EXPORTS: [&str; 5] = ["persons", "venues", "leads", "risk-items", "tasks"];
 
 /// One user's view of the world: observation key -> normalised answer.
 type View = BTreeMap<String, String>;
+
+/// Which observation an alias of a request answers (no alias: the whole answer).
+type Keys = Vec<(Option<String>, String)>;
 
 struct Suite<'a> {
     app: &'a TestApp,
@@ -44,7 +47,7 @@ struct Suite<'a> {
 impl Suite<'_> {
     /// The requests of the battery: each a query and the observations it holds, by alias (no
     /// alias: the whole answer). The same for every user and every round.
-    fn battery(&self) -> Vec<(String, Vec<(Option<String>, String)>)> {
+    fn battery(&self) -> Vec<(String, Keys)> {
         let schema = &self.schema;
         let month = Utc::now().format("%Y-%m").to_string();
         let mut whole = Vec::new();
@@ -149,38 +152,38 @@ impl Suite<'_> {
             observe(&mut view, user, &body, keys);
         }
         // Every single-id query for every id the user saw.
-        let single: Vec<(String, String, String)> = self
+        let single: Vec<(String, String, Option<String>)> = self
             .schema
             .query_fields()
             .into_iter()
             .filter_map(|field| {
                 let required = Schema::required_args(field);
                 (required.len() == 1 && Schema::named(&required[0]["type"]).1 == "ID").then(|| {
+                    // The record's walk is written once per request, as a fragment.
                     let (kind, inner) = Schema::named(&field["type"]);
-                    let selection = if kind == "SCALAR" || kind == "ENUM" {
-                        String::new()
+                    let fragment = if kind == "SCALAR" || kind == "ENUM" {
+                        None
                     } else {
-                        format!("{{ {} }}", self.schema.selection(inner, 1))
+                        Some(format!("fragment F on {inner} {{ {} }}", self.schema.selection(inner, 1)))
                     };
                     (
                         field["name"].as_str().unwrap().to_owned(),
                         required[0]["name"].as_str().unwrap().to_owned(),
-                        selection,
+                        fragment,
                     )
                 })
             })
             .collect();
         let ids: Vec<String> = ids.into_iter().collect();
-        for (name, arg, selection) in &single {
+        for (name, arg, fragment) in &single {
+            let spread = if fragment.is_some() { "{ ...F }" } else { "" };
             for chunk in ids.chunks(ID_CHUNK) {
-                let parts: Vec<String> = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, id)| format!("n{i}: {name}({arg}: \"{id}\") {selection}"))
-                    .collect();
+                let parts: Vec<String> =
+                    chunk.iter().enumerate().map(|(i, id)| format!("n{i}: {name}({arg}: \"{id}\") {spread}")).collect();
                 let keys =
                     chunk.iter().enumerate().map(|(i, id)| (Some(format!("n{i}")), format!("{name}({id})"))).collect();
-                let body = self.app.gql(Some(&token), &format!("{{ {} }}", parts.join(" ")), json!({})).await;
+                let query = format!("{{ {} }} {}", parts.join(" "), fragment.as_deref().unwrap_or(""));
+                let body = self.app.gql(Some(&token), &query, json!({})).await;
                 observe(&mut view, user, &body, keys);
             }
         }
@@ -205,7 +208,7 @@ impl Suite<'_> {
 /// Splits an answer into its observations: each alias's data with the errors on its path.
 /// Answers may be data or a refusal the user is meant to get; anything else (a complexity
 /// error, `INTERNAL`) would make the observation blind, so it fails the suite.
-fn observe(view: &mut View, user: &str, body: &Value, keys: Vec<(Option<String>, String)>) {
+fn observe(view: &mut View, user: &str, body: &Value, keys: Keys) {
     let errors = body["errors"].as_array().cloned().unwrap_or_default();
     for error in &errors {
         let code = error["extensions"]["code"].as_str().unwrap_or("");
