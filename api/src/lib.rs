@@ -5,7 +5,7 @@
 //! binds; [`App::run`] serves until shutdown.
 
 pub mod access;
-pub mod audit;
+pub use access::stores::audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -15,9 +15,11 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod ids;
 pub mod pipeline;
 pub mod report_export;
 pub mod rules;
+pub mod scalars;
 pub mod sheet;
 pub mod ws;
 

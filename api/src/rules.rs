@@ -33,10 +33,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::access::duty::{self, Duty as PeriodicDuty};
 use crate::domain::lead_flow::start_of_day;
 pub use crate::domain::lead_flow::{end_of_day, local_day};
 use crate::domain::levels;
-use crate::graphql::duty::{self, Duty as PeriodicDuty};
 use crate::graphql::subscription::TaskAssigned;
 
 /// A rule that raises tasks.

@@ -7,6 +7,7 @@ mod config;
 mod exports;
 mod hostile;
 mod imports;
+mod layering;
 mod leads;
 mod limits;
 mod migrations;

@@ -12,9 +12,13 @@
 //! A resource, group or action without a policy line is denied. This module never widens a
 //! scope and never reads case data for its own sake.
 
+pub mod duty;
 pub mod matrix;
+pub mod page;
 pub mod resource;
 pub mod scope;
+pub mod store;
+pub mod stores;
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -134,7 +138,7 @@ impl Access {
     /// another town's rows are no business of this town's audit log.
     pub async fn exists_in_town<R: Resource>(
         &self,
-        db: &DatabaseConnection,
+        db: &impl sea_orm::ConnectionTrait,
         viewer: &Viewer,
         id: Uuid,
     ) -> Result<bool, ApiError>

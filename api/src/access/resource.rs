@@ -20,10 +20,13 @@ pub trait Resource: Send + Sync + 'static {
     const NAME: &'static str;
     /// Its field groups (the policy's `NAME.group` resources).
     const GROUPS: &'static [&'static str];
-    type Entity: EntityTrait;
+    type Entity: EntityTrait<Model: Sync>;
 
     /// The town column: nothing crosses towns.
     fn town_column() -> <Self::Entity as EntityTrait>::Column;
+
+    /// The id of a loaded row.
+    fn row_id(row: &<Self::Entity as EntityTrait>::Model) -> uuid::Uuid;
 
     /// The SQL condition for `atom`, or `None` when the atom means nothing on this table.
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition>;
@@ -67,6 +70,10 @@ impl Resource for Persons {
 
     fn town_column() -> person::Column {
         person::Column::TownId
+    }
+
+    fn row_id(row: &person::Model) -> uuid::Uuid {
+        row.id
     }
 
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
@@ -114,6 +121,10 @@ impl Resource for Venues {
         venue::Column::TownId
     }
 
+    fn row_id(row: &venue::Model) -> uuid::Uuid {
+        row.id
+    }
+
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
         Some(match atom {
             Atom::Town | Atom::Row => Condition::all(),
@@ -139,6 +150,10 @@ impl Resource for Leads {
 
     fn town_column() -> lead::Column {
         lead::Column::TownId
+    }
+
+    fn row_id(row: &lead::Model) -> uuid::Uuid {
+        row.id
     }
 
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
@@ -172,6 +187,10 @@ impl Resource for RiskItems {
 
     fn town_column() -> risk_item::Column {
         risk_item::Column::TownId
+    }
+
+    fn row_id(row: &risk_item::Model) -> uuid::Uuid {
+        row.id
     }
 
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
@@ -211,6 +230,10 @@ impl Resource for Tasks {
 
     fn town_column() -> task::Column {
         task::Column::TownId
+    }
+
+    fn row_id(row: &task::Model) -> uuid::Uuid {
+        row.id
     }
 
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
@@ -254,6 +277,10 @@ impl Resource for AuditEntries {
         audit_log::Column::TownId
     }
 
+    fn row_id(row: &audit_log::Model) -> uuid::Uuid {
+        row.id
+    }
+
     fn atom(atom: Atom, _viewer: &Viewer) -> Option<Condition> {
         Some(match atom {
             Atom::Town | Atom::Row => Condition::all(),
@@ -279,6 +306,10 @@ impl Resource for Users {
 
     fn town_column() -> app_user::Column {
         app_user::Column::TownId
+    }
+
+    fn row_id(row: &app_user::Model) -> uuid::Uuid {
+        row.id
     }
 
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
@@ -309,6 +340,10 @@ macro_rules! town_only {
 
             fn town_column() -> $module::Column {
                 $module::Column::TownId
+            }
+
+            fn row_id(row: &$module::Model) -> uuid::Uuid {
+                row.id
             }
 
             fn atom(atom: Atom, _viewer: &Viewer) -> Option<Condition> {

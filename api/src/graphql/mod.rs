@@ -7,9 +7,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod connection;
 pub mod dashboard;
-pub mod duty;
 pub mod fetch;
-pub mod ids;
 pub mod labels;
 pub mod lead;
 pub mod lead_steps;
@@ -25,11 +23,12 @@ pub mod refs;
 pub mod report;
 pub mod risk;
 pub mod risk_loaders;
-pub mod scalars;
 pub mod subscription;
 pub mod task;
 pub mod venue;
 pub mod venue_loaders;
+
+pub use crate::{ids, scalars};
 
 use std::sync::Arc;
 

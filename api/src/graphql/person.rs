@@ -27,7 +27,6 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
-use super::duty;
 use super::fetch;
 use super::ids::{self, Kind};
 use super::level::LevelChange;
@@ -41,6 +40,7 @@ use super::person_links;
 use super::refs::{officer_in_town, optional_phone, police_officer, village_in_town};
 use super::scalars::Date;
 use crate::access::GroupSet;
+use crate::access::duty;
 use crate::access::resource::Persons;
 use crate::audit;
 use crate::auth::Viewer;
@@ -410,12 +410,7 @@ pub enum PersonOrderField {
     NextDue,
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortDirection {
-    #[default]
-    Asc,
-    Desc,
-}
+pub use crate::access::page::SortDirection;
 
 #[derive(InputObject, Default)]
 pub struct PersonOrder {

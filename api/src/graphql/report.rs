@@ -22,13 +22,13 @@ use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, 
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::duty::{self, Duty};
 use super::ids::{self, Kind};
 use super::labels;
 use super::org::OrgUnit;
 use super::risk::{self, RiskStats};
 use crate::AppState;
 use crate::access::Resource;
+use crate::access::duty::{self, Duty};
 use crate::access::resource::{Leads, OrgUnits, Persons, RiskItems, Tasks, Venues};
 use crate::auth::Viewer;
 use crate::domain::{lead_flow, risk_flow};

@@ -29,7 +29,6 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
-use super::duty;
 use super::fetch;
 use super::ids::{self, Kind};
 use super::level::{LevelChange, StepDownDecision};
@@ -42,6 +41,7 @@ use super::venue_loaders::{
     InspectionsOf, LastInspectionOf, VenueHistoryOf, VenueIncidentsOf, VenueLoaders, VenueWants, prefetch_venues,
 };
 use crate::access::GroupSet;
+use crate::access::duty;
 use crate::access::resource::Venues;
 use crate::audit;
 use crate::auth::Viewer;

@@ -1,0 +1,332 @@
+//! The door to case records: one implementation of a single read, a list with its keyset page
+//! and count, a child loader and a version-locked write, used by every resource.
+//!
+//! Every read starts from [`Access::rows`] (the viewer's scope within its town); every filter or
+//! order on a guarded field is ANDed with "the viewer holds this group on this row"
+//! ([`Groups::filter`], [`Store::list`]); children are read only under parents the viewer reads
+//! with the group that holds them. The resource stores in [`super::stores`] describe their
+//! filters, orders and children; they never build a scope of their own.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    IntoActiveModel, Order, PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    TryGetable, Value,
+};
+use uuid::Uuid;
+
+use super::page::{self, KeyKind, PageArgs, encode_cursor};
+use super::{Access, GroupSet, Groups, Resource};
+use crate::auth::Viewer;
+use crate::error::ApiError;
+
+/// A viewer at the door: every method reads or writes within its scope.
+#[derive(Clone, Copy)]
+pub struct Store<'a> {
+    pub access: &'a Access,
+    pub viewer: &'a Viewer,
+}
+
+/// A row of `R` with the field groups the viewer holds on it.
+pub type Held<R> = (<<R as Resource>::Entity as EntityTrait>::Model, GroupSet<R>);
+
+/// How a list is ordered: a field of the resource's order enum and a direction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sort<O> {
+    pub field: O,
+    pub ascending: bool,
+}
+
+/// A sort key: its SQL, how it is written in a cursor, and the field group it reveals.
+pub struct SortKey {
+    pub expr: Expr,
+    pub kind: KeyKind,
+    pub group: &'static str,
+}
+
+/// A resource that is listed a page at a time.
+pub trait Listed: Resource + Sized {
+    /// What a client may filter by.
+    type Filter: Send;
+    /// The fields a client may order by.
+    type Order: Copy + Send + Sync;
+
+    /// The condition of a filter, each guarded predicate through [`Groups::filter`].
+    fn filter(store: &Store<'_>, groups: &Groups<Self>, filter: Self::Filter) -> Result<Condition, ApiError>;
+
+    /// The SQL of an order field. A key that may be NULL is COALESCEd to the kind's sentinel by
+    /// the resource, so that rows without one sort last.
+    fn sort_key(order: Self::Order, backend: DbBackend) -> SortKey;
+}
+
+/// One page of a list: each row with its cursor and groups, and whether more follow.
+pub struct Listing<R: Resource> {
+    pub rows: Vec<(String, Held<R>)>,
+    pub has_next: bool,
+}
+
+/// Children of a resource (a person's talks, a lead's events): read only under parents the
+/// viewer reads and holds `GROUP` on.
+pub trait Child: Send + Sync + 'static {
+    type Parent: Resource;
+    type Entity: EntityTrait;
+    /// The parent's field group the children belong to.
+    const GROUP: &'static str;
+    /// The column naming the parent.
+    fn parent_column() -> <Self::Entity as EntityTrait>::Column;
+    /// The parent id of a loaded child.
+    fn parent_of(child: &<Self::Entity as EntityTrait>::Model) -> Uuid;
+    /// The order children are given in, after grouping by parent.
+    fn order() -> Vec<(<Self::Entity as EntityTrait>::Column, Order)>;
+}
+
+/// A resource whose rows carry a `version`, bumped by every change (optimistic locking).
+pub trait Versioned: Resource {
+    fn id_column() -> <Self::Entity as EntityTrait>::Column;
+    fn version_column() -> <Self::Entity as EntityTrait>::Column;
+    fn updated_at_column() -> <Self::Entity as EntityTrait>::Column;
+    /// The object type's name in errors ("lead", "线索").
+    const NOUN: (&'static str, &'static str);
+}
+
+/// The name the page query gives its sort key.
+const SORT_KEY: &str = "pingan_sort_key";
+
+/// A row read with its sort key.
+struct Keyed<M, K> {
+    model: M,
+    key: K,
+}
+
+impl<M: FromQueryResult, K: TryGetable> FromQueryResult for Keyed<M, K> {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self { model: M::from_query_result(res, pre)?, key: res.try_get(pre, SORT_KEY)? })
+    }
+}
+
+impl<'a> Store<'a> {
+    pub fn new(access: &'a Access, viewer: &'a Viewer) -> Self {
+        Self { access, viewer }
+    }
+
+    /// The field groups of `R` this viewer holds.
+    pub fn groups<R: Resource>(&self) -> Groups<R> {
+        self.access.groups::<R>(self.viewer)
+    }
+
+    /// The row of `R` with `id` among those the viewer reads, with its groups; `None` alike for
+    /// a hidden and a missing row (rule 2).
+    pub async fn one<R: Resource>(&self, db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Held<R>>, ApiError>
+    where
+        <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        let Some(rows) = self.access.rows::<R>(self.viewer, "read") else { return Ok(None) };
+        let Some(row) = R::Entity::find_by_id(id).filter(rows).one(db).await? else { return Ok(None) };
+        let groups = self.groups::<R>().on(self.viewer, &row);
+        Ok(Some((row, groups)))
+    }
+
+    /// Whether `id` is a real row of the viewer's town that [`Store::one`] did not give: only
+    /// for noting a denied attempt in the audit log, never for an answer.
+    pub async fn hidden<R: Resource>(&self, db: &impl ConnectionTrait, id: Uuid) -> Result<bool, ApiError>
+    where
+        <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        self.access.exists_in_town::<R>(db, self.viewer, id).await
+    }
+
+    /// The row of `R` with `id` for `action`: `NOT_FOUND` when the viewer does not read it
+    /// (hidden and missing alike), then `FORBIDDEN` when the action is not granted on it.
+    /// Permission is decided before the caller looks at the row's state (rule 4).
+    pub async fn for_action<R: Resource>(
+        &self,
+        db: &impl ConnectionTrait,
+        id: Uuid,
+        action: &str,
+    ) -> Result<Held<R>, ApiError>
+    where
+        <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        let held = self.one::<R>(db, id).await?.ok_or(ApiError::NotFound)?;
+        let allowed = match self.access.rows::<R>(self.viewer, action) {
+            Some(rows) => R::Entity::find_by_id(id).filter(rows).count(db).await? == 1,
+            None => false,
+        };
+        if !allowed {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(held)
+    }
+
+    /// The rows of `R` matching `filter` in the viewer's scope, in `sort` order, one keyset
+    /// page at a time. The sort key is read back from the same SQL that ordered the rows, so a
+    /// cursor always names the exact value the next page continues from.
+    pub async fn list<R: Listed>(
+        &self,
+        db: &impl ConnectionTrait,
+        filter: R::Filter,
+        sort: Sort<R::Order>,
+        page: &PageArgs,
+    ) -> Result<Listing<R>, ApiError> {
+        let groups = self.groups::<R>();
+        let cond = R::filter(self, &groups, filter)?;
+        let key = R::sort_key(sort.field, db.get_database_backend());
+        let kind = key.kind;
+        let expr = self.sort_expr(&groups, key)?;
+        let mut select = self.access.select::<R>(self.viewer)?.filter(cond);
+        if let Some(cursor) = &page.after {
+            let id = Expr::col((R::Entity::default().into_iden(), Alias::new("id").into_iden()));
+            select = select.filter(page::after(cursor, kind, expr.clone(), id, sort.ascending)?);
+        }
+        let direction = if sort.ascending { Order::Asc } else { Order::Desc };
+        let select = select
+            .column_as(expr.clone(), SORT_KEY)
+            .order_by(expr, direction.clone())
+            .order_by(Expr::col((R::Entity::default().into_iden(), Alias::new("id").into_iden())), direction)
+            .limit(page.first + 1);
+        type Model<R> = <<R as Resource>::Entity as EntityTrait>::Model;
+        let mut rows: Vec<(String, Model<R>)> = match kind {
+            KeyKind::Text => select
+                .into_model::<Keyed<Model<R>, String>>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|k| (k.key, k.model))
+                .collect(),
+            KeyKind::Date => select
+                .into_model::<Keyed<Model<R>, NaiveDate>>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|k| (k.key.format("%Y-%m-%d").to_string(), k.model))
+                .collect(),
+            KeyKind::Instant => select
+                .into_model::<Keyed<Model<R>, DateTime<Utc>>>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|k| (k.key.to_rfc3339(), k.model))
+                .collect(),
+        };
+        let has_next = rows.len() as u64 > page.first;
+        rows.truncate(page.first as usize);
+        let rows = rows
+            .into_iter()
+            .map(|(key, model)| {
+                let id = R::row_id(&model);
+                let held = groups.on(self.viewer, &model);
+                (encode_cursor(&key, id), (model, held))
+            })
+            .collect();
+        Ok(Listing { rows, has_next })
+    }
+
+    /// How many rows of `R` match `filter` in the viewer's scope (the same condition as
+    /// [`Store::list`]).
+    pub async fn count<R: Listed>(&self, db: &impl ConnectionTrait, filter: R::Filter) -> Result<u64, ApiError> {
+        let groups = self.groups::<R>();
+        let cond = R::filter(self, &groups, filter)?;
+        Ok(self.access.select::<R>(self.viewer)?.filter(cond).count(db).await?)
+    }
+
+    /// The sort key as the viewer may use it (rule 4): as is where it holds the key's group on
+    /// every row it reads; where only on some, rows it does not hold it on sort as the
+    /// sentinel (last), never by the hidden value; nowhere, `FORBIDDEN`.
+    fn sort_expr<R: Resource>(&self, groups: &Groups<R>, key: SortKey) -> Result<Expr, ApiError> {
+        if groups.held_everywhere(key.group) {
+            return Ok(key.expr);
+        }
+        let sentinel: Value = match key.kind {
+            KeyKind::Text => return Err(ApiError::Forbidden),
+            KeyKind::Date => page::sentinel_date().into(),
+            KeyKind::Instant => page::sentinel_instant().into(),
+        };
+        if !groups.held_anywhere(key.group) {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(Expr::case(groups.condition(self.viewer, key.group), key.expr).finally(Expr::val(sentinel)).into())
+    }
+
+    /// The children of `parents`, by parent, in the child's order; parents the viewer does not
+    /// read, or reads without `C::GROUP`, have none.
+    pub async fn children<C: Child>(
+        &self,
+        db: &impl ConnectionTrait,
+        parents: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<<C::Entity as EntityTrait>::Model>>, ApiError> {
+        let mut out: HashMap<Uuid, Vec<_>> = parents.iter().map(|p| (*p, Vec::new())).collect();
+        let Some(held) = self.holding::<C::Parent>(C::GROUP) else { return Ok(out) };
+        let mut select = C::Entity::find()
+            .filter(C::parent_column().is_in(parents.to_vec()))
+            .filter(C::parent_column().in_subquery(held));
+        for (column, order) in C::order() {
+            select = select.order_by(column, order);
+        }
+        for child in select.all(db).await? {
+            out.entry(C::parent_of(&child)).or_default().push(child);
+        }
+        Ok(out)
+    }
+
+    /// The ids of the rows of `R` the viewer reads and holds `group` on, as a subquery.
+    pub fn holding<R: Resource>(&self, group: &str) -> Option<sea_orm::sea_query::SelectStatement> {
+        let rows = self.access.rows::<R>(self.viewer, "read")?;
+        let groups = self.groups::<R>();
+        if !groups.held_anywhere(group) {
+            return None;
+        }
+        let guarded = groups.guarded(self.viewer, group, Condition::all());
+        Some(
+            Query::select()
+                .column((R::Entity::default().into_iden(), Alias::new("id").into_iden()))
+                .from(R::Entity::default())
+                .cond_where(Condition::all().add(rows).add(guarded))
+                .to_owned(),
+        )
+    }
+}
+
+/// Writes `change` to the row `id` of `R` only if its version is still `version`, bumping the
+/// version and `updated_at`; `CONFLICT` when someone changed it meanwhile. Run inside the
+/// mutation's transaction, beside the event row and the audit entry.
+pub async fn locked_update<R: Versioned>(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    version: i32,
+    change: <R::Entity as EntityTrait>::ActiveModel,
+) -> Result<(), ApiError>
+where
+    <R::Entity as EntityTrait>::ActiveModel: ActiveModelTrait<Entity = R::Entity> + Send,
+    <R::Entity as EntityTrait>::Model: IntoActiveModel<<R::Entity as EntityTrait>::ActiveModel>,
+{
+    let updated = R::Entity::update_many()
+        .set(change)
+        .col_expr(R::version_column(), Expr::col(R::version_column()).add(1))
+        .col_expr(R::updated_at_column(), Expr::value(Utc::now()))
+        .filter(R::id_column().eq(id))
+        .filter(R::version_column().eq(version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        let (en, zh) = R::NOUN;
+        return Err(ApiError::Conflict {
+            message: format!("The {en} was changed meanwhile; reload and try again."),
+            message_zh: format!("该{zh}已被修改，请刷新后重试。"),
+            allowed: vec![],
+        });
+    }
+    Ok(())
+}
+
+/// Groups loaded rows by a key, keeping every requested key (with no rows where none matched).
+pub fn by_key<T, K: Eq + Hash + Copy>(keys: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+    let mut out: HashMap<K, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        out.entry(key(&row)).or_default().push(row);
+    }
+    out
+}
