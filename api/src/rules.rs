@@ -17,24 +17,25 @@
 //! umbrella leads). Their titles are fixed phrases and dates, never a name or a serial: the task
 //! shows its target only through `Task.target`, under the target's own rules.
 //!
-//! The rules are the system's own bookkeeping, not a viewer's read, so they query the tables
-//! directly; nothing they read leaves this module but ids and due times.
+//! The rules are the system's own bookkeeping, not a viewer's read: they read and write through
+//! the scheduler's store (`access::stores::sweep`); nothing they read leaves this module but ids
+//! and due times.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entity::enums::{AttentionLevel, LeadStatus, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus};
+use entity::enums::{TaskKind, TaskStatus};
 use entity::enums::{TaskTargetType, UnitKind};
-use entity::{app_user, lead, org_unit, person, risk_item, task, task_event, venue};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use entity::{org_unit, task};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::access::duty::{self, Duty as PeriodicDuty};
-use crate::domain::lead_flow::start_of_day;
+use crate::access::resource::{Persons, RiskItems, Venues};
+use crate::access::stores::sweep::{self, LeadDeadline};
+pub use crate::access::stores::sweep::{Only, SystemTask, close, task_event};
 pub use crate::domain::lead_flow::{end_of_day, local_day};
 use crate::domain::levels;
 use crate::graphql::subscription::TaskAssigned;
@@ -124,15 +125,6 @@ pub struct Scope {
     pub only: Only,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum Only {
-    Everything,
-    /// One person, venue, lead or risk item (record rules only).
-    Target(Uuid),
-    /// One unit's periodic duties (unit rules only).
-    Unit(Uuid),
-}
-
 impl Scope {
     pub fn everything() -> Self {
         Self { town: None, only: Only::Everything }
@@ -208,9 +200,9 @@ pub async fn sweep_all(
 /// The sweep a write runs in its own transaction: the rules that watch what it changed.
 pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateTime<Utc>) -> Result<Outcome, DbErr> {
     let (rules, id, town): (&[Rule], Uuid, Option<Uuid>) = match trigger {
-        Trigger::Person(id) => (&[Rule::TalkDue], id, town_of::<person::Entity>(txn, id).await?),
-        Trigger::Venue(id) => (&[Rule::InspectionDue], id, town_of::<venue::Entity>(txn, id).await?),
-        Trigger::RiskItem(id) => (&[Rule::RiskFeedback], id, town_of::<risk_item::Entity>(txn, id).await?),
+        Trigger::Person(id) => (&[Rule::TalkDue], id, sweep::town_of::<Persons>(txn, id).await?),
+        Trigger::Venue(id) => (&[Rule::InspectionDue], id, sweep::town_of::<Venues>(txn, id).await?),
+        Trigger::RiskItem(id) => (&[Rule::RiskFeedback], id, sweep::town_of::<RiskItems>(txn, id).await?),
         Trigger::Lead(id) => return after_lead_write(txn, id, now).await,
     };
     match town {
@@ -222,12 +214,7 @@ pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateT
 /// A lead's deadlines, and the report of the period of the unit that received it: a lead a
 /// village registers answers that village's report.
 async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc>) -> Result<Outcome, DbErr> {
-    let row: Option<(Uuid, Uuid)> = lead::Entity::find_by_id(id)
-        .select_only()
-        .columns([lead::Column::TownId, lead::Column::ReceivingUnitId])
-        .into_tuple()
-        .one(txn)
-        .await?;
+    let row = sweep::lead_town_and_receiver(txn, id).await?;
     let Some((town, receiving)) = row else { return Ok(Outcome::default()) };
     let deadlines = [Rule::LeadTransfer, Rule::LeadReview, Rule::LeadVerification];
     let mut outcome = sweep(txn, &deadlines, Scope { town: Some(town), only: Only::Target(id) }, now).await?;
@@ -236,14 +223,6 @@ async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc
     outcome.raised.extend(more.raised);
     outcome.closed += more.closed;
     Ok(outcome)
-}
-
-/// The town of a record (every record table has `town_id`).
-async fn town_of<E: EntityTrait>(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Uuid>, DbErr>
-where
-    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
-{
-    E::find_by_id(id).select_only().column_as(Expr::col(Alias::new("town_id")), "town_id").into_tuple().one(db).await
 }
 
 /// Commits a write after the sweep its trigger asks for, then announces the raised tasks: the
@@ -302,18 +281,7 @@ const SUPERSEDED: &str = "督办单位或承办单位已变更，系统撤销本
 async fn umbrella_targets(db: &impl ConnectionTrait, tasks: &[task::Model]) -> Result<HashSet<Uuid>, DbErr> {
     let leads: Vec<Uuid> =
         tasks.iter().filter(|t| t.target_type == Some(TaskTargetType::Lead)).filter_map(|t| t.target_id).collect();
-    if leads.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let umbrella: Vec<Uuid> = lead::Entity::find()
-        .select_only()
-        .column(lead::Column::Id)
-        .filter(lead::Column::Id.is_in(leads))
-        .filter(lead::Column::Umbrella.eq(true))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(umbrella.into_iter().collect())
+    sweep::umbrella_leads(db, leads).await
 }
 
 /// Whether the duty behind an open task is now owed by, or supervised by, another unit.
@@ -381,20 +349,6 @@ pub fn report_period(day: NaiveDate) -> (NaiveDate, NaiveDate) {
     }
 }
 
-fn target_condition(column: impl ColumnTrait, only: Only) -> Condition {
-    match only {
-        Only::Target(id) => Condition::all().add(column.eq(id)),
-        _ => Condition::all(),
-    }
-}
-
-fn town_condition(column: impl ColumnTrait, town: Option<Uuid>) -> Condition {
-    match town {
-        Some(town) => Condition::all().add(column.eq(town)),
-        None => Condition::all(),
-    }
-}
-
 /// The duties `rule` says are owed at `now` in `scope`.
 async fn owed(
     db: &impl ConnectionTrait,
@@ -429,48 +383,9 @@ async fn periodic(
     scope: Scope,
     today: NaiveDate,
 ) -> Result<Vec<Owed>, DbErr> {
-    let record = Alias::new(duty.record);
-    let mut select = Query::select();
-    select
-        .from(record.clone())
-        .columns(["id", "town_id", "attention_level", "level_since"].map(|c| (record.clone(), Alias::new(c))))
-        .cond_where(duty.overdue(today + Duration::days(1)));
-    match duty.officer {
-        Some(officer) => select.expr_as(Expr::col((record.clone(), Alias::new(officer))), Alias::new("officer")),
-        None => select.expr_as(Expr::val(Option::<Uuid>::None), Alias::new("officer")),
-    };
-    if let Some(town) = scope.town {
-        select.and_where(Expr::col((record.clone(), Alias::new("town_id"))).eq(Expr::val(town)));
-    }
-    if let Only::Target(id) = scope.only {
-        select.and_where(Expr::col((record.clone(), Alias::new("id"))).eq(Expr::val(id)));
-    }
-    let rows = db.query_all(&select).await?;
-    let mut records = Vec::with_capacity(rows.len());
-    for row in rows {
-        let level: String = row.try_get("", "attention_level")?;
-        let level = AttentionLevel::try_from_value(&level).map_err(|e| DbErr::Type(e.to_string()))?;
-        records.push((
-            row.try_get::<Uuid>("", "id")?,
-            row.try_get::<Uuid>("", "town_id")?,
-            level,
-            row.try_get::<NaiveDate>("", "level_since")?,
-            row.try_get::<Option<Uuid>>("", "officer")?,
-        ));
-    }
-    let ids: Vec<Uuid> = records.iter().map(|r| r.0).collect();
-    let last = duty.last_done(db, &ids).await?;
+    let (records, last) = sweep::periodic_due(db, duty, scope.town, scope.only, today).await?;
     let officers: Vec<Uuid> = records.iter().filter_map(|r| r.4).collect();
-    let officer_units: HashMap<Uuid, Uuid> = app_user::Entity::find()
-        .select_only()
-        .columns([app_user::Column::Id, app_user::Column::OrgUnitId])
-        .filter(app_user::Column::Id.is_in(officers))
-        .filter(app_user::Column::Active.eq(true))
-        .into_tuple::<(Uuid, Uuid)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let officer_units: HashMap<Uuid, Uuid> = sweep::active_user_units(db, officers).await?;
     Ok(records
         .into_iter()
         .filter_map(|(id, town, level, since, officer)| {
@@ -492,12 +407,6 @@ async fn periodic(
         .collect())
 }
 
-/// id, town, umbrella, receiving unit, assignee unit, the deadline.
-type LeadRow = (Uuid, Uuid, bool, Uuid, Option<Uuid>, Option<DateTime<Utc>>);
-
-/// id, town, assignee unit, the feedback deadline.
-type RiskRow = (Uuid, Uuid, Option<Uuid>, Option<DateTime<Utc>>);
-
 /// The three lead deadlines: transfer (REGISTERED, ordinary leads), review (TRANSFERRED,
 /// ordinary leads) and verification (VERIFYING, every lead with an assignee).
 async fn lead_duties(
@@ -506,29 +415,12 @@ async fn lead_duties(
     offices: &Offices,
     scope: Scope,
 ) -> Result<Vec<Owed>, DbErr> {
-    let (status, due_column, title) = match rule {
-        Rule::LeadTransfer => (LeadStatus::Registered, lead::Column::TransferDueAt, "线索当日移交扫黑办"),
-        Rule::LeadReview => (LeadStatus::Transferred, lead::Column::ReviewDueAt, "线索24小时内呈阅"),
-        _ => (LeadStatus::Verifying, lead::Column::Deadline, "线索核查办理期限"),
+    let (deadline, title) = match rule {
+        Rule::LeadTransfer => (LeadDeadline::Transfer, "线索当日移交扫黑办"),
+        Rule::LeadReview => (LeadDeadline::Review, "线索24小时内呈阅"),
+        _ => (LeadDeadline::Verification, "线索核查办理期限"),
     };
-    let mut query = lead::Entity::find()
-        .select_only()
-        .columns([
-            lead::Column::Id,
-            lead::Column::TownId,
-            lead::Column::Umbrella,
-            lead::Column::ReceivingUnitId,
-            lead::Column::AssigneeUnitId,
-        ])
-        .column(due_column)
-        .filter(lead::Column::Status.eq(status))
-        .filter(due_column.is_not_null())
-        .filter(town_condition(lead::Column::TownId, scope.town))
-        .filter(target_condition(lead::Column::Id, scope.only));
-    if rule != Rule::LeadVerification {
-        query = query.filter(lead::Column::Umbrella.eq(false));
-    }
-    let rows: Vec<LeadRow> = query.into_tuple().all(db).await?;
+    let rows = sweep::lead_deadlines(db, deadline, scope.town, scope.only).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, town, umbrella, receiving, assignee, due)| {
@@ -555,22 +447,7 @@ async fn lead_duties(
 
 /// T+2: HIGH items assessed and still waiting for their first feedback.
 async fn risk_feedback(db: &impl ConnectionTrait, offices: &Offices, scope: Scope) -> Result<Vec<Owed>, DbErr> {
-    let rows: Vec<RiskRow> = risk_item::Entity::find()
-        .select_only()
-        .columns([
-            risk_item::Column::Id,
-            risk_item::Column::TownId,
-            risk_item::Column::AssigneeUnitId,
-            risk_item::Column::FeedbackDueAt,
-        ])
-        .filter(risk_item::Column::Status.eq(RiskStatus::Assessed))
-        .filter(risk_item::Column::Level.eq(RiskLevel::High))
-        .filter(risk_item::Column::FeedbackDueAt.is_not_null())
-        .filter(town_condition(risk_item::Column::TownId, scope.town))
-        .filter(target_condition(risk_item::Column::Id, scope.only))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let rows = sweep::risk_feedback_due(db, scope.town, scope.only).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, town, assignee, due)| {
@@ -596,7 +473,7 @@ async fn village_reports(
 ) -> Result<Vec<Owed>, DbErr> {
     let (start, end) = report_period(today);
     let villages: Vec<&org_unit::Model> = offices.units_in(scope.only, &[UnitKind::Village]).collect();
-    let reported = units_with_leads(db, villages.iter().map(|u| u.id).collect(), start, end).await?;
+    let reported = sweep::units_with_leads(db, villages.iter().map(|u| u.id).collect(), start, end).await?;
     let half = if end.day() == 15 { "上半月" } else { "下半月" };
     Ok(villages
         .into_iter()
@@ -613,29 +490,6 @@ async fn village_reports(
             })
         })
         .collect())
-}
-
-/// Of `units`, those that registered a lead between the local days `start` and `end`.
-async fn units_with_leads(
-    db: &impl ConnectionTrait,
-    units: Vec<Uuid>,
-    start: NaiveDate,
-    end: NaiveDate,
-) -> Result<HashSet<Uuid>, DbErr> {
-    if units.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let rows: Vec<Uuid> = lead::Entity::find()
-        .select_only()
-        .column(lead::Column::ReceivingUnitId)
-        .distinct()
-        .filter(lead::Column::ReceivingUnitId.is_in(units))
-        .filter(lead::Column::CreatedAt.gte(start_of_day(start)))
-        .filter(lead::Column::CreatedAt.lte(end_of_day(end)))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
 }
 
 /// Every unit's report for the month of `today` (due the 23rd), the town's (the coordination
@@ -670,17 +524,7 @@ fn monthly_reports(offices: &Offices, scope: Scope, today: NaiveDate) -> Vec<Owe
 
 /// The open rule-raised tasks of `rule` in `scope`.
 async fn open_tasks(db: &impl ConnectionTrait, rule: Rule, scope: Scope) -> Result<Vec<task::Model>, DbErr> {
-    let mut query = task::Entity::find()
-        .filter(task::Column::Kind.eq(rule.kind()))
-        .filter(task::Column::RuleKey.is_not_null())
-        .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]))
-        .filter(town_condition(task::Column::TownId, scope.town));
-    query = match scope.only {
-        Only::Everything => query,
-        Only::Target(id) => query.filter(task::Column::TargetId.eq(id)),
-        Only::Unit(id) => query.filter(task::Column::AssigneeUnitId.eq(id)),
-    };
-    query.all(db).await
+    sweep::open_rule_tasks(db, rule.kind(), scope.town, scope.only).await
 }
 
 /// The open tasks whose duty is done.
@@ -704,7 +548,7 @@ async fn done(
             let mut done = Vec::new();
             for ((start, end), tasks) in periods {
                 let units = tasks.iter().map(|t| t.assignee_unit_id).collect();
-                let reported = units_with_leads(db, units, start, end).await?;
+                let reported = sweep::units_with_leads(db, units, start, end).await?;
                 done.extend(tasks.into_iter().filter(|t| reported.contains(&t.assignee_unit_id)).cloned());
             }
             Ok(done)
@@ -715,31 +559,6 @@ async fn done(
             Ok(open.iter().filter(|t| t.rule_key.as_ref().is_some_and(|k| !keys.contains(k))).cloned().collect())
         }
     }
-}
-
-/// Closes a task with a system event: `ACCEPTED` when its duty is done, `CANCELLED` when it was
-/// superseded. False when somebody changed it meanwhile (the next sweep looks again).
-pub(crate) async fn close(
-    db: &impl ConnectionTrait,
-    task: &task::Model,
-    status: TaskStatus,
-    note: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let updated = task::Entity::update_many()
-        .col_expr(task::Column::Status, Expr::val(status))
-        .col_expr(task::Column::RuleKey, Expr::val(Option::<String>::None))
-        .col_expr(task::Column::Version, Expr::val(task.version + 1))
-        .col_expr(task::Column::UpdatedAt, Expr::val(now))
-        .filter(task::Column::Id.eq(task.id))
-        .filter(task::Column::Version.eq(task.version))
-        .exec(db)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Ok(false);
-    }
-    system_event(db, task.id, TaskEventKind::SystemClosed, note, now).await?;
-    Ok(true)
 }
 
 /// Inserts a task for each owed duty not raised before.
@@ -775,23 +594,6 @@ async fn raise(
     Ok(raised)
 }
 
-/// A task the system opens without a user: a rule's, or one a write asks of another unit (the
-/// police station's decision on a person link).
-pub(crate) struct SystemTask {
-    pub town: Uuid,
-    /// A fixed phrase, never a name or a serial: the target shows only through `Task.target`.
-    pub title: String,
-    pub description: Option<String>,
-    pub kind: TaskKind,
-    pub target: Option<(TaskTargetType, Uuid)>,
-    pub assignee_unit: Uuid,
-    pub assignee_user: Option<Uuid>,
-    pub creating_unit: Uuid,
-    pub due_at: DateTime<Utc>,
-    /// Holds one open task per rule and target ([`rule_key`]); `None` for tasks no rule raises.
-    pub rule_key: Option<String>,
-}
-
 /// Inserts a system task with its `CREATED` event (`note`); `None` when an open task already
 /// holds its rule key. Announce the result after the commit.
 pub(crate) async fn open_task(
@@ -800,97 +602,21 @@ pub(crate) async fn open_task(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<TaskAssigned>, DbErr> {
-    let id = Uuid::now_v7();
-    let inserted = task::Entity::insert(task::ActiveModel {
-        id: Set(id),
-        town_id: Set(task.town),
-        title: Set(task.title),
-        description: Set(task.description),
-        kind: Set(task.kind),
-        target_type: Set(task.target.map(|t| t.0)),
-        target_id: Set(task.target.map(|t| t.1)),
-        assignee_unit_id: Set(task.assignee_unit),
-        assignee_user_id: Set(task.assignee_user),
-        creating_unit_id: Set(task.creating_unit),
-        created_by_user_id: Set(None),
-        due_at: Set(task.due_at),
-        listed: Set(false),
-        status: Set(TaskStatus::Open),
-        rule_key: Set(task.rule_key),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .on_conflict(OnConflict::column(task::Column::RuleKey).do_nothing().to_owned())
-    .exec_without_returning(db)
-    .await?;
-    if inserted != 1 {
-        return Ok(None);
-    }
-    system_event(db, id, TaskEventKind::Created, note, now).await?;
-    Ok(Some(TaskAssigned { task: id, town: task.town, assignee_unit: task.assignee_unit }))
+    let opened = sweep::open_task(db, &task, note, now).await?;
+    Ok(opened.map(|id| TaskAssigned { task: id, town: task.town, assignee_unit: task.assignee_unit }))
 }
 
-/// A duty's identity: target, assignee unit, creating unit, due second.
-type Instance = (Option<Uuid>, Uuid, Uuid, i64);
-
-/// The instances (target, assignee unit, creating unit, due second) of `owed` that already have a task, open
-/// or closed.
-async fn raised_before(db: &impl ConnectionTrait, rule: Rule, owed: &[Owed]) -> Result<HashSet<Instance>, DbErr> {
-    let which = if rule.per_unit() {
-        task::Column::AssigneeUnitId.is_in(owed.iter().map(|o| o.assignee_unit).collect::<HashSet<_>>())
-    } else {
-        task::Column::TargetId.is_in(owed.iter().filter_map(|o| o.target.map(|t| t.1)).collect::<Vec<_>>())
-    };
-    let rows: Vec<(Option<Uuid>, Uuid, Uuid, DateTime<Utc>)> = task::Entity::find()
-        .select_only()
-        .columns([
-            task::Column::TargetId,
-            task::Column::AssigneeUnitId,
-            task::Column::CreatingUnitId,
-            task::Column::DueAt,
-        ])
-        .filter(task::Column::Kind.eq(rule.kind()))
-        .filter(task::Column::CreatedByUserId.is_null())
-        .filter(which)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|(target, unit, creator, due)| (target, unit, creator, due.timestamp())).collect())
-}
-
-/// The system's own step in a task's thread (no actor).
-async fn system_event(
+/// The instances (target, assignee unit, creating unit, due second) of `owed` that already have
+/// a task, open or closed.
+async fn raised_before(
     db: &impl ConnectionTrait,
-    task: Uuid,
-    kind: TaskEventKind,
-    body: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    task_event(db, task, kind, None, Some(body.to_owned()), now).await
-}
-
-/// Appends a step to a task's thread; `actor` is (user, unit), `None` for the system.
-pub(crate) async fn task_event(
-    db: &impl ConnectionTrait,
-    task: Uuid,
-    kind: TaskEventKind,
-    actor: Option<(Uuid, Uuid)>,
-    body: Option<String>,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    task_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        task_id: Set(task),
-        kind: Set(kind),
-        actor_user_id: Set(actor.map(|a| a.0)),
-        actor_unit_id: Set(actor.map(|a| a.1)),
-        body: Set(body),
-        created_at: Set(at),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    rule: Rule,
+    owed: &[Owed],
+) -> Result<HashSet<sweep::Instance>, DbErr> {
+    let units =
+        rule.per_unit().then(|| owed.iter().map(|o| o.assignee_unit).collect::<HashSet<_>>().into_iter().collect());
+    let targets = owed.iter().filter_map(|o| o.target.map(|t| t.1)).collect();
+    sweep::raised_before(db, rule.kind(), units, targets).await
 }
 
 /// Runs the sweep every `every` until the process ends; failures are logged and retried at the
