@@ -93,6 +93,8 @@ pub enum KeyKind {
     Date,
     /// RFC 3339.
     Instant,
+    /// A row id (UUIDv7, so in order of creation).
+    Id,
 }
 
 /// The rows after a cursor in a keyset order on (`key`, `id`): `(key, id) > (k, i)` ascending,
@@ -111,6 +113,7 @@ pub fn after(
         KeyKind::Text => raw.into(),
         KeyKind::Date => chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| bad())?.into(),
         KeyKind::Instant => raw.parse::<chrono::DateTime<chrono::Utc>>().map_err(|_| bad())?.into(),
+        KeyKind::Id => Uuid::parse_str(&raw).map_err(|_| bad())?.into(),
     };
     let (beyond, tie) = if ascending {
         (key.clone().gt(value.clone()), id.gt(id_value))

@@ -41,7 +41,11 @@ pub struct Sort<O> {
     pub ascending: bool,
 }
 
-/// A sort key: its SQL, how it is written in a cursor, and the field group it reveals.
+/// The group of a sort key that reveals nothing beyond the row itself (its id).
+pub const ROW_ITSELF: &str = "";
+
+/// A sort key: its SQL, how it is written in a cursor, and the field group it reveals
+/// ([`ROW_ITSELF`] for none).
 pub struct SortKey {
     pub expr: Expr,
     pub kind: KeyKind,
@@ -211,6 +215,13 @@ impl<'a> Store<'a> {
                 .into_iter()
                 .map(|k| (k.key.to_rfc3339(), k.model))
                 .collect(),
+            KeyKind::Id => select
+                .into_model::<Keyed<Model<R>, Uuid>>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|k| (k.key.to_string(), k.model))
+                .collect(),
         };
         let has_next = rows.len() as u64 > page.first;
         rows.truncate(page.first as usize);
@@ -237,11 +248,11 @@ impl<'a> Store<'a> {
     /// every row it reads; where only on some, rows it does not hold it on sort as the
     /// sentinel (last), never by the hidden value; nowhere, `FORBIDDEN`.
     fn sort_expr<R: Resource>(&self, groups: &Groups<R>, key: SortKey) -> Result<Expr, ApiError> {
-        if groups.held_everywhere(key.group) {
+        if key.group == ROW_ITSELF || groups.held_everywhere(key.group) {
             return Ok(key.expr);
         }
         let sentinel: Value = match key.kind {
-            KeyKind::Text => return Err(ApiError::Forbidden),
+            KeyKind::Text | KeyKind::Id => return Err(ApiError::Forbidden),
             KeyKind::Date => page::sentinel_date().into(),
             KeyKind::Instant => page::sentinel_instant().into(),
         };

@@ -1,18 +1,18 @@
 //! `auditLog`: who did or read what (discipline commission: the whole town; admin: the
 //! administration entries). Entries hold ids and group names, never values.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::audit_log;
 use entity::enums::{AuditCategory, AuditOutcome};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::ContextExt;
-use super::connection::{Connection, Page, decode_cursor, encode_cursor, page_size};
+use super::connection::{Connection, Page};
 use super::ids::{self, Kind};
+use crate::access::page::PageArgs;
 use crate::access::resource::AuditEntries;
-use crate::error::ApiError;
+use crate::access::store::{Sort, Store};
+use crate::access::stores::audit::Newest;
 
 /// An edge of `auditLog`.
 pub type AuditEntryEdge = super::connection::Edge<AuditEntry>;
@@ -65,17 +65,7 @@ impl From<audit_log::Model> for AuditEntry {
     }
 }
 
-#[derive(InputObject, Default)]
-pub struct AuditFilter {
-    /// Entries about this object (e.g. "who read this person").
-    pub object_id: Option<ID>,
-    pub username: Option<String>,
-    pub outcome: Option<AuditOutcome>,
-    /// Entries written at or after this instant.
-    pub from: Option<DateTime<Utc>>,
-    /// Entries written before this instant.
-    pub to: Option<DateTime<Utc>>,
-}
+pub use crate::access::stores::audit::AuditFilter;
 
 #[derive(Default)]
 pub struct AuditQuery;
@@ -93,40 +83,17 @@ impl AuditQuery {
     ) -> async_graphql::Result<Page<AuditEntry>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
-        let first = page_size(first)?;
+        let page = PageArgs::new(first, after)?;
+        let store = Store::new(&state.access, viewer);
         let filter = filter.unwrap_or_default();
-        let mut cond = Condition::all();
-        if let Some(object) = &filter.object_id {
-            let uuid = ids::decode(object).map(|(_, id)| id).unwrap_or_else(uuid::Uuid::nil);
-            cond = cond.add(audit_log::Column::ObjectId.eq(uuid));
-        }
-        if let Some(username) = &filter.username {
-            cond = cond.add(audit_log::Column::Username.eq(username.as_str()));
-        }
-        if let Some(outcome) = filter.outcome {
-            cond = cond.add(audit_log::Column::Outcome.eq(outcome));
-        }
-        if let Some(from) = filter.from {
-            cond = cond.add(audit_log::Column::CreatedAt.gte(from));
-        }
-        if let Some(to) = filter.to {
-            cond = cond.add(audit_log::Column::CreatedAt.lt(to));
-        }
-        let base = state.access.select::<AuditEntries>(viewer)?.filter(cond);
-        let mut page = base.clone();
-        if let Some(after) = after {
-            // Ids are UUIDv7: newest first is descending id.
-            let (_, id) = decode_cursor(&after)?;
-            page = page.filter(Expr::col(audit_log::Column::Id).lt(id));
-        }
-        let rows =
-            page.order_by_desc(audit_log::Column::Id).limit(first + 1).all(&state.db).await.map_err(ApiError::from)?;
         let total_count = if ctx.look_ahead().field("totalCount").exists() {
-            Some(base.count(&state.db).await.map_err(ApiError::from)? as i64)
+            Some(store.count::<AuditEntries>(&state.db, filter.clone()).await? as i64)
         } else {
             None
         };
-        let rows = rows.into_iter().map(|m| (encode_cursor("", m.id), AuditEntry::from(m))).collect();
-        Ok(Connection::new(rows, first, total_count))
+        let listing =
+            store.list::<AuditEntries>(&state.db, filter, Sort { field: Newest, ascending: false }, &page).await?;
+        let rows = listing.rows.into_iter().map(|(cursor, (m, _))| (cursor, AuditEntry::from(m))).collect();
+        Ok(Connection::new(rows, page.first, total_count))
     }
 }

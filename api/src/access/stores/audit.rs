@@ -7,14 +7,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_graphql::Context;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::audit_log;
 use entity::enums::{AuditCategory, AuditOutcome};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Set};
 use uuid::Uuid;
 
+use crate::access::resource::AuditEntries;
+use crate::access::store::{Listed, ROW_ITSELF, SortKey, Store};
+use crate::access::{Groups, page::KeyKind};
 use crate::auth::Viewer;
 use crate::error::{ApiError, RequestId};
+use crate::ids;
 
 /// What happened, without any value of the object.
 pub struct Entry<'a> {
@@ -152,4 +157,52 @@ pub async fn record_objects(
     }
     audit_log::Entity::insert_many(rows).exec(db).await?;
     Ok(())
+}
+
+/// What the audit log may be filtered by.
+#[derive(async_graphql::InputObject, Default, Clone)]
+pub struct AuditFilter {
+    /// Entries about this object (e.g. "who read this person").
+    pub object_id: Option<async_graphql::ID>,
+    pub username: Option<String>,
+    pub outcome: Option<AuditOutcome>,
+    /// Entries written at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries written before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The audit log has one order: newest first (ids are UUIDv7).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Newest;
+
+impl Listed for AuditEntries {
+    type Filter = AuditFilter;
+    type Order = Newest;
+
+    fn filter(_store: &Store<'_>, _groups: &Groups<Self>, filter: AuditFilter) -> Result<Condition, ApiError> {
+        // An entry has no field groups: whoever reads it reads all of it.
+        let mut cond = Condition::all();
+        if let Some(object) = &filter.object_id {
+            let uuid = ids::decode(object).map(|(_, id)| id).unwrap_or_else(Uuid::nil);
+            cond = cond.add(audit_log::Column::ObjectId.eq(uuid));
+        }
+        if let Some(username) = &filter.username {
+            cond = cond.add(audit_log::Column::Username.eq(username.as_str()));
+        }
+        if let Some(outcome) = filter.outcome {
+            cond = cond.add(audit_log::Column::Outcome.eq(outcome));
+        }
+        if let Some(from) = filter.from {
+            cond = cond.add(audit_log::Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = filter.to {
+            cond = cond.add(audit_log::Column::CreatedAt.lt(to));
+        }
+        Ok(cond)
+    }
+
+    fn sort_key(_order: Newest, _backend: DbBackend) -> SortKey {
+        SortKey { expr: Expr::col((audit_log::Entity, audit_log::Column::Id)), kind: KeyKind::Id, group: ROW_ITSELF }
+    }
 }

@@ -1,1 +1,409 @@
-//! The report store.
+//! The figures of the dashboard and the monthly report: each one SQL aggregate over the viewer's
+//! scoped query, every condition on a field guarded by "the viewer holds the field's group on
+//! this row" (access.md rules 1 and 4), so a figure never counts a row the viewer cannot list.
+//! A figure the viewer may not count at all is `None` (null), not zero.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::enums::{
+    AttentionLevel, EscalationLevel, LeadCategory, LeadStatus, RecordStatus, RiskLevel, RiskStatus, TaskStatus,
+    UnitKind,
+};
+use entity::{lead, org_unit, person, risk_item, task, venue};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select};
+use uuid::Uuid;
+
+use crate::access::Resource;
+use crate::access::duty::{self, Duty};
+use crate::access::resource::{Leads, Persons, RiskItems, Tasks, Venues};
+use crate::access::store::Store;
+use crate::error::ApiError;
+
+/// The attention levels, in the order reports list them.
+pub const LEVELS: [AttentionLevel; 3] = [AttentionLevel::General, AttentionLevel::Key, AttentionLevel::Special];
+
+/// Whose month a report is.
+pub enum Subject {
+    Town,
+    Unit(org_unit::Model),
+}
+
+/// A scoped query, or `None` when the viewer reads no row of it (that figure is then null).
+pub fn readable<T>(select: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+    match select {
+        Ok(select) => Ok(Some(select)),
+        Err(ApiError::Forbidden) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A ledger of records under attention (persons, venues): the columns its figures group by and
+/// the periodic duty it owes.
+pub trait Ledger: Resource {
+    /// Status, village, attention level.
+    fn columns() -> [<Self::Entity as EntityTrait>::Column; 3];
+    const DUTY: &'static Duty;
+}
+
+impl Ledger for Persons {
+    fn columns() -> [person::Column; 3] {
+        [person::Column::Status, person::Column::VillageId, person::Column::AttentionLevel]
+    }
+    const DUTY: &'static Duty = &duty::TALKS;
+}
+
+impl Ledger for Venues {
+    fn columns() -> [venue::Column; 3] {
+        [venue::Column::Status, venue::Column::VillageId, venue::Column::AttentionLevel]
+    }
+    const DUTY: &'static Duty = &duty::INSPECTIONS;
+}
+
+async fn count<E: EntityTrait>(db: &impl ConnectionTrait, base: Select<E>) -> Result<i64, ApiError> {
+    let n: Option<i64> = base.select_only().column_as(Expr::val(1).count(), "n").into_tuple().one(db).await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// 1 where `cond` holds, else 0: summed, a count of the rows where it holds.
+fn one_if(cond: Condition) -> Expr {
+    Expr::case(cond, 1).finally(0).into()
+}
+
+// --- The dashboard ---------------------------------------------------------------------------
+
+/// Leads by umbrella flag and fine status (the shell, which every reader of a lead holds).
+pub async fn lead_status_counts(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(bool, LeadStatus, i64)>, ApiError> {
+    Ok(store
+        .access
+        .select::<Leads>(store.viewer)?
+        .select_only()
+        .column(lead::Column::Umbrella)
+        .column(lead::Column::Status)
+        .column_as(Expr::val(1).count(), "n")
+        .group_by(lead::Column::Umbrella)
+        .group_by(lead::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// A ledger's records by (attention level, status); `None` when the viewer reads none of them.
+pub async fn ledger_counts<R: Ledger>(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+) -> Result<Option<Vec<(AttentionLevel, RecordStatus, i64)>>, ApiError> {
+    let Some(base) = readable(store.access.select::<R>(store.viewer))? else {
+        return Ok(None);
+    };
+    let [status, _, level] = R::columns();
+    let rows = base
+        .select_only()
+        .column(level)
+        .column(status)
+        .column_as(Expr::val(1).count(), "n")
+        .group_by(level)
+        .group_by(status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Some(rows))
+}
+
+/// Risk items by (level, status) and open ones by escalation level; `None` when the viewer reads
+/// none, or does not hold `basic` (level, status, escalation) on every one it reads (rule 4).
+pub async fn risk_counts(store: &Store<'_>, db: &impl ConnectionTrait) -> Result<Option<RiskCounts>, ApiError> {
+    let Some(base) = readable(store.access.select::<RiskItems>(store.viewer))? else { return Ok(None) };
+    if !store.groups::<RiskItems>().held_everywhere("basic") {
+        return Ok(None);
+    }
+    let by_level = base
+        .clone()
+        .select_only()
+        .column(risk_item::Column::Level)
+        .column(risk_item::Column::Status)
+        .column_as(Expr::val(1).count(), "n")
+        .group_by(risk_item::Column::Level)
+        .group_by(risk_item::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let by_escalation = base
+        .select_only()
+        .column(risk_item::Column::EscalationLevel)
+        .column_as(Expr::val(1).count(), "n")
+        .filter(risk_item::Column::Status.ne(RiskStatus::Resolved))
+        .group_by(risk_item::Column::EscalationLevel)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Some(RiskCounts { by_level, by_escalation }))
+}
+
+/// Risk items by (level, status), and open ones by escalation level.
+pub struct RiskCounts {
+    pub by_level: Vec<(Option<RiskLevel>, RiskStatus, i64)>,
+    pub by_escalation: Vec<(EscalationLevel, i64)>,
+}
+
+/// Tasks by status, and tasks past due at `now` and neither ACCEPTED nor CANCELLED by assignee
+/// unit; `None` when the viewer reads no task.
+pub async fn task_counts(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Option<(Vec<(TaskStatus, i64)>, Vec<(Uuid, i64)>)>, ApiError> {
+    let Some(base) = readable(store.access.select::<Tasks>(store.viewer))? else { return Ok(None) };
+    let by_status = base
+        .clone()
+        .select_only()
+        .column(task::Column::Status)
+        .column_as(Expr::val(1).count(), "n")
+        .group_by(task::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let by_unit = base
+        .select_only()
+        .column(task::Column::AssigneeUnitId)
+        .column_as(Expr::val(1).count(), "n")
+        .filter(task::Column::DueAt.lt(now))
+        .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]))
+        .group_by(task::Column::AssigneeUnitId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Some((by_status, by_unit)))
+}
+
+/// Leads found (received) and resolved (concluded) per month over contiguous month `bounds`:
+/// (bucket index, count) for each, counted only where the viewer holds `receipt`, respectively
+/// `handling`, on the lead.
+pub async fn lead_month_counts(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    bounds: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Result<(Vec<(i32, i64)>, Vec<(i32, i64)>), ApiError> {
+    let (viewer, groups) = (store.viewer, store.groups::<Leads>());
+    // Within [first month's start, last month's end) the months are contiguous, so a row's bucket
+    // is the first month whose end lies after it.
+    let per_month = |column: lead::Column, cond: Condition| -> (Expr, Condition) {
+        let mut bucket = Expr::case(column.lt(bounds[0].1), 0);
+        for (i, (_, end)) in bounds.iter().enumerate().skip(1) {
+            bucket = bucket.case(column.lt(*end), i as i32);
+        }
+        let range = Condition::all().add(cond).add(column.gte(bounds[0].0)).add(column.lt(bounds[bounds.len() - 1].1));
+        (bucket.finally(-1).into(), range)
+    };
+    let (found_bucket, found_cond) =
+        per_month(lead::Column::ReceivedAt, groups.guarded(viewer, "receipt", Condition::all()));
+    let found = bucket_counts(store, db, found_bucket, found_cond).await?;
+    let concluded =
+        Condition::all().add(lead::Column::Status.is_in([LeadStatus::Substantiated, LeadStatus::Unfounded]));
+    let (resolved_bucket, resolved_cond) =
+        per_month(lead::Column::ConcludedAt, groups.guarded(viewer, "handling", concluded));
+    let resolved = bucket_counts(store, db, resolved_bucket, resolved_cond).await?;
+    Ok((found, resolved))
+}
+
+async fn bucket_counts(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    bucket: Expr,
+    cond: Condition,
+) -> Result<Vec<(i32, i64)>, ApiError> {
+    Ok(store
+        .access
+        .select::<Leads>(store.viewer)?
+        .select_only()
+        .column_as(bucket, "bucket")
+        .column_as(Expr::val(1).count(), "n")
+        .filter(cond)
+        // By position: the CASE's bound values would make the two texts differ on PostgreSQL.
+        .group_by(Expr::cust("1"))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+// --- The monthly report ----------------------------------------------------------------------
+
+/// The lead figures of the month per field of struggle, in one GROUP BY over the scoped leads:
+/// (field, found, transferred, assisted). Umbrella leads have their own field; a lead whose
+/// category the viewer may not read counts as other.
+pub async fn lead_field_counts(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    subject: &Subject,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<(String, i64, i64, i64)>, ApiError> {
+    let (viewer, groups) = (store.viewer, store.groups::<Leads>());
+    let in_month = |col: lead::Column| Condition::all().add(col.gte(start)).add(col.lt(end));
+    let mut received = in_month(lead::Column::ReceivedAt);
+    let mut concluded = in_month(lead::Column::ConcludedAt)
+        .add(lead::Column::Status.is_in([LeadStatus::Substantiated, LeadStatus::Unfounded]));
+    match subject {
+        Subject::Town => concluded = concluded.add(lead::Column::AssigneeUnitId.is_not_null()),
+        Subject::Unit(unit) => {
+            received = received.add(lead::Column::ReceivingUnitId.eq(unit.id));
+            concluded = concluded.add(lead::Column::AssigneeUnitId.eq(unit.id));
+        }
+    }
+    let found = groups.guarded(viewer, "receipt", received);
+    // Coarse status and umbrella flag are the shell, which every reader of a lead holds.
+    let handed_on =
+        Condition::any().add(lead::Column::Status.ne(LeadStatus::Registered)).add(lead::Column::Umbrella.eq(true));
+    let transferred = Condition::all().add(found.clone()).add(handed_on);
+    let assisted = groups.guarded(viewer, "handling", concluded);
+    let umbrella = LeadCategory::ProtectiveUmbrella.to_value();
+    let other = LeadCategory::OtherReported.to_value();
+    let category = Expr::col((lead::Entity, lead::Column::Category));
+    let field: Expr = if groups.held_everywhere("submission") {
+        Expr::case(lead::Column::Umbrella.eq(true), Expr::val(umbrella)).finally(category).into()
+    } else {
+        Expr::case(lead::Column::Umbrella.eq(true), Expr::val(umbrella))
+            .case(groups.condition(viewer, "submission"), category)
+            .finally(Expr::val(other))
+            .into()
+    };
+    Ok(store
+        .access
+        .select::<Leads>(viewer)?
+        .select_only()
+        .column_as(field, "field")
+        .column_as(one_if(found.clone()).sum(), "found")
+        .column_as(one_if(transferred).sum(), "transferred")
+        .column_as(one_if(assisted.clone()).sum(), "assisted")
+        .filter(Condition::any().add(found).add(assisted))
+        // By position: the CASE's bound values would make the two texts differ on PostgreSQL.
+        .group_by(Expr::cust("1"))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// A ledger's figures for a month: ACTIVE records by level (every level listed), and the duty
+/// (due, done) over the month's `days` (first, last). Each `None` when the viewer may not
+/// count it.
+pub async fn ledger_month<R: Ledger>(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    subject: &Subject,
+    days: (NaiveDate, NaiveDate),
+) -> Result<(Option<Vec<(AttentionLevel, i64)>>, Option<(i64, i64)>), ApiError> {
+    let Some(base) = readable(store.access.select::<R>(store.viewer))? else {
+        return Ok((None, None));
+    };
+    let (viewer, groups) = (store.viewer, store.groups::<R>());
+    let [status, village, level] = R::columns();
+    let mut scope = Condition::all().add(status.eq(RecordStatus::Active));
+    if let Subject::Unit(unit) = subject
+        && unit.kind == UnitKind::Village
+    {
+        scope = scope.add(village.eq(unit.village_id));
+    }
+    let base = base.filter(groups.guarded(viewer, "basic", scope));
+    let counts: Vec<(AttentionLevel, i64)> = base
+        .clone()
+        .select_only()
+        .column(level)
+        .column_as(Expr::val(1).count(), "n")
+        .group_by(level)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let by_level =
+        LEVELS.into_iter().map(|l| (l, counts.iter().find(|(c, _)| *c == l).map_or(0, |(_, n)| *n))).collect();
+    if !groups.held_anywhere("record") {
+        return Ok((Some(by_level), None));
+    }
+    let due = groups.guarded(viewer, "record", due_by(R::DUTY, days));
+    let done = Condition::all().add(due.clone()).add(done_within(R::DUTY, days));
+    let (due, done): (Option<i64>, Option<i64>) = base
+        .select_only()
+        .column_as(one_if(due).sum(), "due")
+        .column_as(one_if(done).sum(), "done")
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    Ok((Some(by_level), Some((due.unwrap_or(0), done.unwrap_or(0)))))
+}
+
+/// Records whose duty falls due by the month's last day: for each level, the later of the level's
+/// start and the last duty before the month is at least the level's interval before that day
+/// (`domain::levels::next_due`, as `Duty::overdue` counts it for today).
+fn due_by(duty: &Duty, (first, last): (NaiveDate, NaiveDate)) -> Condition {
+    let col = |column: &str| Expr::col((Alias::new(duty.record), Alias::new(column)));
+    let mut any = Condition::any();
+    for level in LEVELS {
+        let cutoff = last - Duration::days((duty.interval)(level));
+        let done_since = Query::select()
+            .column(Alias::new(duty.record_id))
+            .from(Alias::new(duty.table))
+            .and_where(Expr::col(Alias::new(duty.on)).gt(cutoff))
+            .and_where(Expr::col(Alias::new(duty.on)).lt(first))
+            .to_owned();
+        any = any.add(
+            Condition::all()
+                .add(col("attention_level").eq(level.to_value()))
+                .add(col("level_since").lte(cutoff))
+                .add(col("id").not_in_subquery(done_since)),
+        );
+    }
+    any
+}
+
+/// Records whose duty was done within the month.
+fn done_within(duty: &Duty, (first, last): (NaiveDate, NaiveDate)) -> Condition {
+    let done = Query::select()
+        .column(Alias::new(duty.record_id))
+        .from(Alias::new(duty.table))
+        .and_where(Expr::col(Alias::new(duty.on)).gte(first))
+        .and_where(Expr::col(Alias::new(duty.on)).lte(last))
+        .to_owned();
+    Condition::all().add(Expr::col((Alias::new(duty.record), Alias::new("id"))).in_subquery(done))
+}
+
+/// Tasks (of the unit, or any) due before `cut` and neither ACCEPTED nor CANCELLED; `None` when
+/// the viewer reads no task.
+pub async fn overdue_task_count(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    subject: &Subject,
+    cut: DateTime<Utc>,
+) -> Result<Option<i64>, ApiError> {
+    let Some(base) = readable(store.access.select::<Tasks>(store.viewer))? else {
+        return Ok(None);
+    };
+    let mut base = base
+        .filter(task::Column::DueAt.lt(cut))
+        .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
+    if let Subject::Unit(unit) = subject {
+        base = base.filter(task::Column::AssigneeUnitId.eq(unit.id));
+    }
+    Ok(Some(count(db, base).await?))
+}
+
+/// The risk items a report on `subject` counts, or `None` when the viewer reads none or does
+/// not hold `basic` on every one it reads (rule 4): a unit's report counts the items it is
+/// territorial, sector or assignee unit of (as the `riskItems` filter `unitId` does).
+pub fn report_risks(store: &Store<'_>, subject: &Subject) -> Result<Option<Select<risk_item::Entity>>, ApiError> {
+    let Some(base) = readable(store.access.select::<RiskItems>(store.viewer))? else {
+        return Ok(None);
+    };
+    if !store.groups::<RiskItems>().held_everywhere("basic") {
+        return Ok(None);
+    }
+    Ok(Some(match subject {
+        Subject::Town => base,
+        Subject::Unit(unit) => base.filter(
+            Condition::any()
+                .add(risk_item::Column::TerritorialUnitId.eq(unit.id))
+                .add(risk_item::Column::SectorUnitId.eq(unit.id))
+                .add(risk_item::Column::AssigneeUnitId.eq(unit.id)),
+        ),
+    }))
+}
