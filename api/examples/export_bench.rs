@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use entity::enums::{AttentionLevel, Gender, PersonCategory, RecordStatus, Role};
 use entity::{app_user, person, person_category, village};
+use pingan::access::stores::seed::Seed;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -39,35 +40,32 @@ async fn main() -> anyhow::Result<()> {
         let mut categories = Vec::new();
         for i in chunk {
             let id = Uuid::now_v7();
-            persons.push(person::ActiveModel {
-                id: sea_orm::Set(id),
-                town_id: sea_orm::Set(police.town_id),
-                village_id: sea_orm::Set(villages[i % villages.len()].id),
-                name: sea_orm::Set(format!("测试人员{i}")),
-                gender: sea_orm::Set(Gender::Male),
-                birth_date: sea_orm::Set(chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap()),
-                id_number: sea_orm::Set(format!("B{i:017}")),
-                phone: sea_orm::Set(Some("13800000000".into())),
-                address: sea_orm::Set(Some("清河镇某路1号".into())),
-                attention_level: sea_orm::Set(AttentionLevel::General),
-                level_since: sea_orm::Set(now.date_naive()),
-                responsible_officer_id: sea_orm::Set(None),
-                listed_at: sea_orm::Set(now.date_naive()),
-                status: sea_orm::Set(RecordStatus::Active),
-                notes: sea_orm::Set(None),
-                created_by_unit_id: sea_orm::Set(police.org_unit_id),
-                link_of_person_id: sea_orm::Set(None),
-                version: sea_orm::Set(1),
-                created_at: sea_orm::Set(now),
-                updated_at: sea_orm::Set(now),
+            persons.push(person::Model {
+                id,
+                town_id: police.town_id,
+                village_id: villages[i % villages.len()].id,
+                name: format!("测试人员{i}"),
+                gender: Gender::Male,
+                birth_date: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+                id_number: format!("B{i:017}"),
+                phone: Some("13800000000".into()),
+                address: Some("清河镇某路1号".into()),
+                attention_level: AttentionLevel::General,
+                level_since: now.date_naive(),
+                responsible_officer_id: None,
+                listed_at: now.date_naive(),
+                status: RecordStatus::Active,
+                notes: None,
+                created_by_unit_id: police.org_unit_id,
+                link_of_person_id: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
             });
-            categories.push(person_category::ActiveModel {
-                person_id: sea_orm::Set(id),
-                category: sea_orm::Set(PersonCategory::Vice),
-            });
+            categories.push(person_category::Model { person_id: id, category: PersonCategory::Vice });
         }
-        person::Entity::insert_many(persons).exec(&db).await?;
-        person_category::Entity::insert_many(categories).exec(&db).await?;
+        Seed::seed_all(persons, &db).await?;
+        Seed::seed_all(categories, &db).await?;
     }
     assert_eq!(police.role, Role::Police);
     println!("loaded {PERSONS} persons in {:.1?}; peak memory {} kB", loading.elapsed(), peak_memory_kb());

@@ -23,10 +23,11 @@ use entity::{
     risk_check, risk_event, risk_feedback, risk_item, task, task_event, venue, venue_incident, venue_inspection,
     venue_level_change, village,
 };
-use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::DemoError;
+use crate::access::stores::seed::Seed;
 
 /// Loads the case records of one demo town. `full` is the Qinghe world of demo.md; otherwise the smaller Liulin copy.
 pub(super) async fn load(txn: &impl ConnectionTrait, town_id: uuid::Uuid, full: bool) -> Result<(), super::DemoError> {
@@ -485,32 +486,32 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
         let corrected = w.tags.iter().any(|t| t.0 == i && t.1 == JudicialTag::CommunityCorrection);
         let creator = if corrected { town.unit(U::Sifa)? } else { police };
         let id = Uuid::now_v7();
-        person::ActiveModel {
-            id: Set(id),
-            town_id: Set(town.id),
-            village_id: Set(town.villages[v].0),
-            name: Set(name.to_owned()),
-            gender: Set(if male { Gender::Male } else { Gender::Female }),
-            birth_date: Set(birth),
-            id_number: Set(id_number(w.regions[i % w.regions.len()], birth, i as u32 + 1, male)),
-            phone: Set(Some(format!("{}", w.phones + i as u64 * 7_919))),
-            address: Set(Some(format!("{}{}组{}号", town.names[v], i % 6 + 1, 10 + i * 7 % 90))),
-            attention_level: Set(level),
-            level_since: Set(town.date(earlier.map_or(listed, |e| e.0))),
-            responsible_officer_id: Set(Some(officer)),
-            listed_at: Set(town.date(listed)),
-            status: Set(RecordStatus::Active),
-            notes: Set(notes.map(str::to_owned)),
-            created_by_unit_id: Set(creator),
-            link_of_person_id: Set(None),
-            version: Set(1),
-            created_at: Set(town.ago(listed)),
-            updated_at: Set(town.now),
+        person::Model {
+            id,
+            town_id: town.id,
+            village_id: town.villages[v].0,
+            name: name.to_owned(),
+            gender: if male { Gender::Male } else { Gender::Female },
+            birth_date: birth,
+            id_number: id_number(w.regions[i % w.regions.len()], birth, i as u32 + 1, male),
+            phone: Some(format!("{}", w.phones + i as u64 * 7_919)),
+            address: Some(format!("{}{}组{}号", town.names[v], i % 6 + 1, 10 + i * 7 % 90)),
+            attention_level: level,
+            level_since: town.date(earlier.map_or(listed, |e| e.0)),
+            responsible_officer_id: Some(officer),
+            listed_at: town.date(listed),
+            status: RecordStatus::Active,
+            notes: notes.map(str::to_owned),
+            created_by_unit_id: creator,
+            link_of_person_id: None,
+            version: 1,
+            created_at: town.ago(listed),
+            updated_at: town.now,
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
         for category in categories {
-            person_category::ActiveModel { person_id: Set(id), category: Set(*category) }.insert(txn).await?;
+            person_category::Model { person_id: id, category: *category }.seed(txn).await?;
         }
         let mut history = vec![(Lk::Initial, None, earlier.map_or(level, |e| e.1), listed, "列入重点人员台账")];
         if let Some((days, from, kind)) = earlier {
@@ -531,17 +532,17 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
             }
             for (n, (days, kind)) in talks.into_iter().enumerate() {
                 let admonition = kind == TalkKind::Admonition;
-                person_talk::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    person_id: Set(id),
-                    talked_on: Set(town.date(days)),
-                    officer_id: Set(officer),
-                    kind: Set(kind),
-                    summary: Set(TALK_SUMMARIES[if admonition { 2 } else { (i + n) % 2 }].to_owned()),
-                    recorded_by_user_id: Set(officer),
-                    created_at: Set(town.ago(days)),
+                person_talk::Model {
+                    id: Uuid::now_v7(),
+                    person_id: id,
+                    talked_on: town.date(days),
+                    officer_id: officer,
+                    kind,
+                    summary: TALK_SUMMARIES[if admonition { 2 } else { (i + n) % 2 }].to_owned(),
+                    recorded_by_user_id: officer,
+                    created_at: town.ago(days),
                 }
-                .insert(txn)
+                .seed(txn)
                 .await?;
             }
         }
@@ -550,29 +551,29 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
     for &(p, tag, days) in w.tags {
         let (sifa, _) = town.actor(U::Sifa)?;
         let released = tag == JudicialTag::ReleasedPrisoner;
-        person_judicial_tag::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            person_id: Set(out[p].0),
-            tag: Set(tag),
-            release_date: Set(released.then(|| town.date(days))),
-            correction_end_date: Set((!released).then(|| town.date(days))),
-            added_by_unit_id: Set(sifa),
-            created_at: Set(town.ago(w.persons[p].6)),
+        person_judicial_tag::Model {
+            id: Uuid::now_v7(),
+            person_id: out[p].0,
+            tag,
+            release_date: released.then(|| town.date(days)),
+            correction_end_date: (!released).then(|| town.date(days)),
+            added_by_unit_id: sifa,
+            created_at: town.ago(w.persons[p].6),
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
     }
     for &(p, days, kind, summary) in w.incidents {
-        person_incident::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            person_id: Set(out[p].0),
-            occurred_on: Set(town.date(days)),
-            kind: Set(kind.to_owned()),
-            summary: Set(summary.to_owned()),
-            recorded_by_user_id: Set(officer),
-            created_at: Set(town.ago(days)),
+        person_incident::Model {
+            id: Uuid::now_v7(),
+            person_id: out[p].0,
+            occurred_on: town.date(days),
+            kind: kind.to_owned(),
+            summary: summary.to_owned(),
+            recorded_by_user_id: officer,
+            created_at: town.ago(days),
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
     }
     for &(p, days, unclear, employment_stable, mind_stable) in w.assessments {
@@ -581,39 +582,39 @@ async fn insert_persons(txn: &impl ConnectionTrait, town: &Town, w: &World) -> R
             _ => (true, ASSESSMENT_NOTES[n].to_owned()),
         };
         let (thought, employment, family, social, whereabouts) = (item(0), item(1), item(2), item(3), item(4));
-        person_assessment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            person_id: Set(out[p].0),
-            assessed_on: Set(town.date(days)),
-            thought_clear: Set(thought.0),
-            thought_note: Set(thought.1),
-            employment_clear: Set(employment.0),
-            employment_note: Set(employment.1),
-            family_clear: Set(family.0),
-            family_note: Set(family.1),
-            social_clear: Set(social.0),
-            social_note: Set(social.1),
-            whereabouts_clear: Set(whereabouts.0),
-            whereabouts_note: Set(whereabouts.1),
-            employment_stable: Set(employment_stable),
-            mind_stable: Set(mind_stable),
-            recorded_by_user_id: Set(officer),
-            created_at: Set(town.ago(days)),
+        person_assessment::Model {
+            id: Uuid::now_v7(),
+            person_id: out[p].0,
+            assessed_on: town.date(days),
+            thought_clear: thought.0,
+            thought_note: thought.1,
+            employment_clear: employment.0,
+            employment_note: employment.1,
+            family_clear: family.0,
+            family_note: family.1,
+            social_clear: social.0,
+            social_note: social.1,
+            whereabouts_clear: whereabouts.0,
+            whereabouts_note: whereabouts.1,
+            employment_stable,
+            mind_stable,
+            recorded_by_user_id: officer,
+            created_at: town.ago(days),
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
     }
     for &(p, kind, days, note) in w.measures {
-        person_measure::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            person_id: Set(out[p].0),
-            kind: Set(kind),
-            taken_on: Set(town.date(days)),
-            note: Set(note.to_owned()),
-            recorded_by_user_id: Set(officer),
-            created_at: Set(town.ago(days)),
+        person_measure::Model {
+            id: Uuid::now_v7(),
+            person_id: out[p].0,
+            kind,
+            taken_on: town.date(days),
+            note: note.to_owned(),
+            recorded_by_user_id: officer,
+            created_at: town.ago(days),
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
     }
     for &(p, days, reason) in w.step_downs {
@@ -630,27 +631,27 @@ async fn insert_venues(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Re
     for (i, row) in w.venues.iter().enumerate() {
         let &(name, venue_type, v, level, licence, manager, listed, earlier, inspected, notes) = row;
         let id = Uuid::now_v7();
-        venue::ActiveModel {
-            id: Set(id),
-            town_id: Set(town.id),
-            village_id: Set(town.villages[v].0),
-            name: Set(name.to_owned()),
-            venue_type: Set(venue_type),
-            address: Set(format!("{}主街{}号", town.names[v], 8 + i * 11)),
-            licence_number: Set(licence.map(str::to_owned)),
-            manager_name: Set(Some(manager.to_owned())),
-            manager_phone: Set(Some(format!("{}", w.phones + 500_000 + i as u64 * 6_121))),
-            attention_level: Set(level),
-            level_since: Set(town.date(earlier.map_or(listed, |e| e.0))),
-            listed_at: Set(town.date(listed)),
-            status: Set(RecordStatus::Active),
-            notes: Set(notes.map(str::to_owned)),
-            created_by_unit_id: Set(police),
-            version: Set(1),
-            created_at: Set(town.ago(listed)),
-            updated_at: Set(town.now),
+        venue::Model {
+            id,
+            town_id: town.id,
+            village_id: town.villages[v].0,
+            name: name.to_owned(),
+            venue_type,
+            address: format!("{}主街{}号", town.names[v], 8 + i * 11),
+            licence_number: licence.map(str::to_owned),
+            manager_name: Some(manager.to_owned()),
+            manager_phone: Some(format!("{}", w.phones + 500_000 + i as u64 * 6_121)),
+            attention_level: level,
+            level_since: town.date(earlier.map_or(listed, |e| e.0)),
+            listed_at: town.date(listed),
+            status: RecordStatus::Active,
+            notes: notes.map(str::to_owned),
+            created_by_unit_id: police,
+            version: 1,
+            created_at: town.ago(listed),
+            updated_at: town.now,
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
         let mut history = vec![(Lk::Initial, None, earlier.map_or(level, |e| e.1), listed, "列入重点场所台账")];
         if let Some((days, from, kind)) = earlier {
@@ -659,32 +660,32 @@ async fn insert_venues(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Re
         level_history(txn, town, Subject::Venue(id), &history).await?;
         let every = interval(level, true);
         for (n, days) in [inspected, inspected + every - 3].into_iter().enumerate().filter(|(_, d)| *d < listed) {
-            venue_inspection::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                venue_id: Set(id),
-                inspected_on: Set(town.date(days)),
-                inspector_id: Set(officer),
-                findings: Set(INSPECTION_FINDINGS[(i + n) % 3].to_owned()),
-                manager_talked: Set((i + n) % 2 == 0),
-                recorded_by_user_id: Set(officer),
-                created_at: Set(town.ago(days)),
+            venue_inspection::Model {
+                id: Uuid::now_v7(),
+                venue_id: id,
+                inspected_on: town.date(days),
+                inspector_id: officer,
+                findings: INSPECTION_FINDINGS[(i + n) % 3].to_owned(),
+                manager_talked: (i + n) % 2 == 0,
+                recorded_by_user_id: officer,
+                created_at: town.ago(days),
             }
-            .insert(txn)
+            .seed(txn)
             .await?;
         }
         out.push((id, end_of_day(town.date(inspected) + Duration::days(every))));
     }
     for &(v, days, kind, summary) in w.venue_incidents {
-        venue_incident::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            venue_id: Set(out[v].0),
-            occurred_on: Set(town.date(days)),
-            kind: Set(kind.to_owned()),
-            summary: Set(summary.to_owned()),
-            recorded_by_user_id: Set(officer),
-            created_at: Set(town.ago(days)),
+        venue_incident::Model {
+            id: Uuid::now_v7(),
+            venue_id: out[v].0,
+            occurred_on: town.date(days),
+            kind: kind.to_owned(),
+            summary: summary.to_owned(),
+            recorded_by_user_id: officer,
+            created_at: town.ago(days),
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
     }
     Ok(out)
@@ -714,41 +715,51 @@ async fn level_history(
         let at = town.ago(days);
         match subject {
             Subject::Person(id) => {
-                person_level_change::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    person_id: Set(id),
-                    kind: Set(kind),
-                    status: Set(status),
-                    from_level: Set(from),
-                    to_level: Set(Some(to)),
-                    reason: Set(reason.to_owned()),
-                    requested_by_user_id: Set(requested.then_some(officer)),
-                    requested_by_unit_id: Set(requested.then_some(police)),
-                    version: Set(1),
-                    created_at: Set(at),
-                    updated_at: Set(at),
-                    ..Default::default()
+                person_level_change::Model {
+                    id: Uuid::now_v7(),
+                    person_id: id,
+                    kind,
+                    status,
+                    from_level: from,
+                    to_level: Some(to),
+                    reason: reason.to_owned(),
+                    requested_by_user_id: requested.then_some(officer),
+                    requested_by_unit_id: requested.then_some(police),
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                    decided_by_user_id: None,
+                    decided_by_unit_id: None,
+                    decision_comment: None,
+                    approving_body: None,
+                    document_number: None,
+                    decided_at: None,
                 }
-                .insert(txn)
+                .seed(txn)
                 .await?;
             }
             Subject::Venue(id) => {
-                venue_level_change::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    venue_id: Set(id),
-                    kind: Set(kind),
-                    status: Set(status),
-                    from_level: Set(from),
-                    to_level: Set(Some(to)),
-                    reason: Set(reason.to_owned()),
-                    requested_by_user_id: Set(requested.then_some(officer)),
-                    requested_by_unit_id: Set(requested.then_some(police)),
-                    version: Set(1),
-                    created_at: Set(at),
-                    updated_at: Set(at),
-                    ..Default::default()
+                venue_level_change::Model {
+                    id: Uuid::now_v7(),
+                    venue_id: id,
+                    kind,
+                    status,
+                    from_level: from,
+                    to_level: Some(to),
+                    reason: reason.to_owned(),
+                    requested_by_user_id: requested.then_some(officer),
+                    requested_by_unit_id: requested.then_some(police),
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                    decided_by_user_id: None,
+                    decided_by_unit_id: None,
+                    decision_comment: None,
+                    approving_body: None,
+                    document_number: None,
+                    decided_at: None,
                 }
-                .insert(txn)
+                .seed(txn)
                 .await?;
             }
         }
@@ -937,78 +948,69 @@ async fn insert_leads(
         // 四定一包: the responsible person is the assignee unit's officer.
         let duty = assignee.filter(|_| assignee_unit.is_some()).map(responsibility);
         let responsible = assignee_unit.and_then(|u| town.user(u)).map(|u| u.display_name.clone());
-        lead::ActiveModel {
-            id: Set(id),
-            town_id: Set(town.id),
-            serial: Set(info.serial.clone()),
-            serial_year: Set(year),
-            serial_number: Set(number),
-            received_at: Set(received),
-            source: Set(source),
-            receiving_unit_id: Set(town.unit(by)?),
-            reporter_name: Set(reporter.map(|r| r.0.to_owned())),
-            reporter_contact: Set(reporter.map(|r| r.1.to_owned())),
-            category: Set(category),
-            involves_official: Set(official),
-            umbrella: Set(umbrella),
-            summary: Set(summary.to_owned()),
-            content: Set(Some(content.to_owned())),
-            venue_id: Set(venue.map(|v| venues[v].0)),
-            status: Set(status),
-            assignee_unit_id: Set(assignee_unit),
-            responsible_leader: Set(duty.map(|d| d.0.to_owned())),
-            responsible_person: Set(responsible),
-            measures: Set(duty.map(|d| d.1.to_owned())),
-            deadline: Set(info.deadline),
-            transfer_due_at: Set(info.transfer_due),
-            review_due_at: Set(info.review_due),
-            county_answer: Set(county),
-            conclusion: Set(conclusion.map(str::to_owned)),
-            concluded_at: Set(when(LeadEventKind::Concluded)),
-            handed_over_from_lead_id: Set(None),
-            version: Set(1),
-            created_at: Set(received),
-            updated_at: Set(steps.last().map_or(received, |s| at(s.4))),
+        lead::Model {
+            id,
+            town_id: town.id,
+            serial: info.serial.clone(),
+            serial_year: year,
+            serial_number: number,
+            received_at: received,
+            source,
+            receiving_unit_id: town.unit(by)?,
+            reporter_name: reporter.map(|r| r.0.to_owned()),
+            reporter_contact: reporter.map(|r| r.1.to_owned()),
+            category,
+            involves_official: official,
+            umbrella,
+            summary: summary.to_owned(),
+            content: Some(content.to_owned()),
+            venue_id: venue.map(|v| venues[v].0),
+            status,
+            assignee_unit_id: assignee_unit,
+            responsible_leader: duty.map(|d| d.0.to_owned()),
+            responsible_person: responsible,
+            measures: duty.map(|d| d.1.to_owned()),
+            deadline: info.deadline,
+            transfer_due_at: info.transfer_due,
+            review_due_at: info.review_due,
+            county_answer: county,
+            conclusion: conclusion.map(str::to_owned),
+            concluded_at: when(LeadEventKind::Concluded),
+            handed_over_from_lead_id: None,
+            version: 1,
+            created_at: received,
+            updated_at: steps.last().map_or(received, |s| at(s.4)),
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
         for subject in subjects {
             let (person_id, name) = match subject {
                 S::P(p) => (Some(persons[*p].0), None),
                 S::N(name) => (None, Some((*name).to_owned())),
             };
-            lead_subject::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                lead_id: Set(id),
-                person_id: Set(person_id),
-                name: Set(name),
-            }
-            .insert(txn)
-            .await?;
+            lead_subject::Model { id: Uuid::now_v7(), lead_id: id, person_id, name }.seed(txn).await?;
         }
         for &(kind, from, to, actor, hours) in &steps {
             let unit = town.unit(actor)?;
             let note = if kind == LeadEventKind::Concluded { conclusion } else { event_note(kind, to, umbrella) };
-            lead_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                lead_id: Set(id),
-                kind: Set(kind),
-                actor_user_id: Set(town.user(unit).map(|u| u.id)),
-                actor_unit_id: Set(Some(unit)),
-                from_status: Set(from),
-                to_status: Set(to),
-                note: Set(note.map(str::to_owned)),
-                created_at: Set(at(hours)),
+            lead_event::Model {
+                id: Uuid::now_v7(),
+                lead_id: id,
+                kind,
+                actor_user_id: town.user(unit).map(|u| u.id),
+                actor_unit_id: Some(unit),
+                from_status: from,
+                to_status: to,
+                note: note.map(str::to_owned),
+                created_at: at(hours),
             }
-            .insert(txn)
+            .seed(txn)
             .await?;
         }
         out.push(info);
     }
     for (year, last) in counters {
-        lead_serial_counter::ActiveModel { town_id: Set(town.id), year: Set(year), last_number: Set(last) }
-            .insert(txn)
-            .await?;
+        lead_serial_counter::Model { town_id: town.id, year, last_number: last }.seed(txn).await?;
     }
     Ok(out)
 }
@@ -1046,40 +1048,40 @@ async fn insert_risks(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Res
         let resolved = (status == Rs::Resolved).then(|| at(24 * 12));
         let (reporter_unit, reporter_user) = town.actor(reporter)?;
         let id = Uuid::now_v7();
-        risk_item::ActiveModel {
-            id: Set(id),
-            town_id: Set(town.id),
-            village_id: Set(town.villages[v].0),
-            grid: Set(Some(format!("第{}网格", v + 1))),
-            title: Set(title.to_owned()),
-            category: Set(category),
-            level: Set(level),
-            location: Set(Some(location.to_owned())),
-            description: Set(description.to_owned()),
-            parties: Set(parties.map(str::to_owned)),
-            territorial_unit_id: Set(Some(town.villages[v].1)),
-            sector_unit_id: Set(Some(town.unit(sector)?)),
-            assignee_unit_id: Set(assignee_unit),
-            responsible_person: Set(assignee_unit.and_then(|u| town.user(u)).map(|u| u.display_name.clone())),
-            plan: Set(assessed.map(|_| {
+        risk_item::Model {
+            id,
+            town_id: town.id,
+            village_id: town.villages[v].0,
+            grid: Some(format!("第{}网格", v + 1)),
+            title: title.to_owned(),
+            category,
+            level,
+            location: Some(location.to_owned()),
+            description: description.to_owned(),
+            parties: parties.map(str::to_owned),
+            territorial_unit_id: Some(town.villages[v].1),
+            sector_unit_id: Some(town.unit(sector)?),
+            assignee_unit_id: assignee_unit,
+            responsible_person: assignee_unit.and_then(|u| town.user(u)).map(|u| u.display_name.clone()),
+            plan: assessed.map(|_| {
                 format!(
                     "一事一策：明确专人包案，{}日内上门化解，定期回访。",
                     if level == Some(Rl::High) { 2 } else { 7 }
                 )
-            })),
-            status: Set(status),
-            escalation_level: Set(escalation),
-            reported_by_unit_id: Set(reporter_unit),
-            reported_by_user_id: Set(reporter_user),
-            assessed_at: Set(assessed),
-            feedback_due_at: Set(feedback_due),
-            resolution_note: Set(resolution.map(str::to_owned)),
-            resolved_at: Set(resolved),
-            version: Set(1),
-            created_at: Set(reported),
-            updated_at: Set(resolved.or(assessed).unwrap_or(reported)),
+            }),
+            status,
+            escalation_level: escalation,
+            reported_by_unit_id: reporter_unit,
+            reported_by_user_id: reporter_user,
+            assessed_at: assessed,
+            feedback_due_at: feedback_due,
+            resolution_note: resolution.map(str::to_owned),
+            resolved_at: resolved,
+            version: 1,
+            created_at: reported,
+            updated_at: resolved.or(assessed).unwrap_or(reported),
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
         // History: reported, escalations, assessment, feedback, resolution (hours after report).
         let value = |s: Rs| Some(s.to_value());
@@ -1108,15 +1110,15 @@ async fn insert_risks(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Res
             for n in 0..feedbacks {
                 let body = if n == 0 { FEEDBACK[0] } else { FEEDBACK[1] };
                 let hours = 72 + 24 * 6 * n;
-                risk_feedback::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    risk_item_id: Set(id),
-                    unit_id: Set(unit),
-                    user_id: Set(user),
-                    body: Set(body.to_owned()),
-                    created_at: Set(at(hours)),
+                risk_feedback::Model {
+                    id: Uuid::now_v7(),
+                    risk_item_id: id,
+                    unit_id: unit,
+                    user_id: user,
+                    body: body.to_owned(),
+                    created_at: at(hours),
                 }
-                .insert(txn)
+                .seed(txn)
                 .await?;
                 // The first feedback starts the resolving; later ones change no status.
                 let (from, to) = if n == 0 { (value(Rs::Assessed), value(Rs::Resolving)) } else { (None, None) };
@@ -1128,18 +1130,18 @@ async fn insert_risks(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Res
             events.push((RiskEventKind::Resolved, coord, value(Rs::Resolving), value(Rs::Resolved), 24 * 12, note));
         }
         for (kind, unit, from_value, to_value, hours, note) in events {
-            risk_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                risk_item_id: Set(id),
-                kind: Set(kind),
-                actor_user_id: Set(town.user(unit).map(|u| u.id)),
-                actor_unit_id: Set(Some(unit)),
-                from_value: Set(from_value),
-                to_value: Set(to_value),
-                note: Set(note),
-                created_at: Set(at(hours)),
+            risk_event::Model {
+                id: Uuid::now_v7(),
+                risk_item_id: id,
+                kind,
+                actor_user_id: town.user(unit).map(|u| u.id),
+                actor_unit_id: Some(unit),
+                from_value,
+                to_value,
+                note,
+                created_at: at(hours),
             }
-            .insert(txn)
+            .seed(txn)
             .await?;
         }
         // Villages record a daily check on their open items.
@@ -1148,15 +1150,15 @@ async fn insert_risks(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Res
             && status != Rs::Resolved
         {
             for day in 1..=checks {
-                risk_check::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    risk_item_id: Set(id),
-                    checked_on: Set(town.date(day)),
-                    note: Set(CHECK_NOTES[day as usize % 2].to_owned()),
-                    user_id: Set(user),
-                    created_at: Set(town.ago(day)),
+                risk_check::Model {
+                    id: Uuid::now_v7(),
+                    risk_item_id: id,
+                    checked_on: town.date(day),
+                    note: CHECK_NOTES[day as usize % 2].to_owned(),
+                    user_id: user,
+                    created_at: town.ago(day),
                 }
-                .insert(txn)
+                .seed(txn)
                 .await?;
             }
         }
@@ -1198,33 +1200,33 @@ async fn insert_tasks(txn: &impl ConnectionTrait, town: &Town, w: &World, target
         let by_person = kind == Tk::AdHoc;
         let creator_user = town.user(creator).map(|u| u.id);
         let id = Uuid::now_v7();
-        task::ActiveModel {
-            id: Set(id),
-            town_id: Set(town.id),
-            title: Set(lead.map_or(title.to_owned(), |l| title.replace("{serial}", &l.serial))),
-            description: Set(by_person.then(|| "请按要求办理，并在期限内反馈办理情况。".to_owned())),
-            kind: Set(kind),
-            target_type: Set(target_type),
-            target_id: Set(target_id),
-            assignee_unit_id: Set(assignee),
-            assignee_user_id: Set(None),
-            creating_unit_id: Set(creator),
-            created_by_user_id: Set(if by_person { creator_user } else { None }),
-            due_at: Set(due_at),
-            listed: Set(listed),
-            status: Set(status),
+        task::Model {
+            id,
+            town_id: town.id,
+            title: lead.map_or(title.to_owned(), |l| title.replace("{serial}", &l.serial)),
+            description: by_person.then(|| "请按要求办理，并在期限内反馈办理情况。".to_owned()),
+            kind,
+            target_type,
+            target_id,
+            assignee_unit_id: assignee,
+            assignee_user_id: None,
+            creating_unit_id: creator,
+            created_by_user_id: if by_person { creator_user } else { None },
+            due_at,
+            listed,
+            status,
             // An open rule-raised task holds its rule's key, as the rules themselves would set it,
             // so the first sweep sees it instead of raising a second one.
-            rule_key: Set(if by_person || matches!(status, Ts::Accepted | Ts::Cancelled) {
+            rule_key: if by_person || matches!(status, Ts::Accepted | Ts::Cancelled) {
                 None
             } else {
                 crate::rules::rule_key(kind, target_id, assignee, due_at)
-            }),
-            version: Set(1),
-            created_at: Set(created_at),
-            updated_at: Set(created_at),
+            },
+            version: 1,
+            created_at,
+            updated_at: created_at,
         }
-        .insert(txn)
+        .seed(txn)
         .await?;
         // The thread that brought the task to its status.
         use TaskEventKind as K;
@@ -1256,16 +1258,16 @@ async fn insert_tasks(txn: &impl ConnectionTrait, town: &Town, w: &World, target
         }
         let step = (town.now - created_at) / (events.len() as i32 + 1);
         for (n, (kind, (unit, user), body)) in events.into_iter().enumerate() {
-            task_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                task_id: Set(id),
-                kind: Set(kind),
-                actor_user_id: Set(user),
-                actor_unit_id: Set(unit),
-                body: Set(body.map(str::to_owned)),
-                created_at: Set(created_at + step * n as i32),
+            task_event::Model {
+                id: Uuid::now_v7(),
+                task_id: id,
+                kind,
+                actor_user_id: user,
+                actor_unit_id: unit,
+                body: body.map(str::to_owned),
+                created_at: created_at + step * n as i32,
             }
-            .insert(txn)
+            .seed(txn)
             .await?;
         }
     }

@@ -7,6 +7,7 @@ pub mod lead;
 pub mod person;
 pub mod report;
 pub mod risk;
+pub mod seed;
 pub mod sweep;
 pub mod task;
 pub mod venue;
