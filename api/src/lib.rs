@@ -16,6 +16,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod labels;
 pub mod pipeline;
 pub mod report_export;
 pub mod rules;

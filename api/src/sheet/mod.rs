@@ -13,7 +13,7 @@ pub mod import;
 use async_graphql::{InputType, Name, Value};
 use chrono::NaiveDate;
 
-use crate::graphql::labels;
+use crate::labels;
 
 /// One cell of a ledger.
 #[derive(Debug, Clone, PartialEq)]
