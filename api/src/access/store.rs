@@ -244,6 +244,20 @@ impl<'a> Store<'a> {
         Ok(self.access.select::<R>(self.viewer)?.filter(cond).count(db).await?)
     }
 
+    /// How many rows of `R` matching `filter` the viewer reads without holding `group` on them
+    /// (an export writes a group's column only when this is zero).
+    pub async fn count_without<R: Listed>(
+        &self,
+        db: &impl ConnectionTrait,
+        filter: R::Filter,
+        group: &str,
+    ) -> Result<u64, ApiError> {
+        let groups = self.groups::<R>();
+        let cond = R::filter(self, &groups, filter)?;
+        let held = groups.condition(self.viewer, group);
+        Ok(self.access.select::<R>(self.viewer)?.filter(cond).filter(held.not()).count(db).await?)
+    }
+
     /// The sort key as the viewer may use it (rule 4): as is where it holds the key's group on
     /// every row it reads; where only on some, rows it does not hold it on sort as the
     /// sentinel (last), never by the hidden value; nowhere, `FORBIDDEN`.
