@@ -186,3 +186,50 @@ async fn the_discipline_commission_can_tell_who_exported_a_given_lead() {
     assert_eq!(who.len(), 1, "{who:?}");
     assert_eq!((who[0].username.as_str(), who[0].object_type.as_str()), ("police", "Lead"));
 }
+
+/// Text a spreadsheet program would run as a formula, as anyone who may write a record could
+/// type it (OWASP "CSV injection": cells starting with `=`, `+`, `-`, `@`, tab or CR).
+const FORMULAS: [&str; 4] = ["=HYPERLINK(\"http://x.invalid\",\"点此\")", "+1+1", "-2+3", "@SUM(1,1)"];
+
+#[tokio::test]
+async fn formulas_typed_into_records_reach_a_spreadsheet_as_text() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    // Every exported list gets a formula in a text column the coordinator exports.
+    let tables =
+        [("person", "name"), ("venue", "name"), ("lead", "summary"), ("risk_item", "title"), ("task", "title")];
+    for (table, column) in tables {
+        for (i, formula) in FORMULAS.iter().enumerate() {
+            let formula = formula.replace('\'', "''");
+            let rows = format!("SELECT id FROM {table} ORDER BY id LIMIT 1 OFFSET {i}");
+            // A lead with a formula is made an umbrella lead, which the discipline commission
+            // reads in full.
+            let umbrella = if table == "lead" { ", umbrella = true" } else { "" };
+            let sql = format!("UPDATE {table} SET {column} = '{formula}'{umbrella} WHERE id IN ({rows})");
+            app.state.db.execute_unprepared(&sql).await.unwrap();
+        }
+    }
+    // The discipline commission reads every lead's summary; the coordinator every other list.
+    let (coord, jiwei) = (app.login("coord").await, app.login("jiwei").await);
+    for file in ["persons", "venues", "leads", "risk-items", "tasks"] {
+        let token = if file == "leads" { &jiwei } else { &coord };
+        let csv = format!("/export/{file}.csv");
+        let (status, bytes) = download(&app, Some(token), &csv).await;
+        assert_eq!(status, 200, "{csv}");
+        let cells: Vec<String> = rows(&csv, &bytes).into_iter().flatten().collect();
+        for formula in FORMULAS {
+            assert!(cells.iter().any(|c| *c == format!("'{formula}")), "{csv}: {formula} is not neutralised");
+        }
+        let live: Vec<&String> = cells.iter().filter(|c| c.starts_with(['=', '+', '-', '@', '\t', '\r'])).collect();
+        assert!(live.is_empty(), "{csv}: cells a spreadsheet would run: {live:?}");
+
+        // XLSX cells are typed: a string stays a string, written as it was typed.
+        let xlsx = format!("/export/{file}.xlsx");
+        let (status, bytes) = download(&app, Some(token), &xlsx).await;
+        assert_eq!(status, 200, "{xlsx}");
+        let cells: Vec<String> = rows(&xlsx, &bytes).into_iter().flatten().collect();
+        for formula in FORMULAS {
+            assert!(cells.iter().any(|c| c == formula), "{xlsx}: {formula} was not written as text");
+        }
+    }
+}

@@ -259,9 +259,17 @@ struct CsvSink<W: Write>(csv::Writer<W>);
 
 impl<W: Write> Sink for CsvSink<W> {
     fn row(&mut self, cells: &[Cell]) -> anyhow::Result<()> {
-        self.0.write_record(cells.iter().map(Cell::to_text))?;
+        self.0.write_record(cells.iter().map(|cell| inert(cell.to_text())))?;
         Ok(())
     }
+}
+
+/// A CSV cell a spreadsheet program will not run: text starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'` (OWASP, "CSV injection"), so a name or summary
+/// typed as a formula opens as the text it is. XLSX needs none of this: its cells are typed,
+/// and text is written as text.
+fn inert(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text }
 }
 
 /// Buffers bytes and sends them to the response in chunks of about 64 KiB.
