@@ -17,6 +17,7 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -35,6 +36,7 @@ struct Shared {
 /// The app's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     let schema = build_schema(state.clone(), &state.config.limits, state.config.demo, state.config.introspection);
+    let max_body = state.config.limits.max_body_bytes;
     let shared = Shared { state, schema };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
@@ -43,6 +45,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/export/monthly-report.xlsx", get(monthly_report))
         .route("/export/{file}", get(export))
+        // Bodies are bounded before anyone reads them (a longer one is 413), for every route and
+        // every caller, authenticated or not.
+        .layer(RequestBodyLimitLayer::new(max_body))
         .layer(TraceLayer::new_for_http())
         .with_state(shared)
 }

@@ -73,3 +73,22 @@ async fn ordinary_documents_pass_admission() {
         .await;
     assert!(page["errors"].is_null(), "{page}");
 }
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused_before_they_are_read() {
+    let app = TestApp::spawn_with(|config| config.limits.max_body_bytes = 1024 * 1024).await;
+    // 20 MB of variables: refused at the door with 413, however it is sent.
+    let padding = "x".repeat(20 * 1024 * 1024);
+    let body = serde_json::to_vec(&json!({ "query": "{ __typename }", "variables": { "pad": padding } })).unwrap();
+    let sized = app.client.post(app.url("/graphql")).header("content-type", "application/json").body(body.clone());
+    assert_eq!(sized.send().await.unwrap().status().as_u16(), 413);
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = body.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let streamed = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+    let response = app.client.post(app.url("/graphql")).header("content-type", "application/json").body(streamed);
+    let status = response.send().await.map(|r| r.status().as_u16());
+    assert!(matches!(status, Ok(400 | 413) | Err(_)), "a streamed body past the limit: {status:?}");
+    // A body under the limit is read and answered.
+    let (status, body) = post(&app, "{ __typename }").await;
+    assert_eq!((status, &body["data"]["__typename"]), (200, &json!("Query")), "{body}");
+    still_serving(&app).await;
+}
