@@ -76,6 +76,14 @@ pub fn admit(request: &mut Request, limits: &Limits) -> Result<(), ApiError> {
             format!("查询嵌套超过 {} 层。", limits.max_nesting),
         ));
     }
+    // No text of pingan holds the NUL character, and PostgreSQL cannot store it: refused here,
+    // in the query's literals (raw or escaped) and in every variable, before anything reads it.
+    if query.contains('\0') || query.to_ascii_lowercase().contains("\\u0000") {
+        return Err(no_nul("query".to_owned()));
+    }
+    if let Some(path) = nul_in(&request.variables) {
+        return Err(no_nul(format!("variables.{path}")));
+    }
     // A document that does not parse is left to the schema, which answers with its own error.
     let Ok(document) = request.parsed_query() else { return Ok(()) };
     if expanded_selections(document) > limits.max_selections {
@@ -86,6 +94,26 @@ pub fn admit(request: &mut Request, limits: &Limits) -> Result<(), ApiError> {
         ));
     }
     Ok(())
+}
+
+fn no_nul(field: String) -> ApiError {
+    ApiError::bad_input(field, "Text may not contain the NUL character.", "文本不能包含空字符（NUL）。")
+}
+
+/// The path of the first variable value holding a NUL character (in a string or a key).
+fn nul_in(variables: &async_graphql::Variables) -> Option<String> {
+    fn walk(value: &async_graphql::Value, path: String) -> Option<String> {
+        use async_graphql::Value;
+        match value {
+            Value::String(text) if text.contains('\0') => Some(path),
+            Value::List(items) => items.iter().enumerate().find_map(|(i, v)| walk(v, format!("{path}.{i}"))),
+            Value::Object(map) => map.iter().find_map(|(key, v)| {
+                if key.contains('\0') { Some(path.clone()) } else { walk(v, format!("{path}.{key}")) }
+            }),
+            _ => None,
+        }
+    }
+    variables.iter().find_map(|(name, value)| walk(value, name.to_string()))
 }
 
 /// The deepest nesting of `{`, `[` and `(` outside strings and comments.

@@ -92,3 +92,33 @@ async fn bodies_over_the_limit_are_refused_before_they_are_read() {
     assert_eq!((status, &body["data"]["__typename"]), (200, &json!("Query")), "{body}");
     still_serving(&app).await;
 }
+
+#[tokio::test]
+async fn a_nul_character_anywhere_in_the_input_is_bad_input_never_internal() {
+    let app = TestApp::spawn().await;
+    let login = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }";
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": login, "variables": { "u": "pol\u{0}ice", "p": "x" } }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "variables.u");
+    // Escaped in a literal of the query text.
+    let (_, body) = post(&app, r#"mutation { login(username: "pol\u0000ice", password: "x") { accessToken } }"#).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    // Deep in an input object, from a signed-in user.
+    let police = app.login("police").await;
+    let query = "query($f: PersonFilter) { people(filter: $f) { totalCount } }";
+    let body = app.gql(Some(&police), query, json!({ "f": { "namePrefix": "张\u{0}" } })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "variables.f.namePrefix");
+    // In an export's filter.
+    let (status, _) =
+        pingan_tests::sheets::download(&app, Some(&police), "/export/persons.csv?namePrefix=%E5%BC%A0%00").await;
+    assert_eq!(status, 400);
+    still_serving(&app).await;
+}

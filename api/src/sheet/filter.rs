@@ -21,6 +21,9 @@ pub fn parse<F: InputType + Default>(params: &[(String, String)]) -> Result<F, A
     let mut fields = serde_json::Map::new();
     for (key, raw) in params {
         let bad = || ApiError::bad_input(key.as_str(), "This filter value is not valid.", "筛选条件取值无效。");
+        if raw.contains('\0') {
+            return Err(bad());
+        }
         let field = input_fields
             .get(key)
             .ok_or_else(|| ApiError::bad_input(key.as_str(), "There is no such filter.", "没有这个筛选条件。"))?;
