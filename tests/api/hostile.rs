@@ -122,3 +122,20 @@ async fn a_nul_character_anywhere_in_the_input_is_bad_input_never_internal() {
     assert_eq!(status, 400);
     still_serving(&app).await;
 }
+
+#[tokio::test]
+async fn dates_outside_the_years_of_the_towns_work_are_bad_input() {
+    let app = TestApp::spawn().await;
+    let police = app.login("police").await;
+    let query = "query($f: PersonFilter) { people(filter: $f) { totalCount } }";
+    for date in ["0000-01-01", "-0001-01-01", "-99999-01-01", "+12345-01-01", "99999-01-01", "1899-12-31", "2200-01-01"]
+    {
+        let body = app.gql(Some(&police), query, json!({ "f": { "listedFrom": date } })).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{date}: {body}");
+        let literal = format!("{{ people(filter: {{ listedTo: \"{date}\" }}) {{ totalCount }} }}");
+        let body = app.gql(Some(&police), &literal, json!({})).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{date}: {body}");
+    }
+    let body = app.gql(Some(&police), query, json!({ "f": { "listedFrom": "1900-01-01" } })).await;
+    assert!(body["data"]["people"]["totalCount"].as_i64().is_some(), "{body}");
+}
