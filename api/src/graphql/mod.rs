@@ -19,6 +19,7 @@ pub mod org;
 pub mod person;
 pub mod person_duties;
 pub mod person_links;
+pub mod person_loaders;
 pub mod refs;
 pub mod report;
 pub mod risk;

@@ -5,19 +5,19 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::Utc;
 use entity::enums::{AttentionLevel, LevelChangeKind, LevelChangeStatus, MeasureKind, RecordStatus};
-use entity::{person, person_assessment, person_incident, person_level_change, person_measure};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use entity::{person, person_assessment, person_measure};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
 use super::ContextExt;
 use super::ids::{self, Kind};
 use super::level::StepDownDecision;
-use super::person::{PersonPayload, find, stale, touch, writable, write_entry};
+use super::person::{PersonPayload, find, stale, writable, write_entry};
 use super::scalars::Date;
 use crate::access::resource::Persons;
+use crate::access::store::Store;
+use crate::access::stores::person::write::{self, Decision, NewLevelChange};
+use crate::access::stores::person::{self as store};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::{levels, validate};
@@ -132,13 +132,7 @@ impl PersonDutyMutation {
         let current = writable(ctx, &input.person_id, "request_step_down").await?;
         let reason = validate::text("input.reason", &input.reason, 1000)?;
         let state = ctx.state();
-        let pending = person_level_change::Entity::find()
-            .filter(person_level_change::Column::PersonId.eq(current.id))
-            .filter(person_level_change::Column::Status.eq(LevelChangeStatus::Pending))
-            .one(&state.db)
-            .await
-            .map_err(ApiError::from)?;
-        if pending.is_some() {
+        if store::step_down_pending(&state.db, current.id).await? {
             return Err(conflict(
                 "A step-down request for this person is already waiting for a decision.".into(),
                 "该人员已有待审批的降级申请。".into(),
@@ -159,7 +153,7 @@ impl PersonDutyMutation {
             Some(viewer),
         )
         .await?;
-        touch(&txn, &current).await?;
+        write::touch(&txn, current.id).await?;
         audit::record(&txn, ctx, viewer, write_entry("request_step_down", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
         ctx.loaders()?.clear();
@@ -178,21 +172,9 @@ impl PersonDutyMutation {
         let state = ctx.state();
         let change_id = ids::decode_as(&input.level_change_id, Kind::LevelChange).ok_or(ApiError::NotFound)?;
         // The request is found only through a person the viewer may read.
-        let readable = state.access.rows::<Persons>(viewer, "read").ok_or(ApiError::NotFound)?;
-        let readable = Query::select().column(person::Column::Id).from(person::Entity).cond_where(readable).to_owned();
-        let change = person_level_change::Entity::find_by_id(change_id)
-            .filter(person_level_change::Column::PersonId.in_subquery(readable))
-            .one(&state.db)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::NotFound)?;
-        let allowed = state.access.rows::<Persons>(viewer, "decide_step_down").ok_or(ApiError::Forbidden)?;
-        let current = person::Entity::find_by_id(change.person_id)
-            .filter(allowed)
-            .one(&state.db)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::Forbidden)?;
+        let store = Store::new(&state.access, viewer);
+        let change = store::readable_level_change(&store, &state.db, change_id).await?.ok_or(ApiError::NotFound)?;
+        let (current, _) = store.for_action::<Persons>(&state.db, change.person_id, "decide_step_down").await?;
         if change.kind != LevelChangeKind::StepDown || change.status != LevelChangeStatus::Pending {
             return Err(already_decided().into());
         }
@@ -230,31 +212,22 @@ impl PersonDutyMutation {
         let now = Utc::now();
         let txn = state.db.begin().await.map_err(ApiError::from)?;
         // The conditional update decides races: a request already decided matches no row.
-        let decided = person_level_change::Entity::update_many()
-            .col_expr(
-                person_level_change::Column::Status,
-                Expr::value(if approve { LevelChangeStatus::Approved } else { LevelChangeStatus::Rejected }),
-            )
-            .col_expr(person_level_change::Column::DecidedByUserId, Expr::value(Some(viewer.user_id)))
-            .col_expr(person_level_change::Column::DecidedByUnitId, Expr::value(Some(viewer.unit_id)))
-            .col_expr(person_level_change::Column::DecisionComment, Expr::value(comment))
-            .col_expr(person_level_change::Column::ApprovingBody, Expr::value(approving_body))
-            .col_expr(person_level_change::Column::DocumentNumber, Expr::value(document_number))
-            .col_expr(person_level_change::Column::DecidedAt, Expr::value(Some(now)))
-            .col_expr(person_level_change::Column::Version, Expr::col(person_level_change::Column::Version).add(1))
-            .col_expr(person_level_change::Column::UpdatedAt, Expr::value(now))
-            .filter(person_level_change::Column::Id.eq(change.id))
-            .filter(person_level_change::Column::Status.eq(LevelChangeStatus::Pending))
-            .exec(&txn)
-            .await
-            .map_err(ApiError::from)?;
-        if decided.rows_affected != 1 {
+        let decision = Decision {
+            approve,
+            user: viewer.user_id,
+            unit: viewer.unit_id,
+            comment,
+            approving_body,
+            document_number,
+            at: now,
+        };
+        if !write::decide_change(&txn, change.id, decision).await? {
             return Err(already_decided().into());
         }
         if approve {
             set_level(&txn, &current, change.to_level).await?;
         } else {
-            touch(&txn, &current).await?;
+            write::touch(&txn, current.id).await?;
         }
         audit::record(&txn, ctx, viewer, write_entry("decide_step_down", current.id)).await?;
         rules::commit(ctx.state(), txn, Trigger::Person(current.id)).await.map_err(ApiError::from)?;
@@ -282,29 +255,29 @@ impl PersonDutyMutation {
         let note = |field: &str, value: &Option<String>| -> Result<String, ApiError> {
             validate::optional_text(field, value.as_deref().unwrap_or(""), 500)
         };
-        let model = person_assessment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            person_id: Set(current.id),
-            assessed_on: Set(assessed_on),
-            thought_clear: Set(input.thought_clear),
-            thought_note: Set(note("input.thoughtNote", &input.thought_note)?),
-            employment_clear: Set(input.employment_clear),
-            employment_note: Set(note("input.employmentNote", &input.employment_note)?),
-            family_clear: Set(input.family_clear),
-            family_note: Set(note("input.familyNote", &input.family_note)?),
-            social_clear: Set(input.social_clear),
-            social_note: Set(note("input.socialNote", &input.social_note)?),
-            whereabouts_clear: Set(input.whereabouts_clear),
-            whereabouts_note: Set(note("input.whereaboutsNote", &input.whereabouts_note)?),
-            employment_stable: Set(input.employment_stable),
-            mind_stable: Set(input.mind_stable),
-            recorded_by_user_id: Set(viewer.user_id),
-            created_at: Set(Utc::now()),
+        let assessment = person_assessment::Model {
+            id: Uuid::now_v7(),
+            person_id: current.id,
+            assessed_on,
+            thought_clear: input.thought_clear,
+            thought_note: note("input.thoughtNote", &input.thought_note)?,
+            employment_clear: input.employment_clear,
+            employment_note: note("input.employmentNote", &input.employment_note)?,
+            family_clear: input.family_clear,
+            family_note: note("input.familyNote", &input.family_note)?,
+            social_clear: input.social_clear,
+            social_note: note("input.socialNote", &input.social_note)?,
+            whereabouts_clear: input.whereabouts_clear,
+            whereabouts_note: note("input.whereaboutsNote", &input.whereabouts_note)?,
+            employment_stable: input.employment_stable,
+            mind_stable: input.mind_stable,
+            recorded_by_user_id: viewer.user_id,
+            created_at: Utc::now(),
         };
         let state = ctx.state();
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        model.insert(&txn).await.map_err(ApiError::from)?;
-        touch(&txn, &current).await?;
+        write::insert_assessment(&txn, assessment).await?;
+        write::touch(&txn, current.id).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_assessment", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
         ctx.loaders()?.clear();
@@ -323,19 +296,17 @@ impl PersonDutyMutation {
         let note = validate::text("input.note", &input.note, 1000)?;
         let state = ctx.state();
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        person_measure::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            person_id: Set(current.id),
-            kind: Set(input.kind),
-            taken_on: Set(taken_on),
-            note: Set(note),
-            recorded_by_user_id: Set(viewer.user_id),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&txn)
-        .await
-        .map_err(ApiError::from)?;
-        touch(&txn, &current).await?;
+        let measure = person_measure::Model {
+            id: Uuid::now_v7(),
+            person_id: current.id,
+            kind: input.kind,
+            taken_on,
+            note,
+            recorded_by_user_id: viewer.user_id,
+            created_at: Utc::now(),
+        };
+        write::insert_measure(&txn, measure).await?;
+        write::touch(&txn, current.id).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_measure", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
         ctx.loaders()?.clear();
@@ -349,12 +320,7 @@ fn already_decided() -> ApiError {
 
 /// Why the six-month rules refuse stepping this person down today, if they do.
 async fn refusal(db: &impl ConnectionTrait, current: &person::Model) -> Result<Option<(String, String)>, ApiError> {
-    let last_incident = person_incident::Entity::find()
-        .filter(person_incident::Column::PersonId.eq(current.id))
-        .order_by_desc(person_incident::Column::OccurredOn)
-        .one(db)
-        .await?
-        .map(|i| i.occurred_on);
+    let last_incident = store::last_incident(db, current.id).await?;
     Ok(levels::step_down_refusal(
         current.attention_level,
         current.level_since,
@@ -363,26 +329,14 @@ async fn refusal(db: &impl ConnectionTrait, current: &person::Model) -> Result<O
     ))
 }
 
-/// Puts a person at `level` from today (`None`: delisted, the dossier closed).
+/// Puts a person at `level` from today (`None`: delisted, the dossier closed); `CONFLICT` when
+/// the person changed since `current` was read.
 pub(super) async fn set_level(
     txn: &impl ConnectionTrait,
     current: &person::Model,
     level: Option<AttentionLevel>,
 ) -> Result<(), ApiError> {
-    let mut update = person::Entity::update_many()
-        .col_expr(person::Column::LevelSince, Expr::value(crate::domain::lead_flow::today()))
-        .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
-        .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(person::Column::Id.eq(current.id))
-        .filter(person::Column::Version.eq(current.version));
-    update = match level {
-        Some(level) => update.col_expr(person::Column::AttentionLevel, Expr::value(level)),
-        None => update.col_expr(person::Column::Status, Expr::value(RecordStatus::Delisted)),
-    };
-    if update.exec(txn).await?.rows_affected != 1 {
-        return Err(stale());
-    }
-    Ok(())
+    write::set_level(txn, current.id, current.version, level).await?.ok_or_else(stale)
 }
 
 /// Appends a level change; `by` is `None` for the system's own changes.
@@ -395,28 +349,14 @@ pub(super) async fn insert_change(
     reason: String,
     by: Option<&Viewer>,
 ) -> Result<(), ApiError> {
-    let now = Utc::now();
-    person_level_change::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        person_id: Set(current.id),
-        kind: Set(kind),
-        status: Set(status),
-        from_level: Set(Some(current.attention_level)),
-        to_level: Set(to_level),
-        reason: Set(reason),
-        requested_by_user_id: Set(by.map(|v| v.user_id)),
-        requested_by_unit_id: Set(by.map(|v| v.unit_id)),
-        decided_by_user_id: Set(None),
-        decided_by_unit_id: Set(None),
-        decision_comment: Set(None),
-        approving_body: Set(None),
-        document_number: Set(None),
-        decided_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    let change = NewLevelChange {
+        person: current.id,
+        kind,
+        status,
+        from_level: Some(current.attention_level),
+        to_level,
+        reason,
+        by: by.map(|v| (v.user_id, v.unit_id)),
+    };
+    write::insert_change(txn, change).await
 }

@@ -18,20 +18,17 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Duration, Utc};
-use entity::enums::{JudicialTag, TaskEventKind, TaskKind, TaskStatus, TaskTargetType, UnitKind};
-use entity::{
-    lead_subject, person, person_assessment, person_category, person_incident, person_judicial_tag,
-    person_level_change, person_measure, person_talk, task,
-};
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use entity::enums::{TaskEventKind, TaskKind, TaskStatus, TaskTargetType, UnitKind};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
 use super::ContextExt;
 use super::ids::{self, Kind};
-use super::person::{PersonPayload, find, touch, write_entry};
+use super::person::{PersonPayload, find, write_entry};
 use super::subscription::TaskAssigned;
 use crate::access::resource::Persons;
+use crate::access::store::Store;
+use crate::access::stores::person::{link, write};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::validate;
@@ -112,18 +109,14 @@ impl PersonLinkMutation {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         // The grant is the role's, whatever the row: answering it first tells nothing of rows.
-        let allowed = state.access.rows::<Persons>(viewer, "decide_link").ok_or(ApiError::Forbidden)?;
+        if state.access.rows::<Persons>(viewer, "decide_link").is_none() {
+            return Err(ApiError::Forbidden.into());
+        }
         let id = ids::decode_as(&input.person_id, Kind::Person).ok_or(ApiError::NotFound)?;
         if find(ctx, id).await?.is_none() {
             return Err(ApiError::NotFound.into());
         }
-        let record = person::Entity::find()
-            .filter(allowed)
-            .filter(person::Column::Id.eq(id))
-            .one(&state.db)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::Forbidden)?;
+        let (record, _) = Store::new(&state.access, viewer).for_action::<Persons>(&state.db, id, "decide_link").await?;
         let Some(dossier) = record.link_of_person_id else {
             return Err(ApiError::bad_input(
                 "input.personId",
@@ -135,14 +128,10 @@ impl PersonLinkMutation {
         let note = validate::optional_text("input.note", input.note.as_deref().unwrap_or(""), 1000)?;
         let now = Utc::now();
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        let waiting = task::Entity::find()
-            .filter(task::Column::Kind.eq(TaskKind::PersonLink))
-            .filter(task::Column::TargetType.eq(TaskTargetType::Person))
-            .filter(task::Column::TargetId.eq(record.id))
-            .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]))
-            .one(&txn)
-            .await
-            .map_err(ApiError::from)?
+        let waiting = link::open_tasks(&txn, record.id, Some(TaskKind::PersonLink))
+            .await?
+            .into_iter()
+            .next()
             .ok_or_else(decided)?;
         if !note.is_empty() {
             let actor = Some((viewer.user_id, viewer.unit_id));
@@ -154,7 +143,7 @@ impl PersonLinkMutation {
             return Err(decided().into());
         }
         let answer = if input.confirm {
-            merge(&txn, &record, dossier, now).await?;
+            merge(&txn, record.id, dossier, now).await?;
             audit::record(&txn, ctx, viewer, write_entry("confirm_person_link", dossier)).await?;
             dossier
         } else {
@@ -178,68 +167,13 @@ fn decided() -> ApiError {
 
 /// Merges the provisional `record` into `dossier`: what the judicial office recorded moves over,
 /// the rest of the record goes.
-async fn merge(
-    txn: &impl ConnectionTrait,
-    record: &person::Model,
-    dossier: Uuid,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let current = person::Entity::find_by_id(dossier).one(txn).await?.ok_or(ApiError::NotFound)?;
-    // Tags the dossier lacks move with their dates and the unit that added them.
-    let held: Vec<JudicialTag> = person_judicial_tag::Entity::find()
-        .select_only()
-        .column(person_judicial_tag::Column::Tag)
-        .filter(person_judicial_tag::Column::PersonId.eq(dossier))
-        .into_tuple()
-        .all(txn)
-        .await?;
-    person_judicial_tag::Entity::update_many()
-        .col_expr(person_judicial_tag::Column::PersonId, Expr::value(dossier))
-        .filter(person_judicial_tag::Column::PersonId.eq(record.id))
-        .filter(person_judicial_tag::Column::Tag.is_not_in(held))
-        .exec(txn)
-        .await?;
-    // A lead naming both keeps one subject.
-    let named_dossier = Query::select()
-        .column(lead_subject::Column::LeadId)
-        .from(lead_subject::Entity)
-        .and_where(lead_subject::Column::PersonId.eq(dossier))
-        .to_owned();
-    lead_subject::Entity::delete_many()
-        .filter(lead_subject::Column::PersonId.eq(record.id))
-        .filter(lead_subject::Column::LeadId.in_subquery(named_dossier))
-        .exec(txn)
-        .await?;
-    macro_rules! move_to_dossier {
-        ($($table:ident),*) => {$(
-            $table::Entity::update_many()
-                .col_expr($table::Column::PersonId, Expr::value(dossier))
-                .filter($table::Column::PersonId.eq(record.id))
-                .exec(txn)
-                .await?;
-        )*};
-    }
-    move_to_dossier!(person_talk, person_incident, person_assessment, person_measure, lead_subject);
-    // What describes the record itself goes with it.
-    person_judicial_tag::Entity::delete_many()
-        .filter(person_judicial_tag::Column::PersonId.eq(record.id))
-        .exec(txn)
-        .await?;
-    person_category::Entity::delete_many().filter(person_category::Column::PersonId.eq(record.id)).exec(txn).await?;
-    person_level_change::Entity::delete_many()
-        .filter(person_level_change::Column::PersonId.eq(record.id))
-        .exec(txn)
-        .await?;
+async fn merge(txn: &impl ConnectionTrait, record: Uuid, dossier: Uuid, now: DateTime<Utc>) -> Result<(), ApiError> {
+    link::row(txn, dossier).await?.ok_or(ApiError::NotFound)?;
+    link::merge(txn, record, dossier).await?;
     // Its open tasks (a talk falling due …) end with it; the link task is closed already.
-    let open = task::Entity::find()
-        .filter(task::Column::TargetType.eq(TaskTargetType::Person))
-        .filter(task::Column::TargetId.eq(record.id))
-        .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]))
-        .all(txn)
-        .await?;
-    for task in &open {
+    for task in &link::open_tasks(txn, record, None).await? {
         rules::close(txn, task, TaskStatus::Cancelled, MERGED, now).await?;
     }
-    person::Entity::delete_by_id(record.id).exec(txn).await?;
-    touch(txn, &current).await
+    link::remove(txn, record).await?;
+    write::touch(txn, dossier).await
 }

@@ -20,7 +20,7 @@ use base64::Engine as _;
 use calamine::{DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
 use entity::enums::{JudicialTag, PersonCategory};
-use entity::{person, venue, village};
+use entity::{venue, village};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::columns::{person_headers as ph, venue_headers as vh};
@@ -555,12 +555,8 @@ async fn import_persons(ctx: &Context<'_>, input: ImportInput) -> Result<ImportP
             continue;
         }
         // A dossier with the number (a provisional record repeats its dossier's number).
-        let held = person::Entity::find()
-            .filter(person::Column::TownId.eq(viewer.town_id))
-            .filter(person::Column::IdNumber.eq(&person.id_number))
-            .filter(person::Column::LinkOfPersonId.is_null())
-            .one(&state.db)
-            .await?;
+        let held =
+            crate::access::stores::person::dossier_with_number(&state.db, viewer.town_id, &person.id_number).await?;
         if held.is_some() {
             unchanged += 1;
         } else {

@@ -1,0 +1,403 @@
+//! Key persons (重点人员): the `Person` object type and its record; `people` and `person` are in
+//! [`query`], the writes of the person ledger in [`mutation`] (with `createPerson`'s checks in
+//! `new`), the duties in `person_duties`, links in `person_links`.
+//!
+//! Every read goes through the person store (`access::stores::person`) and every field is served
+//! only when the viewer holds its group on the row (access.md "Field groups"); reads of
+//! `identity` and `notes` are noted in the request's audit log. Writes check, in this order: the
+//! row is in the viewer's read scope (else `NOT_FOUND`, as for a random id), the action is
+//! granted on it (else `FORBIDDEN`), then the state (`CONFLICT`).
+
+pub mod mutation;
+mod new;
+pub mod query;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::NaiveDate;
+use entity::enums::{AttentionLevel, Gender, JudicialTag, MeasureKind, PersonCategory, RecordStatus, TalkKind};
+use entity::{person, person_assessment, person_incident, person_judicial_tag, person_measure, person_talk};
+
+use crate::error::ApiError;
+use uuid::Uuid;
+
+use super::ContextExt;
+use super::fetch;
+use super::ids::{self, Kind};
+use super::level::LevelChange;
+use super::loaders::{
+    AssessmentsOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, Officer, PERSON_ACTIONS, PersonAction,
+    TagsOf, TalksOf,
+};
+use super::org::Village;
+use super::scalars::Date;
+use crate::access::GroupSet;
+use crate::access::resource::Persons;
+use crate::audit;
+use crate::domain::levels;
+
+pub use crate::access::page::SortDirection;
+pub use crate::access::stores::person::{PersonFilter, PersonOrder, PersonOrderField, filter_condition};
+pub use mutation::{
+    CreatePersonInput, JudicialTagInput, PersonMutation, PersonPayload, RecordIncidentInput, RecordTalkInput,
+    UpdatePersonInput,
+};
+pub(crate) use mutation::{stale, writable, write_entry};
+pub(crate) use new::NewPerson;
+pub use query::PersonQuery;
+
+/// An edge of `people`.
+pub type PersonEdge = super::connection::Edge<Person>;
+
+/// Groups whose reads are audited (access.md rule 6).
+const AUDITED: &[&str] = &["identity", "notes"];
+
+/// A key person's dossier, as the viewer may see it.
+#[derive(Clone)]
+pub struct Person {
+    model: Arc<person::Model>,
+    groups: GroupSet<Persons>,
+}
+
+impl Person {
+    pub fn new(model: person::Model, groups: GroupSet<Persons>) -> Self {
+        Self { model: Arc::new(model), groups }
+    }
+
+    /// The name, when the viewer reads `basic` (task summaries).
+    pub fn display_name(&self) -> Option<&str> {
+        self.groups.has("basic").then_some(self.model.name.as_str())
+    }
+
+    /// Whether a group's fields are served; notes audited reads.
+    fn reveal(&self, ctx: &Context<'_>, group: &'static str) -> bool {
+        let held = self.groups.has(group);
+        if held
+            && AUDITED.contains(&group)
+            && let Some(log) = audit::read_log(ctx)
+        {
+            log.read("Person", self.model.id, group);
+        }
+        held
+    }
+
+    fn basic<T>(&self, value: impl FnOnce(&person::Model) -> T) -> Option<T> {
+        self.groups.has("basic").then(|| value(&self.model))
+    }
+}
+
+#[Object]
+impl Person {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Person, self.model.id)
+    }
+    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// reads every field group: the count of changes would otherwise tell of hidden activity.
+    async fn version(&self) -> Option<i32> {
+        self.groups.all().then_some(self.model.version)
+    }
+    async fn name(&self) -> Option<&str> {
+        self.groups.has("basic").then_some(self.model.name.as_str())
+    }
+    async fn gender(&self) -> Option<Gender> {
+        self.basic(|m| m.gender)
+    }
+    async fn attention_level(&self) -> Option<AttentionLevel> {
+        self.basic(|m| m.attention_level)
+    }
+    async fn status(&self) -> Option<RecordStatus> {
+        self.basic(|m| m.status)
+    }
+    async fn listed_at(&self) -> Option<Date> {
+        self.basic(|m| Date(m.listed_at))
+    }
+    /// Residence village.
+    async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
+        if !self.groups.has("basic") {
+            return Ok(None);
+        }
+        Ok(ctx.loaders()?.villages.load_one(self.model.village_id).await?)
+    }
+    /// The responsible police officer (包村民警).
+    async fn responsible_officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        match self.model.responsible_officer_id {
+            Some(officer) if self.groups.has("basic") => Ok(ctx.loaders()?.officers.load_one(officer).await?),
+            _ => Ok(None),
+        }
+    }
+
+    /// National ID number (身份证号).
+    async fn id_number(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.reveal(ctx, "identity").then_some(self.model.id_number.as_str())
+    }
+    async fn birth_date(&self, ctx: &Context<'_>) -> Option<Date> {
+        self.reveal(ctx, "identity").then_some(Date(self.model.birth_date))
+    }
+    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "identity") { self.model.phone.as_deref() } else { None }
+    }
+    /// Residence address.
+    async fn address(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "identity") { self.model.address.as_deref() } else { None }
+    }
+
+    async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<PersonCategory>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        Ok(Some(ctx.loaders()?.person_records.load_one(CategoriesOf(self.model.id)).await?.unwrap_or_default()))
+    }
+    async fn judicial_tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<JudicialTagEntry>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let tags = ctx.loaders()?.person_records.load_one(TagsOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(tags.into_iter().map(JudicialTagEntry::from).collect()))
+    }
+    /// Education and admonition talks, newest first.
+    async fn talks(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Talk>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let talks = ctx.loaders()?.person_records.load_one(TalksOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(talks.into_iter().map(Talk).collect()))
+    }
+    /// Incidents (警情/案件/不良记录), newest first.
+    async fn incidents(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Incident>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let incidents = ctx.loaders()?.person_records.load_one(IncidentsOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(incidents.into_iter().map(Incident).collect()))
+    }
+
+    /// 五清两稳 assessments, newest first.
+    async fn assessments(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Assessment>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.person_records.load_one(AssessmentsOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Assessment).collect()))
+    }
+    /// Disciplinary measures (教育惩戒), newest first.
+    async fn measures(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Measure>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.person_records.load_one(MeasuresOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Measure).collect()))
+    }
+    /// Changes of attention level, newest first, pending requests included.
+    async fn level_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<LevelChange>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.person_records.load_one(LevelHistoryOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(LevelChange::from).collect()))
+    }
+    /// Whether education talks are on time for the current level.
+    async fn talk_status(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TalkStatus>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let talks = ctx.loaders()?.person_records.load_one(TalksOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(talk_status(&self.model, talks.first().map(|t| t.talked_on))))
+    }
+
+    /// Investigative notes.
+    async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
+        if self.reveal(ctx, "notes") { self.model.notes.as_deref() } else { None }
+    }
+
+    /// What the viewer may read and do on this person.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<PersonViewerCan> {
+        let loaders = ctx.loaders()?;
+        let keys = PERSON_ACTIONS.iter().map(|a| PersonAction(a, self.model.id));
+        let can = loaders.person_records.load_many(keys).await?;
+        let can = |action: &'static str| can.get(&PersonAction(action, self.model.id)).copied().unwrap_or(false);
+        Ok(PersonViewerCan {
+            read_basic: self.groups.has("basic"),
+            read_identity: self.groups.has("identity"),
+            read_record: self.groups.has("record"),
+            read_notes: self.groups.has("notes"),
+            update: can("update"),
+            record_talk: can("record_talk"),
+            record_incident: can("record_incident"),
+            record_assessment: can("record_assessment"),
+            record_measure: can("record_measure"),
+            raise_level: can("raise_level"),
+            request_step_down: can("request_step_down"),
+            decide_step_down: can("decide_step_down"),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PersonViewerCan {
+    pub read_basic: bool,
+    pub read_identity: bool,
+    pub read_record: bool,
+    pub read_notes: bool,
+    pub update: bool,
+    pub record_talk: bool,
+    pub record_incident: bool,
+    pub record_assessment: bool,
+    pub record_measure: bool,
+    pub raise_level: bool,
+    pub request_step_down: bool,
+    pub decide_step_down: bool,
+}
+
+/// A judicial tag (刑满释放 with release date, 社区矫正 with end of correction).
+#[derive(SimpleObject)]
+pub struct JudicialTagEntry {
+    pub tag: JudicialTag,
+    pub release_date: Option<Date>,
+    pub correction_end_date: Option<Date>,
+}
+
+impl From<person_judicial_tag::Model> for JudicialTagEntry {
+    fn from(m: person_judicial_tag::Model) -> Self {
+        Self {
+            tag: m.tag,
+            release_date: m.release_date.map(Date),
+            correction_end_date: m.correction_end_date.map(Date),
+        }
+    }
+}
+
+/// An education or admonition talk (训诫/教育谈话).
+pub struct Talk(person_talk::Model);
+
+#[Object]
+impl Talk {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Talk, self.0.id)
+    }
+    async fn talked_on(&self) -> Date {
+        Date(self.0.talked_on)
+    }
+    async fn kind(&self) -> TalkKind {
+        self.0.kind
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    async fn officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        Ok(ctx.loaders()?.officers.load_one(self.0.officer_id).await?)
+    }
+}
+
+/// A 五清两稳 assessment: thought, employment, family, social contacts and whereabouts each
+/// clear or not, with a note; and whether employment and state of mind are stable.
+pub struct Assessment(pub person_assessment::Model);
+
+#[Object]
+impl Assessment {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Assessment, self.0.id)
+    }
+    async fn assessed_on(&self) -> Date {
+        Date(self.0.assessed_on)
+    }
+    async fn thought_clear(&self) -> bool {
+        self.0.thought_clear
+    }
+    async fn thought_note(&self) -> &str {
+        &self.0.thought_note
+    }
+    async fn employment_clear(&self) -> bool {
+        self.0.employment_clear
+    }
+    async fn employment_note(&self) -> &str {
+        &self.0.employment_note
+    }
+    async fn family_clear(&self) -> bool {
+        self.0.family_clear
+    }
+    async fn family_note(&self) -> &str {
+        &self.0.family_note
+    }
+    async fn social_clear(&self) -> bool {
+        self.0.social_clear
+    }
+    async fn social_note(&self) -> &str {
+        &self.0.social_note
+    }
+    async fn whereabouts_clear(&self) -> bool {
+        self.0.whereabouts_clear
+    }
+    async fn whereabouts_note(&self) -> &str {
+        &self.0.whereabouts_note
+    }
+    async fn employment_stable(&self) -> bool {
+        self.0.employment_stable
+    }
+    async fn mind_stable(&self) -> bool {
+        self.0.mind_stable
+    }
+}
+
+/// A disciplinary measure (教育惩戒) on the ladder.
+pub struct Measure(pub person_measure::Model);
+
+#[Object]
+impl Measure {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Measure, self.0.id)
+    }
+    async fn kind(&self) -> MeasureKind {
+        self.0.kind
+    }
+    async fn taken_on(&self) -> Date {
+        Date(self.0.taken_on)
+    }
+    async fn note(&self) -> &str {
+        &self.0.note
+    }
+}
+
+/// An incident, case or misconduct record (警情/案件/不良记录).
+pub struct Incident(person_incident::Model);
+
+#[Object]
+impl Incident {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Incident, self.0.id)
+    }
+    async fn occurred_on(&self) -> Date {
+        Date(self.0.occurred_on)
+    }
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+}
+
+/// The person with `id` in the viewer's read scope. A real person outside it is logged as a
+/// denied attempt and answered exactly like a missing one.
+pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Person>, ApiError> {
+    Ok(fetch::one::<Persons>(ctx, id, "Person").await?.map(|(m, groups)| Person::new(m, groups)))
+}
+
+/// Talk compliance of a person, given its last talk.
+pub fn talk_status(person: &person::Model, last_talk: Option<NaiveDate>) -> TalkStatus {
+    let interval = levels::talk_interval_days(person.attention_level);
+    let next_due_at = levels::next_due(last_talk, person.level_since, interval);
+    TalkStatus {
+        last_talk_at: last_talk.map(Date),
+        next_due_at: Date(next_due_at),
+        overdue: person.status == RecordStatus::Active && crate::domain::lead_flow::today() > next_due_at,
+    }
+}
+
+/// Whether a person's education talks are on time (domain.md: 30/60/90 days by level).
+#[derive(SimpleObject)]
+pub struct TalkStatus {
+    pub last_talk_at: Option<Date>,
+    pub next_due_at: Date,
+    pub overdue: bool,
+}

@@ -1,0 +1,77 @@
+//! `people` and `person`: key persons in the viewer's scope.
+
+use async_graphql::{Context, ID, Object};
+
+use super::{Person, PersonFilter, PersonOrder, find};
+use crate::access::page::PageArgs;
+use crate::access::resource::Persons;
+use crate::access::store::{Sort, Store};
+use crate::graphql::ContextExt;
+use crate::graphql::connection::Page;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{PersonWants, prefetch_people};
+
+#[derive(Default)]
+pub struct PersonQuery;
+
+#[Object]
+impl PersonQuery {
+    /// Key persons in the viewer's scope, a page at a time.
+    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PersonFilter>,
+        order_by: Option<PersonOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Person>> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let page = PageArgs::new(first, after)?;
+        let filter = filter.unwrap_or_default();
+        let order = order_by.unwrap_or_default();
+        let store = Store::new(&state.access, viewer);
+        // Rule 4 for ordering: name and listing date are `basic`, the next talk due date also
+        // needs the talks (`record`); the store refuses an order whose group the viewer holds
+        // nowhere, and never sorts by a hidden value.
+        let sort = Sort { field: order.field, ascending: order.direction.ascending() };
+        let listing = store.list::<Persons>(&state.db, filter.clone(), sort, &page).await?;
+        let look = ctx.look_ahead();
+        let node = [look.field("nodes"), look.field("edges").field("node")];
+        let wants = |field: &str| node.iter().any(|n| n.field(field).exists());
+        let wants = PersonWants {
+            village: wants("village"),
+            officer: wants("responsibleOfficer"),
+            talks: wants("talks") || wants("talkStatus"),
+            talk_officers: node.iter().any(|n| n.field("talks").field("officer").exists()),
+            incidents: wants("incidents"),
+            categories: wants("categories"),
+            tags: wants("judicialTags"),
+            assessments: wants("assessments"),
+            measures: wants("measures"),
+            level_history: wants("levelHistory"),
+            actions: wants("viewerCan"),
+        };
+        let models: Vec<_> = listing.rows.iter().map(|(_, (m, _))| m).collect();
+        prefetch_people(ctx.loaders()?, &models, &wants).await?;
+        let total_count = if look.field("totalCount").exists() {
+            Some(store.count::<Persons>(&state.db, filter).await? as i64)
+        } else {
+            None
+        };
+        let rows: Vec<_> =
+            listing.rows.into_iter().map(|(cursor, (m, groups))| (cursor, Person::new(m, groups))).collect();
+        let mut connection = Page::<Person>::new(rows, page.first, total_count);
+        connection.page_info.has_next_page = listing.has_next;
+        Ok(connection)
+    }
+
+    /// One key person, or null when there is none in the viewer's scope.
+    async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Person>> {
+        let Some(id) = ids::decode_as(&id, Kind::Person) else {
+            return Ok(None);
+        };
+        Ok(find(ctx, id).await?)
+    }
+}

@@ -1,0 +1,220 @@
+//! The DataLoaders of persons: a dossier's record (talks, incidents, categories, tags,
+//! assessments, measures, level history), the viewer's actions on it, and persons by id.
+//!
+//! Every body reads through the person store: children only under persons the viewer reads
+//! and holds `record` on, persons only within the viewer's person scope.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use entity::enums::PersonCategory;
+use entity::{
+    person, person_assessment, person_incident, person_judicial_tag, person_level_change, person_measure, person_talk,
+};
+use sea_orm::DbErr;
+use uuid::Uuid;
+
+use super::loaders::Loaders;
+use crate::AppState;
+use crate::access::store::{Child, Store};
+use crate::access::stores::person::{
+    self as store, Assessments, Categories, Incidents, LevelHistory, Measures, Tags, Talks,
+};
+use crate::auth::Viewer;
+use crate::error::ApiError;
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
+
+/// A store error as a loader's error: the loaders' callers see a database failure either way.
+fn db_err(err: ApiError) -> Arc<DbErr> {
+    Arc::new(match err {
+        ApiError::Internal(err) => match err.downcast::<DbErr>() {
+            Ok(err) => err,
+            Err(err) => DbErr::Custom(err.to_string()),
+        },
+        other => DbErr::Custom(other.to_string()),
+    })
+}
+
+/// What a page of persons asks for, from the query's selection.
+pub struct PersonWants {
+    pub village: bool,
+    pub officer: bool,
+    pub talks: bool,
+    pub talk_officers: bool,
+    pub incidents: bool,
+    pub categories: bool,
+    pub tags: bool,
+    pub assessments: bool,
+    pub measures: bool,
+    pub level_history: bool,
+    pub actions: bool,
+}
+
+/// Loads the relations of a whole page in one batch each, before the rows resolve. Without
+/// it the batches would depend on timing (a DataLoader dispatches 1 ms after its first key).
+pub async fn prefetch_people(
+    loaders: &Loaders,
+    rows: &[&person::Model],
+    wants: &PersonWants,
+) -> Result<(), Arc<DbErr>> {
+    let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+    if wants.village {
+        loaders.villages.load_many(rows.iter().map(|p| p.village_id)).await?;
+    }
+    let mut officers: Vec<Uuid> =
+        if wants.officer { rows.iter().filter_map(|p| p.responsible_officer_id).collect() } else { Vec::new() };
+    if wants.talks {
+        let talks = loaders.person_records.load_many(ids.iter().map(|id| TalksOf(*id))).await?;
+        if wants.talk_officers {
+            officers.extend(talks.values().flatten().map(|t| t.officer_id));
+        }
+    }
+    if !officers.is_empty() {
+        loaders.officers.load_many(officers).await?;
+    }
+    if wants.incidents {
+        loaders.person_records.load_many(ids.iter().map(|id| IncidentsOf(*id))).await?;
+    }
+    if wants.categories {
+        loaders.person_records.load_many(ids.iter().map(|id| CategoriesOf(*id))).await?;
+    }
+    if wants.tags {
+        loaders.person_records.load_many(ids.iter().map(|id| TagsOf(*id))).await?;
+    }
+    if wants.assessments {
+        loaders.person_records.load_many(ids.iter().map(|id| AssessmentsOf(*id))).await?;
+    }
+    if wants.measures {
+        loaders.person_records.load_many(ids.iter().map(|id| MeasuresOf(*id))).await?;
+    }
+    if wants.level_history {
+        loaders.person_records.load_many(ids.iter().map(|id| LevelHistoryOf(*id))).await?;
+    }
+    if wants.actions {
+        for action in PERSON_ACTIONS {
+            loaders.person_records.load_many(ids.iter().map(|id| PersonAction(action, *id))).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The talks of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TalksOf(pub Uuid);
+/// The incidents of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IncidentsOf(pub Uuid);
+/// The categories of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CategoriesOf(pub Uuid);
+/// The judicial tags of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TagsOf(pub Uuid);
+/// The assessments of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssessmentsOf(pub Uuid);
+/// The measures of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeasuresOf(pub Uuid);
+/// The level history of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LevelHistoryOf(pub Uuid);
+/// The actions `Person.viewerCan` reports.
+pub const PERSON_ACTIONS: [&str; 8] = [
+    "update",
+    "record_talk",
+    "record_incident",
+    "record_assessment",
+    "record_measure",
+    "raise_level",
+    "request_step_down",
+    "decide_step_down",
+];
+/// Whether the viewer may perform an action on a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PersonAction(pub &'static str, pub Uuid);
+
+/// The record of persons (and the viewer's actions on them), a page at a time.
+pub struct PersonRecordLoader {
+    pub(super) state: Arc<AppState>,
+    pub(super) viewer: Viewer,
+}
+
+impl PersonRecordLoader {
+    /// The children `C` of the persons among `parents`, through the store.
+    async fn children<C: Child>(
+        &self,
+        parents: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<<C::Entity as sea_orm::EntityTrait>::Model>>, Arc<DbErr>> {
+        let store = Store::new(&self.state.access, &self.viewer);
+        store.children::<C>(&self.state.db, parents).await.map_err(db_err)
+    }
+}
+
+/// One loader per child table of persons: the rows under each readable person among the keys,
+/// in the store's order, `$map` applied to each person's list.
+macro_rules! person_children {
+    ($key:ident, $child:ident, $value:ty, $map:expr) => {
+        impl Loader<$key> for PersonRecordLoader {
+            type Value = $value;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let parents: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let rows = self.children::<$child>(&parents).await?;
+                Ok(rows.into_iter().map(|(parent, rows)| ($key(parent), $map(rows))).collect())
+            }
+        }
+    };
+}
+person_children!(TalksOf, Talks, Vec<person_talk::Model>, |rows| rows);
+person_children!(IncidentsOf, Incidents, Vec<person_incident::Model>, |rows| rows);
+person_children!(AssessmentsOf, Assessments, Vec<person_assessment::Model>, |rows| rows);
+person_children!(MeasuresOf, Measures, Vec<person_measure::Model>, |rows| rows);
+person_children!(LevelHistoryOf, LevelHistory, Vec<person_level_change::Model>, |rows| rows);
+person_children!(TagsOf, Tags, Vec<person_judicial_tag::Model>, |rows| rows);
+person_children!(CategoriesOf, Categories, Vec<PersonCategory>, |rows: Vec<entity::person_category::Model>| {
+    rows.into_iter().map(|c| c.category).collect()
+});
+
+impl Loader<PersonAction> for PersonRecordLoader {
+    type Value = bool;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[PersonAction]) -> LoadResult<PersonAction, bool> {
+        // One query per action asked for on the page.
+        let store = Store::new(&self.state.access, &self.viewer);
+        let mut answers = HashMap::new();
+        let mut actions: Vec<&'static str> = keys.iter().map(|k| k.0).collect();
+        actions.sort_unstable();
+        actions.dedup();
+        for action in actions {
+            let ids: Vec<Uuid> = keys.iter().filter(|k| k.0 == action).map(|k| k.1).collect();
+            let allowed = store::allowed(&store, &self.state.db, action, &ids).await.map_err(db_err)?;
+            for id in ids {
+                answers.insert(PersonAction(action, id), allowed.contains(&id));
+            }
+        }
+        Ok(answers)
+    }
+}
+
+/// Persons by id, within the viewer's person scope (subjects of leads resolve under the
+/// persons' own rules).
+pub struct PersonLoader {
+    pub(super) state: Arc<AppState>,
+    pub(super) viewer: Viewer,
+}
+
+impl Loader<Uuid> for PersonLoader {
+    type Value = person::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, person::Model> {
+        let store = Store::new(&self.state.access, &self.viewer);
+        let rows = store::readable(&store, &self.state.db, keys).await.map_err(db_err)?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
