@@ -11,17 +11,18 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{ID, SimpleObject};
 use entity::enums::PersonCategory;
 use entity::{
-    app_user, lead, lead_event, lead_subject, org_unit, person, person_assessment, person_category, person_incident,
-    person_judicial_tag, person_level_change, person_measure, person_talk, task, task_event,
+    app_user, org_unit, person, person_assessment, person_category, person_incident, person_judicial_tag,
+    person_level_change, person_measure, person_talk,
 };
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::ids::{self, Kind};
+pub use super::lead_loaders::{EventsOf, GangPartsOf, LeadRecordLoader, SubjectsOf, TaskEventLoader, TaskEventsOf};
 use super::org::{OrgUnit, Village};
 use crate::AppState;
-use crate::access::resource::{Leads, OrgUnits, Persons, Tasks, Villages};
+use crate::access::resource::{OrgUnits, Persons, Villages};
 use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
@@ -388,128 +389,5 @@ impl Loader<Uuid> for PersonLoader {
         };
         let rows = select.filter(person::Column::Id.is_in(keys.iter().copied())).all(&self.state.db).await?;
         Ok(rows.into_iter().map(|p| (p.id, p)).collect())
-    }
-}
-
-/// The events of a lead.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EventsOf(pub Uuid);
-/// The subjects of a lead.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SubjectsOf(pub Uuid);
-/// The serials of the ordinary leads handed over from an umbrella lead.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GangPartsOf(pub Uuid);
-
-/// Children of leads, for leads in the viewer's read scope only.
-pub struct LeadRecordLoader {
-    state: Arc<AppState>,
-    viewer: Viewer,
-}
-
-impl LeadRecordLoader {
-    fn readable(&self, keys: impl Iterator<Item = Uuid>) -> Option<SelectStatement> {
-        let rows = self.state.access.rows::<Leads>(&self.viewer, "read")?;
-        Some(
-            Query::select()
-                .column(lead::Column::Id)
-                .from(lead::Entity)
-                .cond_where(rows)
-                .and_where(lead::Column::Id.is_in(keys))
-                .to_owned(),
-        )
-    }
-}
-
-impl Loader<EventsOf> for LeadRecordLoader {
-    type Value = Vec<lead_event::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[EventsOf]) -> LoadResult<EventsOf, Self::Value> {
-        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let rows = lead_event::Entity::find()
-            .filter(lead_event::Column::LeadId.in_subquery(readable))
-            .order_by_asc(lead_event::Column::CreatedAt)
-            .order_by_asc(lead_event::Column::Id)
-            .all(&self.state.db)
-            .await?;
-        Ok(by_parent(keys, rows, |e| EventsOf(e.lead_id)))
-    }
-}
-
-impl Loader<SubjectsOf> for LeadRecordLoader {
-    type Value = Vec<lead_subject::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[SubjectsOf]) -> LoadResult<SubjectsOf, Self::Value> {
-        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let rows = lead_subject::Entity::find()
-            .filter(lead_subject::Column::LeadId.in_subquery(readable))
-            .order_by_asc(lead_subject::Column::Id)
-            .all(&self.state.db)
-            .await?;
-        Ok(by_parent(keys, rows, |s| SubjectsOf(s.lead_id)))
-    }
-}
-
-impl Loader<GangPartsOf> for LeadRecordLoader {
-    type Value = Vec<String>;
-    type Error = Arc<DbErr>;
-
-    /// Only the serials: the discipline commission sees that, and under which number, it handed
-    /// a part over; the new lead itself it cannot open (access.md: rows of umbrella leads only).
-    async fn load(&self, keys: &[GangPartsOf]) -> LoadResult<GangPartsOf, Self::Value> {
-        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let rows: Vec<(Option<Uuid>, String)> = lead::Entity::find()
-            .select_only()
-            .column(lead::Column::HandedOverFromLeadId)
-            .column(lead::Column::Serial)
-            .filter(lead::Column::HandedOverFromLeadId.in_subquery(readable))
-            .order_by_asc(lead::Column::Serial)
-            .into_tuple()
-            .all(&self.state.db)
-            .await?;
-        let grouped = by_parent(keys, rows, |(parent, _)| GangPartsOf(parent.unwrap_or_default()));
-        Ok(grouped.into_iter().map(|(k, v)| (k, v.into_iter().map(|(_, serial)| serial).collect())).collect())
-    }
-}
-
-/// The thread of a task.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TaskEventsOf(pub Uuid);
-
-/// Task threads, for tasks in the viewer's read scope only.
-pub struct TaskEventLoader {
-    state: Arc<AppState>,
-    viewer: Viewer,
-}
-
-impl Loader<TaskEventsOf> for TaskEventLoader {
-    type Value = Vec<task_event::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[TaskEventsOf]) -> LoadResult<TaskEventsOf, Self::Value> {
-        let Some(rows) = self.state.access.rows::<Tasks>(&self.viewer, "read") else {
-            return Ok(HashMap::new());
-        };
-        let readable = Query::select()
-            .column(task::Column::Id)
-            .from(task::Entity)
-            .cond_where(rows)
-            .and_where(task::Column::Id.is_in(keys.iter().map(|k| k.0)))
-            .to_owned();
-        let rows = task_event::Entity::find()
-            .filter(task_event::Column::TaskId.in_subquery(readable))
-            .order_by_asc(task_event::Column::CreatedAt)
-            .order_by_asc(task_event::Column::Id)
-            .all(&self.state.db)
-            .await?;
-        Ok(by_parent(keys, rows, |e| TaskEventsOf(e.task_id)))
     }
 }
