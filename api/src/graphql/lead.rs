@@ -15,23 +15,26 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{CountyAnswer, LeadCategory, LeadEventKind, LeadSource, LeadStatus};
 use entity::{lead, lead_event, lead_subject};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::connection::{Connection, Page};
 use super::fetch;
 use super::ids::{self, Kind};
 use super::loaders::{EventsOf, GangPartsOf, Officer, SubjectsOf};
 use super::org::OrgUnit;
-use super::person::{Person, SortDirection};
+use super::person::Person;
 use crate::access::GroupSet;
+use crate::access::page::PageArgs;
 use crate::access::resource::{Leads, Persons};
+use crate::access::store::{Sort, Store};
+pub use crate::access::stores::lead::{
+    LeadCoarseStatus, LeadFilter, LeadOrder, LeadOrderField, coarse, filter_condition,
+};
 use crate::audit;
 use crate::domain::lead_flow;
 use crate::error::ApiError;
@@ -83,22 +86,6 @@ impl Lead {
             LeadStatus::Verifying => self.model.deadline,
             _ => None,
         }
-    }
-}
-
-/// RECEIVED, IN_PROGRESS or CONCLUDED: the status shown where the fine one is hidden.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum LeadCoarseStatus {
-    Received,
-    InProgress,
-    Concluded,
-}
-
-pub fn coarse(status: LeadStatus) -> LeadCoarseStatus {
-    match lead_flow::coarse(status) {
-        "RECEIVED" => LeadCoarseStatus::Received,
-        "CONCLUDED" => LeadCoarseStatus::Concluded,
-        _ => LeadCoarseStatus::InProgress,
     }
 }
 
@@ -342,109 +329,6 @@ impl LeadEventView {
     }
 }
 
-#[derive(InputObject, Default)]
-pub struct LeadFilter {
-    /// Needs `handling`.
-    pub status: Option<Vec<LeadStatus>>,
-    pub coarse_status: Option<LeadCoarseStatus>,
-    /// Needs `submission`.
-    pub source: Option<LeadSource>,
-    /// Needs `submission`.
-    pub category: Option<LeadCategory>,
-    pub is_umbrella: Option<bool>,
-    /// Needs `receipt`.
-    pub receiving_unit_id: Option<ID>,
-    /// Needs `handling`.
-    pub assignee_unit_id: Option<ID>,
-    /// Past the deadline of the current duty. Needs `handling`.
-    pub overdue: Option<bool>,
-    /// Needs `receipt`.
-    pub received_from: Option<DateTime<Utc>>,
-    /// Needs `receipt`.
-    pub received_to: Option<DateTime<Utc>>,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LeadOrderField {
-    /// Newest first by default direction DESC is usual; rows whose receipt the viewer may not
-    /// see sort last.
-    #[default]
-    ReceivedAt,
-    /// The current duty's deadline; rows without one (or whose handling is hidden) sort last.
-    Deadline,
-    Serial,
-}
-
-#[derive(InputObject, Default)]
-pub struct LeadOrder {
-    #[graphql(default)]
-    pub field: LeadOrderField,
-    #[graphql(default)]
-    pub direction: SortDirection,
-}
-
-/// The SQL condition of a `LeadFilter` (the list and the export share it).
-pub(crate) fn filter_condition(
-    viewer: &crate::auth::Viewer,
-    groups: &crate::access::Groups<Leads>,
-    filter: LeadFilter,
-) -> Result<Condition, ApiError> {
-    // Rule 4: see `Groups::filter`.
-    let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
-    let mut cond = Condition::all();
-    if let Some(statuses) = filter.status {
-        cond = cond.add(guard("handling", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
-    }
-    if let Some(c) = filter.coarse_status {
-        let statuses = [
-            LeadStatus::Registered,
-            LeadStatus::Transferred,
-            LeadStatus::UnderReview,
-            LeadStatus::Escalated,
-            LeadStatus::LocalHandling,
-            LeadStatus::Verifying,
-            LeadStatus::Substantiated,
-            LeadStatus::Unfounded,
-        ]
-        .into_iter()
-        .filter(|s| coarse(*s) == c);
-        cond = cond.add(guard("shell", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
-    }
-    if let Some(source) = filter.source {
-        cond = cond.add(guard("submission", Condition::all().add(lead::Column::Source.eq(source)))?);
-    }
-    if let Some(category) = filter.category {
-        cond = cond.add(guard("submission", Condition::all().add(lead::Column::Category.eq(category)))?);
-    }
-    if let Some(umbrella) = filter.is_umbrella {
-        cond = cond.add(guard("shell", Condition::all().add(lead::Column::Umbrella.eq(umbrella)))?);
-    }
-    if let Some(unit) = filter.receiving_unit_id {
-        let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
-        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivingUnitId.eq(unit)))?);
-    }
-    if let Some(unit) = filter.assignee_unit_id {
-        let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
-        cond = cond.add(guard("handling", Condition::all().add(lead::Column::AssigneeUnitId.eq(unit)))?);
-    }
-    if let Some(from) = filter.received_from {
-        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.gte(from)))?);
-    }
-    if let Some(to) = filter.received_to {
-        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.lte(to)))?);
-    }
-    if let Some(overdue) = filter.overdue {
-        let o = overdue_condition(Utc::now());
-        cond = cond.add(guard("handling", if overdue { o } else { o.not() })?);
-    }
-    Ok(cond)
-}
-
-/// Where rows with a hidden or missing sort key go: as if the value were beyond every real one.
-fn sentinel() -> DateTime<Utc> {
-    "9999-12-31T23:59:59Z".parse().expect("a valid instant")
-}
-
 #[derive(Default)]
 pub struct LeadQuery;
 
@@ -462,74 +346,23 @@ impl LeadQuery {
     ) -> async_graphql::Result<Page<Lead>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
-        let first = page_size(first)?;
-        let groups = state.access.groups::<Leads>(viewer);
-        let cond = filter_condition(viewer, &groups, filter.unwrap_or_default())?;
-        let base = state.access.select::<Leads>(viewer)?.filter(cond);
-
+        let store = Store::new(&state.access, viewer);
+        let page = PageArgs::new(first, after)?;
+        let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
-        let (group, raw_key) = match order.field {
-            LeadOrderField::ReceivedAt => ("receipt", Expr::col((lead::Entity, lead::Column::ReceivedAt))),
-            LeadOrderField::Deadline => ("handling", deadline_sql()),
-            LeadOrderField::Serial => ("shell", Expr::col((lead::Entity, lead::Column::Serial))),
-        };
-        if !groups.held_anywhere(group) {
-            return Err(ApiError::Forbidden.into());
-        }
-        // A row whose sort field the viewer may not read sorts as if the field were empty (last).
-        let key = match order.field {
-            LeadOrderField::Serial => raw_key,
-            _ => Expr::case(groups.condition(viewer, group), raw_key).finally(Expr::val(sentinel())).into(),
-        };
-        let key = match order.field {
-            LeadOrderField::Serial => key,
-            _ => Func::coalesce([key, Expr::val(sentinel())]).into(),
-        };
-        let mut page = base.clone();
-        if let Some(cursor) = after {
-            let kind = if order.field == LeadOrderField::Serial { KeyKind::Text } else { KeyKind::Instant };
-            let id = Expr::col((lead::Entity, lead::Column::Id));
-            page = page.filter(keyset_after(&cursor, kind, key.clone(), id, order.direction == SortDirection::Asc)?);
-        }
-        let direction = match order.direction {
-            SortDirection::Asc => sea_orm::Order::Asc,
-            SortDirection::Desc => sea_orm::Order::Desc,
-        };
-        let rows = sea_orm::QueryOrder::order_by(
-            sea_orm::QueryOrder::order_by(page, key, direction.clone()),
-            lead::Column::Id,
-            direction,
-        )
-        .limit(first + 1)
-        .all(&state.db)
-        .await
-        .map_err(ApiError::from)?;
-        prefetch(ctx, &rows).await?;
+        let sort = Sort { field: order.field, ascending: order.direction.ascending() };
+        let listing = store.list::<Leads>(&state.db, filter.clone(), sort, &page).await?;
+        let models: Vec<&lead::Model> = listing.rows.iter().map(|(_, (m, _))| m).collect();
+        prefetch(ctx, &models).await?;
         let total_count = if ctx.look_ahead().field("totalCount").exists() {
-            Some(base.count(&state.db).await.map_err(ApiError::from)? as i64)
+            Some(store.count::<Leads>(&state.db, filter).await? as i64)
         } else {
             None
         };
-        let rows = rows
-            .into_iter()
-            .map(|m| {
-                let groups = groups.on(viewer, &m);
-                let lead = Lead::new(m, groups);
-                let cursor_key = match order.field {
-                    LeadOrderField::Serial => lead.model.serial.clone(),
-                    LeadOrderField::ReceivedAt => {
-                        (if lead.groups.has("receipt") { lead.model.received_at } else { sentinel() }).to_rfc3339()
-                    }
-                    LeadOrderField::Deadline => {
-                        (if lead.groups.has("handling") { lead.current_deadline() } else { None })
-                            .unwrap_or_else(sentinel)
-                            .to_rfc3339()
-                    }
-                };
-                (encode_cursor(&cursor_key, lead.model.id), lead)
-            })
-            .collect();
-        Ok(Connection::new(rows, first, total_count))
+        let rows = listing.rows.into_iter().map(|(cursor, (m, groups))| (cursor, Lead::new(m, groups))).collect();
+        let mut connection = Connection::new(rows, page.first, total_count);
+        connection.page_info.has_next_page = listing.has_next;
+        Ok(connection)
     }
 
     /// One lead, or null when there is none in the viewer's scope.
@@ -540,7 +373,7 @@ impl LeadQuery {
 }
 
 /// Loads the page's relations in one batch each (see `loaders::prefetch_people`).
-async fn prefetch(ctx: &Context<'_>, rows: &[lead::Model]) -> Result<(), ApiError> {
+async fn prefetch(ctx: &Context<'_>, rows: &[&lead::Model]) -> Result<(), ApiError> {
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |field: &str| node.iter().any(|n| n.field(field).exists());
@@ -572,36 +405,6 @@ async fn prefetch(ctx: &Context<'_>, rows: &[lead::Model]) -> Result<(), ApiErro
         Ok::<(), Arc<sea_orm::DbErr>>(())
     };
     loaded.await.map_err(|e| ApiError::internal(anyhow::anyhow!("loading lead relations: {e}")))
-}
-
-/// Leads past the deadline of their current duty.
-fn overdue_condition(now: DateTime<Utc>) -> Condition {
-    // Each branch says `due IS NOT NULL` so it is false, never NULL, on a row without a due
-    // time: `NOT` of it (the `overdue: false` filter) must then hold, as the field says.
-    let branch = |status: LeadStatus, due: lead::Column| {
-        Condition::all().add(lead::Column::Status.eq(status)).add(due.is_not_null()).add(due.lt(now))
-    };
-    Condition::any()
-        .add(branch(LeadStatus::Registered, lead::Column::TransferDueAt))
-        .add(branch(LeadStatus::Transferred, lead::Column::ReviewDueAt))
-        .add(branch(LeadStatus::Verifying, lead::Column::Deadline))
-}
-
-/// The current duty's deadline as SQL (the same rule as `Lead::deadline`).
-fn deadline_sql() -> Expr {
-    Expr::case(
-        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Registered),
-        Expr::col((lead::Entity, lead::Column::TransferDueAt)),
-    )
-    .case(
-        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Transferred),
-        Expr::col((lead::Entity, lead::Column::ReviewDueAt)),
-    )
-    .case(
-        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Verifying),
-        Expr::col((lead::Entity, lead::Column::Deadline)),
-    )
-    .into()
 }
 
 /// The lead with `id` in the viewer's read scope. A real lead outside it is logged as a denied

@@ -9,19 +9,19 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{ID, SimpleObject};
-use entity::{app_user, lead, lead_event, lead_subject, org_unit, task, task_event};
-use sea_orm::sea_query::{Query, SelectStatement};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use entity::{app_user, org_unit};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::ids::{self, Kind};
+pub use super::lead_loaders::{EventsOf, GangPartsOf, LeadRecordLoader, SubjectsOf, TaskEventLoader, TaskEventsOf};
 use super::org::{OrgUnit, Village};
 pub use super::person_loaders::{
     AssessmentsOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, PERSON_ACTIONS, PersonAction, PersonLoader,
     PersonRecordLoader, PersonWants, TagsOf, TalksOf, prefetch_people,
 };
 use crate::AppState;
-use crate::access::resource::{Leads, OrgUnits, Tasks, Villages};
+use crate::access::resource::{OrgUnits, Villages};
 use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
@@ -129,16 +129,6 @@ impl Loader<Uuid> for OfficerLoader {
     }
 }
 
-/// Groups child rows by their parent, with an empty list for every key that has none (so the
-/// cache answers "none" too, instead of loading again).
-fn by_parent<T, K: Eq + std::hash::Hash + Copy>(keys: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
-    let mut map: HashMap<K, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-    for row in rows {
-        map.entry(key(&row)).or_default().push(row);
-    }
-    map
-}
-
 /// Org units by id, within the viewer's org-unit scope (every role reads its town's units).
 pub struct OrgUnitLoader {
     state: Arc<AppState>,
@@ -155,128 +145,5 @@ impl Loader<Uuid> for OrgUnitLoader {
         };
         let rows = select.filter(org_unit::Column::Id.is_in(keys.iter().copied())).all(&self.state.db).await?;
         Ok(rows.into_iter().map(|u| (u.id, OrgUnit::from(u))).collect())
-    }
-}
-
-/// The events of a lead.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EventsOf(pub Uuid);
-/// The subjects of a lead.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SubjectsOf(pub Uuid);
-/// The serials of the ordinary leads handed over from an umbrella lead.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GangPartsOf(pub Uuid);
-
-/// Children of leads, for leads in the viewer's read scope only.
-pub struct LeadRecordLoader {
-    state: Arc<AppState>,
-    viewer: Viewer,
-}
-
-impl LeadRecordLoader {
-    fn readable(&self, keys: impl Iterator<Item = Uuid>) -> Option<SelectStatement> {
-        let rows = self.state.access.rows::<Leads>(&self.viewer, "read")?;
-        Some(
-            Query::select()
-                .column(lead::Column::Id)
-                .from(lead::Entity)
-                .cond_where(rows)
-                .and_where(lead::Column::Id.is_in(keys))
-                .to_owned(),
-        )
-    }
-}
-
-impl Loader<EventsOf> for LeadRecordLoader {
-    type Value = Vec<lead_event::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[EventsOf]) -> LoadResult<EventsOf, Self::Value> {
-        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let rows = lead_event::Entity::find()
-            .filter(lead_event::Column::LeadId.in_subquery(readable))
-            .order_by_asc(lead_event::Column::CreatedAt)
-            .order_by_asc(lead_event::Column::Id)
-            .all(&self.state.db)
-            .await?;
-        Ok(by_parent(keys, rows, |e| EventsOf(e.lead_id)))
-    }
-}
-
-impl Loader<SubjectsOf> for LeadRecordLoader {
-    type Value = Vec<lead_subject::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[SubjectsOf]) -> LoadResult<SubjectsOf, Self::Value> {
-        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let rows = lead_subject::Entity::find()
-            .filter(lead_subject::Column::LeadId.in_subquery(readable))
-            .order_by_asc(lead_subject::Column::Id)
-            .all(&self.state.db)
-            .await?;
-        Ok(by_parent(keys, rows, |s| SubjectsOf(s.lead_id)))
-    }
-}
-
-impl Loader<GangPartsOf> for LeadRecordLoader {
-    type Value = Vec<String>;
-    type Error = Arc<DbErr>;
-
-    /// Only the serials: the discipline commission sees that, and under which number, it handed
-    /// a part over; the new lead itself it cannot open (access.md: rows of umbrella leads only).
-    async fn load(&self, keys: &[GangPartsOf]) -> LoadResult<GangPartsOf, Self::Value> {
-        let Some(readable) = self.readable(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let rows: Vec<(Option<Uuid>, String)> = lead::Entity::find()
-            .select_only()
-            .column(lead::Column::HandedOverFromLeadId)
-            .column(lead::Column::Serial)
-            .filter(lead::Column::HandedOverFromLeadId.in_subquery(readable))
-            .order_by_asc(lead::Column::Serial)
-            .into_tuple()
-            .all(&self.state.db)
-            .await?;
-        let grouped = by_parent(keys, rows, |(parent, _)| GangPartsOf(parent.unwrap_or_default()));
-        Ok(grouped.into_iter().map(|(k, v)| (k, v.into_iter().map(|(_, serial)| serial).collect())).collect())
-    }
-}
-
-/// The thread of a task.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TaskEventsOf(pub Uuid);
-
-/// Task threads, for tasks in the viewer's read scope only.
-pub struct TaskEventLoader {
-    state: Arc<AppState>,
-    viewer: Viewer,
-}
-
-impl Loader<TaskEventsOf> for TaskEventLoader {
-    type Value = Vec<task_event::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[TaskEventsOf]) -> LoadResult<TaskEventsOf, Self::Value> {
-        let Some(rows) = self.state.access.rows::<Tasks>(&self.viewer, "read") else {
-            return Ok(HashMap::new());
-        };
-        let readable = Query::select()
-            .column(task::Column::Id)
-            .from(task::Entity)
-            .cond_where(rows)
-            .and_where(task::Column::Id.is_in(keys.iter().map(|k| k.0)))
-            .to_owned();
-        let rows = task_event::Entity::find()
-            .filter(task_event::Column::TaskId.in_subquery(readable))
-            .order_by_asc(task_event::Column::CreatedAt)
-            .order_by_asc(task_event::Column::Id)
-            .all(&self.state.db)
-            .await?;
-        Ok(by_parent(keys, rows, |e| TaskEventsOf(e.task_id)))
     }
 }

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod fetch;
 pub mod labels;
 pub mod lead;
+pub mod lead_loaders;
 pub mod lead_steps;
 pub mod level;
 pub mod limits;

@@ -7,8 +7,6 @@
 use async_graphql::futures_util::Stream;
 use async_graphql::futures_util::stream;
 use async_graphql::{Context, Subscription};
-use entity::task;
-use sea_orm::{ColumnTrait, QueryFilter};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -16,6 +14,7 @@ use super::ContextExt;
 use super::task::Task;
 use crate::AppState;
 use crate::access::resource::Tasks;
+use crate::access::store::Store;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 
@@ -70,6 +69,6 @@ impl Subscription {
 }
 
 async fn visible(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Option<Task>, ApiError> {
-    let Ok(select) = state.access.select::<Tasks>(viewer) else { return Ok(None) };
-    Ok(select.filter(task::Column::Id.eq(id)).one(&state.db).await?.map(Task::from_model))
+    let store = Store::new(&state.access, viewer);
+    Ok(store.one::<Tasks>(&state.db, id).await?.map(|(model, _)| Task::from_model(model)))
 }

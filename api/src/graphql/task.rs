@@ -13,16 +13,11 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{AuditCategory, AuditOutcome, TaskEventKind, TaskKind, TaskStatus, TaskTargetType};
 use entity::{task, task_event};
-
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, Set, TransactionTrait};
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, KeyKind, Page, after as keyset_after, encode_cursor, page_size};
+use super::connection::{Connection, Page};
 use super::fetch;
 use super::ids::{self, Kind};
 use super::loaders::{Officer, TaskEventsOf};
@@ -31,7 +26,11 @@ use super::org::OrgUnit;
 use super::refs::unit_in_town;
 use super::subscription::TaskAssigned;
 use super::{lead, person, risk, venue};
+use crate::access::page::PageArgs;
 use crate::access::resource::Tasks;
+use crate::access::store::Store;
+use crate::access::stores::task::{self as store, TaskList};
+pub use crate::access::stores::task::{TaskFilter, filter_condition};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::validate;
@@ -235,15 +234,6 @@ fn next_steps(kind: TaskKind, status: TaskStatus) -> Vec<TaskStep> {
     }
 }
 
-#[derive(InputObject, Default)]
-pub struct TaskFilter {
-    pub status: Option<Vec<TaskStatus>>,
-    pub kind: Option<TaskKind>,
-    pub assignee_unit_id: Option<ID>,
-    pub overdue: Option<bool>,
-    pub listed: Option<bool>,
-}
-
 #[derive(Default)]
 pub struct TaskQuery;
 
@@ -258,7 +248,7 @@ impl TaskQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<Task>> {
-        Ok(page(ctx, filter.unwrap_or_default(), Condition::all(), first, after).await?)
+        Ok(page(ctx, TaskList { filter: filter.unwrap_or_default(), mine: false }, first, after).await?)
     }
 
     /// The open tasks of the viewer's unit (or the viewer), overdue first, then by due date:
@@ -271,69 +261,28 @@ impl TaskQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<Task>> {
-        let viewer = ctx.viewer()?;
-        let mine = Condition::all()
-            .add(
-                Condition::any()
-                    .add(task::Column::AssigneeUnitId.eq(viewer.unit_id))
-                    .add(task::Column::AssigneeUserId.eq(viewer.user_id)),
-            )
-            .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
         // Due dates order overdue tasks first on their own: a task is overdue exactly when its
         // due date has passed.
-        Ok(page(ctx, filter.unwrap_or_default(), mine, first, after).await?)
+        Ok(page(ctx, TaskList { filter: filter.unwrap_or_default(), mine: true }, first, after).await?)
     }
-}
-
-/// The SQL condition of a `TaskFilter` (the lists and the export share it).
-pub(crate) fn filter_condition(filter: TaskFilter) -> Condition {
-    let mut cond = Condition::all();
-    if let Some(statuses) = filter.status {
-        cond = cond.add(task::Column::Status.is_in(statuses));
-    }
-    if let Some(kind) = filter.kind {
-        cond = cond.add(task::Column::Kind.eq(kind));
-    }
-    if let Some(unit) = filter.assignee_unit_id {
-        cond =
-            cond.add(task::Column::AssigneeUnitId.eq(ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil)));
-    }
-    if let Some(listed) = filter.listed {
-        cond = cond.add(task::Column::Listed.eq(listed));
-    }
-    if let Some(overdue) = filter.overdue {
-        let o = Condition::all()
-            .add(task::Column::DueAt.lt(Utc::now()))
-            .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
-        cond = cond.add(if overdue { o } else { o.not() });
-    }
-    cond
 }
 
 async fn page(
     ctx: &Context<'_>,
-    filter: TaskFilter,
-    extra: Condition,
+    list: TaskList,
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Page<Task>, ApiError> {
     let viewer = ctx.viewer()?;
     let state = ctx.state();
-    let first = page_size(first)?;
-    let cond = extra.add(filter_condition(filter));
-    let base = state.access.select::<Tasks>(viewer)?.filter(cond);
-    let mut rows = base.clone();
-    if let Some(cursor) = after {
-        let key = Expr::col((task::Entity, task::Column::DueAt));
-        let id = Expr::col((task::Entity, task::Column::Id));
-        rows = rows.filter(keyset_after(&cursor, KeyKind::Instant, key, id, true)?);
-    }
-    let rows =
-        rows.order_by_asc(task::Column::DueAt).order_by_asc(task::Column::Id).limit(first + 1).all(&state.db).await?;
+    let store = Store::new(&state.access, viewer);
+    let page = PageArgs::new(first, after)?;
+    let listing = store::list(&store, &state.db, list.clone(), &page).await?;
     let loaders = ctx.loaders()?;
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |f: &str| node.iter().any(|n| n.field(f).exists());
+    let rows: Vec<&task::Model> = listing.rows.iter().map(|(_, (m, _))| m).collect();
     let prefetched = async {
         if wants("events") {
             loaders.task_events.load_many(rows.iter().map(|t| TaskEventsOf(t.id))).await?;
@@ -344,10 +293,15 @@ async fn page(
         Ok::<(), std::sync::Arc<sea_orm::DbErr>>(())
     };
     prefetched.await.map_err(|e| ApiError::internal(anyhow::anyhow!("loading task relations: {e}")))?;
-    let total_count = if look.field("totalCount").exists() { Some(base.count(&state.db).await? as i64) } else { None };
-    let rows =
-        rows.into_iter().map(|m| (encode_cursor(&m.due_at.to_rfc3339(), m.id), Task(std::sync::Arc::new(m)))).collect();
-    Ok(Connection::new(rows, first, total_count))
+    let total_count = if look.field("totalCount").exists() {
+        Some(store::count(&store, &state.db, list).await? as i64)
+    } else {
+        None
+    };
+    let rows = listing.rows.into_iter().map(|(cursor, (m, _))| (cursor, Task::from_model(m))).collect();
+    let mut connection = Connection::new(rows, page.first, total_count);
+    connection.page_info.has_next_page = listing.has_next;
+    Ok(connection)
 }
 
 /// The task with `id` in the viewer's scope; a real one outside it is logged as a denied
@@ -432,35 +386,30 @@ impl TaskMutation {
         let now = Utc::now();
         let id = Uuid::now_v7();
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        task::ActiveModel {
-            id: Set(id),
-            town_id: Set(viewer.town_id),
-            title: Set(title),
-            description: Set((!description.is_empty()).then_some(description)),
-            kind: Set(TaskKind::AdHoc),
-            target_type: Set(target_type),
-            target_id: Set(target_id),
-            assignee_unit_id: Set(unit.id),
-            assignee_user_id: Set(None),
-            creating_unit_id: Set(viewer.unit_id),
-            created_by_user_id: Set(Some(viewer.user_id)),
-            due_at: Set(input.due_at),
-            listed: Set(listed),
-            status: Set(TaskStatus::Open),
-            rule_key: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(ApiError::from)?;
+        let new = task::Model {
+            id,
+            town_id: viewer.town_id,
+            title,
+            description: (!description.is_empty()).then_some(description),
+            kind: TaskKind::AdHoc,
+            target_type,
+            target_id,
+            assignee_unit_id: unit.id,
+            assignee_user_id: None,
+            creating_unit_id: viewer.unit_id,
+            created_by_user_id: Some(viewer.user_id),
+            due_at: input.due_at,
+            listed,
+            status: TaskStatus::Open,
+            rule_key: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
         // The create grant may depend on the target (the discipline commission: umbrella leads
         // only), so the new row itself must lie in it.
         // A target outside that grant answers exactly like a target that does not exist.
-        let allowed = state.access.rows::<Tasks>(viewer, "create").ok_or(ApiError::Forbidden)?;
-        let in_scope = task::Entity::find().filter(allowed).filter(task::Column::Id.eq(id)).count(&txn).await?;
-        if in_scope != 1 {
+        if !store::create(&Store::new(&state.access, viewer), &txn, new).await? {
             return Err(match target_id {
                 Some(_) => ApiError::bad_input("input.targetId", "No such record in your view.", "没有这条记录。"),
                 None => ApiError::Forbidden,
@@ -519,7 +468,7 @@ impl TaskMutation {
             return Err(ApiError::Forbidden.into());
         }
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        update(&txn, &current.0, |m| m.listed = Set(input.listed)).await?;
+        store::update(&txn, &current.0, |m| m.listed = Set(input.listed)).await?;
         audit::record(&txn, ctx, viewer, entry("set_task_listed", id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
         payload(ctx, id).await
@@ -552,7 +501,7 @@ impl TaskMutation {
         let note = validate::optional_text("input.body", input.body.as_deref().unwrap_or(""), 4000)?;
         let note = if note.is_empty() { "本期无线索可报。".to_owned() } else { note };
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        update(&txn, &current.0, |m| {
+        store::update(&txn, &current.0, |m| {
             m.status = Set(TaskStatus::Accepted);
             m.rule_key = Set(None);
         })
@@ -599,7 +548,7 @@ async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_
     };
     let closes = matches!(status, Some(TaskStatus::Accepted | TaskStatus::Cancelled));
     let txn = state.db.begin().await.map_err(ApiError::from)?;
-    update(&txn, &current.0, |m| {
+    store::update(&txn, &current.0, |m| {
         if let Some(status) = status {
             m.status = Set(status);
         }
@@ -613,32 +562,6 @@ async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_
     audit::record(&txn, ctx, viewer, entry(step.mutation(), id)).await?;
     txn.commit().await.map_err(ApiError::from)?;
     payload(ctx, id).await
-}
-
-/// Updates the row only if nobody changed it meanwhile.
-async fn update(
-    txn: &impl ConnectionTrait,
-    current: &task::Model,
-    change: impl FnOnce(&mut task::ActiveModel),
-) -> Result<(), ApiError> {
-    let mut active = task::ActiveModel { id: sea_orm::ActiveValue::Unchanged(current.id), ..Default::default() };
-    change(&mut active);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(Utc::now());
-    let updated = task::Entity::update_many()
-        .set(active)
-        .filter(task::Column::Id.eq(current.id))
-        .filter(task::Column::Version.eq(current.version))
-        .exec(txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(ApiError::Conflict {
-            message: "The task was changed meanwhile; reload and try again.".into(),
-            message_zh: "该任务已被修改，请刷新后重试。".into(),
-            allowed: vec![],
-        });
-    }
-    Ok(())
 }
 
 async fn event(

@@ -3,129 +3,38 @@
 //! umbrella lead's gang-crime part to the police. Every write is one transaction with its event
 //! and audit entry; no event, error or audit entry ever carries the reporter.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::Utc;
 use entity::enums::{
     AuditCategory, AuditOutcome, CountyAnswer, LeadCategory, LeadEventKind, LeadSource, LeadStatus, Role, UnitKind,
 };
-use entity::{lead, lead_event, lead_serial_counter, lead_subject};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use entity::lead;
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
+
+mod input;
 
 use super::ContextExt;
 use super::ids::{self, Kind};
 use super::lead::{Lead, find};
 use super::refs::unit_in_town;
-use crate::access::resource::{Leads, Persons, Venues};
+use crate::access::resource::Leads;
+use crate::access::store::Store;
+use crate::access::stores::lead::{self as store, LeadChange};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::lead_flow::{self, Step};
 use crate::domain::validate;
 use crate::error::ApiError;
 use crate::rules::{self, Trigger};
+pub use input::{
+    AssignLeadInput, ConcludeLeadInput, DecideLeadInput, HandOverGangPartInput, LeadDecision, LeadOutcome,
+    LeadStepInput, MarkLeadUmbrellaInput, RecordCountyAnswerInput, RegisterLeadInput, UnmarkLeadUmbrellaInput,
+};
 
 #[derive(SimpleObject)]
 pub struct LeadPayload {
     pub lead: Option<Lead>,
-}
-
-#[derive(InputObject)]
-pub struct RegisterLeadInput {
-    pub source: LeadSource,
-    pub category: LeadCategory,
-    pub summary: String,
-    pub received_at: DateTime<Utc>,
-    /// An official shields the conduct (保护伞): the lead goes to the discipline commission.
-    pub involves_official: Option<bool>,
-    pub content: Option<String>,
-    /// Leave empty for an anonymous report.
-    pub reporter_name: Option<String>,
-    pub reporter_contact: Option<String>,
-    pub subject_person_ids: Option<Vec<ID>>,
-    pub subject_names: Option<Vec<String>>,
-    pub venue_id: Option<ID>,
-}
-
-#[derive(InputObject)]
-pub struct LeadStepInput {
-    pub lead_id: ID,
-    pub note: Option<String>,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum LeadDecision {
-    /// 上报县扫黑办.
-    Escalated,
-    /// 交综治办按信访事项办理.
-    LocalHandling,
-}
-
-#[derive(InputObject)]
-pub struct DecideLeadInput {
-    pub lead_id: ID,
-    pub decision: LeadDecision,
-    pub note: Option<String>,
-}
-
-#[derive(InputObject)]
-pub struct RecordCountyAnswerInput {
-    pub lead_id: ID,
-    pub answer: CountyAnswer,
-    pub note: Option<String>,
-}
-
-#[derive(InputObject)]
-pub struct AssignLeadInput {
-    pub lead_id: ID,
-    /// The unit that verifies (an umbrella lead: the discipline commission).
-    pub assignee_unit_id: ID,
-    pub responsible_leader: String,
-    pub responsible_person: String,
-    pub measures: String,
-    pub deadline: DateTime<Utc>,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum LeadOutcome {
-    /// 查实.
-    Substantiated,
-    /// 查否.
-    Unfounded,
-}
-
-#[derive(InputObject)]
-pub struct ConcludeLeadInput {
-    pub lead_id: ID,
-    pub outcome: LeadOutcome,
-    /// The result (查实) or the basis (查否); required.
-    pub text: String,
-}
-
-#[derive(InputObject)]
-pub struct MarkLeadUmbrellaInput {
-    pub lead_id: ID,
-    pub reason: String,
-}
-
-#[derive(InputObject)]
-pub struct UnmarkLeadUmbrellaInput {
-    pub lead_id: ID,
-    pub reason: String,
-    /// Required when the lead's category is PROTECTIVE_UMBRELLA.
-    pub category: Option<LeadCategory>,
-}
-
-#[derive(InputObject)]
-pub struct HandOverGangPartInput {
-    pub lead_id: ID,
-    pub summary: String,
-    pub content: Option<String>,
-    pub subject_person_ids: Option<Vec<ID>>,
-    /// The police station that works it.
-    pub assignee_unit_id: ID,
-    /// Defaults to the umbrella lead's category; required when that is PROTECTIVE_UMBRELLA.
-    pub category: Option<LeadCategory>,
 }
 
 #[derive(Default)]
@@ -183,56 +92,61 @@ impl LeadMutation {
             LeadStatus::Registered
         };
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        let (year, number) = next_serial(&txn, viewer.town_id, now).await?;
+        let (year, number) = store::next_serial(&txn, viewer.town_id, now).await?;
         let id = Uuid::now_v7();
-        lead::ActiveModel {
-            id: Set(id),
-            town_id: Set(viewer.town_id),
-            serial: Set(lead_flow::serial(year, number)),
-            serial_year: Set(year),
-            serial_number: Set(number),
-            received_at: Set(input.received_at),
-            source: Set(input.source),
-            receiving_unit_id: Set(viewer.unit_id),
-            reporter_name: Set(reporter_name),
-            reporter_contact: Set(reporter_contact),
-            category: Set(input.category),
-            involves_official: Set(involves_official),
-            umbrella: Set(umbrella),
-            summary: Set(summary),
-            content: Set(content),
-            venue_id: Set(venue),
-            status: Set(status),
-            assignee_unit_id: Set(None),
-            responsible_leader: Set(None),
-            responsible_person: Set(None),
-            measures: Set(None),
-            deadline: Set(None),
-            transfer_due_at: Set(
-                (status == LeadStatus::Registered && !umbrella).then(|| lead_flow::end_of_local_day(now))
-            ),
-            review_due_at: Set((status == LeadStatus::Transferred).then(|| lead_flow::review_due(now))),
-            county_answer: Set(None),
-            conclusion: Set(None),
-            concluded_at: Set(None),
-            handed_over_from_lead_id: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(ApiError::from)?;
-        insert_subjects(&txn, id, &persons, &names).await?;
-        event(&txn, id, LeadEventKind::Registered, Some(viewer), None, Some(LeadStatus::Registered), None).await?;
+        let new = lead::Model {
+            id: (id),
+            town_id: (viewer.town_id),
+            serial: (lead_flow::serial(year, number)),
+            serial_year: (year),
+            serial_number: (number),
+            received_at: (input.received_at),
+            source: (input.source),
+            receiving_unit_id: (viewer.unit_id),
+            reporter_name: (reporter_name),
+            reporter_contact: (reporter_contact),
+            category: (input.category),
+            involves_official: (involves_official),
+            umbrella: (umbrella),
+            summary: (summary),
+            content: (content),
+            venue_id: (venue),
+            status: (status),
+            assignee_unit_id: (None),
+            responsible_leader: (None),
+            responsible_person: (None),
+            measures: (None),
+            deadline: (None),
+            transfer_due_at: ((status == LeadStatus::Registered && !umbrella)
+                .then(|| lead_flow::end_of_local_day(now))),
+            review_due_at: ((status == LeadStatus::Transferred).then(|| lead_flow::review_due(now))),
+            county_answer: (None),
+            conclusion: (None),
+            concluded_at: (None),
+            handed_over_from_lead_id: (None),
+            version: (1),
+            created_at: (now),
+            updated_at: (now),
+        };
+        store::insert(&txn, new, &persons, &names).await?;
+        store::event(&txn, id, LeadEventKind::Registered, Some(viewer), None, Some(LeadStatus::Registered), None)
+            .await?;
         if status == LeadStatus::Transferred {
             let note = Some("登记即移交（扫黑办登记）".to_owned());
-            event(&txn, id, LeadEventKind::Transferred, Some(viewer), Some(LeadStatus::Registered), Some(status), note)
-                .await?;
+            store::event(
+                &txn,
+                id,
+                LeadEventKind::Transferred,
+                Some(viewer),
+                Some(LeadStatus::Registered),
+                Some(status),
+                note,
+            )
+            .await?;
         }
         if umbrella {
             let note = Some("双移交：交纪委办理".to_owned());
-            event(&txn, id, LeadEventKind::MarkedUmbrella, Some(viewer), None, None, note).await?;
+            store::event(&txn, id, LeadEventKind::MarkedUmbrella, Some(viewer), None, None, note).await?;
         }
         audit::record(&txn, ctx, viewer, entry("register_lead", id)).await?;
         rules::commit(ctx.state(), txn, Trigger::Lead(id)).await.map_err(ApiError::from)?;
@@ -245,9 +159,11 @@ impl LeadMutation {
         let current = for_step(ctx, &input.lead_id, Step::Transfer).await?;
         let note = note("input.note", input.note)?;
         let now = Utc::now();
-        let mut change = active(&current);
-        change.status = Set(LeadStatus::Transferred);
-        change.review_due_at = Set(Some(lead_flow::review_due(now)));
+        let change = LeadChange {
+            status: Some(LeadStatus::Transferred),
+            review_due_at: Some(Some(lead_flow::review_due(now))),
+            ..Default::default()
+        };
         write_step(ctx, viewer, &current, change, LeadEventKind::Transferred, note, "transfer_lead").await
     }
 
@@ -256,8 +172,7 @@ impl LeadMutation {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::StartReview).await?;
         let note = note("input.note", input.note)?;
-        let mut change = active(&current);
-        change.status = Set(LeadStatus::UnderReview);
+        let change = LeadChange { status: Some(LeadStatus::UnderReview), ..Default::default() };
         write_step(ctx, viewer, &current, change, LeadEventKind::ReviewStarted, note, "start_lead_review").await
     }
 
@@ -266,11 +181,11 @@ impl LeadMutation {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::Decide).await?;
         let note = note("input.note", input.note)?;
-        let mut change = active(&current);
-        change.status = Set(match input.decision {
+        let status = match input.decision {
             LeadDecision::Escalated => LeadStatus::Escalated,
             LeadDecision::LocalHandling => LeadStatus::LocalHandling,
-        });
+        };
+        let change = LeadChange { status: Some(status), ..Default::default() };
         write_step(ctx, viewer, &current, change, LeadEventKind::Decided, note, "decide_lead").await
     }
 
@@ -284,11 +199,11 @@ impl LeadMutation {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::RecordCountyAnswer).await?;
         let note = note("input.note", input.note)?;
-        let mut change = active(&current);
-        change.county_answer = Set(Some(input.answer));
-        if input.answer == CountyAnswer::Declined {
-            change.status = Set(LeadStatus::LocalHandling);
-        }
+        let change = LeadChange {
+            county_answer: Some(Some(input.answer)),
+            status: (input.answer == CountyAnswer::Declined).then_some(LeadStatus::LocalHandling),
+            ..Default::default()
+        };
         write_step(ctx, viewer, &current, change, LeadEventKind::CountyAnswered, note, "record_county_answer").await
     }
 
@@ -313,15 +228,15 @@ impl LeadMutation {
             )
             .into());
         }
-        let mut change = active(&current);
-        change.status = Set(LeadStatus::Verifying);
-        change.assignee_unit_id = Set(Some(unit.id));
-        change.responsible_leader =
-            Set(Some(validate::text("input.responsibleLeader", &input.responsible_leader, 50)?));
-        change.responsible_person =
-            Set(Some(validate::text("input.responsiblePerson", &input.responsible_person, 50)?));
-        change.measures = Set(Some(validate::text("input.measures", &input.measures, 2000)?));
-        change.deadline = Set(Some(input.deadline));
+        let change = LeadChange {
+            status: Some(LeadStatus::Verifying),
+            assignee_unit_id: Some(Some(unit.id)),
+            responsible_leader: Some(Some(validate::text("input.responsibleLeader", &input.responsible_leader, 50)?)),
+            responsible_person: Some(Some(validate::text("input.responsiblePerson", &input.responsible_person, 50)?)),
+            measures: Some(Some(validate::text("input.measures", &input.measures, 2000)?)),
+            deadline: Some(Some(input.deadline)),
+            ..Default::default()
+        };
         let note = Some(format!("四定一包：{}", unit.name));
         write_step(ctx, viewer, &current, change, LeadEventKind::Assigned, note, "assign_lead").await
     }
@@ -331,13 +246,16 @@ impl LeadMutation {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::Conclude).await?;
         let text = validate::text("input.text", &input.text, 5000)?;
-        let mut change = active(&current);
-        change.status = Set(match input.outcome {
+        let status = match input.outcome {
             LeadOutcome::Substantiated => LeadStatus::Substantiated,
             LeadOutcome::Unfounded => LeadStatus::Unfounded,
-        });
-        change.conclusion = Set(Some(text));
-        change.concluded_at = Set(Some(Utc::now()));
+        };
+        let change = LeadChange {
+            status: Some(status),
+            conclusion: Some(Some(text)),
+            concluded_at: Some(Some(Utc::now())),
+            ..Default::default()
+        };
         write_step(ctx, viewer, &current, change, LeadEventKind::Concluded, None, "conclude_lead").await
     }
 
@@ -351,8 +269,7 @@ impl LeadMutation {
         let viewer = ctx.viewer()?;
         let current = for_action(ctx, &input.lead_id, "mark_umbrella").await?;
         let reason = validate::text("input.reason", &input.reason, 1000)?;
-        let mut change = active(&current);
-        change.umbrella = Set(true);
+        let change = LeadChange { umbrella: Some(true), ..Default::default() };
         write_step(ctx, viewer, &current, change, LeadEventKind::MarkedUmbrella, Some(reason), "mark_lead_umbrella")
             .await
     }
@@ -394,22 +311,24 @@ impl LeadMutation {
             }
             .into());
         }
-        let mut change = active(&current);
-        change.umbrella = Set(false);
-        change.involves_official = Set(false);
-        change.category = Set(category);
-        // What was handled while the lead was umbrella stays the discipline commission's: the
-        // lead returns to the coordination office's review as if just transferred, carrying none
-        // of that handling (assignee, 四定一包, deadline, county answer).
-        change.status = Set(LeadStatus::Transferred);
-        change.transfer_due_at = Set(None);
-        change.review_due_at = Set(Some(lead_flow::review_due(Utc::now())));
-        change.assignee_unit_id = Set(None);
-        change.responsible_leader = Set(None);
-        change.responsible_person = Set(None);
-        change.measures = Set(None);
-        change.deadline = Set(None);
-        change.county_answer = Set(None);
+        let change = LeadChange {
+            umbrella: Some(false),
+            involves_official: Some(false),
+            category: Some(category),
+            // What was handled while the lead was umbrella stays the discipline commission's:
+            // the lead returns to the coordination office's review as if just transferred,
+            // carrying none of that handling (assignee, 四定一包, deadline, county answer).
+            status: Some(LeadStatus::Transferred),
+            transfer_due_at: Some(None),
+            review_due_at: Some(Some(lead_flow::review_due(Utc::now()))),
+            assignee_unit_id: Some(None),
+            responsible_leader: Some(None),
+            responsible_person: Some(None),
+            measures: Some(None),
+            deadline: Some(None),
+            county_answer: Some(None),
+            ..Default::default()
+        };
         write_step(ctx, viewer, &current, change, LeadEventKind::UnmarkedUmbrella, Some(reason), "unmark_lead_umbrella")
             .await
     }
@@ -453,49 +372,47 @@ impl LeadMutation {
                 .await?;
         let now = Utc::now();
         let txn = state.db.begin().await.map_err(ApiError::from)?;
-        let (year, number) = next_serial(&txn, viewer.town_id, now).await?;
+        let (year, number) = store::next_serial(&txn, viewer.town_id, now).await?;
         let id = Uuid::now_v7();
-        lead::ActiveModel {
-            id: Set(id),
-            town_id: Set(viewer.town_id),
-            serial: Set(lead_flow::serial(year, number)),
-            serial_year: Set(year),
-            serial_number: Set(number),
-            received_at: Set(now),
-            source: Set(LeadSource::Discipline),
-            receiving_unit_id: Set(viewer.unit_id),
-            reporter_name: Set(None),
-            reporter_contact: Set(None),
-            category: Set(category),
-            involves_official: Set(false),
-            umbrella: Set(false),
-            summary: Set(summary),
-            content: Set(content),
-            venue_id: Set(None),
-            status: Set(LeadStatus::Transferred),
-            assignee_unit_id: Set(Some(unit.id)),
-            responsible_leader: Set(None),
-            responsible_person: Set(None),
-            measures: Set(None),
-            deadline: Set(None),
-            transfer_due_at: Set(None),
-            review_due_at: Set(Some(lead_flow::review_due(now))),
-            county_answer: Set(None),
-            conclusion: Set(None),
-            concluded_at: Set(None),
-            handed_over_from_lead_id: Set(Some(current.id)),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(ApiError::from)?;
-        insert_subjects(&txn, id, &persons, &[]).await?;
+        let new = lead::Model {
+            id: (id),
+            town_id: (viewer.town_id),
+            serial: (lead_flow::serial(year, number)),
+            serial_year: (year),
+            serial_number: (number),
+            received_at: (now),
+            source: (LeadSource::Discipline),
+            receiving_unit_id: (viewer.unit_id),
+            reporter_name: (None),
+            reporter_contact: (None),
+            category: (category),
+            involves_official: (false),
+            umbrella: (false),
+            summary: (summary),
+            content: (content),
+            venue_id: (None),
+            status: (LeadStatus::Transferred),
+            assignee_unit_id: (Some(unit.id)),
+            responsible_leader: (None),
+            responsible_person: (None),
+            measures: (None),
+            deadline: (None),
+            transfer_due_at: (None),
+            review_due_at: (Some(lead_flow::review_due(now))),
+            county_answer: (None),
+            conclusion: (None),
+            concluded_at: (None),
+            handed_over_from_lead_id: (Some(current.id)),
+            version: (1),
+            created_at: (now),
+            updated_at: (now),
+        };
+        store::insert(&txn, new, &persons, &[]).await?;
         // The new lead's own history says only that the discipline commission handed it over.
         let handed = Some("纪委移交涉黑部分".to_owned());
-        event(&txn, id, LeadEventKind::Registered, Some(viewer), None, Some(LeadStatus::Registered), None).await?;
-        event(
+        store::event(&txn, id, LeadEventKind::Registered, Some(viewer), None, Some(LeadStatus::Registered), None)
+            .await?;
+        store::event(
             &txn,
             id,
             LeadEventKind::Transferred,
@@ -506,8 +423,8 @@ impl LeadMutation {
         )
         .await?;
         let note = Some(format!("涉黑部分移交{}：{}", unit.name, lead_flow::serial(year, number)));
-        event(&txn, current.id, LeadEventKind::GangPartHandedOver, Some(viewer), None, None, note).await?;
-        bump(&txn, &current).await?;
+        store::event(&txn, current.id, LeadEventKind::GangPartHandedOver, Some(viewer), None, None, note).await?;
+        store::bump(&txn, &current).await?;
         audit::record(&txn, ctx, viewer, entry("hand_over_gang_part", current.id)).await?;
         audit::record(&txn, ctx, viewer, entry("register_lead", id)).await?;
         rules::commit(ctx.state(), txn, Trigger::Lead(id)).await.map_err(ApiError::from)?;
@@ -543,13 +460,22 @@ async fn payload(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<LeadPaylo
 /// `FORBIDDEN` when the action is not granted on it.
 async fn for_action(ctx: &Context<'_>, id: &ID, action: &str) -> Result<lead::Model, ApiError> {
     let viewer = ctx.viewer()?;
+    let state = ctx.state();
     let id = ids::decode_as(id, Kind::Lead).ok_or(ApiError::NotFound)?;
-    let lead = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
-    let model = lead.model().clone();
-    if !ctx.state().access.can_on_row::<Leads>(viewer, action, &model) {
-        return Err(ApiError::Forbidden);
+    let store = Store::new(&state.access, viewer);
+    match store.for_action::<Leads>(&state.db, id, action).await {
+        Ok((model, _)) => Ok(model),
+        Err(ApiError::NotFound) => {
+            // A real lead outside the read scope is noted as a denied attempt (rule 6).
+            if let Some(log) = audit::read_log(ctx)
+                && store.hidden::<Leads>(&state.db, id).await?
+            {
+                log.denied("Lead", id);
+            }
+            Err(ApiError::NotFound)
+        }
+        Err(e) => Err(e),
     }
-    Ok(model)
 }
 
 /// [`for_action`] for a lifecycle step, then the state: a wrong step is `CONFLICT`, naming the
@@ -579,119 +505,22 @@ async fn for_step(ctx: &Context<'_>, id: &ID, step: Step) -> Result<lead::Model,
     })
 }
 
-/// An active model of the current row whose `version` is bumped on write.
-fn active(current: &lead::Model) -> lead::ActiveModel {
-    let mut change = lead::ActiveModel { id: sea_orm::ActiveValue::Unchanged(current.id), ..Default::default() };
-    change.version = Set(current.version + 1);
-    change.updated_at = Set(Utc::now());
-    change
-}
-
 /// Writes a step: the row (only if nobody changed it meanwhile), its event and audit entry.
 async fn write_step(
     ctx: &Context<'_>,
     viewer: &Viewer,
     current: &lead::Model,
-    change: lead::ActiveModel,
+    change: LeadChange,
     kind: LeadEventKind,
     note: Option<String>,
     action: &'static str,
 ) -> async_graphql::Result<LeadPayload> {
-    let to = match &change.status {
-        sea_orm::ActiveValue::Set(s) if *s != current.status => Some(*s),
-        _ => None,
-    };
     let state = ctx.state();
     let txn = state.db.begin().await.map_err(ApiError::from)?;
-    let updated = lead::Entity::update_many()
-        .set(change)
-        .filter(lead::Column::Id.eq(current.id))
-        .filter(lead::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await
-        .map_err(ApiError::from)?;
-    if updated.rows_affected != 1 {
-        return Err(ApiError::Conflict {
-            message: "The lead was changed meanwhile; reload and try again.".into(),
-            message_zh: "该线索已被修改，请刷新后重试。".into(),
-            allowed: vec![],
-        }
-        .into());
-    }
-    event(&txn, current.id, kind, Some(viewer), to.map(|_| current.status), to, note).await?;
+    store::step(&txn, current, change, kind, viewer, note).await?;
     audit::record(&txn, ctx, viewer, entry(action, current.id)).await?;
     rules::commit(ctx.state(), txn, Trigger::Lead(current.id)).await.map_err(ApiError::from)?;
     payload(ctx, current.id).await
-}
-
-async fn bump(txn: &impl ConnectionTrait, current: &lead::Model) -> Result<(), ApiError> {
-    let updated = lead::Entity::update_many()
-        .col_expr(lead::Column::Version, Expr::col(lead::Column::Version).add(1))
-        .col_expr(lead::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(lead::Column::Id.eq(current.id))
-        .filter(lead::Column::Version.eq(current.version))
-        .exec(txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(ApiError::Conflict {
-            message: "The lead was changed meanwhile; reload and try again.".into(),
-            message_zh: "该线索已被修改，请刷新后重试。".into(),
-            allowed: vec![],
-        });
-    }
-    Ok(())
-}
-
-async fn event(
-    txn: &impl ConnectionTrait,
-    lead: Uuid,
-    kind: LeadEventKind,
-    by: Option<&Viewer>,
-    from: Option<LeadStatus>,
-    to: Option<LeadStatus>,
-    note: Option<String>,
-) -> Result<(), ApiError> {
-    lead_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        lead_id: Set(lead),
-        kind: Set(kind),
-        actor_user_id: Set(by.map(|v| v.user_id)),
-        actor_unit_id: Set(by.map(|v| v.unit_id)),
-        from_status: Set(from),
-        to_status: Set(to),
-        note: Set(note),
-        created_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
-}
-
-/// The next serial of the town's year, inside the caller's transaction: the counter row is
-/// locked by the increment until commit, so concurrent registrations never share or skip one.
-async fn next_serial(txn: &impl ConnectionTrait, town: Uuid, now: DateTime<Utc>) -> Result<(i32, i32), ApiError> {
-    let year = lead_flow::serial_year(now);
-    lead_serial_counter::Entity::insert(lead_serial_counter::ActiveModel {
-        town_id: Set(town),
-        year: Set(year),
-        last_number: Set(0),
-    })
-    .on_conflict_do_nothing_on([lead_serial_counter::Column::TownId, lead_serial_counter::Column::Year])
-    .exec_without_returning(txn)
-    .await?;
-    lead_serial_counter::Entity::update_many()
-        .col_expr(lead_serial_counter::Column::LastNumber, Expr::col(lead_serial_counter::Column::LastNumber).add(1))
-        .filter(lead_serial_counter::Column::TownId.eq(town))
-        .filter(lead_serial_counter::Column::Year.eq(year))
-        .exec(txn)
-        .await?;
-    let counter = lead_serial_counter::Entity::find()
-        .filter(lead_serial_counter::Column::TownId.eq(town))
-        .filter(lead_serial_counter::Column::Year.eq(year))
-        .one(txn)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("serial counter vanished")))?;
-    Ok((year, counter.last_number))
 }
 
 /// Subject persons the viewer may see; any other id (hidden or unknown) is the same bad input.
@@ -708,49 +537,21 @@ async fn subject_persons(
     let wanted: Vec<Uuid> =
         ids_in.iter().map(|id| ids::decode_as(id, Kind::Person).ok_or_else(bad)).collect::<Result<_, _>>()?;
     let state = ctx.state();
-    let Ok(select) = state.access.select::<Persons>(viewer) else { return Err(bad()) };
-    let found = select.filter(entity::person::Column::Id.is_in(wanted.clone())).all(&state.db).await?;
+    let store = Store::new(&state.access, viewer);
+    let Some(found) = store::visible_persons(&store, &state.db, &wanted).await? else { return Err(bad()) };
     if found.len() != wanted.iter().collect::<std::collections::BTreeSet<_>>().len() {
         return Err(bad());
     }
-    Ok(found.into_iter().map(|p| p.id).collect())
+    Ok(found)
 }
 
 fn subject_names(names: Vec<String>) -> Result<Vec<String>, ApiError> {
     names.iter().enumerate().map(|(i, n)| validate::text(&format!("input.subjectNames.{i}"), n, 50)).collect()
 }
 
-async fn insert_subjects(
-    txn: &impl ConnectionTrait,
-    lead: Uuid,
-    persons: &[Uuid],
-    names: &[String],
-) -> Result<(), ApiError> {
-    let rows: Vec<lead_subject::ActiveModel> = persons
-        .iter()
-        .map(|p| lead_subject::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            lead_id: Set(lead),
-            person_id: Set(Some(*p)),
-            name: Set(None),
-        })
-        .chain(names.iter().map(|n| lead_subject::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            lead_id: Set(lead),
-            person_id: Set(None),
-            name: Set(Some(n.clone())),
-        }))
-        .collect();
-    if !rows.is_empty() {
-        lead_subject::Entity::insert_many(rows).exec(txn).await?;
-    }
-    Ok(())
-}
-
 async fn venue_in_scope(ctx: &Context<'_>, viewer: &Viewer, id: &ID) -> Result<Uuid, ApiError> {
     let bad = || ApiError::bad_input("input.venueId", "No such venue in your view.", "没有这个场所。");
     let venue = ids::decode_as(id, Kind::Venue).ok_or_else(bad)?;
     let state = ctx.state();
-    let Ok(select) = state.access.select::<Venues>(viewer) else { return Err(bad()) };
-    select.filter(entity::venue::Column::Id.eq(venue)).one(&state.db).await?.map(|v| v.id).ok_or_else(bad)
+    store::visible_venue(&Store::new(&state.access, viewer), &state.db, venue).await?.ok_or_else(bad)
 }

@@ -1,0 +1,267 @@
+//! The lead store: what a client may filter and order leads by (each predicate guarded by the
+//! field group it reveals, rule 4), the children of a lead (events, subjects, the serials of the
+//! gang-crime parts handed over), and the writes of the lead ledger ([`write`]).
+
+mod write;
+
+pub use write::{LeadChange, bump, event, insert, next_serial, step, visible_persons, visible_venue};
+
+use async_graphql::{Enum, ID, InputObject};
+use chrono::{DateTime, Utc};
+use entity::enums::{LeadCategory, LeadSource, LeadStatus};
+use entity::{lead, lead_event, lead_subject};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, Condition, DbBackend, Order};
+use uuid::Uuid;
+
+use crate::access::Groups;
+use crate::access::page::{KeyKind, SortDirection, sentinel_instant};
+use crate::access::resource::Leads;
+use crate::access::store::{Child, Listed, SortKey, Store, Versioned};
+use crate::auth::Viewer;
+use crate::domain::lead_flow;
+use crate::error::ApiError;
+use crate::ids::{self, Kind};
+
+/// RECEIVED, IN_PROGRESS or CONCLUDED: the status shown where the fine one is hidden.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum LeadCoarseStatus {
+    Received,
+    InProgress,
+    Concluded,
+}
+
+pub fn coarse(status: LeadStatus) -> LeadCoarseStatus {
+    match lead_flow::coarse(status) {
+        "RECEIVED" => LeadCoarseStatus::Received,
+        "CONCLUDED" => LeadCoarseStatus::Concluded,
+        _ => LeadCoarseStatus::InProgress,
+    }
+}
+
+#[derive(InputObject, Default, Clone)]
+pub struct LeadFilter {
+    /// Needs `handling`.
+    pub status: Option<Vec<LeadStatus>>,
+    pub coarse_status: Option<LeadCoarseStatus>,
+    /// Needs `submission`.
+    pub source: Option<LeadSource>,
+    /// Needs `submission`.
+    pub category: Option<LeadCategory>,
+    pub is_umbrella: Option<bool>,
+    /// Needs `receipt`.
+    pub receiving_unit_id: Option<ID>,
+    /// Needs `handling`.
+    pub assignee_unit_id: Option<ID>,
+    /// Past the deadline of the current duty. Needs `handling`.
+    pub overdue: Option<bool>,
+    /// Needs `receipt`.
+    pub received_from: Option<DateTime<Utc>>,
+    /// Needs `receipt`.
+    pub received_to: Option<DateTime<Utc>>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeadOrderField {
+    /// Newest first by default direction DESC is usual; rows whose receipt the viewer may not
+    /// see sort last.
+    #[default]
+    ReceivedAt,
+    /// The current duty's deadline; rows without one (or whose handling is hidden) sort last.
+    Deadline,
+    Serial,
+}
+
+#[derive(InputObject, Default)]
+pub struct LeadOrder {
+    #[graphql(default)]
+    pub field: LeadOrderField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+impl Listed for Leads {
+    type Filter = LeadFilter;
+    type Order = LeadOrderField;
+
+    fn filter(store: &Store<'_>, groups: &Groups<Self>, filter: LeadFilter) -> Result<Condition, ApiError> {
+        filter_condition(store.viewer, groups, filter)
+    }
+
+    /// A receipt or deadline the viewer may not read on a row sorts as the sentinel, last
+    /// ([`Store::list`]); a missing deadline too.
+    fn sort_key(order: LeadOrderField, _backend: DbBackend) -> SortKey {
+        match order {
+            LeadOrderField::ReceivedAt => SortKey {
+                expr: Func::coalesce([
+                    Expr::col((lead::Entity, lead::Column::ReceivedAt)),
+                    Expr::val(sentinel_instant()),
+                ])
+                .into(),
+                kind: KeyKind::Instant,
+                group: "receipt",
+            },
+            LeadOrderField::Deadline => SortKey {
+                expr: Func::coalesce([deadline_sql(), Expr::val(sentinel_instant())]).into(),
+                kind: KeyKind::Instant,
+                group: "handling",
+            },
+            LeadOrderField::Serial => {
+                SortKey { expr: Expr::col((lead::Entity, lead::Column::Serial)), kind: KeyKind::Text, group: "shell" }
+            }
+        }
+    }
+}
+
+/// The SQL condition of a `LeadFilter` (the list and the export share it).
+pub fn filter_condition(viewer: &Viewer, groups: &Groups<Leads>, filter: LeadFilter) -> Result<Condition, ApiError> {
+    // Rule 4: see `Groups::filter`.
+    let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
+    let mut cond = Condition::all();
+    if let Some(statuses) = filter.status {
+        cond = cond.add(guard("handling", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
+    }
+    if let Some(c) = filter.coarse_status {
+        let statuses = [
+            LeadStatus::Registered,
+            LeadStatus::Transferred,
+            LeadStatus::UnderReview,
+            LeadStatus::Escalated,
+            LeadStatus::LocalHandling,
+            LeadStatus::Verifying,
+            LeadStatus::Substantiated,
+            LeadStatus::Unfounded,
+        ]
+        .into_iter()
+        .filter(|s| coarse(*s) == c);
+        cond = cond.add(guard("shell", Condition::all().add(lead::Column::Status.is_in(statuses)))?);
+    }
+    if let Some(source) = filter.source {
+        cond = cond.add(guard("submission", Condition::all().add(lead::Column::Source.eq(source)))?);
+    }
+    if let Some(category) = filter.category {
+        cond = cond.add(guard("submission", Condition::all().add(lead::Column::Category.eq(category)))?);
+    }
+    if let Some(umbrella) = filter.is_umbrella {
+        cond = cond.add(guard("shell", Condition::all().add(lead::Column::Umbrella.eq(umbrella)))?);
+    }
+    if let Some(unit) = filter.receiving_unit_id {
+        let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
+        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivingUnitId.eq(unit)))?);
+    }
+    if let Some(unit) = filter.assignee_unit_id {
+        let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
+        cond = cond.add(guard("handling", Condition::all().add(lead::Column::AssigneeUnitId.eq(unit)))?);
+    }
+    if let Some(from) = filter.received_from {
+        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.gte(from)))?);
+    }
+    if let Some(to) = filter.received_to {
+        cond = cond.add(guard("receipt", Condition::all().add(lead::Column::ReceivedAt.lte(to)))?);
+    }
+    if let Some(overdue) = filter.overdue {
+        let o = overdue_condition(Utc::now());
+        cond = cond.add(guard("handling", if overdue { o } else { o.not() })?);
+    }
+    Ok(cond)
+}
+
+/// Leads past the deadline of their current duty.
+fn overdue_condition(now: DateTime<Utc>) -> Condition {
+    // Each branch says `due IS NOT NULL` so it is false, never NULL, on a row without a due
+    // time: `NOT` of it (the `overdue: false` filter) must then hold, as the field says.
+    let branch = |status: LeadStatus, due: lead::Column| {
+        Condition::all().add(lead::Column::Status.eq(status)).add(due.is_not_null()).add(due.lt(now))
+    };
+    Condition::any()
+        .add(branch(LeadStatus::Registered, lead::Column::TransferDueAt))
+        .add(branch(LeadStatus::Transferred, lead::Column::ReviewDueAt))
+        .add(branch(LeadStatus::Verifying, lead::Column::Deadline))
+}
+
+/// The current duty's deadline as SQL (the same rule as `Lead::deadline`).
+fn deadline_sql() -> Expr {
+    Expr::case(
+        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Registered),
+        Expr::col((lead::Entity, lead::Column::TransferDueAt)),
+    )
+    .case(
+        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Transferred),
+        Expr::col((lead::Entity, lead::Column::ReviewDueAt)),
+    )
+    .case(
+        Expr::col((lead::Entity, lead::Column::Status)).eq(LeadStatus::Verifying),
+        Expr::col((lead::Entity, lead::Column::Deadline)),
+    )
+    .into()
+}
+
+impl Versioned for Leads {
+    fn id_column() -> lead::Column {
+        lead::Column::Id
+    }
+    fn version_column() -> lead::Column {
+        lead::Column::Version
+    }
+    fn updated_at_column() -> lead::Column {
+        lead::Column::UpdatedAt
+    }
+    const NOUN: (&'static str, &'static str) = ("lead", "线索");
+}
+
+/// A lead's steps, oldest first: part of its `handling`.
+pub struct LeadEvents;
+
+impl Child for LeadEvents {
+    type Parent = Leads;
+    type Entity = lead_event::Entity;
+    const GROUP: &'static str = "handling";
+    fn parent_column() -> lead_event::Column {
+        lead_event::Column::LeadId
+    }
+    fn parent_of(child: &lead_event::Model) -> Uuid {
+        child.lead_id
+    }
+    fn order() -> Vec<(lead_event::Column, Order)> {
+        vec![(lead_event::Column::CreatedAt, Order::Asc), (lead_event::Column::Id, Order::Asc)]
+    }
+}
+
+/// The persons and names a lead is about: part of its `submission`.
+pub struct LeadSubjects;
+
+impl Child for LeadSubjects {
+    type Parent = Leads;
+    type Entity = lead_subject::Entity;
+    const GROUP: &'static str = "submission";
+    fn parent_column() -> lead_subject::Column {
+        lead_subject::Column::LeadId
+    }
+    fn parent_of(child: &lead_subject::Model) -> Uuid {
+        child.lead_id
+    }
+    fn order() -> Vec<(lead_subject::Column, Order)> {
+        vec![(lead_subject::Column::Id, Order::Asc)]
+    }
+}
+
+/// The ordinary leads an umbrella lead's gang-crime part was handed over to, by serial: part of
+/// the umbrella lead's `handling`. Only their serials are ever served: the discipline commission
+/// sees that, and under which number, it handed a part over; the new lead itself it cannot open
+/// (access.md: rows of umbrella leads only).
+pub struct GangParts;
+
+impl Child for GangParts {
+    type Parent = Leads;
+    type Entity = lead::Entity;
+    const GROUP: &'static str = "handling";
+    fn parent_column() -> lead::Column {
+        lead::Column::HandedOverFromLeadId
+    }
+    fn parent_of(child: &lead::Model) -> Uuid {
+        child.handed_over_from_lead_id.unwrap_or_default()
+    }
+    fn order() -> Vec<(lead::Column, Order)> {
+        vec![(lead::Column::Serial, Order::Asc)]
+    }
+}
