@@ -78,7 +78,8 @@ pub struct Listing<R: Resource> {
 pub trait Child: Send + Sync + 'static {
     type Parent: Resource;
     type Entity: EntityTrait;
-    /// The parent's field group the children belong to.
+    /// The parent's field group the children belong to ([`ROW_ITSELF`]: whoever reads the
+    /// parent reads them).
     const GROUP: &'static str;
     /// The column naming the parent.
     fn parent_column() -> <Self::Entity as EntityTrait>::Column;
@@ -297,14 +298,18 @@ impl<'a> Store<'a> {
         Ok(out)
     }
 
-    /// The ids of the rows of `R` the viewer reads and holds `group` on, as a subquery.
+    /// The ids of the rows of `R` the viewer reads and holds `group` on ([`ROW_ITSELF`]: reads),
+    /// as a subquery.
     pub fn holding<R: Resource>(&self, group: &str) -> Option<sea_orm::sea_query::SelectStatement> {
         let rows = self.access.rows::<R>(self.viewer, "read")?;
         let groups = self.groups::<R>();
-        if !groups.held_anywhere(group) {
+        let guarded = if group == ROW_ITSELF {
+            Condition::all()
+        } else if groups.held_anywhere(group) {
+            groups.guarded(self.viewer, group, Condition::all())
+        } else {
             return None;
-        }
-        let guarded = groups.guarded(self.viewer, group, Condition::all());
+        };
         Some(
             Query::select()
                 .column((R::Entity::default().into_iden(), Alias::new("id").into_iden()))

@@ -1,9 +1,8 @@
 //! The task store: what a client may filter tasks by, a task list's keyset page (by due date),
 //! a task's thread, and the writes of a task's life (version-locked).
 //!
-//! Tasks have no field groups: a task the viewer reads it reads whole. [`Store::list`] and
-//! [`Store::children`] guard by a field group, so the page and the thread here are read under
-//! the task scope alone.
+//! Tasks have no field groups: a task the viewer reads it reads whole, so its order and its
+//! thread are held wherever the task is read ([`ROW_ITSELF`]).
 
 use std::collections::HashMap;
 
@@ -11,16 +10,17 @@ use async_graphql::{ID, InputObject};
 use chrono::Utc;
 use entity::enums::{TaskKind, TaskStatus};
 use entity::{task, task_event};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
+    Order, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
-use crate::access::page::{self, KeyKind, PageArgs, encode_cursor};
+use crate::access::Groups;
+use crate::access::page::{KeyKind, PageArgs};
 use crate::access::resource::Tasks;
-use crate::access::store::{Listing, Store, Versioned, by_key, locked_update};
+use crate::access::store::{Child, Listed, Listing, ROW_ITSELF, Sort, SortKey, Store, Versioned, locked_update};
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
@@ -83,61 +83,66 @@ impl TaskList {
     }
 }
 
-/// A page of the tasks the viewer reads, by due date (overdue tasks come first on their own: a
-/// task is overdue exactly when its due date has passed), then id.
+/// The one order of task lists: by due date (overdue tasks come first on their own: a task is
+/// overdue exactly when its due date has passed), then id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DueFirst;
+
+/// Tasks have no field groups: a task the viewer reads it reads whole.
+impl Listed for Tasks {
+    type Filter = TaskList;
+    type Order = DueFirst;
+
+    fn filter(store: &Store<'_>, _groups: &Groups<Self>, list: TaskList) -> Result<Condition, ApiError> {
+        Ok(list.condition(store.viewer))
+    }
+
+    fn sort_key(_order: DueFirst, _backend: DbBackend) -> SortKey {
+        SortKey { expr: Expr::col((task::Entity, task::Column::DueAt)), kind: KeyKind::Instant, group: ROW_ITSELF }
+    }
+}
+
+/// A page of the tasks the viewer reads, due first.
 pub async fn list(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
     list: TaskList,
     page: &PageArgs,
 ) -> Result<Listing<Tasks>, ApiError> {
-    let mut select = store.access.select::<Tasks>(store.viewer)?.filter(list.condition(store.viewer));
-    if let Some(cursor) = &page.after {
-        let key = Expr::col((task::Entity, task::Column::DueAt));
-        let id = Expr::col((task::Entity, task::Column::Id));
-        select = select.filter(page::after(cursor, KeyKind::Instant, key, id, true)?);
-    }
-    let mut rows =
-        select.order_by_asc(task::Column::DueAt).order_by_asc(task::Column::Id).limit(page.first + 1).all(db).await?;
-    let has_next = rows.len() as u64 > page.first;
-    rows.truncate(page.first as usize);
-    let groups = store.groups::<Tasks>();
-    let rows = rows
-        .into_iter()
-        .map(|m| {
-            let held = groups.on(store.viewer, &m);
-            (encode_cursor(&m.due_at.to_rfc3339(), m.id), (m, held))
-        })
-        .collect();
-    Ok(Listing { rows, has_next })
+    store.list::<Tasks>(db, list, Sort { field: DueFirst, ascending: true }, page).await
 }
 
 /// How many tasks the list shows in all.
 pub async fn count(store: &Store<'_>, db: &impl ConnectionTrait, list: TaskList) -> Result<u64, ApiError> {
-    let select = store.access.select::<Tasks>(store.viewer)?.filter(list.condition(store.viewer));
-    Ok(select.count(db).await?)
+    store.count::<Tasks>(db, list).await
 }
 
-/// The threads of `tasks`, oldest step first; tasks the viewer does not read have none.
+/// A task's thread, oldest step first: whoever reads the task reads it.
+pub struct TaskEvents;
+
+impl Child for TaskEvents {
+    type Parent = Tasks;
+    type Entity = task_event::Entity;
+    const GROUP: &'static str = ROW_ITSELF;
+
+    fn parent_column() -> task_event::Column {
+        task_event::Column::TaskId
+    }
+    fn parent_of(child: &task_event::Model) -> Uuid {
+        child.task_id
+    }
+    fn order() -> Vec<(task_event::Column, Order)> {
+        vec![(task_event::Column::CreatedAt, Order::Asc), (task_event::Column::Id, Order::Asc)]
+    }
+}
+
+/// The threads of `tasks`; tasks the viewer does not read have none.
 pub async fn events(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
     tasks: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<task_event::Model>>, ApiError> {
-    let Some(rows) = store.access.rows::<Tasks>(store.viewer, "read") else { return Ok(HashMap::new()) };
-    let readable = Query::select()
-        .column(task::Column::Id)
-        .from(task::Entity)
-        .cond_where(rows)
-        .and_where(task::Column::Id.is_in(tasks.iter().copied()))
-        .to_owned();
-    let events = task_event::Entity::find()
-        .filter(task_event::Column::TaskId.in_subquery(readable))
-        .order_by_asc(task_event::Column::CreatedAt)
-        .order_by_asc(task_event::Column::Id)
-        .all(db)
-        .await?;
-    Ok(by_key(tasks, events, |e| e.task_id))
+    store.children::<TaskEvents>(db, tasks).await
 }
 
 impl Versioned for Tasks {
