@@ -92,12 +92,13 @@ where
     let state = ctx.state();
     let page = PageArgs::new(first, after)?;
     let store = Store::new(&state.access, ctx.viewer()?);
-    let total_count = if ctx.look_ahead().field("totalCount").exists() {
-        Some(store.count::<R>(&state.db, filter.clone()).await? as i64)
-    } else {
-        None
-    };
+    // The page first: a filter or order the viewer may not use is refused before any SQL runs.
+    let counted = ctx.look_ahead().field("totalCount").exists().then(|| filter.clone());
     let listing = store.list::<R>(&state.db, filter, sort, &page).await?;
+    let total_count = match counted {
+        Some(filter) => Some(store.count::<R>(&state.db, filter).await? as i64),
+        None => None,
+    };
     Ok(ListPage { listing, first: page.first, total_count })
 }
 
