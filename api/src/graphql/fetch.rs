@@ -1,10 +1,14 @@
-//! Reading one record by id, the same way for every resource.
+//! Reading one record by id, a record for an action, and a page of a list, the same way for
+//! every resource.
 
-use async_graphql::Context;
+use async_graphql::{Context, OutputType};
 use sea_orm::{EntityTrait, PrimaryKeyTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::ContextExt;
+use super::connection::{Connection, Edge, Page};
+use crate::access::page::PageArgs;
+use crate::access::store::{Held, Listed, Listing, Sort, Store};
 use crate::access::{GroupSet, Resource};
 use crate::audit;
 use crate::error::ApiError;
@@ -39,5 +43,84 @@ where
             }
             Ok(None)
         }
+    }
+}
+
+/// The row with `id` for `action` ([`Store::for_action`]): `NOT_FOUND` when the viewer does not
+/// read it, a real row then noted as a denied attempt exactly as a read of it would be;
+/// `FORBIDDEN` when the action is not granted on it.
+pub async fn for_action<R: Resource>(
+    ctx: &Context<'_>,
+    id: Uuid,
+    action: &str,
+    object_type: &'static str,
+) -> Result<<R::Entity as EntityTrait>::Model, ApiError>
+where
+    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    let state = ctx.state();
+    let store = Store::new(&state.access, ctx.viewer()?);
+    match store.for_action::<R>(&state.db, id, action).await {
+        Ok((row, _)) => Ok(row),
+        Err(ApiError::NotFound) => {
+            one::<R>(ctx, id, object_type).await?;
+            Err(ApiError::NotFound)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// One page of a list ([`Store::list`]), with its `totalCount` ([`Store::count`]) only when
+/// the query asks for it.
+pub struct ListPage<R: Resource> {
+    pub listing: Listing<R>,
+    first: u64,
+    total_count: Option<i64>,
+}
+
+/// The page of `R` a list query asks for.
+pub async fn list<R: Listed>(
+    ctx: &Context<'_>,
+    filter: R::Filter,
+    sort: Sort<R::Order>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<ListPage<R>, ApiError>
+where
+    R::Filter: Clone,
+{
+    let state = ctx.state();
+    let page = PageArgs::new(first, after)?;
+    let store = Store::new(&state.access, ctx.viewer()?);
+    // The page first: a filter or order the viewer may not use is refused before any SQL runs.
+    let counted = ctx.look_ahead().field("totalCount").exists().then(|| filter.clone());
+    let listing = store.list::<R>(&state.db, filter, sort, &page).await?;
+    let total_count = match counted {
+        Some(filter) => Some(store.count::<R>(&state.db, filter).await? as i64),
+        None => None,
+    };
+    Ok(ListPage { listing, first: page.first, total_count })
+}
+
+impl<R: Resource> ListPage<R> {
+    /// The rows of the page, for prefetching their relations.
+    pub fn models(&self) -> Vec<<R::Entity as EntityTrait>::Model>
+    where
+        <R::Entity as EntityTrait>::Model: Clone,
+    {
+        self.listing.rows.iter().map(|(_, (model, _))| model.clone()).collect()
+    }
+
+    /// The page as a connection of `T`, each row made a node by `node`.
+    pub fn connection<T>(self, node: impl FnMut(Held<R>) -> T) -> Page<T>
+    where
+        T: OutputType + Clone,
+        Edge<T>: OutputType,
+    {
+        let mut node = node;
+        let rows = self.listing.rows.into_iter().map(|(cursor, held)| (cursor, node(held))).collect();
+        let mut connection = Connection::new(rows, self.first, self.total_count);
+        connection.page_info.has_next_page = self.listing.has_next;
+        connection
     }
 }

@@ -2,36 +2,43 @@
 //! inspection), so a page of venues loads each relation in one scoped query instead of one per
 //! row. The viewer's actions need no query: venue scopes are decided on the row.
 //!
-//! Child rows are loaded only for venues the viewer may read *and* on which it holds the
-//! `record` group: both conditions are part of every child query, so a resolver that forgot its
-//! group check would still get nothing. The loaders are made by the query that loads the
-//! venues ([`VenueLoaders::new`]) and shared by every venue it returns; villages and officers
-//! come from the request's [`Loaders`].
+//! Child rows come from [`Store::children`]: only under venues the viewer may read *and* on
+//! which it holds the `record` group, so a resolver that forgot its group check would still get
+//! nothing. The loaders are made by the query that loads the venues ([`RecordLoaders::new`]) and
+//! shared by every venue it returns; villages and officers come from the request's [`Loaders`].
+//!
+//! [`RecordLoader`] serves any [`Child`] of any resource: risk items use it too.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::NaiveDate;
-use entity::{venue, venue_incident, venue_inspection, venue_level_change};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use entity::venue;
+use sea_orm::{DbErr, EntityTrait};
 use uuid::Uuid;
 
 use super::loaders::Loaders;
 use crate::AppState;
-use crate::access::resource::Venues;
+use crate::access::store::{Child, Store};
+use crate::access::stores::venue::{self as store, Incidents, Inspections, LevelHistory};
 use crate::auth::Viewer;
+use crate::error::ApiError;
 
-/// The loaders of the venues one query returns.
-pub struct VenueLoaders {
-    pub records: DataLoader<VenueRecordLoader, HashMapCache>,
+/// The loaders of the records one query returns (venues, risk items).
+pub struct RecordLoaders {
+    pub records: DataLoader<RecordLoader, HashMapCache>,
 }
 
-impl VenueLoaders {
-    /// Loaders with their own cache, for the venues of one query (a page, one venue, a payload).
+/// The loaders of the venues one query returns.
+pub type VenueLoaders = RecordLoaders;
+
+impl RecordLoaders {
+    /// Loaders with their own cache, for the records of one query (a page, one record, a payload).
     pub fn new(state: Arc<AppState>, viewer: Viewer) -> Arc<Self> {
-        let records = VenueRecordLoader { state, viewer };
+        let records = RecordLoader { state, viewer };
         Arc::new(Self { records: DataLoader::with_cache(records, tokio::spawn, HashMapCache::default()) })
     }
 }
@@ -60,16 +67,16 @@ pub async fn prefetch_venues(
         loaders.villages.load_many(rows.iter().map(|v| v.village_id)).await?;
     }
     if wants.inspections {
-        let inspections = records.load_many(ids.iter().map(|id| InspectionsOf(*id))).await?;
+        let inspections = records.load_many(ids.iter().map(|id| InspectionsOf::new(*id))).await?;
         if wants.inspectors {
             loaders.officers.load_many(inspections.values().flatten().map(|i| i.inspector_id)).await?;
         }
     }
     if wants.incidents {
-        records.load_many(ids.iter().map(|id| VenueIncidentsOf(*id))).await?;
+        records.load_many(ids.iter().map(|id| VenueIncidentsOf::new(*id))).await?;
     }
     if wants.level_history {
-        records.load_many(ids.iter().map(|id| VenueHistoryOf(*id))).await?;
+        records.load_many(ids.iter().map(|id| VenueHistoryOf::new(*id))).await?;
     }
     if wants.last_inspection {
         records.load_many(ids.iter().map(|id| LastInspectionOf(*id))).await?;
@@ -79,95 +86,82 @@ pub async fn prefetch_venues(
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
+/// The children `C` of one parent, in the child's order.
+pub struct Of<C>(pub Uuid, PhantomData<fn() -> C>);
+
+impl<C> Of<C> {
+    pub fn new(parent: Uuid) -> Self {
+        Self(parent, PhantomData)
+    }
+}
+impl<C> Clone for Of<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for Of<C> {}
+impl<C> PartialEq for Of<C> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<C> Eq for Of<C> {}
+impl<C> Hash for Of<C> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
 /// The inspections of a venue, newest first.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct InspectionsOf(pub Uuid);
+pub type InspectionsOf = Of<Inspections>;
 /// The incidents of a venue, newest first.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct VenueIncidentsOf(pub Uuid);
+pub type VenueIncidentsOf = Of<Incidents>;
 /// The level changes of a venue, newest first.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct VenueHistoryOf(pub Uuid);
+pub type VenueHistoryOf = Of<LevelHistory>;
 /// The date of a venue's latest inspection.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LastInspectionOf(pub Uuid);
 
-/// The record of venues, a page at a time.
-pub struct VenueRecordLoader {
+/// The children of records, a page at a time, through the viewer's store.
+pub struct RecordLoader {
     state: Arc<AppState>,
     viewer: Viewer,
 }
 
-impl VenueRecordLoader {
-    /// Ids of venues among `keys` that the viewer may read and whose `record` it holds.
-    fn with_record(&self, keys: impl Iterator<Item = Uuid>) -> Option<SelectStatement> {
-        let readable = self.state.access.rows::<Venues>(&self.viewer, "read")?;
-        let groups = self.state.access.groups::<Venues>(&self.viewer);
-        if !groups.held_anywhere("record") {
-            return None;
-        }
-        let cond = Condition::all()
-            .add(readable)
-            .add(groups.condition(&self.viewer, "record"))
-            .add(venue::Column::Id.is_in(keys));
-        Some(Query::select().column(venue::Column::Id).from(venue::Entity).cond_where(cond).to_owned())
+impl RecordLoader {
+    fn store(&self) -> Store<'_> {
+        Store::new(&self.state.access, &self.viewer)
     }
 }
 
-/// Groups child rows by their venue, with an empty list for every key that has none (so the
-/// cache answers "none" too, instead of loading again).
-fn by_venue<T, K: Eq + std::hash::Hash + Copy>(keys: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
-    let mut map: HashMap<K, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-    for row in rows {
-        map.entry(key(&row)).or_default().push(row);
+/// A failure of the store, as the loaders report one.
+fn load_error(err: ApiError) -> Arc<DbErr> {
+    Arc::new(DbErr::Custom(err.to_string()))
+}
+
+/// Every child table: the rows under the keys' parents the viewer reads with the child's group,
+/// grouped by parent (an empty list for a key without any, so the cache answers "none" too).
+impl<C: Child> Loader<Of<C>> for RecordLoader
+where
+    <C::Entity as EntityTrait>::Model: Sync,
+{
+    type Value = Vec<<C::Entity as EntityTrait>::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Of<C>]) -> LoadResult<Of<C>, Self::Value> {
+        let parents: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let children = self.store().children::<C>(&self.state.db, &parents).await.map_err(load_error)?;
+        Ok(children.into_iter().map(|(parent, rows)| (Of::new(parent), rows)).collect())
     }
-    map
 }
 
-/// One loader per child table of venues: rows of the venues among the keys whose record the
-/// viewer reads, newest first, grouped by venue.
-macro_rules! venue_children {
-    ($key:ident, $module:ident, $order:ident) => {
-        impl Loader<$key> for VenueRecordLoader {
-            type Value = Vec<$module::Model>;
-            type Error = Arc<DbErr>;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
-                let Some(venues) = self.with_record(keys.iter().map(|k| k.0)) else {
-                    return Ok(HashMap::new());
-                };
-                let rows = $module::Entity::find()
-                    .filter($module::Column::VenueId.in_subquery(venues))
-                    .order_by_desc($module::Column::$order)
-                    .order_by_desc($module::Column::Id)
-                    .all(&self.state.db)
-                    .await?;
-                Ok(by_venue(keys, rows, |r| $key(r.venue_id)))
-            }
-        }
-    };
-}
-venue_children!(InspectionsOf, venue_inspection, InspectedOn);
-venue_children!(VenueIncidentsOf, venue_incident, OccurredOn);
-venue_children!(VenueHistoryOf, venue_level_change, CreatedAt);
-
-impl Loader<LastInspectionOf> for VenueRecordLoader {
+impl Loader<LastInspectionOf> for RecordLoader {
     type Value = Option<NaiveDate>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[LastInspectionOf]) -> LoadResult<LastInspectionOf, Self::Value> {
-        let Some(venues) = self.with_record(keys.iter().map(|k| k.0)) else {
-            return Ok(HashMap::new());
-        };
-        let latest: Vec<(Uuid, Option<NaiveDate>)> = venue_inspection::Entity::find()
-            .select_only()
-            .column(venue_inspection::Column::VenueId)
-            .column_as(Expr::col(venue_inspection::Column::InspectedOn).max(), "last_inspected_on")
-            .filter(venue_inspection::Column::VenueId.in_subquery(venues))
-            .group_by(venue_inspection::Column::VenueId)
-            .into_tuple()
-            .all(&self.state.db)
-            .await?;
+        let venues: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let latest = store::last_inspections(&self.store(), &self.state.db, &venues).await.map_err(load_error)?;
         // Every key gets an answer, "never inspected" included, so the cache holds it.
         let mut answers: HashMap<LastInspectionOf, Option<NaiveDate>> = keys.iter().map(|k| (*k, None)).collect();
         answers.extend(latest.into_iter().map(|(venue, last)| (LastInspectionOf(venue), last)));

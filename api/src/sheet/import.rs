@@ -20,8 +20,8 @@ use base64::Engine as _;
 use calamine::{DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
 use entity::enums::{JudicialTag, PersonCategory};
-use entity::{venue, village};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use entity::village;
+use sea_orm::TransactionTrait;
 
 use super::columns::{person_headers as ph, venue_headers as vh};
 use super::from_label;
@@ -607,13 +607,6 @@ async fn import_venues(ctx: &Context<'_>, input: ImportInput) -> Result<ImportPa
         // The key first: a venue the town holds is left alone, and its own licence number is
         // then no conflict.
         let licence = input.licence_number.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned);
-        let mut held = venue::Entity::find().filter(venue::Column::TownId.eq(viewer.town_id));
-        held = match &licence {
-            Some(l) => held.filter(venue::Column::LicenceNumber.eq(l.as_str())),
-            None => held
-                .filter(venue::Column::Name.eq(input.name.trim()))
-                .filter(venue::Column::Address.eq(input.address.trim())),
-        };
         let key = (licence.clone(), input.name.trim().to_owned(), input.address.trim().to_owned());
         let key = if licence.is_some() { (key.0, String::new(), String::new()) } else { key };
         if let Some(first) = seen.insert(key, row.line) {
@@ -621,7 +614,15 @@ async fn import_venues(ctx: &Context<'_>, input: ImportInput) -> Result<ImportPa
             rejected.push(row.reject(vh::LICENCE, en, zh));
             continue;
         }
-        if held.one(&state.db).await?.is_some() {
+        if crate::access::stores::venue::held_by_key(
+            &state.db,
+            viewer,
+            licence.as_deref(),
+            input.name.trim(),
+            input.address.trim(),
+        )
+        .await?
+        {
             unchanged += 1;
             continue;
         }

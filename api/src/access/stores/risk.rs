@@ -1,1 +1,0 @@
-//! The risk store.

@@ -1,0 +1,212 @@
+//! The risk store: what a client may filter and order risk items by, the detail each item holds
+//! (daily checks, feedback, events), the monthly counts and the steps of the lifecycle.
+//!
+//! Filters and orders on a group's fields hold only on rows where the viewer holds the group
+//! (access.md rule 4); the detail is read only under items the viewer reads with `detail`.
+
+mod write;
+
+use async_graphql::{Enum, ID, InputObject};
+use chrono::{DateTime, Utc};
+use entity::enums::{EscalationLevel, RiskCategory, RiskLevel, RiskStatus};
+use entity::{risk_check, risk_event, risk_feedback, risk_item};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, Order, QueryFilter, QuerySelect, Select};
+use uuid::Uuid;
+
+pub use self::write::{NewRisk, RiskChange, change, event, record_check, record_feedback, report};
+use crate::access::Groups;
+use crate::access::page::{self, KeyKind, SortDirection};
+use crate::access::resource::RiskItems;
+use crate::access::store::{Child, Listed, SortKey, Store, Versioned};
+use crate::auth::Viewer;
+use crate::error::ApiError;
+use crate::ids::{self, Kind};
+
+#[derive(InputObject, Default, Clone)]
+pub struct RiskFilter {
+    pub category: Option<RiskCategory>,
+    pub level: Option<Vec<RiskLevel>>,
+    pub status: Option<Vec<RiskStatus>>,
+    pub escalation_level: Option<EscalationLevel>,
+    pub village_id: Option<ID>,
+    /// Items whose territorial, sector or assignee unit is this one.
+    pub unit_id: Option<ID>,
+    /// Past the T+2 deadline without feedback (true) or not (false).
+    pub overdue: Option<bool>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RiskOrderField {
+    /// When the item was reported.
+    #[default]
+    ReportedAt,
+    /// The T+2 feedback deadline; items without one sort last.
+    FeedbackDue,
+}
+
+#[derive(InputObject, Default)]
+pub struct RiskOrder {
+    #[graphql(default)]
+    pub field: RiskOrderField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+impl Listed for RiskItems {
+    type Filter = RiskFilter;
+    type Order = RiskOrderField;
+
+    fn filter(store: &Store<'_>, groups: &Groups<Self>, filter: RiskFilter) -> Result<Condition, ApiError> {
+        filter_condition(store.viewer, groups, filter)
+    }
+
+    /// Both keys are `basic`.
+    fn sort_key(order: RiskOrderField, _backend: DbBackend) -> SortKey {
+        let expr = match order {
+            RiskOrderField::ReportedAt => Expr::col((risk_item::Entity, risk_item::Column::CreatedAt)),
+            // `Func`, not a custom `$1` template: SQLite's placeholders are `?`.
+            RiskOrderField::FeedbackDue => Func::coalesce([
+                Expr::col((risk_item::Entity, risk_item::Column::FeedbackDueAt)),
+                Expr::val(page::sentinel_instant()),
+            ])
+            .into(),
+        };
+        SortKey { expr, kind: KeyKind::Instant, group: "basic" }
+    }
+}
+
+/// The SQL condition of a `RiskFilter` (the list and the export share it), every predicate
+/// guarded by its group (rule 4: see [`Groups::filter`]).
+pub fn filter_condition(
+    viewer: &Viewer,
+    groups: &Groups<RiskItems>,
+    filter: RiskFilter,
+) -> Result<Condition, ApiError> {
+    let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
+    let mut all = Condition::all();
+    if let Some(category) = filter.category {
+        all = all.add(guard("basic", Condition::all().add(risk_item::Column::Category.eq(category)))?);
+    }
+    if let Some(levels) = filter.level {
+        all = all.add(guard("basic", Condition::all().add(risk_item::Column::Level.is_in(levels)))?);
+    }
+    if let Some(statuses) = filter.status {
+        all = all.add(guard("basic", Condition::all().add(risk_item::Column::Status.is_in(statuses)))?);
+    }
+    if let Some(level) = filter.escalation_level {
+        all = all.add(guard("basic", Condition::all().add(risk_item::Column::EscalationLevel.eq(level)))?);
+    }
+    if let Some(village) = filter.village_id {
+        let village = ids::decode_as(&village, Kind::Village).unwrap_or_else(Uuid::nil);
+        all = all.add(guard("basic", Condition::all().add(risk_item::Column::VillageId.eq(village)))?);
+    }
+    if let Some(unit) = filter.unit_id {
+        let unit = ids::decode_as(&unit, Kind::OrgUnit).unwrap_or_else(Uuid::nil);
+        all = all.add(guard("basic", Condition::all().add(of_unit(unit)))?);
+    }
+    if let Some(overdue) = filter.overdue {
+        let cond = overdue_condition(Utc::now());
+        all = all.add(guard("basic", if overdue { cond } else { cond.not() })?);
+    }
+    Ok(all)
+}
+
+/// Items past their T+2 deadline without feedback (the same rule as `risk_flow::is_overdue`).
+/// Every column is tested for NULL explicitly, so the negation holds every other row.
+fn overdue_condition(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(risk_item::Column::Status.eq(RiskStatus::Assessed))
+        .add(risk_item::Column::FeedbackDueAt.is_not_null())
+        .add(risk_item::Column::FeedbackDueAt.lt(now))
+}
+
+impl Versioned for RiskItems {
+    fn id_column() -> risk_item::Column {
+        risk_item::Column::Id
+    }
+    fn version_column() -> risk_item::Column {
+        risk_item::Column::Version
+    }
+    fn updated_at_column() -> risk_item::Column {
+        risk_item::Column::UpdatedAt
+    }
+    const NOUN: (&'static str, &'static str) = ("risk item", "风险隐患");
+}
+
+/// One child table of risk items, in the item's `detail` group.
+macro_rules! detail_child {
+    ($(#[$doc:meta])* $name:ident, $module:ident, $on:ident, $direction:ident) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl Child for $name {
+            type Parent = RiskItems;
+            type Entity = $module::Entity;
+            const GROUP: &'static str = "detail";
+            fn parent_column() -> $module::Column {
+                $module::Column::RiskItemId
+            }
+            fn parent_of(child: &$module::Model) -> Uuid {
+                child.risk_item_id
+            }
+            fn order() -> Vec<($module::Column, Order)> {
+                vec![($module::Column::$on, Order::$direction), ($module::Column::Id, Order::$direction)]
+            }
+        }
+    };
+}
+detail_child!(
+    /// The daily checks of a risk item, newest first.
+    Checks,
+    risk_check,
+    CheckedOn,
+    Desc
+);
+detail_child!(
+    /// The feedback on a risk item, oldest first (a thread).
+    Feedback,
+    risk_feedback,
+    CreatedAt,
+    Asc
+);
+detail_child!(
+    /// The history of a risk item, oldest first.
+    Events,
+    risk_event,
+    CreatedAt,
+    Asc
+);
+
+/// Risk items as a scoped query: the rows a caller counts from (`riskStats`, the monthly report).
+pub type Items = Select<risk_item::Entity>;
+
+/// Items of `items` reported in [`start`, `end`), per level (`None`: not yet assessed): how many,
+/// and how many of those are resolved. The caller scopes `items` and checks that the viewer reads
+/// `basic` on every row of it (rule 4: grouping by level is a filter on `basic`).
+pub async fn month_counts(
+    db: &impl ConnectionTrait,
+    items: Items,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<(Option<RiskLevel>, i64, i64)>, ApiError> {
+    let resolved: Expr = Expr::case(risk_item::Column::Status.eq(RiskStatus::Resolved), 1).finally(0).into();
+    Ok(items
+        .select_only()
+        .column(risk_item::Column::Level)
+        .column_as(Expr::col((risk_item::Entity, risk_item::Column::Id)).count(), "found")
+        .column_as(resolved.sum(), "resolved")
+        .filter(risk_item::Column::CreatedAt.gte(start))
+        .filter(risk_item::Column::CreatedAt.lt(end))
+        .group_by(risk_item::Column::Level)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The items a unit answers for: it is their territorial, sector or assignee unit (the filter
+/// `unitId`, and a unit's monthly report).
+pub fn of_unit(unit: Uuid) -> Condition {
+    Condition::any()
+        .add(risk_item::Column::TerritorialUnitId.eq(unit))
+        .add(risk_item::Column::SectorUnitId.eq(unit))
+        .add(risk_item::Column::AssigneeUnitId.eq(unit))
+}

@@ -1,1 +1,0 @@
-//! The venue store.

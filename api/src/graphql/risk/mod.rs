@@ -1,0 +1,371 @@
+//! Risk items (风险隐患, 大排查大整治): `riskItems`, `riskItem`, `riskStats`, and one mutation per
+//! step of the lifecycle (domain.md "Risk items"; the order of steps is `domain::risk_flow`).
+//!
+//! Every read goes through the risk store (`access::stores::risk`) and every field is served only when the
+//! viewer holds its group on the row (access.md: `basic`, `detail`, `parties`). No risk group is
+//! audited on read (access.md rule 6); denied attempts on real items are. `riskStats` counts
+//! from the same scoped query as the list, so it never counts a row the viewer cannot list.
+//!
+//! A write checks, in this order: the item is in the viewer's read scope (else `NOT_FOUND`, as
+//! for a random id), the action is granted on it (else `FORBIDDEN`), then the state (`CONFLICT`,
+//! naming the allowed next steps: every viewer of a risk row reads its `basic` group, status and
+//! escalation level included, so naming them reveals nothing), then the input
+//! (`BAD_USER_INPUT`). Each write is one transaction with its event and audit entry; a daily
+//! check is its own record and writes no event (the event kinds have none for it).
+
+mod mutation;
+mod query;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::enums::{EscalationLevel, RiskCategory, RiskEventKind, RiskLevel, RiskStatus};
+use entity::{risk_check, risk_event, risk_feedback, risk_item};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+pub use self::mutation::{
+    AssessRiskInput, EscalateRiskInput, RecordRiskCheckInput, RecordRiskFeedbackInput, ReportRiskInput,
+    ResolveRiskInput, RiskMutation, RiskPayload, UpdateRiskInput,
+};
+pub use self::query::RiskQuery;
+use super::ContextExt;
+use super::fetch;
+use super::ids::{self, Kind};
+use super::loaders::Officer;
+use super::org::{OrgUnit, Village};
+use super::risk_loaders::{ChecksOf, FeedbackOf, RiskEventsOf, RiskLoaders};
+use super::scalars::Date;
+use crate::access::GroupSet;
+use crate::access::resource::RiskItems;
+use crate::access::stores::risk::{self as store, Items};
+pub use crate::access::stores::risk::{RiskFilter, RiskOrder, RiskOrderField, filter_condition};
+use crate::domain::risk_flow::{self, Step};
+use crate::error::ApiError;
+
+/// An edge of `riskItems`.
+pub type RiskItemEdge = super::connection::Edge<RiskItem>;
+
+/// A risk item, as the viewer may see it.
+#[derive(Clone)]
+pub struct RiskItem {
+    model: Arc<risk_item::Model>,
+    groups: GroupSet<RiskItems>,
+    loaders: Arc<RiskLoaders>,
+}
+
+impl RiskItem {
+    fn new(model: risk_item::Model, groups: GroupSet<RiskItems>, loaders: Arc<RiskLoaders>) -> Self {
+        Self { model: Arc::new(model), groups, loaders }
+    }
+
+    fn group<'a, T>(&'a self, group: &str, value: impl FnOnce(&'a risk_item::Model) -> T) -> Option<T> {
+        self.groups.has(group).then(|| value(&self.model))
+    }
+
+    /// The title, when the viewer holds `basic` (task summaries use it).
+    pub fn display_title(&self) -> Option<&str> {
+        self.group("basic", |m| m.title.as_str())
+    }
+
+    async fn unit(&self, ctx: &Context<'_>, unit: Option<Uuid>) -> async_graphql::Result<Option<OrgUnit>> {
+        match unit {
+            Some(unit) if self.groups.has("basic") => Ok(ctx.loaders()?.org_units.load_one(unit).await?),
+            _ => Ok(None),
+        }
+    }
+}
+
+#[Object]
+impl RiskItem {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::RiskItem, self.model.id)
+    }
+    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// reads every field group: the count of changes would otherwise tell of hidden activity.
+    async fn version(&self) -> Option<i32> {
+        self.groups.all().then_some(self.model.version)
+    }
+
+    // --- basic
+    async fn title(&self) -> Option<&str> {
+        self.group("basic", |m| m.title.as_str())
+    }
+    async fn category(&self) -> Option<RiskCategory> {
+        self.group("basic", |m| m.category)
+    }
+    /// Set at assessment.
+    async fn level(&self) -> Option<RiskLevel> {
+        self.group("basic", |m| m.level).flatten()
+    }
+    async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
+        if !self.groups.has("basic") {
+            return Ok(None);
+        }
+        Ok(ctx.loaders()?.villages.load_one(self.model.village_id).await?)
+    }
+    async fn status(&self) -> Option<RiskStatus> {
+        self.group("basic", |m| m.status)
+    }
+    /// Which joint meeting (三级联席会议) the item is before.
+    async fn escalation_level(&self) -> Option<EscalationLevel> {
+        self.group("basic", |m| m.escalation_level)
+    }
+    /// 属地: the village's unit unless the assessment names another.
+    async fn territorial_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        self.unit(ctx, self.model.territorial_unit_id).await
+    }
+    /// 属事.
+    async fn sector_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        self.unit(ctx, self.model.sector_unit_id).await
+    }
+    /// The unit that must act and give feedback (set at assessment).
+    async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        self.unit(ctx, self.model.assignee_unit_id).await
+    }
+    async fn reported_at(&self) -> Option<DateTime<Utc>> {
+        self.group("basic", |m| m.created_at)
+    }
+    /// T+2: when a HIGH item's first feedback is due.
+    async fn feedback_due_at(&self) -> Option<DateTime<Utc>> {
+        self.group("basic", |m| m.feedback_due_at).flatten()
+    }
+    /// Past its T+2 deadline and still without feedback.
+    async fn overdue(&self) -> Option<bool> {
+        self.group("basic", |m| risk_flow::is_overdue(m.status, m.feedback_due_at, Utc::now()))
+    }
+    /// The mutations the lifecycle allows next (whoever may take them; see `viewerCan`).
+    async fn next_steps(&self) -> Option<Vec<String>> {
+        self.group("basic", |m| {
+            risk_flow::next_steps(m.status, m.escalation_level).into_iter().map(|s| s.mutation().to_owned()).collect()
+        })
+    }
+
+    // --- detail
+    async fn description(&self) -> Option<&str> {
+        self.group("detail", |m| m.description.as_str())
+    }
+    async fn location(&self) -> Option<&str> {
+        self.group("detail", |m| m.location.as_deref()).flatten()
+    }
+    /// The grid (网格) within the village.
+    async fn grid(&self) -> Option<&str> {
+        self.group("detail", |m| m.grid.as_deref()).flatten()
+    }
+    async fn responsible_person(&self) -> Option<&str> {
+        self.group("detail", |m| m.responsible_person.as_deref()).flatten()
+    }
+    /// 一事一策.
+    async fn plan(&self) -> Option<&str> {
+        self.group("detail", |m| m.plan.as_deref()).flatten()
+    }
+    async fn assessed_at(&self) -> Option<DateTime<Utc>> {
+        self.group("detail", |m| m.assessed_at).flatten()
+    }
+    /// The village's daily checks (日排查), newest first.
+    async fn checks(&self) -> async_graphql::Result<Option<Vec<RiskCheck>>> {
+        if !self.groups.has("detail") {
+            return Ok(None);
+        }
+        let rows = self.loaders.records.load_one(ChecksOf::new(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(RiskCheck).collect()))
+    }
+    /// The assignee unit's feedback, oldest first.
+    async fn feedback(&self) -> async_graphql::Result<Option<Vec<RiskFeedback>>> {
+        if !self.groups.has("detail") {
+            return Ok(None);
+        }
+        let rows = self.loaders.records.load_one(FeedbackOf::new(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(RiskFeedback).collect()))
+    }
+    /// Every step so far, oldest first.
+    async fn events(&self) -> async_graphql::Result<Option<Vec<RiskEventView>>> {
+        if !self.groups.has("detail") {
+            return Ok(None);
+        }
+        let rows = self.loaders.records.load_one(RiskEventsOf::new(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(RiskEventView).collect()))
+    }
+    /// 销号 note.
+    async fn resolution_note(&self) -> Option<&str> {
+        self.group("detail", |m| m.resolution_note.as_deref()).flatten()
+    }
+    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.group("detail", |m| m.resolved_at).flatten()
+    }
+
+    // --- parties
+    /// Names and contacts of the parties involved.
+    async fn parties(&self) -> Option<&str> {
+        self.group("parties", |m| m.parties.as_deref()).flatten()
+    }
+
+    /// What the viewer may read and do on this item. The actions say what the policy grants on
+    /// the row; `nextSteps` says what the lifecycle allows now.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<RiskViewerCan> {
+        let viewer = ctx.viewer()?;
+        let access = &ctx.state().access;
+        // Every risk atom is decidable on the row, so no query is needed (a page costs none).
+        let can = |step: Step| access.can_on_row::<RiskItems>(viewer, step.action(), &self.model);
+        Ok(RiskViewerCan {
+            read_basic: self.groups.has("basic"),
+            read_detail: self.groups.has("detail"),
+            read_parties: self.groups.has("parties"),
+            update: can(Step::Update),
+            record_check: can(Step::RecordCheck),
+            escalate: can(Step::Escalate),
+            record_feedback: can(Step::RecordFeedback),
+            assess: can(Step::Assess),
+            resolve: can(Step::Resolve),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct RiskViewerCan {
+    pub read_basic: bool,
+    pub read_detail: bool,
+    pub read_parties: bool,
+    pub update: bool,
+    pub record_check: bool,
+    pub escalate: bool,
+    pub record_feedback: bool,
+    pub assess: bool,
+    pub resolve: bool,
+}
+
+/// A village's daily check (日排查) of an open item.
+pub struct RiskCheck(risk_check::Model);
+
+#[Object]
+impl RiskCheck {
+    async fn checked_on(&self) -> Date {
+        Date(self.0.checked_on)
+    }
+    async fn note(&self) -> &str {
+        &self.0.note
+    }
+    async fn checked_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        Ok(ctx.loaders()?.officers.load_one(self.0.user_id).await?)
+    }
+}
+
+/// Feedback from the assignee unit.
+pub struct RiskFeedback(risk_feedback::Model);
+
+#[Object]
+impl RiskFeedback {
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        Ok(ctx.loaders()?.org_units.load_one(self.0.unit_id).await?)
+    }
+    async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        Ok(ctx.loaders()?.officers.load_one(self.0.user_id).await?)
+    }
+}
+
+/// One step in a risk item's history.
+pub struct RiskEventView(risk_event::Model);
+
+#[Object(name = "RiskEvent")]
+impl RiskEventView {
+    async fn kind(&self) -> RiskEventKind {
+        self.0.kind
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The status or escalation level before the step, when it changed one.
+    async fn from_value(&self) -> Option<&str> {
+        self.0.from_value.as_deref()
+    }
+    async fn to_value(&self) -> Option<&str> {
+        self.0.to_value.as_deref()
+    }
+    /// The reason of an escalation, the resolution note, ….
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Null for the system's own steps.
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        match self.0.actor_user_id {
+            Some(user) => Ok(ctx.loaders()?.officers.load_one(user).await?),
+            None => Ok(None),
+        }
+    }
+    async fn actor_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
+        match self.0.actor_unit_id {
+            Some(unit) => Ok(ctx.loaders()?.org_units.load_one(unit).await?),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Found and resolved items of one level in a month, against the level's target.
+#[derive(SimpleObject)]
+pub struct RiskLevelStats {
+    pub level: RiskLevel,
+    /// Items reported in the month and assessed at this level.
+    pub found: i64,
+    /// Of those, the ones resolved (销号) by now.
+    pub resolved: i64,
+    /// resolved / found; null when nothing was found.
+    pub rate: Option<f64>,
+    /// HIGH 1.0, MEDIUM and LOW 0.9.
+    pub target: f64,
+    /// A month with nothing found meets the target.
+    pub meets_target: bool,
+}
+
+/// Risk items of a month in the viewer's scope.
+#[derive(SimpleObject)]
+pub struct RiskStats {
+    /// `YYYY-MM`, in the town's calendar.
+    pub month: String,
+    /// HIGH, MEDIUM, LOW, in that order.
+    pub levels: Vec<RiskLevelStats>,
+    /// Items reported in the month and not yet assessed (no level).
+    pub unassessed: i64,
+}
+
+/// Items reported in `month` (`YYYY-MM`, the town's calendar) among `items`, found and resolved
+/// per level against the targets; `BAD_USER_INPUT` on `month` when it is malformed. The caller
+/// scopes `items` (and checks that the viewer reads `basic` on every row of it, rule 4), so
+/// `riskStats` and the monthly report count the same way from their own scoped queries.
+pub async fn month_stats(db: &impl ConnectionTrait, items: Items, month: &str) -> Result<RiskStats, ApiError> {
+    let bounds = risk_flow::month_bounds(month.trim())
+        .ok_or_else(|| ApiError::bad_input("month", "Give the month as YYYY-MM.", "月份格式应为 YYYY-MM。"))?;
+    let counts = store::month_counts(db, items, bounds).await?;
+    let count_of = |level: Option<RiskLevel>| {
+        counts.iter().find(|(l, _, _)| *l == level).map(|(_, found, resolved)| (*found, *resolved)).unwrap_or((0, 0))
+    };
+    let levels = [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low]
+        .into_iter()
+        .map(|level| {
+            let (found, resolved) = count_of(Some(level));
+            RiskLevelStats {
+                level,
+                found,
+                resolved,
+                rate: risk_flow::rate(found, resolved),
+                target: risk_flow::target(level),
+                meets_target: risk_flow::meets_target(level, found, resolved),
+            }
+        })
+        .collect();
+    Ok(RiskStats { month: month.trim().to_owned(), levels, unassessed: count_of(None).0 })
+}
+
+/// The risk item with `id` in the viewer's read scope. A real item outside it is logged as a
+/// denied attempt and answered exactly like a missing one.
+pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<RiskItem>, ApiError> {
+    let viewer = ctx.viewer()?;
+    let loaders = || RiskLoaders::new(ctx.state().clone(), viewer.clone());
+    Ok(fetch::one::<RiskItems>(ctx, id, "RiskItem").await?.map(|(m, groups)| RiskItem::new(m, groups, loaders())))
+}

@@ -1,0 +1,57 @@
+//! `venues` and `venue`.
+
+use async_graphql::{Context, ID, Object};
+
+use super::{Venue, VenueFilter, VenueOrder, find};
+use crate::access::resource::Venues;
+use crate::access::store::Sort;
+use crate::graphql::connection::Page;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::venue_loaders::{VenueLoaders, VenueWants, prefetch_venues};
+use crate::graphql::{ContextExt, fetch};
+
+#[derive(Default)]
+pub struct VenueQuery;
+
+#[Object]
+impl VenueQuery {
+    /// Key venues in the viewer's scope, a page at a time.
+    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    async fn venues(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<VenueFilter>,
+        order_by: Option<VenueOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Venue>> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let order = order_by.unwrap_or_default();
+        let sort = Sort { field: order.field, ascending: order.direction.ascending() };
+        let page = fetch::list::<Venues>(ctx, filter.unwrap_or_default(), sort, first, after).await?;
+
+        let look = ctx.look_ahead();
+        let node = [look.field("nodes"), look.field("edges").field("node")];
+        let wants = |field: &str| node.iter().any(|n| n.field(field).exists());
+        let wants = VenueWants {
+            village: wants("village"),
+            inspections: wants("inspections"),
+            inspectors: node.iter().any(|n| n.field("inspections").field("inspector").exists()),
+            incidents: wants("incidents"),
+            level_history: wants("levelHistory"),
+            last_inspection: wants("inspectionStatus"),
+        };
+        let venue_loaders = VenueLoaders::new(state.clone(), viewer.clone());
+        prefetch_venues(ctx.loaders()?, &venue_loaders, &page.models(), &wants).await?;
+        Ok(page.connection(|(m, groups)| Venue::new(m, groups, venue_loaders.clone())))
+    }
+
+    /// One key venue, or null when there is none in the viewer's scope.
+    async fn venue(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Venue>> {
+        let Some(id) = ids::decode_as(&id, Kind::Venue) else {
+            return Ok(None);
+        };
+        Ok(find(ctx, id).await?)
+    }
+}
