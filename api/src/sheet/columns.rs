@@ -6,17 +6,17 @@ use std::future::Future;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use entity::enums::JudicialTag;
-use entity::{lead, person, person_category, person_judicial_tag, risk_item, task, venue};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::{lead, person, person_judicial_tag, risk_item, task, venue};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
 use super::{Cell, label, yes_no};
-use crate::access::Groups;
 use crate::access::resource::{Leads, Persons, Resource, RiskItems, Tasks, Venues};
-use crate::auth::Viewer;
+use crate::access::store::{Listed, Store};
+use crate::access::stores::person as person_store;
+use crate::access::stores::task::{TaskFilter, TaskList};
+use crate::access::stores::{lead as lead_list, person as person_list, risk as risk_list, venue as venue_list};
 use crate::error::ApiError;
-use crate::graphql::venue as venue_list;
-use crate::graphql::{lead as lead_list, person as person_list, risk as risk_list, task as task_list};
 
 /// Names of the town's villages and units, to write references as names.
 #[derive(Default)]
@@ -44,27 +44,26 @@ pub struct Column<M, X> {
 
 type Model<S> = <<S as Resource>::Entity as EntityTrait>::Model;
 
-/// A list that exports: its filter (the list's own), its columns and what a row needs besides
-/// its table row (a person's categories and tags).
-pub trait Sheet: Resource {
+/// A list that exports: its filter (the list's own, from the query string), its columns and
+/// what a row needs besides its table row (a person's categories and tags). The rows come from
+/// the list's own store ([`Store::list`]), a keyset page at a time, in the list's default order.
+pub trait Sheet: Listed<Order: Default, Filter: Clone + Sync> {
     /// The file name in `/export/{FILE}.{xlsx|csv}`.
     const FILE: &'static str;
     /// The object type in the audit log.
     const OBJECT: &'static str;
     /// Groups never exported, to anyone.
     const NEVER: &'static [&'static str] = &[];
-    type Filter: async_graphql::InputType + Default;
+    /// The filter a query string gives.
+    type Query: async_graphql::InputType + Default;
     type Extra: Send + Default;
 
     fn columns() -> Vec<Column<Model<Self>, Self::Extra>>;
-    /// The list's filter as SQL: the very function the GraphQL list calls.
-    fn condition(viewer: &Viewer, groups: &Groups<Self>, filter: Self::Filter) -> Result<Condition, ApiError>
-    where
-        Self: Sized;
-    fn id_column() -> <Self::Entity as EntityTrait>::Column;
-    fn id(row: &Model<Self>) -> Uuid;
-    /// The extras of a page of rows, in the same order.
+    /// The list's filter for an export's filter (the same type, but for tasks).
+    fn listing(filter: Self::Query) -> <Self as Listed>::Filter;
+    /// The extras of a page of rows, in the same order, read through the viewer's store.
     fn extras(
+        _store: &Store<'_>,
         _db: &DatabaseConnection,
         rows: &[Model<Self>],
     ) -> impl Future<Output = Result<Vec<Self::Extra>, ApiError>> + Send {
@@ -136,8 +135,12 @@ pub const SEPARATOR: &str = "、";
 impl Sheet for Persons {
     const FILE: &'static str = "persons";
     const OBJECT: &'static str = "Person";
-    type Filter = person_list::PersonFilter;
+    type Query = person_list::PersonFilter;
     type Extra = PersonRecord;
+
+    fn listing(filter: Self::Query) -> Self::Query {
+        filter
+    }
 
     fn columns() -> Vec<Column<person::Model, PersonRecord>> {
         use person_headers as h;
@@ -185,44 +188,33 @@ impl Sheet for Persons {
         ]
     }
 
-    fn condition(viewer: &Viewer, groups: &Groups<Self>, filter: Self::Filter) -> Result<Condition, ApiError> {
-        person_list::filter_condition(viewer, groups, filter)
-    }
-
-    fn id_column() -> person::Column {
-        person::Column::Id
-    }
-
-    fn id(row: &person::Model) -> Uuid {
-        row.id
-    }
-
-    async fn extras(db: &DatabaseConnection, rows: &[person::Model]) -> Result<Vec<PersonRecord>, ApiError> {
+    async fn extras(
+        store: &Store<'_>,
+        db: &DatabaseConnection,
+        rows: &[person::Model],
+    ) -> Result<Vec<PersonRecord>, ApiError> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut by_person: HashMap<Uuid, PersonRecord> = HashMap::new();
-        let categories = person_category::Entity::find()
-            .filter(person_category::Column::PersonId.is_in(ids.clone()))
-            .all(db)
-            .await?;
-        for c in categories {
-            by_person.entry(c.person_id).or_default().categories.push(c.category);
-        }
-        let tags = person_judicial_tag::Entity::find()
-            .filter(person_judicial_tag::Column::PersonId.is_in(ids))
-            .all(db)
-            .await?;
-        for t in tags {
-            by_person.entry(t.person_id).or_default().tags.push(t);
-        }
-        Ok(rows.iter().map(|r| by_person.remove(&r.id).unwrap_or_default()).collect())
+        let mut categories = store.children::<person_store::Categories>(db, &ids).await?;
+        let mut tags = store.children::<person_store::Tags>(db, &ids).await?;
+        Ok(rows
+            .iter()
+            .map(|r| PersonRecord {
+                categories: categories.remove(&r.id).unwrap_or_default().into_iter().map(|c| c.category).collect(),
+                tags: tags.remove(&r.id).unwrap_or_default(),
+            })
+            .collect())
     }
 }
 
 impl Sheet for Venues {
     const FILE: &'static str = "venues";
     const OBJECT: &'static str = "Venue";
-    type Filter = venue_list::VenueFilter;
+    type Query = venue_list::VenueFilter;
     type Extra = ();
+
+    fn listing(filter: Self::Query) -> Self::Query {
+        filter
+    }
 
     fn columns() -> Vec<Column<venue::Model, ()>> {
         use venue_headers as h;
@@ -242,18 +234,6 @@ impl Sheet for Venues {
             Column { header: h::NOTES, group: Some("record"), value: |m, _, _| Cell::opt(m.notes.as_deref()) },
         ]
     }
-
-    fn condition(viewer: &Viewer, groups: &Groups<Self>, filter: Self::Filter) -> Result<Condition, ApiError> {
-        venue_list::filter_condition(viewer, groups, filter)
-    }
-
-    fn id_column() -> venue::Column {
-        venue::Column::Id
-    }
-
-    fn id(row: &venue::Model) -> Uuid {
-        row.id
-    }
 }
 
 impl Sheet for Leads {
@@ -261,8 +241,12 @@ impl Sheet for Leads {
     const OBJECT: &'static str = "Lead";
     /// Whoever reported a lead is never written to a file (access.md: the reporter group).
     const NEVER: &'static [&'static str] = &["reporter"];
-    type Filter = lead_list::LeadFilter;
+    type Query = lead_list::LeadFilter;
     type Extra = ();
+
+    fn listing(filter: Self::Query) -> Self::Query {
+        filter
+    }
 
     fn columns() -> Vec<Column<lead::Model, ()>> {
         let shell = Some("shell");
@@ -289,25 +273,17 @@ impl Sheet for Leads {
             Column { header: "办结时间", group: handling, value: |m, _, _| opt_at(m.concluded_at) },
         ]
     }
-
-    fn condition(viewer: &Viewer, groups: &Groups<Self>, filter: Self::Filter) -> Result<Condition, ApiError> {
-        lead_list::filter_condition(viewer, groups, filter)
-    }
-
-    fn id_column() -> lead::Column {
-        lead::Column::Id
-    }
-
-    fn id(row: &lead::Model) -> Uuid {
-        row.id
-    }
 }
 
 impl Sheet for RiskItems {
     const FILE: &'static str = "risk-items";
     const OBJECT: &'static str = "RiskItem";
-    type Filter = risk_list::RiskFilter;
+    type Query = risk_list::RiskFilter;
     type Extra = ();
+
+    fn listing(filter: Self::Query) -> Self::Query {
+        filter
+    }
 
     fn columns() -> Vec<Column<risk_item::Model, ()>> {
         let basic = Some("basic");
@@ -338,25 +314,17 @@ impl Sheet for RiskItems {
             Column { header: "当事人", group: Some("parties"), value: |m, _, _| Cell::opt(m.parties.as_deref()) },
         ]
     }
-
-    fn condition(viewer: &Viewer, groups: &Groups<Self>, filter: Self::Filter) -> Result<Condition, ApiError> {
-        risk_list::filter_condition(viewer, groups, filter)
-    }
-
-    fn id_column() -> risk_item::Column {
-        risk_item::Column::Id
-    }
-
-    fn id(row: &risk_item::Model) -> Uuid {
-        row.id
-    }
 }
 
 impl Sheet for Tasks {
     const FILE: &'static str = "tasks";
     const OBJECT: &'static str = "Task";
-    type Filter = task_list::TaskFilter;
+    type Query = TaskFilter;
     type Extra = ();
+
+    fn listing(filter: TaskFilter) -> TaskList {
+        TaskList { filter, mine: false }
+    }
 
     fn columns() -> Vec<Column<task::Model, ()>> {
         vec![
@@ -369,17 +337,5 @@ impl Sheet for Tasks {
             Column { header: "挂牌督办", group: None, value: |m, _, _| yes_no(m.listed) },
             Column { header: "任务说明", group: None, value: |m, _, _| Cell::opt(m.description.as_deref()) },
         ]
-    }
-
-    fn condition(_viewer: &Viewer, _groups: &Groups<Self>, filter: Self::Filter) -> Result<Condition, ApiError> {
-        Ok(task_list::filter_condition(filter))
-    }
-
-    fn id_column() -> task::Column {
-        task::Column::Id
-    }
-
-    fn id(row: &task::Model) -> Uuid {
-        row.id
     }
 }

@@ -19,14 +19,16 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use entity::enums::{AuditCategory, AuditOutcome};
 use rust_xlsxwriter::{Format as XlsxFormat, Workbook};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::sync::mpsc;
 
 use super::columns::{Column, Names, Sheet};
 use super::{Cell, filter};
 use crate::AppState;
 use crate::access::Groups;
+use crate::access::page::PageArgs;
 use crate::access::resource::{Leads, OrgUnits, Persons, RiskItems, Tasks, Venues, Villages};
+use crate::access::store::{Listed, Sort, Store};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -71,8 +73,7 @@ type Model<S> = <<S as crate::access::Resource>::Entity as EntityTrait>::Model;
 struct Job<S: Sheet> {
     state: Arc<AppState>,
     viewer: Viewer,
-    rows: Select<S::Entity>,
-    groups: Groups<S>,
+    filter: <S as Listed>::Filter,
     columns: Vec<Column<Model<S>, S::Extra>>,
     names: Names,
     request_id: String,
@@ -90,11 +91,13 @@ where
 {
     // FORBIDDEN for a viewer who may not list the resource comes first: a bad filter must not
     // tell such a viewer anything.
-    let scoped = state.access.select::<S>(&viewer)?;
+    state.access.rows::<S>(&viewer, "read").ok_or(ApiError::Forbidden)?;
     let groups = state.access.groups::<S>(&viewer);
-    let filter = filter::parse::<S::Filter>(params)?;
-    let rows = scoped.filter(S::condition(&viewer, &groups, filter)?);
-    let columns = visible_columns::<S>(&state, &viewer, &groups, &rows).await?;
+    let filter = S::listing(filter::parse::<S::Query>(params)?);
+    let store = Store::new(&state.access, &viewer);
+    // The filter as the list reads it: a filter the viewer may not use is refused here.
+    store.count::<S>(&state.db, filter.clone()).await?;
+    let columns = visible_columns::<S>(&state.db, &store, &groups, &filter).await?;
     let mut exported: Vec<&'static str> = columns.iter().filter_map(|c| c.group).collect();
     exported.dedup();
     let entry = audit::Entry {
@@ -107,7 +110,7 @@ where
     };
     audit::record_for_request(&state.db, &viewer, request_id, entry).await?;
     let names = names(&state, &viewer).await?;
-    let job = Job::<S> { state, viewer, rows, groups, columns, names, request_id: request_id.to_owned() };
+    let job = Job::<S> { state, viewer, filter, columns, names, request_id: request_id.to_owned() };
     let file_name = format!("{}.{}", S::FILE, if format == Format::Csv { "csv" } else { "xlsx" });
     let body = match format {
         Format::Csv => csv_body(job),
@@ -129,14 +132,11 @@ where
 /// The columns the viewer may see on every exported row: its group held everywhere, or held on
 /// some rows and no exported row outside them (one count, in SQL, on the same scoped query).
 async fn visible_columns<S: Sheet>(
-    state: &AppState,
-    viewer: &Viewer,
+    db: &DatabaseConnection,
+    store: &Store<'_>,
     groups: &Groups<S>,
-    rows: &Select<S::Entity>,
-) -> Result<Vec<Column<Model<S>, S::Extra>>, ApiError>
-where
-    Model<S>: Sync,
-{
+    filter: &<S as Listed>::Filter,
+) -> Result<Vec<Column<Model<S>, S::Extra>>, ApiError> {
     let mut held: Vec<(&'static str, bool)> = Vec::new();
     let mut columns = Vec::new();
     for column in S::columns() {
@@ -150,8 +150,7 @@ where
                 let visible = !S::NEVER.contains(&group)
                     && (groups.held_everywhere(group)
                         || (groups.held_anywhere(group)
-                            && rows.clone().filter(groups.condition(viewer, group).not()).count(&state.db).await?
-                                == 0));
+                            && store.count_without::<S>(db, filter.clone(), group).await? == 0));
                 held.push((group, visible));
                 visible
             }
@@ -185,18 +184,15 @@ trait Sink {
 fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &mut impl Sink) -> anyhow::Result<()> {
     let header: Vec<Cell> = job.columns.iter().map(|c| Cell::Text(c.header.to_owned())).collect();
     sink.row(&header)?;
-    let mut last = None;
+    let store = Store::new(&job.state.access, &job.viewer);
+    let mut page = PageArgs { first: PAGE, after: None };
     loop {
-        let mut page = job.rows.clone();
-        if let Some(last) = last {
-            page = page.filter(S::id_column().gt(last));
-        }
-        let page = page.order_by_asc(S::id_column()).limit(PAGE);
-        let models = runtime.block_on(page.all(&job.state.db))?;
-        let Some(tail) = models.last() else { break };
-        last = Some(S::id(tail));
-        let extras = runtime.block_on(S::extras(&job.state.db, &models))?;
-        let held: Vec<_> = models.iter().map(|model| job.groups.on(&job.viewer, model)).collect();
+        let sort = Sort { field: Default::default(), ascending: true };
+        let listing = runtime.block_on(store.list::<S>(&job.state.db, job.filter.clone(), sort, &page))?;
+        let Some((cursor, _)) = listing.rows.last() else { break };
+        page.after = Some(cursor.clone());
+        let (models, held): (Vec<_>, Vec<_>) = listing.rows.into_iter().map(|(_, row)| row).unzip();
+        let extras = runtime.block_on(S::extras(&store, &job.state.db, &models))?;
         // Each exported row is audited, with the groups written of it, before it leaves: the
         // discipline commission can answer "who exported lead 2026-0042".
         let exported = models.iter().zip(&held).map(|(model, held)| {
@@ -205,7 +201,7 @@ fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &m
             audit::Object {
                 action: "export",
                 object_type: S::OBJECT,
-                id: S::id(model),
+                id: S::row_id(model),
                 field_groups: groups.join(","),
                 outcome: AuditOutcome::Allowed,
             }
@@ -224,7 +220,7 @@ fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &m
                 .collect();
             sink.row(&cells)?;
         }
-        if (models.len() as u64) < PAGE {
+        if !listing.has_next {
             break;
         }
     }
