@@ -6,12 +6,11 @@ use chrono::{DateTime, Utc};
 use entity::audit_log;
 use entity::enums::{AuditCategory, AuditOutcome};
 
-use super::ContextExt;
-use super::connection::{Connection, Page};
+use super::connection::Page;
+use super::fetch;
 use super::ids::{self, Kind};
-use crate::access::page::PageArgs;
 use crate::access::resource::AuditEntries;
-use crate::access::store::{Sort, Store};
+use crate::access::store::Sort;
 use crate::access::stores::audit::Newest;
 
 /// An edge of `auditLog`.
@@ -81,19 +80,8 @@ impl AuditQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<AuditEntry>> {
-        let viewer = ctx.viewer()?;
-        let state = ctx.state();
-        let page = PageArgs::new(first, after)?;
-        let store = Store::new(&state.access, viewer);
-        let filter = filter.unwrap_or_default();
-        let total_count = if ctx.look_ahead().field("totalCount").exists() {
-            Some(store.count::<AuditEntries>(&state.db, filter.clone()).await? as i64)
-        } else {
-            None
-        };
-        let listing =
-            store.list::<AuditEntries>(&state.db, filter, Sort { field: Newest, ascending: false }, &page).await?;
-        let rows = listing.rows.into_iter().map(|(cursor, (m, _))| (cursor, AuditEntry::from(m))).collect();
-        Ok(Connection::new(rows, page.first, total_count))
+        let sort = Sort { field: Newest, ascending: false };
+        let page = fetch::list::<AuditEntries>(ctx, filter.unwrap_or_default(), sort, first, after).await?;
+        Ok(page.connection(|(m, _)| AuditEntry::from(m)))
     }
 }

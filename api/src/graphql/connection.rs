@@ -51,10 +51,8 @@ impl<T: OutputType + Clone> Connection<T, Edge<T>>
 where
     Edge<T>: OutputType,
 {
-    /// Builds a page from up to `first + 1` fetched rows (the extra one only says "there is more").
-    pub fn new(mut rows: Vec<(String, T)>, first: u64, total_count: Option<i64>) -> Self {
-        let has_next_page = rows.len() as u64 > first;
-        rows.truncate(first as usize);
+    /// A page of rows already cut to the page size, and whether more follow.
+    pub fn new(rows: Vec<(String, T)>, has_next_page: bool, total_count: Option<i64>) -> Self {
         let end_cursor = rows.last().map(|(c, _)| c.clone());
         let nodes = rows.iter().map(|(_, n)| n.clone()).collect();
         let edges = rows.into_iter().map(|(cursor, node)| Edge { cursor, node }).collect();

@@ -74,7 +74,6 @@ where
 /// the query asks for it.
 pub struct ListPage<R: Resource> {
     pub listing: Listing<R>,
-    first: u64,
     total_count: Option<i64>,
 }
 
@@ -99,7 +98,7 @@ where
         Some(filter) => Some(store.count::<R>(&state.db, filter).await? as i64),
         None => None,
     };
-    Ok(ListPage { listing, first: page.first, total_count })
+    Ok(ListPage { listing, total_count })
 }
 
 impl<R: Resource> ListPage<R> {
@@ -111,6 +110,11 @@ impl<R: Resource> ListPage<R> {
         self.listing.rows.iter().map(|(_, (model, _))| model.clone()).collect()
     }
 
+    /// The rows of the page, borrowed.
+    pub fn rows(&self) -> Vec<&<R::Entity as EntityTrait>::Model> {
+        self.listing.rows.iter().map(|(_, (model, _))| model).collect()
+    }
+
     /// The page as a connection of `T`, each row made a node by `node`.
     pub fn connection<T>(self, node: impl FnMut(Held<R>) -> T) -> Page<T>
     where
@@ -119,8 +123,6 @@ impl<R: Resource> ListPage<R> {
     {
         let mut node = node;
         let rows = self.listing.rows.into_iter().map(|(cursor, held)| (cursor, node(held))).collect();
-        let mut connection = Connection::new(rows, self.first, self.total_count);
-        connection.page_info.has_next_page = self.listing.has_next;
-        connection
+        Connection::new(rows, self.listing.has_next, self.total_count)
     }
 }

@@ -22,16 +22,15 @@ use entity::{lead, lead_event, lead_subject};
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, Page};
+use super::connection::Page;
 use super::fetch;
 use super::ids::{self, Kind};
 use super::loaders::{EventsOf, GangPartsOf, Officer, SubjectsOf};
 use super::org::OrgUnit;
 use super::person::Person;
 use crate::access::GroupSet;
-use crate::access::page::PageArgs;
 use crate::access::resource::{Leads, Persons};
-use crate::access::store::{Sort, Store};
+use crate::access::store::Sort;
 pub use crate::access::stores::lead::{
     LeadCoarseStatus, LeadFilter, LeadOrder, LeadOrderField, coarse, filter_condition,
 };
@@ -344,25 +343,11 @@ impl LeadQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<Lead>> {
-        let viewer = ctx.viewer()?;
-        let state = ctx.state();
-        let store = Store::new(&state.access, viewer);
-        let page = PageArgs::new(first, after)?;
-        let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
         let sort = Sort { field: order.field, ascending: order.direction.ascending() };
-        let listing = store.list::<Leads>(&state.db, filter.clone(), sort, &page).await?;
-        let models: Vec<&lead::Model> = listing.rows.iter().map(|(_, (m, _))| m).collect();
-        prefetch(ctx, &models).await?;
-        let total_count = if ctx.look_ahead().field("totalCount").exists() {
-            Some(store.count::<Leads>(&state.db, filter).await? as i64)
-        } else {
-            None
-        };
-        let rows = listing.rows.into_iter().map(|(cursor, (m, groups))| (cursor, Lead::new(m, groups))).collect();
-        let mut connection = Connection::new(rows, page.first, total_count);
-        connection.page_info.has_next_page = listing.has_next;
-        Ok(connection)
+        let page = fetch::list::<Leads>(ctx, filter.unwrap_or_default(), sort, first, after).await?;
+        prefetch(ctx, &page.rows()).await?;
+        Ok(page.connection(|(m, groups)| Lead::new(m, groups)))
     }
 
     /// One lead, or null when there is none in the viewer's scope.

@@ -9,6 +9,8 @@
 //! task back to IN_PROGRESS (an event with the reason); the creator may cancel any open task.
 //! A `PERSON_LINK` task is started and commented on only: `decidePersonLink` closes it.
 
+use crate::access::store::Sort;
+use crate::access::stores::task::DueFirst;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{AuditCategory, AuditOutcome, TaskEventKind, TaskKind, TaskStatus, TaskTargetType};
@@ -17,7 +19,7 @@ use sea_orm::{ConnectionTrait, Set, TransactionTrait};
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, Page};
+use super::connection::Page;
 use super::fetch;
 use super::ids::{self, Kind};
 use super::loaders::{Officer, TaskEventsOf};
@@ -26,7 +28,6 @@ use super::org::OrgUnit;
 use super::refs::unit_in_town;
 use super::subscription::TaskAssigned;
 use super::{lead, person, risk, venue};
-use crate::access::page::PageArgs;
 use crate::access::resource::Tasks;
 use crate::access::store::Store;
 use crate::access::stores::task::{self as store, TaskList};
@@ -273,16 +274,12 @@ async fn page(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Page<Task>, ApiError> {
-    let viewer = ctx.viewer()?;
-    let state = ctx.state();
-    let store = Store::new(&state.access, viewer);
-    let page = PageArgs::new(first, after)?;
-    let listing = store::list(&store, &state.db, list.clone(), &page).await?;
+    let page = fetch::list::<Tasks>(ctx, list, Sort { field: DueFirst, ascending: true }, first, after).await?;
     let loaders = ctx.loaders()?;
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |f: &str| node.iter().any(|n| n.field(f).exists());
-    let rows: Vec<&task::Model> = listing.rows.iter().map(|(_, (m, _))| m).collect();
+    let rows = page.rows();
     let prefetched = async {
         if wants("events") {
             loaders.task_events.load_many(rows.iter().map(|t| TaskEventsOf(t.id))).await?;
@@ -293,15 +290,7 @@ async fn page(
         Ok::<(), std::sync::Arc<sea_orm::DbErr>>(())
     };
     prefetched.await.map_err(|e| ApiError::internal(anyhow::anyhow!("loading task relations: {e}")))?;
-    let total_count = if look.field("totalCount").exists() {
-        Some(store::count(&store, &state.db, list).await? as i64)
-    } else {
-        None
-    };
-    let rows = listing.rows.into_iter().map(|(cursor, (m, _))| (cursor, Task::from_model(m))).collect();
-    let mut connection = Connection::new(rows, page.first, total_count);
-    connection.page_info.has_next_page = listing.has_next;
-    Ok(connection)
+    Ok(page.connection(|(m, _)| Task::from_model(m)))
 }
 
 /// The task with `id` in the viewer's scope; a real one outside it is logged as a denied

@@ -1,11 +1,11 @@
 //! `people` and `person`: key persons in the viewer's scope.
 
+use crate::graphql::fetch;
 use async_graphql::{Context, ID, Object};
 
 use super::{Person, PersonFilter, PersonOrder, find};
-use crate::access::page::PageArgs;
 use crate::access::resource::Persons;
-use crate::access::store::{Sort, Store};
+use crate::access::store::Sort;
 use crate::graphql::ContextExt;
 use crate::graphql::connection::Page;
 use crate::graphql::ids::{self, Kind};
@@ -26,17 +26,13 @@ impl PersonQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Page<Person>> {
-        let viewer = ctx.viewer()?;
-        let state = ctx.state();
-        let page = PageArgs::new(first, after)?;
         let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
-        let store = Store::new(&state.access, viewer);
         // Rule 4 for ordering: name and listing date are `basic`, the next talk due date also
         // needs the talks (`record`); the store refuses an order whose group the viewer holds
         // nowhere, and never sorts by a hidden value.
         let sort = Sort { field: order.field, ascending: order.direction.ascending() };
-        let listing = store.list::<Persons>(&state.db, filter.clone(), sort, &page).await?;
+        let page = fetch::list::<Persons>(ctx, filter, sort, first, after).await?;
         let look = ctx.look_ahead();
         let node = [look.field("nodes"), look.field("edges").field("node")];
         let wants = |field: &str| node.iter().any(|n| n.field(field).exists());
@@ -53,18 +49,8 @@ impl PersonQuery {
             level_history: wants("levelHistory"),
             actions: wants("viewerCan"),
         };
-        let models: Vec<_> = listing.rows.iter().map(|(_, (m, _))| m).collect();
-        prefetch_people(ctx.loaders()?, &models, &wants).await?;
-        let total_count = if look.field("totalCount").exists() {
-            Some(store.count::<Persons>(&state.db, filter).await? as i64)
-        } else {
-            None
-        };
-        let rows: Vec<_> =
-            listing.rows.into_iter().map(|(cursor, (m, groups))| (cursor, Person::new(m, groups))).collect();
-        let mut connection = Page::<Person>::new(rows, page.first, total_count);
-        connection.page_info.has_next_page = listing.has_next;
-        Ok(connection)
+        prefetch_people(ctx.loaders()?, &page.rows(), &wants).await?;
+        Ok(page.connection(|(m, groups)| Person::new(m, groups)))
     }
 
     /// One key person, or null when there is none in the viewer's scope.
