@@ -13,6 +13,7 @@ mod limits;
 mod migrations;
 mod noninterference;
 mod org;
+mod pages;
 mod person_duties;
 mod person_links;
 mod persons;
