@@ -182,3 +182,9 @@ fn map_error(mut err: ServerError, request_id: &str) -> ServerError {
     err.source = None;
     err
 }
+
+impl From<crate::domain::Invalid> for ApiError {
+    fn from(e: crate::domain::Invalid) -> Self {
+        ApiError::BadUserInput { field: e.field, message: e.message, message_zh: e.message_zh }
+    }
+}

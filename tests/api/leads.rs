@@ -495,3 +495,18 @@ async fn keyset_pages_of_leads_cover_every_row_once_in_every_order() {
         }
     }
 }
+
+#[tokio::test]
+async fn ten_thousand_subject_names_are_bad_input_and_nothing_is_registered() {
+    let app = TestApp::spawn().await;
+    let police = app.login("police").await;
+    let count = "{ leads { totalCount } }";
+    let before = app.gql(Some(&police), count, json!({})).await["data"]["leads"]["totalCount"].clone();
+    let mut input = register_input("POLICE", "VICE", false);
+    input["i"]["subjectNames"] = json!((0..10_000).map(|i| format!("对象{i}")).collect::<Vec<_>>());
+    let body = app.gql(Some(&police), REGISTER, input).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{}", &body.to_string()[..300.min(body.to_string().len())]);
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.subjectNames");
+    let after = app.gql(Some(&police), count, json!({})).await["data"]["leads"]["totalCount"].clone();
+    assert_eq!(before, after);
+}

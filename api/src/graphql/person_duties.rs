@@ -2,6 +2,7 @@
 //! coordinator's approval, 五清两稳 assessments, disciplinary measures, and the automatic
 //! escalation after repeated incidents. The date rules live in `domain::levels`.
 
+use crate::domain::lead_flow;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::Utc;
 use entity::enums::{AttentionLevel, LevelChangeKind, LevelChangeStatus, MeasureKind, RecordStatus};
@@ -251,9 +252,9 @@ impl PersonDutyMutation {
             )
             .into());
         }
-        let assessed_on = validate::past_date("input.assessedOn", input.assessed_on.0)?;
+        let assessed_on = validate::past_date("input.assessedOn", input.assessed_on.0, lead_flow::today())?;
         let note = |field: &str, value: &Option<String>| -> Result<String, ApiError> {
-            validate::optional_text(field, value.as_deref().unwrap_or(""), 500)
+            Ok(validate::optional_text(field, value.as_deref().unwrap_or(""), 500)?)
         };
         let assessment = person_assessment::Model {
             id: Uuid::now_v7(),
@@ -292,7 +293,7 @@ impl PersonDutyMutation {
     ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let current = writable(ctx, &input.person_id, "record_measure").await?;
-        let taken_on = validate::past_date("input.takenOn", input.taken_on.0)?;
+        let taken_on = validate::past_date("input.takenOn", input.taken_on.0, lead_flow::today())?;
         let note = validate::text("input.note", &input.note, 1000)?;
         let state = ctx.state();
         let txn = state.db.begin().await.map_err(ApiError::from)?;

@@ -533,6 +533,9 @@ async fn subject_persons(
     if ids_in.is_empty() {
         return Ok(Vec::new());
     }
+    if ids_in.len() > MAX_SUBJECTS {
+        return Err(too_many_subjects(field));
+    }
     let bad = || ApiError::bad_input(field, "No such person in your view.", "没有这名人员。");
     let wanted: Vec<Uuid> =
         ids_in.iter().map(|id| ids::decode_as(id, Kind::Person).ok_or_else(bad)).collect::<Result<_, _>>()?;
@@ -545,8 +548,24 @@ async fn subject_persons(
     Ok(found)
 }
 
+/// Most subjects (named or chosen) one lead holds: a lead is about a few people, and a list
+/// must stay well inside SQLite's bound-variable limit.
+const MAX_SUBJECTS: usize = 50;
+
+fn too_many_subjects(field: &str) -> ApiError {
+    ApiError::bad_input(
+        field,
+        format!("A lead names at most {MAX_SUBJECTS} subjects."),
+        format!("一条线索最多涉及 {MAX_SUBJECTS} 名对象。"),
+    )
+}
+
 fn subject_names(names: Vec<String>) -> Result<Vec<String>, ApiError> {
-    names.iter().enumerate().map(|(i, n)| validate::text(&format!("input.subjectNames.{i}"), n, 50)).collect()
+    if names.len() > MAX_SUBJECTS {
+        return Err(too_many_subjects("input.subjectNames"));
+    }
+    let names = names.iter().enumerate().map(|(i, n)| validate::text(&format!("input.subjectNames.{i}"), n, 50));
+    Ok(names.collect::<Result<_, _>>()?)
 }
 
 async fn venue_in_scope(ctx: &Context<'_>, viewer: &Viewer, id: &ID) -> Result<Uuid, ApiError> {

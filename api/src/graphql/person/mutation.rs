@@ -1,6 +1,7 @@
 //! The writes of the person ledger: `createPerson`, `updatePerson`, `recordTalk`,
 //! `recordIncident`. The SQL of each step is the person store's.
 
+use crate::domain::lead_flow;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use entity::enums::{
@@ -205,7 +206,7 @@ impl PersonMutation {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = writable(ctx, &input.person_id, "record_talk").await?;
-        let talked_on = validate::past_date("input.talkedOn", input.talked_on.0)?;
+        let talked_on = validate::past_date("input.talkedOn", input.talked_on.0, lead_flow::today())?;
         let summary = validate::text("input.summary", &input.summary, 2000)?;
         let officer = match &input.officer_id {
             Some(id) => officer_in_town(ctx, viewer, "input.officerId", id).await?,
@@ -238,7 +239,7 @@ impl PersonMutation {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = writable(ctx, &input.person_id, "record_incident").await?;
-        let occurred_on = validate::past_date("input.occurredOn", input.occurred_on.0)?;
+        let occurred_on = validate::past_date("input.occurredOn", input.occurred_on.0, lead_flow::today())?;
         let kind = validate::text("input.kind", &input.kind, 50)?;
         let summary = validate::text("input.summary", &input.summary, 2000)?;
         let earlier = store::incident_dates(&state.db, current.id).await?;

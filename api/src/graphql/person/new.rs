@@ -1,5 +1,6 @@
 //! `createPerson`'s checks, shared with the ledger import: a validated input and its insert.
 
+use crate::domain::lead_flow;
 use async_graphql::Context;
 use chrono::{NaiveDate, Utc};
 use entity::enums::{
@@ -43,7 +44,7 @@ impl NewPerson {
     ) -> Result<Self, ApiError> {
         let name = validate::text("input.name", &input.name, 50)?;
         let id_number = input.id_number.trim().to_uppercase();
-        let facts = validate::national_id("input.idNumber", &id_number)?;
+        let facts = validate::national_id("input.idNumber", &id_number, lead_flow::today())?;
         if input.gender.is_some_and(|g| g != facts.gender) {
             return Err(ApiError::bad_input(
                 "input.gender",

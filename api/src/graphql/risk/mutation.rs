@@ -3,6 +3,7 @@
 //! `FORBIDDEN`), then the state (`CONFLICT`), then the input (`BAD_USER_INPUT`); its SQL is in
 //! the risk store.
 
+use crate::domain::lead_flow;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use entity::enums::{AuditCategory, AuditOutcome, RiskCategory, RiskEventKind, RiskLevel, RiskStatus, Role, UnitKind};
@@ -219,7 +220,7 @@ impl RiskMutation {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = for_step(ctx, &input.risk_item_id, Step::RecordCheck).await?;
-        let checked_on = validate::past_date("input.checkedOn", input.checked_on.0)?;
+        let checked_on = validate::past_date("input.checkedOn", input.checked_on.0, lead_flow::today())?;
         let note = validate::text("input.note", &input.note, 2000)?;
         let txn = state.db.begin().await.map_err(ApiError::from)?;
         store::change(&txn, current.id, current.version, RiskChange::default()).await?;

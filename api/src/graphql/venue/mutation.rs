@@ -3,6 +3,7 @@
 //! then input and state (`BAD_USER_INPUT`, `CONFLICT`); each is one transaction with its audit
 //! entry, its SQL in the venue store.
 
+use crate::domain::lead_flow;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use entity::enums::{AttentionLevel, LevelChangeKind, LevelChangeStatus, RecordStatus, VenueType};
@@ -165,7 +166,7 @@ impl VenueMutation {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = writable(ctx, &input.venue_id, "record_inspection").await?;
-        let inspected_on = validate::past_date("input.inspectedOn", input.inspected_on.0)?;
+        let inspected_on = validate::past_date("input.inspectedOn", input.inspected_on.0, lead_flow::today())?;
         let findings = validate::text("input.findings", &input.findings, 4000)?;
         let inspector_id = match &input.inspector_id {
             Some(id) => officer_in_town(ctx, viewer, "input.inspectorId", id).await?,
