@@ -21,7 +21,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { db: args, action } => migrate(&args.url, action).await,
         Command::CreateUser(args) => create_user(args).await,
-        Command::Import(args) => crate::sheet::command::import(args).await,
+        Command::Import(args) => crate::import_command::import(args).await,
         Command::Policy { action: PolicyAction::Matrix { write } } => policy_matrix(write).await,
         Command::Tasks { db: args, action: TasksAction::Raise { at } } => raise_tasks(&args.url, at).await,
     }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod import_command;
 pub mod labels;
 pub mod pipeline;
 pub mod report_export;
@@ -44,7 +45,7 @@ pub struct AppState {
     pub access: Access,
     pub config: Config,
     /// Tasks as they are assigned, for `taskAssigned` subscribers.
-    pub task_events: tokio::sync::broadcast::Sender<graphql::subscription::TaskAssigned>,
+    pub task_events: tokio::sync::broadcast::Sender<rules::TaskAssigned>,
 }
 
 /// A built, bound, not yet serving app.
@@ -84,7 +85,7 @@ impl App {
             config.limits.login_attempts_per_minute,
         );
         let listener = TcpListener::bind(config.bind).await?;
-        let task_events = graphql::subscription::channel();
+        let task_events = rules::channel();
         let state = Arc::new(AppState { db, statements, auth, access, config, task_events });
         let router = http::router(state.clone());
         Ok(Self { listener, router, state })

@@ -38,7 +38,20 @@ use crate::access::stores::sweep::{self, LeadDeadline};
 pub use crate::access::stores::sweep::{Only, SystemTask, close, task_event};
 pub use crate::domain::lead_flow::{end_of_day, local_day};
 use crate::domain::levels;
-use crate::graphql::subscription::TaskAssigned;
+
+/// A task was assigned (created with an assignee): what `taskAssigned` subscribers need to
+/// route it.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskAssigned {
+    pub task: Uuid,
+    pub town: Uuid,
+    pub assignee_unit: Uuid,
+}
+
+/// The channel tasks are announced on; slow subscribers skip what they missed.
+pub fn channel() -> tokio::sync::broadcast::Sender<TaskAssigned> {
+    tokio::sync::broadcast::channel(256).0
+}
 
 /// A rule that raises tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

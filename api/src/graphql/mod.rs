@@ -8,6 +8,7 @@ pub mod auth;
 pub mod connection;
 pub mod dashboard;
 pub mod fetch;
+pub mod import;
 pub mod labels;
 pub mod lead;
 pub mod lead_loaders;
@@ -68,7 +69,7 @@ pub struct Mutation(
     task::TaskMutation,
     risk::RiskMutation,
     org::OrgMutation,
-    crate::sheet::import::ImportMutation,
+    import::ImportMutation,
 );
 
 pub type PinganSchema = Schema<Query, Mutation, subscription::Subscription>;

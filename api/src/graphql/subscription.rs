@@ -18,18 +18,7 @@ use crate::access::store::Store;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 
-/// A task was assigned (created with an assignee): what subscribers need to route it.
-#[derive(Debug, Clone, Copy)]
-pub struct TaskAssigned {
-    pub task: Uuid,
-    pub town: Uuid,
-    pub assignee_unit: Uuid,
-}
-
-/// The channel tasks are announced on; slow subscribers skip what they missed.
-pub fn channel() -> broadcast::Sender<TaskAssigned> {
-    broadcast::channel(256).0
-}
+pub use crate::rules::{TaskAssigned, channel};
 
 #[derive(Default)]
 pub struct Subscription;

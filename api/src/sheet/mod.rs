@@ -5,10 +5,8 @@
 //! values as their Chinese labels (`graphql::labels`), so an export imports back unchanged.
 
 pub mod columns;
-pub mod command;
 pub mod export;
 pub mod filter;
-pub mod import;
 
 use async_graphql::{InputType, Name, Value};
 use chrono::NaiveDate;

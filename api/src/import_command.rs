@@ -11,11 +11,11 @@ use entity::{app_user, org_unit, town};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::import::Progress;
 use crate::access::Access;
 use crate::auth::token::TokenKeys;
 use crate::auth::{Auth, Viewer};
 use crate::config::{Config, ImportArgs, Limits};
+use crate::graphql::import::Progress;
 use crate::graphql::{Authn, build_schema};
 use crate::pipeline::Operation;
 use crate::{AppState, db};
@@ -41,7 +41,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         ),
         access: Access::load().await?,
         config: offline_config(&args.db.url),
-        task_events: crate::graphql::subscription::channel(),
+        task_events: crate::rules::channel(),
     });
     let schema = build_schema(state.clone(), &state.config.limits, false, false);
     let field = if args.what == "persons" { "importPersons" } else { "importVenues" };

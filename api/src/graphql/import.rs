@@ -23,8 +23,6 @@ use entity::enums::{JudicialTag, PersonCategory};
 use entity::village;
 use sea_orm::TransactionTrait;
 
-use super::columns::{person_headers as ph, venue_headers as vh};
-use super::from_label;
 use crate::access::resource::{Persons, Venues, Villages};
 use crate::audit;
 use crate::auth::Viewer;
@@ -34,6 +32,8 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::person::{CreatePersonInput, JudicialTagInput, NewPerson};
 use crate::graphql::scalars::Date;
 use crate::graphql::venue::{CreateVenueInput, NewVenue};
+use crate::sheet::columns::{person_headers as ph, venue_headers as vh};
+use crate::sheet::from_label;
 
 /// The largest file taken (bytes).
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
