@@ -82,3 +82,37 @@ fn the_scan_recognises_every_way_of_naming_them() {
     assert_eq!(violations("audit_log::Column::TownId").len(), 1);
     assert_eq!(violations("person::ColumnRef").len(), 0);
 }
+
+#[test]
+fn the_layers_below_the_schema_import_nothing_from_it() {
+    // Each layer, and what it must never name: the stores stand below everything; the domain,
+    // the rules and the spreadsheets below the GraphQL schema and the transports.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("api").join("src");
+    let above_schema = ["crate::graphql", "crate::http", "crate::ws", "crate::pipeline", "crate::import_command"];
+    let layers: [(&str, Vec<&str>); 4] = [
+        ("access", [&above_schema[..], &["crate::rules", "crate::sheet", "crate::demo"]].concat()),
+        ("domain", [&above_schema[..], &["crate::rules", "crate::sheet", "crate::access"]].concat()),
+        ("sheet", above_schema.to_vec()),
+        ("rules.rs", above_schema.to_vec()),
+    ];
+    let mut report = Vec::new();
+    for (layer, forbidden) in layers {
+        let mut files = Vec::new();
+        let path = root.join(layer);
+        if path.is_dir() {
+            rust_files(&path, &mut files)
+        } else {
+            files.push(path)
+        }
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                for name in forbidden.iter().filter(|f| code.contains(*f)) {
+                    report.push(format!("{}:{}: {name}", file.strip_prefix(&root).unwrap().display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(report.is_empty(), "a layer names one above it:\n{}", report.join("\n"));
+}
