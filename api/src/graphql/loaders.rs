@@ -147,3 +147,21 @@ impl Loader<Uuid> for OrgUnitLoader {
         Ok(rows.into_iter().map(|u| (u.id, OrgUnit::from(u))).collect())
     }
 }
+
+/// The officer with this id (none for the system's own steps), through the request's loader.
+pub async fn officer(ctx: &async_graphql::Context<'_>, user: Option<Uuid>) -> async_graphql::Result<Option<Officer>> {
+    use super::ContextExt;
+    match user {
+        Some(user) => Ok(ctx.loaders()?.officers.load_one(user).await?),
+        None => Ok(None),
+    }
+}
+
+/// The org unit with this id (none for the system's own steps), through the request's loader.
+pub async fn org_unit(ctx: &async_graphql::Context<'_>, unit: Option<Uuid>) -> async_graphql::Result<Option<OrgUnit>> {
+    use super::ContextExt;
+    match unit {
+        Some(unit) => Ok(ctx.loaders()?.org_units.load_one(unit).await?),
+        None => Ok(None),
+    }
+}

@@ -165,16 +165,10 @@ impl TaskEventView {
     }
     /// Null for the system's own steps.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
-        match self.0.actor_user_id {
-            Some(user) => Ok(ctx.loaders()?.officers.load_one(user).await?),
-            None => Ok(None),
-        }
+        crate::graphql::loaders::officer(ctx, self.0.actor_user_id).await
     }
     async fn actor_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
-        match self.0.actor_unit_id {
-            Some(unit) => Ok(ctx.loaders()?.org_units.load_one(unit).await?),
-            None => Ok(None),
-        }
+        crate::graphql::loaders::org_unit(ctx, self.0.actor_unit_id).await
     }
 }
 
