@@ -145,7 +145,11 @@ pub fn http_error(err: ApiError, request_id: &str) -> (axum::http::StatusCode, S
 
 fn map_error(mut err: ServerError, request_id: &str) -> ServerError {
     let mut ext = ErrorExtensionValues::default();
-    let source = err.source.clone();
+    // A domain rule's refusal that a resolver passed on with `?` is the same bad input.
+    let source = match err.source.as_deref().and_then(|s| s.downcast_ref::<crate::domain::Invalid>()) {
+        Some(invalid) => Some(Arc::new(ApiError::from(invalid.clone())) as Arc<dyn std::any::Any + Send + Sync>),
+        None => err.source.clone(),
+    };
     match source.as_deref().and_then(|s| s.downcast_ref::<ApiError>()) {
         Some(api) => {
             if let ApiError::Internal(detail) = api {

@@ -39,7 +39,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let max_body = state.config.limits.max_body_bytes;
     let shared = Shared { state, schema };
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(graphiql).post(graphql).layer(axum::middleware::from_fn(json_only)))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -196,6 +196,23 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A GraphQL-shaped error response for requests refused before execution.
+/// JSON only: a form or plain-text POST is what a page on another origin may send without
+/// asking first, so it is never taken as an operation (415, before the body is read).
+async fn json_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| matches!(t.trim(), "application/json" | "application/graphql-response+json"));
+    if request.method() == axum::http::Method::POST && !json {
+        let request_id = Uuid::now_v7().to_string();
+        let (en, zh) = ("Send the operation as application/json.", "请以 application/json 格式发送请求。");
+        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, en, zh, &request_id);
+    }
+    next.run(request).await
+}
+
 fn refuse(status: StatusCode, message: &str, message_zh: &str, request_id: &str) -> Response {
     let mut error = ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();

@@ -139,3 +139,30 @@ async fn dates_outside_the_years_of_the_towns_work_are_bad_input() {
     let body = app.gql(Some(&police), query, json!({ "f": { "listedFrom": "1900-01-01" } })).await;
     assert!(body["data"]["people"]["totalCount"].as_i64().is_some(), "{body}");
 }
+
+#[tokio::test]
+async fn only_json_is_taken_as_an_operation() {
+    let app = TestApp::spawn().await;
+    let body = json!({ "query": "{ __typename }" }).to_string();
+    for content_type in
+        [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data")]
+    {
+        let mut request = app.client.post(app.url("/graphql")).body(body.clone());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 415, "{content_type:?}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(error_code(&answer), Some("BAD_USER_INPUT"), "{content_type:?}: {answer}");
+    }
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
