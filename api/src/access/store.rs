@@ -167,6 +167,13 @@ impl<'a> Store<'a> {
         Ok(held)
     }
 
+    /// The SQL of `filter` as this viewer may use it: every guarded predicate ANDed with "holds
+    /// the group on this row"; `FORBIDDEN`, before any SQL runs, for a filter on a group the
+    /// viewer holds nowhere.
+    pub fn condition<R: Listed>(&self, filter: R::Filter) -> Result<Condition, ApiError> {
+        R::filter(self, &self.groups::<R>(), filter)
+    }
+
     /// The rows of `R` matching `filter` in the viewer's scope, in `sort` order, one keyset
     /// page at a time. The sort key is read back from the same SQL that ordered the rows, so a
     /// cursor always names the exact value the next page continues from.
@@ -240,8 +247,7 @@ impl<'a> Store<'a> {
     /// How many rows of `R` match `filter` in the viewer's scope (the same condition as
     /// [`Store::list`]).
     pub async fn count<R: Listed>(&self, db: &impl ConnectionTrait, filter: R::Filter) -> Result<u64, ApiError> {
-        let groups = self.groups::<R>();
-        let cond = R::filter(self, &groups, filter)?;
+        let cond = self.condition::<R>(filter)?;
         Ok(self.access.select::<R>(self.viewer)?.filter(cond).count(db).await?)
     }
 
@@ -253,9 +259,8 @@ impl<'a> Store<'a> {
         filter: R::Filter,
         group: &str,
     ) -> Result<u64, ApiError> {
-        let groups = self.groups::<R>();
-        let cond = R::filter(self, &groups, filter)?;
-        let held = groups.condition(self.viewer, group);
+        let cond = self.condition::<R>(filter)?;
+        let held = self.groups::<R>().condition(self.viewer, group);
         Ok(self.access.select::<R>(self.viewer)?.filter(cond).filter(held.not()).count(db).await?)
     }
 

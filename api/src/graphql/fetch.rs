@@ -103,14 +103,6 @@ where
 
 impl<R: Resource> ListPage<R> {
     /// The rows of the page, for prefetching their relations.
-    pub fn models(&self) -> Vec<<R::Entity as EntityTrait>::Model>
-    where
-        <R::Entity as EntityTrait>::Model: Clone,
-    {
-        self.listing.rows.iter().map(|(_, (model, _))| model.clone()).collect()
-    }
-
-    /// The rows of the page, borrowed.
     pub fn rows(&self) -> Vec<&<R::Entity as EntityTrait>::Model> {
         self.listing.rows.iter().map(|(_, (model, _))| model).collect()
     }

@@ -41,7 +41,7 @@ pub struct RiskWants {
 pub async fn prefetch_risks(
     loaders: &Loaders,
     risk_loaders: &RiskLoaders,
-    rows: &[risk_item::Model],
+    rows: &[&risk_item::Model],
     wants: &RiskWants,
 ) -> Result<(), Arc<DbErr>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();

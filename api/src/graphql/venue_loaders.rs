@@ -58,7 +58,7 @@ pub struct VenueWants {
 pub async fn prefetch_venues(
     loaders: &Loaders,
     venue_loaders: &VenueLoaders,
-    rows: &[venue::Model],
+    rows: &[&venue::Model],
     wants: &VenueWants,
 ) -> Result<(), Arc<DbErr>> {
     let ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();

@@ -95,8 +95,9 @@ where
     let groups = state.access.groups::<S>(&viewer);
     let filter = S::listing(filter::parse::<S::Query>(params)?);
     let store = Store::new(&state.access, &viewer);
-    // The filter as the list reads it: a filter the viewer may not use is refused here.
-    store.count::<S>(&state.db, filter.clone()).await?;
+    // The filter as the list reads it: one the viewer may not use is refused here, before the
+    // response starts and without a query.
+    store.condition::<S>(filter.clone())?;
     let columns = visible_columns::<S>(&state.db, &store, &groups, &filter).await?;
     let mut exported: Vec<&'static str> = columns.iter().filter_map(|c| c.group).collect();
     exported.dedup();

@@ -49,7 +49,7 @@ impl RiskQuery {
             event_users: nested("events", "actor"),
         };
         let risk_loaders = RiskLoaders::new(state.clone(), viewer.clone());
-        prefetch_risks(ctx.loaders()?, &risk_loaders, &page.models(), &wants)
+        prefetch_risks(ctx.loaders()?, &risk_loaders, &page.rows(), &wants)
             .await
             .map_err(|e| ApiError::internal(anyhow::anyhow!("loading risk item relations: {e}")))?;
         Ok(page.connection(|(m, groups)| RiskItem::new(m, groups, risk_loaders.clone())))
