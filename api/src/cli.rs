@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::access::{Access, matrix};
 use crate::auth::password;
-use crate::config::{Cli, Command, CreateUserArgs, MigrateAction, PolicyAction, TasksAction};
+use crate::config::{Cli, Command, CreateUserArgs, MigrateAction, PolicyAction, SeedArgs, TasksAction};
 use crate::{App, db, rules};
 
 /// Runs the parsed command line.
@@ -23,8 +23,42 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateUser(args) => create_user(args).await,
         Command::Import(args) => crate::import_command::import(args).await,
         Command::Policy { action: PolicyAction::Matrix { write } } => policy_matrix(write).await,
+        Command::Seed(args) => seed(args).await,
         Command::Tasks { db: args, action: TasksAction::Raise { at } } => raise_tasks(&args.url, at).await,
     }
+}
+
+/// Loads a synthetic world into an empty database, then sweeps the task rules once so the tasks
+/// its overdue duties owe are there, as a running server would have raised them.
+async fn seed(args: SeedArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = db::connect(&args.db.url).await?;
+    db::migrate(&db).await?;
+    let bar = indicatif::ProgressBar::new(args.persons as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{wide_bar}] {human_pos}/{human_len} persons, eta {eta}",
+        )?
+        .progress_chars("=> "),
+    );
+    let counts = crate::demo::seed(&db, args.persons, args.seed, &|done| bar.set_position(done as u64)).await?;
+    bar.finish_and_clear();
+    let (channel, _) = tokio::sync::broadcast::channel(1);
+    let swept = rules::sweep_all(&db, &channel, Utc::now()).await?;
+    println!(
+        "seeded {} persons ({} talks), {} venues ({} inspections), {} leads ({} events), {} risk items, {} tasks \
+         and the demo world; the task rules raised {} more; {:.1?}",
+        counts.persons,
+        counts.talks,
+        counts.venues,
+        counts.inspections,
+        counts.leads,
+        counts.lead_events,
+        counts.risk_items,
+        counts.tasks,
+        swept.raised.len(),
+        started.elapsed()
+    );
+    Ok(())
 }
 
 /// One sweep of the task rules, as the server's scheduler runs it.

@@ -43,6 +43,9 @@ pub enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// Load a synthetic world of any size for benchmarks: the demo world's towns, units, users
+    /// and records, then N persons and their proportional venues, leads, risk items and tasks.
+    Seed(SeedArgs),
     /// Supervision tasks raised by rules.
     Tasks {
         #[command(flatten)]
@@ -50,6 +53,19 @@ pub enum Command {
         #[command(subcommand)]
         action: TasksAction,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// How many synthetic persons (venues 1 in 10, leads 1 in 20, risk items and tasks 1 in 50,
+    /// 3 talks each).
+    #[arg(long, default_value_t = 100_000)]
+    pub persons: usize,
+    /// The random seed: the same seed gives the same synthetic records.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -22,6 +22,7 @@ mod reports;
 mod review_findings;
 mod risks;
 mod scopes;
+mod seed;
 mod sockets;
 mod subscriptions;
 mod task_rules;

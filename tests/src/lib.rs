@@ -160,6 +160,11 @@ impl TestApp {
             pingan::demo::load(&conn).await.expect("load demo world");
             conn.close().await.ok();
         }
+        Self::start(db, config).await
+    }
+
+    /// Starts the app on a database already prepared (e.g. by `pingan::demo::seed`).
+    pub async fn start(db: TestDb, config: Config) -> Self {
         let app = App::build(config).await.expect("build app");
         let addr = app.local_addr().expect("bound");
         let state = app.state();

@@ -6,6 +6,8 @@
 
 mod records;
 
+pub use records::Counts;
+
 use std::sync::OnceLock;
 
 use chrono::Utc;
@@ -69,6 +71,8 @@ pub enum DemoError {
          e.g. --database-url sqlite://pingan-demo.db?mode=rwc"
     )]
     NotEmpty(String),
+    #[error("refusing to seed: the database already holds data ({0}); seed an empty database")]
+    Occupied(String),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
     #[error(transparent)]
@@ -89,6 +93,26 @@ pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
     txn.commit().await?;
     tracing::info!("demo world loaded");
     Ok(())
+}
+
+/// Loads the demo world into an empty database, then a synthetic world of `persons` persons and
+/// their proportional records (`pingan seed`); refuses a database that holds any town.
+pub async fn seed(
+    db: &DatabaseConnection,
+    persons: usize,
+    seed: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Counts, DemoError> {
+    if let Some(town) = town::Entity::find().one(db).await? {
+        return Err(DemoError::Occupied(format!("town {}", town.name)));
+    }
+    load(db).await?;
+    let mut towns = Vec::new();
+    for spec in TOWNS {
+        let town = town::Entity::find().filter(town::Column::Name.eq(spec.name)).one(db).await?;
+        towns.push(town.ok_or_else(|| anyhow::anyhow!("demo town {} missing", spec.name))?.id);
+    }
+    records::load_synthetic(db, &towns, persons, seed, progress).await
 }
 
 async fn check_is_demo(db: &DatabaseConnection) -> Result<(), DemoError> {

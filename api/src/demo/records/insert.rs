@@ -325,12 +325,12 @@ struct LeadInfo {
 }
 
 /// One step of a lead's history: kind, from, to, acting unit, hours after receipt.
-type Step = (LeadEventKind, Option<Ls>, Option<Ls>, U, i64);
+pub(super) type Step = (LeadEventKind, Option<Ls>, Option<Ls>, U, i64);
 
 /// The history that brought a lead to `status` (seed 003 §三(二)). A lead the coordination
 /// office registers starts TRANSFERRED; umbrella leads go REGISTERED → VERIFYING → concluded,
 /// every step after registration by the discipline commission.
-fn lead_history(by: U, umbrella: bool, status: Ls, county: Option<CountyAnswer>, solver: U) -> Vec<Step> {
+pub(super) fn lead_history(by: U, umbrella: bool, status: Ls, county: Option<CountyAnswer>, solver: U) -> Vec<Step> {
     use LeadEventKind as K;
     let concluded = matches!(status, Ls::Substantiated | Ls::Unfounded);
     let first = if by == U::Coord && !umbrella { Ls::Transferred } else { Ls::Registered };
@@ -401,6 +401,36 @@ fn lead_history(by: U, umbrella: bool, status: Ls, county: Option<CountyAnswer>,
     steps
 }
 
+/// The events of a lead's history `steps`, `at` placing each step (hours after receipt) in time
+/// and `id` giving each event its id.
+pub(super) fn lead_events(
+    town: &Town,
+    lead: Uuid,
+    steps: &[Step],
+    umbrella: bool,
+    conclusion: Option<&str>,
+    at: impl Fn(i64) -> DateTime<Utc>,
+    mut id: impl FnMut(DateTime<Utc>) -> Uuid,
+) -> Result<Vec<lead_event::Model>, DemoError> {
+    let mut events = Vec::new();
+    for &(kind, from, to, actor, hours) in steps {
+        let unit = town.unit(actor)?;
+        let note = if kind == LeadEventKind::Concluded { conclusion } else { event_note(kind, to, umbrella) };
+        events.push(lead_event::Model {
+            id: id(at(hours)),
+            lead_id: lead,
+            kind,
+            actor_user_id: town.user(unit).map(|u| u.id),
+            actor_unit_id: Some(unit),
+            from_status: from,
+            to_status: to,
+            note: note.map(str::to_owned),
+            created_at: at(hours),
+        });
+    }
+    Ok(events)
+}
+
 /// The note on a lead event (a conclusion's note is the conclusion itself).
 fn event_note(kind: LeadEventKind, to: Option<Ls>, umbrella: bool) -> Option<&'static str> {
     use LeadEventKind as K;
@@ -419,7 +449,7 @@ fn event_note(kind: LeadEventKind, to: Option<Ls>, umbrella: bool) -> Option<&'s
 }
 
 /// The responsible leader and the measures of 四定一包, by assignee.
-fn responsibility(assignee: U) -> (&'static str, &'static str) {
+pub(super) fn responsibility(assignee: U) -> (&'static str, &'static str) {
     match assignee {
         U::Jiwei => ("镇纪委书记", "调取相关审批及承包材料，谈话核实，必要时提请立案审查。"),
         U::Sifa => (LEADER, "调阅矫正及调解档案，走访村两委和当事人，组织调处。"),
@@ -536,23 +566,8 @@ async fn insert_leads(
             };
             lead_subject::Model { id: Uuid::now_v7(), lead_id: id, person_id, name }.seed(txn).await?;
         }
-        for &(kind, from, to, actor, hours) in &steps {
-            let unit = town.unit(actor)?;
-            let note = if kind == LeadEventKind::Concluded { conclusion } else { event_note(kind, to, umbrella) };
-            lead_event::Model {
-                id: Uuid::now_v7(),
-                lead_id: id,
-                kind,
-                actor_user_id: town.user(unit).map(|u| u.id),
-                actor_unit_id: Some(unit),
-                from_status: from,
-                to_status: to,
-                note: note.map(str::to_owned),
-                created_at: at(hours),
-            }
-            .seed(txn)
-            .await?;
-        }
+        let events = lead_events(town, id, &steps, umbrella, conclusion, at, |_| Uuid::now_v7())?;
+        Seed::seed_all(events, txn).await?;
         out.push(info);
     }
     for (year, last) in counters {

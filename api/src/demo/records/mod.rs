@@ -30,8 +30,11 @@ use super::DemoError;
 use crate::access::stores::seed::Seed;
 
 mod insert;
+mod synthetic;
 
 pub(super) use insert::load;
+pub use synthetic::Counts;
+pub(super) use synthetic::load as load_synthetic;
 
 // ---------------------------------------------------------------------------------------------
 // Data tables. Day counts are days before today (negative: after today). `U` names a unit by its

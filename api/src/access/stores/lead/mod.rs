@@ -4,7 +4,7 @@
 
 mod write;
 
-pub use write::{LeadChange, bump, event, insert, next_serial, step, visible_persons, visible_venue};
+pub use write::{LeadChange, bump, event, insert, next_serial, reserve_serials, step, visible_persons, visible_venue};
 
 use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, Utc};

@@ -145,6 +145,12 @@ pub async fn event(
 /// locked by the increment until commit, so concurrent registrations never share or skip one.
 pub async fn next_serial(txn: &impl ConnectionTrait, town: Uuid, now: DateTime<Utc>) -> Result<(i32, i32), ApiError> {
     let year = lead_flow::serial_year(now);
+    Ok((year, reserve_serials(txn, town, year, 1).await?))
+}
+
+/// Reserves `count` consecutive serial numbers of the town's year and returns the first, the
+/// same way a registration takes one (a synthetic world registers many at once).
+pub async fn reserve_serials(txn: &impl ConnectionTrait, town: Uuid, year: i32, count: i32) -> Result<i32, ApiError> {
     lead_serial_counter::Entity::insert(lead_serial_counter::ActiveModel {
         town_id: Set(town),
         year: Set(year),
@@ -154,7 +160,10 @@ pub async fn next_serial(txn: &impl ConnectionTrait, town: Uuid, now: DateTime<U
     .exec_without_returning(txn)
     .await?;
     lead_serial_counter::Entity::update_many()
-        .col_expr(lead_serial_counter::Column::LastNumber, Expr::col(lead_serial_counter::Column::LastNumber).add(1))
+        .col_expr(
+            lead_serial_counter::Column::LastNumber,
+            Expr::col(lead_serial_counter::Column::LastNumber).add(count),
+        )
         .filter(lead_serial_counter::Column::TownId.eq(town))
         .filter(lead_serial_counter::Column::Year.eq(year))
         .exec(txn)
@@ -165,7 +174,7 @@ pub async fn next_serial(txn: &impl ConnectionTrait, town: Uuid, now: DateTime<U
         .one(txn)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("serial counter vanished")))?;
-    Ok((year, counter.last_number))
+    Ok(counter.last_number - count + 1)
 }
 
 /// The ids among `wanted` of the persons the viewer reads (a lead's subjects); `None` when the
