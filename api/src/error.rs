@@ -1,8 +1,8 @@
 //! The one error type of the API layer and its single mapping to the GraphQL codes of api.md.
 //!
 //! Resolvers return `async_graphql::Result` and use `?` on [`ApiError`]; async-graphql keeps the
-//! original value as the error's source, and [`ErrorMapper`] turns it into the code and
-//! extensions here, once, for every response. Anything that is not an `ApiError` is masked to
+//! original value as the error's source, and [`map_errors`] turns it into the code and
+//! extensions here, once, for every response (the request pipeline calls it). Anything that is not an `ApiError` is masked to
 //! `INTERNAL` with the request id; its detail goes to the log only (access.md rule 5).
 //!
 //! Which variant to use:
@@ -14,10 +14,9 @@
 //! - [`ApiError::RateLimited`]: too many attempts; try later.
 //! - [`ApiError::Internal`]: a bug or an outage; the client sees only the request id.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest};
-use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, ServerResult, Value};
+use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
 
 /// An error as the client will see it.
 #[derive(Debug, thiserror::Error)]
@@ -85,44 +84,13 @@ impl From<sea_orm::DbErr> for ApiError {
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// Maps every error of a response to the codes of api.md (see the module docs).
-pub struct ErrorMapper;
-
-impl ExtensionFactory for ErrorMapper {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorMapperExtension::default())
+/// Maps every error of a response to the codes of api.md (see the module docs). The request
+/// pipeline calls it once on every answer of every transport.
+pub fn map_errors(mut response: Response, request_id: &str) -> Response {
+    if !response.errors.is_empty() {
+        response.errors = std::mem::take(&mut response.errors).into_iter().map(|e| map_error(e, request_id)).collect();
     }
-}
-
-/// Created per request: `prepare_request` sees the request's data (its id), `request` wraps
-/// the whole execution and maps the errors.
-#[derive(Default)]
-struct ErrorMapperExtension {
-    request_id: Mutex<String>,
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorMapperExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if let Some(id) =
-            request.data.get(&std::any::TypeId::of::<RequestId>()).and_then(|d| d.downcast_ref::<RequestId>())
-        {
-            *self.request_id.lock().unwrap_or_else(|p| p.into_inner()) = id.0.clone();
-        }
-        next.run(ctx, request).await
-    }
-
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        let request_id = self.request_id.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        response.errors = response.errors.into_iter().map(|e| map_error(e, &request_id)).collect();
-        response
-    }
+    response
 }
 
 /// An error refused outside GraphQL (an export) as the GraphQL error the client would get,

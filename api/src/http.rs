@@ -85,7 +85,7 @@ async fn graphql(
         operation.attach(&shared.state, request, Some(client.ip()));
     }
     let span = tracing::info_span!("graphql", request_id = %request_id);
-    let response = shared.schema.execute_batch(batch).instrument(span).await;
+    let response = operation.answer_batch(shared.schema.execute_batch(batch).instrument(span).await);
     // Confidential reads are audited before their values leave: no entry, no answer.
     if let Err(e) = operation.finish(&shared.state).await {
         tracing::error!(request_id, error = ?e, "writing the read audit");

@@ -73,7 +73,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let mut request =
         async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables)).data(progress);
     operation.attach(&state, &mut request, None);
-    let response = schema.execute(request).await;
+    let response = operation.answer(schema.execute(request).await);
     operation.finish(&state).await?;
     eprintln!();
     if let Some(error) = response.errors.first() {

@@ -44,6 +44,20 @@ impl Operation {
         request.data.insert(self.authn.clone());
     }
 
+    /// The answer as the client gets it: every error mapped to the codes of api.md, once.
+    pub fn answer(&self, response: async_graphql::Response) -> async_graphql::Response {
+        crate::error::map_errors(response, &self.request_id)
+    }
+
+    /// [`Operation::answer`] for each answer of a batch.
+    pub fn answer_batch(&self, response: async_graphql::BatchResponse) -> async_graphql::BatchResponse {
+        use async_graphql::BatchResponse;
+        match response {
+            BatchResponse::Single(one) => BatchResponse::Single(self.answer(one)),
+            BatchResponse::Batch(all) => BatchResponse::Batch(all.into_iter().map(|one| self.answer(one)).collect()),
+        }
+    }
+
     /// Writes the read audit of what was resolved so far. Call it before any part of the answer
     /// leaves: no entry, no answer.
     pub async fn finish(&self, state: &AppState) -> Result<(), ApiError> {
@@ -86,6 +100,14 @@ pub fn admit(request: &mut Request, limits: &Limits) -> Result<(), ApiError> {
     }
     // A document that does not parse is left to the schema, which answers with its own error.
     let Ok(document) = request.parsed_query() else { return Ok(()) };
+    let aliases = crate::graphql::limits::count_aliases(document);
+    if aliases > limits.max_aliases {
+        return Err(ApiError::bad_input(
+            "query",
+            format!("The query uses {aliases} aliases; at most {} are allowed.", limits.max_aliases),
+            format!("查询使用了 {aliases} 个别名，最多允许 {} 个。", limits.max_aliases),
+        ));
+    }
     if expanded_selections(document) > limits.max_selections {
         return Err(ApiError::bad_input(
             "query",

@@ -203,6 +203,7 @@ async fn run(
             let _ = tx.send(Out::Finished(id));
             return;
         }
+        let response = operation.answer(response);
         let _ = tx.send(Out::Send(json!({ "type": "next", "id": id, "payload": response })));
     }
     let _ = tx.send(Out::Send(json!({ "type": "complete", "id": id })));

@@ -17,6 +17,7 @@ mod m20261130_000006_tasks;
 mod m20261130_000007_audit;
 mod m20261130_000008_report_indexes;
 mod m20261202_000009_person_links;
+mod m20261203_000010_duty_lookups;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_audit::Migration),
             Box::new(m20261130_000008_report_indexes::Migration),
             Box::new(m20261202_000009_person_links::Migration),
+            Box::new(m20261203_000010_duty_lookups::Migration),
         ]
     }
 }

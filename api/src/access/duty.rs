@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::enums::{AttentionLevel, RecordStatus};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ActiveEnum, Condition, ConnectionTrait, DatabaseBackend, DbErr};
 use uuid::Uuid;
 
@@ -53,23 +53,34 @@ impl Duty {
         Expr::col((Alias::new(self.record), Alias::new(column)))
     }
 
+    /// A duty of the record in the outer query done on a day `when` accepts: a correlated
+    /// subquery, which the index on (record, day) answers per record at any table size (an
+    /// `IN` list of every record with a duty done would not fit in memory at a million rows).
+    pub fn done(&self, when: impl FnOnce(Expr) -> SimpleExpr) -> SelectStatement {
+        let done = Alias::new("done");
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(Alias::new(self.table), done.clone())
+            .and_where(
+                Expr::col((done.clone(), Alias::new(self.record_id)))
+                    .equals((Alias::new(self.record), Alias::new("id"))),
+            )
+            .and_where(when(Expr::col((done, Alias::new(self.on)))))
+            .to_owned()
+    }
+
     /// Records whose duty was due before `today`: for each level, the level took effect before
     /// the cut-off and no duty was done since it.
     pub fn overdue(&self, today: NaiveDate) -> Condition {
         let mut any = Condition::any();
         for level in LEVELS {
             let cutoff = today - chrono::Duration::days((self.interval)(level));
-            let done_since = Query::select()
-                .column(Alias::new(self.record_id))
-                .from(Alias::new(self.table))
-                .and_where(Expr::col(Alias::new(self.on)).gte(cutoff))
-                .to_owned();
             any = any.add(
                 Condition::all()
                     .add(self.col("status").eq(RecordStatus::Active.to_value()))
                     .add(self.col("attention_level").eq(level.to_value()))
                     .add(self.col("level_since").lt(cutoff))
-                    .add(self.col("id").not_in_subquery(done_since)),
+                    .add(Expr::exists(self.done(|on| on.gte(cutoff))).not()),
             );
         }
         any

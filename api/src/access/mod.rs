@@ -22,6 +22,7 @@ pub mod stores;
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::sync::{Arc, RwLock};
 
 use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi, StringAdapter};
 use entity::app_user;
@@ -47,7 +48,14 @@ pub struct Access {
     enforcer: Enforcer,
     /// (role, resource, action) -> (town or `*`, scope), in policy order.
     grants: HashMap<(String, String, String), Vec<(String, Scope)>>,
+    /// The enforcer's answers, each asked once: (role, town, resource, action) -> the scopes
+    /// granted there. The policy is fixed for the life of the process, so an answer never goes
+    /// stale; towns are few, so the table stays small.
+    decided: RwLock<HashMap<(Role, Uuid), Decided>>,
 }
+
+/// resource -> action -> the scopes granted, for one role in one town.
+type Decided = HashMap<String, HashMap<String, Arc<[Scope]>>>;
 
 impl Access {
     /// Loads the committed policy; fails on any line the code cannot honour, so a typo in
@@ -75,7 +83,7 @@ impl Access {
             resource::validate(obj, &scope).map_err(|e| anyhow::anyhow!("policy line {rule:?}: {e}"))?;
             grants.entry((role.clone(), obj.clone(), act.clone())).or_default().push((dom.clone(), scope));
         }
-        Ok(Self { enforcer, grants })
+        Ok(Self { enforcer, grants, decided: RwLock::default() })
     }
 
     /// Whether the viewer's role may perform `action` on `resource` on some row.
@@ -85,8 +93,23 @@ impl Access {
     }
 
     /// The scopes granted to the viewer for (resource, action) in its town; empty when the
-    /// enforcer denies.
-    fn scopes(&self, viewer: &Viewer, resource: &str, action: &str) -> Vec<Scope> {
+    /// enforcer denies. The enforcer decides each question once (see `decided`).
+    fn scopes(&self, viewer: &Viewer, resource: &str, action: &str) -> Arc<[Scope]> {
+        let who = (viewer.role, viewer.town_id);
+        let read = self.decided.read().unwrap_or_else(|p| p.into_inner());
+        // The lookup borrows the question's parts; only a first question allocates.
+        if let Some(scopes) = read.get(&who).and_then(|d| d.get(resource)).and_then(|d| d.get(action)) {
+            return scopes.clone();
+        }
+        drop(read);
+        let scopes: Arc<[Scope]> = self.decide(viewer, resource, action).into();
+        let mut write = self.decided.write().unwrap_or_else(|p| p.into_inner());
+        let by_resource = write.entry(who).or_default().entry(resource.to_owned()).or_default();
+        by_resource.insert(action.to_owned(), scopes.clone());
+        scopes
+    }
+
+    fn decide(&self, viewer: &Viewer, resource: &str, action: &str) -> Vec<Scope> {
         if !self.can(viewer, resource, action) {
             return Vec::new();
         }
@@ -190,7 +213,7 @@ fn any_of<R: Resource>(scopes: &[Scope], viewer: &Viewer) -> Condition {
 
 /// The field groups of one resource that one viewer holds (see [`Access::groups`]).
 pub struct Groups<R: Resource> {
-    per_group: Vec<Vec<Scope>>,
+    per_group: Vec<Arc<[Scope]>>,
     _resource: PhantomData<R>,
 }
 

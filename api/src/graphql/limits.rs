@@ -1,49 +1,12 @@
-//! The alias limit. Depth, complexity and recursion are async-graphql's own limits (see
-//! `graphql::build_schema`); batch size is checked by the HTTP handler.
+//! The alias count, checked when the pipeline admits a document (`pipeline::admit`). Depth,
+//! complexity and recursion are async-graphql's own limits (see `graphql::build_schema`); batch
+//! size is checked by the HTTP handler.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, Variables};
 
-/// Refuses a document that uses more than `max` aliases (a cheap amplification trick).
-pub struct AliasLimit {
-    pub max: usize,
-}
-
-impl ExtensionFactory for AliasLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExtension { max: self.max })
-    }
-}
-
-struct AliasLimitExtension {
-    max: usize,
-}
-
-#[async_trait::async_trait]
-impl Extension for AliasLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let aliases = count_aliases(&document);
-        if aliases > self.max {
-            return Err(ServerError::new(
-                format!("The query uses {aliases} aliases; at most {} are allowed.", self.max),
-                None,
-            ));
-        }
-        Ok(document)
-    }
-}
-
-fn count_aliases(document: &ExecutableDocument) -> usize {
+/// How many aliases a document uses, in its operations and fragments (each counted once: the
+/// selection limit bounds how often fragments expand).
+pub fn count_aliases(document: &ExecutableDocument) -> usize {
     let operations: usize = match &document.operations {
         DocumentOperations::Single(op) => in_set(&op.node.selection_set.node),
         DocumentOperations::Multiple(ops) => ops.values().map(|op| in_set(&op.node.selection_set.node)).sum(),

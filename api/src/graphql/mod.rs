@@ -40,7 +40,7 @@ use async_graphql::{Context, MergedObject, Schema};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::config::Limits;
-use crate::error::{ApiError, ErrorMapper};
+use crate::error::ApiError;
 use loaders::Loaders;
 
 #[derive(MergedObject, Default)]
@@ -97,9 +97,10 @@ pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool, introspect
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
-        .limit_directives(16)
-        .extension(limits::AliasLimit { max: limits.max_aliases })
-        .extension(ErrorMapper);
+        .limit_directives(16);
+    // No schema extension: with one, every field's resolution runs through the extension chain.
+    // The alias limit is checked when the pipeline admits a document, and errors are mapped
+    // once per answer by the pipeline.
     if !dev {
         builder = builder.disable_suggestions();
     }

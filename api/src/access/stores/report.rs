@@ -9,7 +9,7 @@ use entity::enums::{
     UnitKind,
 };
 use entity::{lead, org_unit, person, risk_item, task, venue};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 use uuid::Uuid;
 
@@ -340,17 +340,12 @@ fn due_by(duty: &Duty, (first, last): (NaiveDate, NaiveDate)) -> Condition {
     let mut any = Condition::any();
     for level in LEVELS {
         let cutoff = last - Duration::days((duty.interval)(level));
-        let done_since = Query::select()
-            .column(Alias::new(duty.record_id))
-            .from(Alias::new(duty.table))
-            .and_where(Expr::col(Alias::new(duty.on)).gt(cutoff))
-            .and_where(Expr::col(Alias::new(duty.on)).lt(first))
-            .to_owned();
+        let done_since = duty.done(|on| on.clone().gt(cutoff).and(on.lt(first)));
         any = any.add(
             Condition::all()
                 .add(col("attention_level").eq(level.to_value()))
                 .add(col("level_since").lte(cutoff))
-                .add(col("id").not_in_subquery(done_since)),
+                .add(Expr::exists(done_since).not()),
         );
     }
     any
@@ -358,13 +353,7 @@ fn due_by(duty: &Duty, (first, last): (NaiveDate, NaiveDate)) -> Condition {
 
 /// Records whose duty was done within the month.
 fn done_within(duty: &Duty, (first, last): (NaiveDate, NaiveDate)) -> Condition {
-    let done = Query::select()
-        .column(Alias::new(duty.record_id))
-        .from(Alias::new(duty.table))
-        .and_where(Expr::col(Alias::new(duty.on)).gte(first))
-        .and_where(Expr::col(Alias::new(duty.on)).lte(last))
-        .to_owned();
-    Condition::all().add(Expr::col((Alias::new(duty.record), Alias::new("id"))).in_subquery(done))
+    Condition::all().add(Expr::exists(duty.done(|on| on.clone().gte(first).and(on.lte(last)))))
 }
 
 /// Tasks (of the unit, or any) due before `cut` and neither ACCEPTED nor CANCELLED; `None` when
