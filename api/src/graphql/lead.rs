@@ -13,6 +13,7 @@
 //! step is granted on it (else `FORBIDDEN`), then the state (`CONFLICT`, naming the allowed next
 //! steps only to a viewer who reads `handling`).
 
+use super::loaders::prime;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
@@ -360,16 +361,16 @@ async fn prefetch(ctx: &Context<'_>, rows: &[&lead::Model]) -> Result<(), ApiErr
     let ids = rows.iter().map(|l| l.id);
     let loaded = async {
         if wants("events") {
-            loaders.lead_records.load_many(ids.clone().map(EventsOf)).await?;
+            prime(&loaders.lead_records, ids.clone().map(EventsOf)).await?;
         }
         if wants("subjects") {
-            let subjects = loaders.lead_records.load_many(ids.clone().map(SubjectsOf)).await?;
+            let subjects = prime(&loaders.lead_records, ids.clone().map(SubjectsOf)).await?;
             if node.iter().any(|n| n.field("subjects").field("person").exists()) {
-                loaders.persons.load_many(subjects.values().flatten().filter_map(|s| s.person_id)).await?;
+                prime(&loaders.persons, subjects.values().flatten().filter_map(|s| s.person_id)).await?;
             }
         }
         if wants("gangPartSerials") {
-            loaders.lead_records.load_many(ids.clone().map(GangPartsOf)).await?;
+            prime(&loaders.lead_records, ids.clone().map(GangPartsOf)).await?;
         }
         let mut units: Vec<Uuid> = Vec::new();
         if wants("receivingUnit") {
@@ -379,7 +380,7 @@ async fn prefetch(ctx: &Context<'_>, rows: &[&lead::Model]) -> Result<(), ApiErr
             units.extend(rows.iter().filter_map(|l| l.assignee_unit_id));
         }
         if !units.is_empty() {
-            loaders.org_units.load_many(units).await?;
+            prime(&loaders.org_units, units).await?;
         }
         Ok::<(), Arc<sea_orm::DbErr>>(())
     };

@@ -79,6 +79,27 @@ impl Loaders {
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
+/// Loads `keys` now, in one batch, and puts the values in the request's cache: a page prefetches
+/// its relations this way, all keys known at once, so no batching delay is waited for; every row
+/// then reads its relation from the cache.
+pub async fn prime<K, T>(
+    loader: &DataLoader<T, HashMapCache>,
+    keys: impl IntoIterator<Item = K>,
+) -> Result<HashMap<K, T::Value>, T::Error>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: Loader<K>,
+{
+    let mut seen = std::collections::HashSet::new();
+    let keys: Vec<K> = keys.into_iter().filter(|k| seen.insert(k.clone())).collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let values = loader.loader().load(&keys).await?;
+    loader.feed_many(values.clone()).await;
+    Ok(values)
+}
+
 /// Villages by id, within the viewer's village scope.
 pub struct VillageLoader {
     state: Arc<AppState>,

@@ -15,7 +15,7 @@ use entity::{
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::loaders::Loaders;
+use super::loaders::{Loaders, prime};
 use crate::AppState;
 use crate::access::store::{Child, Store};
 use crate::access::stores::person::{
@@ -60,41 +60,50 @@ pub async fn prefetch_people(
     wants: &PersonWants,
 ) -> Result<(), Arc<DbErr>> {
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
-    if wants.village {
-        loaders.villages.load_many(rows.iter().map(|p| p.village_id)).await?;
-    }
+    // The villages and the talks in parallel; the officers (of the persons and of their talks)
+    // after, in one batch.
+    let villages = async {
+        if wants.village {
+            prime(&loaders.villages, rows.iter().map(|p| p.village_id)).await?;
+        }
+        Ok(())
+    };
+    let talks = async {
+        if wants.talks {
+            return prime(&loaders.person_records, ids.iter().map(|id| TalksOf(*id))).await;
+        }
+        Ok(HashMap::new())
+    };
+    let ((), talks) = futures_util::try_join!(villages, talks)?;
     let mut officers: Vec<Uuid> =
         if wants.officer { rows.iter().filter_map(|p| p.responsible_officer_id).collect() } else { Vec::new() };
-    if wants.talks {
-        let talks = loaders.person_records.load_many(ids.iter().map(|id| TalksOf(*id))).await?;
-        if wants.talk_officers {
-            officers.extend(talks.values().flatten().map(|t| t.officer_id));
-        }
+    if wants.talk_officers {
+        officers.extend(talks.values().flatten().map(|t| t.officer_id));
     }
     if !officers.is_empty() {
-        loaders.officers.load_many(officers).await?;
+        prime(&loaders.officers, officers).await?;
     }
     if wants.incidents {
-        loaders.person_records.load_many(ids.iter().map(|id| IncidentsOf(*id))).await?;
+        prime(&loaders.person_records, ids.iter().map(|id| IncidentsOf(*id))).await?;
     }
     if wants.categories {
-        loaders.person_records.load_many(ids.iter().map(|id| CategoriesOf(*id))).await?;
+        prime(&loaders.person_records, ids.iter().map(|id| CategoriesOf(*id))).await?;
     }
     if wants.tags {
-        loaders.person_records.load_many(ids.iter().map(|id| TagsOf(*id))).await?;
+        prime(&loaders.person_records, ids.iter().map(|id| TagsOf(*id))).await?;
     }
     if wants.assessments {
-        loaders.person_records.load_many(ids.iter().map(|id| AssessmentsOf(*id))).await?;
+        prime(&loaders.person_records, ids.iter().map(|id| AssessmentsOf(*id))).await?;
     }
     if wants.measures {
-        loaders.person_records.load_many(ids.iter().map(|id| MeasuresOf(*id))).await?;
+        prime(&loaders.person_records, ids.iter().map(|id| MeasuresOf(*id))).await?;
     }
     if wants.level_history {
-        loaders.person_records.load_many(ids.iter().map(|id| LevelHistoryOf(*id))).await?;
+        prime(&loaders.person_records, ids.iter().map(|id| LevelHistoryOf(*id))).await?;
     }
     if wants.actions {
         for action in PERSON_ACTIONS {
-            loaders.person_records.load_many(ids.iter().map(|id| PersonAction(action, *id))).await?;
+            prime(&loaders.person_records, ids.iter().map(|id| PersonAction(action, *id))).await?;
         }
     }
     Ok(())

@@ -7,6 +7,7 @@
 //! the items ([`RecordLoaders::new`]) and shared by every item it returns; villages, org units
 //! and officers come from the request's [`Loaders`].
 
+use super::loaders::prime;
 use std::sync::Arc;
 
 use entity::risk_item;
@@ -47,7 +48,7 @@ pub async fn prefetch_risks(
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let records = &risk_loaders.records;
     if wants.village {
-        loaders.villages.load_many(rows.iter().map(|r| r.village_id)).await?;
+        prime(&loaders.villages, rows.iter().map(|r| r.village_id)).await?;
     }
     let mut units: Vec<Uuid> = Vec::new();
     let mut users: Vec<Uuid> = Vec::new();
@@ -55,13 +56,13 @@ pub async fn prefetch_risks(
         units.extend(rows.iter().flat_map(|r| [r.territorial_unit_id, r.sector_unit_id, r.assignee_unit_id]).flatten());
     }
     if wants.checks {
-        let checks = records.load_many(ids.iter().map(|id| ChecksOf::new(*id))).await?;
+        let checks = prime(records, ids.iter().map(|id| ChecksOf::new(*id))).await?;
         if wants.check_users {
             users.extend(checks.values().flatten().map(|c| c.user_id));
         }
     }
     if wants.feedback {
-        let feedback = records.load_many(ids.iter().map(|id| FeedbackOf::new(*id))).await?;
+        let feedback = prime(records, ids.iter().map(|id| FeedbackOf::new(*id))).await?;
         if wants.feedback_units {
             units.extend(feedback.values().flatten().map(|f| f.unit_id));
         }
@@ -70,7 +71,7 @@ pub async fn prefetch_risks(
         }
     }
     if wants.events {
-        let events = records.load_many(ids.iter().map(|id| RiskEventsOf::new(*id))).await?;
+        let events = prime(records, ids.iter().map(|id| RiskEventsOf::new(*id))).await?;
         if wants.event_units {
             units.extend(events.values().flatten().filter_map(|e| e.actor_unit_id));
         }
@@ -79,10 +80,10 @@ pub async fn prefetch_risks(
         }
     }
     if !units.is_empty() {
-        loaders.org_units.load_many(units).await?;
+        prime(&loaders.org_units, units).await?;
     }
     if !users.is_empty() {
-        loaders.officers.load_many(users).await?;
+        prime(&loaders.officers, users).await?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 //! task back to IN_PROGRESS (an event with the reason); the creator may cancel any open task.
 //! A `PERSON_LINK` task is started and commented on only: `decidePersonLink` closes it.
 
+use super::loaders::prime;
 use crate::access::store::Sort;
 use crate::access::stores::task::DueFirst;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -276,10 +277,10 @@ async fn page(
     let rows = page.rows();
     let prefetched = async {
         if wants("events") {
-            loaders.task_events.load_many(rows.iter().map(|t| TaskEventsOf(t.id))).await?;
+            prime(&loaders.task_events, rows.iter().map(|t| TaskEventsOf(t.id))).await?;
         }
         if wants("assigneeUnit") || wants("creatingUnit") {
-            loaders.org_units.load_many(rows.iter().flat_map(|t| [t.assignee_unit_id, t.creating_unit_id])).await?;
+            prime(&loaders.org_units, rows.iter().flat_map(|t| [t.assignee_unit_id, t.creating_unit_id])).await?;
         }
         Ok::<(), std::sync::Arc<sea_orm::DbErr>>(())
     };

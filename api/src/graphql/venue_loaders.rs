@@ -9,6 +9,7 @@
 //!
 //! [`RecordLoader`] serves any [`Child`] of any resource: risk items use it too.
 
+use super::loaders::prime;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -64,22 +65,22 @@ pub async fn prefetch_venues(
     let ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();
     let records = &venue_loaders.records;
     if wants.village {
-        loaders.villages.load_many(rows.iter().map(|v| v.village_id)).await?;
+        prime(&loaders.villages, rows.iter().map(|v| v.village_id)).await?;
     }
     if wants.inspections {
-        let inspections = records.load_many(ids.iter().map(|id| InspectionsOf::new(*id))).await?;
+        let inspections = prime(records, ids.iter().map(|id| InspectionsOf::new(*id))).await?;
         if wants.inspectors {
-            loaders.officers.load_many(inspections.values().flatten().map(|i| i.inspector_id)).await?;
+            prime(&loaders.officers, inspections.values().flatten().map(|i| i.inspector_id)).await?;
         }
     }
     if wants.incidents {
-        records.load_many(ids.iter().map(|id| VenueIncidentsOf::new(*id))).await?;
+        prime(records, ids.iter().map(|id| VenueIncidentsOf::new(*id))).await?;
     }
     if wants.level_history {
-        records.load_many(ids.iter().map(|id| VenueHistoryOf::new(*id))).await?;
+        prime(records, ids.iter().map(|id| VenueHistoryOf::new(*id))).await?;
     }
     if wants.last_inspection {
-        records.load_many(ids.iter().map(|id| LastInspectionOf(*id))).await?;
+        prime(records, ids.iter().map(|id| LastInspectionOf(*id))).await?;
     }
     Ok(())
 }
