@@ -40,7 +40,16 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         )?
         .progress_chars("=> "),
     );
-    let counts = crate::demo::seed(&db, args.persons, args.seed, &|done| bar.set_position(done as u64)).await?;
+    // Without a terminal (a log, CI) the bar is hidden: a line per tenth instead.
+    let tenths = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |done: usize| {
+        bar.set_position(done as u64);
+        let tenth = done * 10 / args.persons.max(1);
+        if bar.is_hidden() && tenth > tenths.swap(tenth, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("seeded {done} of {} persons ({:.0?})", args.persons, started.elapsed());
+        }
+    };
+    let counts = crate::demo::seed(&db, args.persons, args.seed, &progress).await?;
     bar.finish_and_clear();
     let (channel, _) = tokio::sync::broadcast::channel(1);
     let swept = rules::sweep_all(&db, &channel, Utc::now()).await?;
