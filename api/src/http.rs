@@ -70,7 +70,7 @@ async fn graphql(
     // Documents are admitted before anything else runs, for anonymous callers too.
     let mut batch = batch;
     for request in batch.iter_mut() {
-        if let Err(err) = crate::pipeline::admit(request, &shared.state.config.limits) {
+        if let Err(err) = crate::pipeline::admit(request, &shared.state.config.limits, &shared.state.documents) {
             let (status, error) = crate::error::http_error(err, &request_id);
             return (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response();
         }

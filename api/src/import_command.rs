@@ -42,6 +42,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         access: Access::load().await?,
         config: offline_config(&args.db.url),
         task_events: crate::rules::channel(),
+        documents: Default::default(),
     });
     let schema = build_schema(state.clone(), &state.config.limits, false, false);
     let field = if args.what == "persons" { "importPersons" } else { "importVenues" };

@@ -46,6 +46,8 @@ pub struct AppState {
     pub config: Config,
     /// Tasks as they are assigned, for `taskAssigned` subscribers.
     pub task_events: tokio::sync::broadcast::Sender<rules::TaskAssigned>,
+    /// Admitted GraphQL documents, parsed once (see `pipeline::admit`).
+    pub documents: pipeline::Documents,
 }
 
 /// A built, bound, not yet serving app.
@@ -86,7 +88,8 @@ impl App {
         );
         let listener = TcpListener::bind(config.bind).await?;
         let task_events = rules::channel();
-        let state = Arc::new(AppState { db, statements, auth, access, config, task_events });
+        let state =
+            Arc::new(AppState { db, statements, auth, access, config, task_events, documents: Default::default() });
         let router = http::router(state.clone());
         Ok(Self { listener, router, state })
     }

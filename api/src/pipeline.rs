@@ -74,7 +74,15 @@ impl Operation {
 /// selections once fragments are expanded, counted with a memo so fragments spreading each other
 /// twice cost linear time here instead of exponential time in validation. The parsed document
 /// is kept in the request, so it is parsed once.
-pub fn admit(request: &mut Request, limits: &Limits) -> Result<(), ApiError> {
+pub fn admit(request: &mut Request, limits: &Limits, documents: &Documents) -> Result<(), ApiError> {
+    if let Some(path) = nul_in(&request.variables) {
+        return Err(no_nul(format!("variables.{path}")));
+    }
+    // A text admitted before is admitted again: every check below depends on the text alone.
+    if let Some(document) = documents.get(&request.query) {
+        request.set_parsed_query(document);
+        return Ok(());
+    }
     let query = request.query.as_str();
     if query.len() > limits.max_query_bytes {
         return Err(ApiError::bad_input(
@@ -95,9 +103,6 @@ pub fn admit(request: &mut Request, limits: &Limits) -> Result<(), ApiError> {
     if query.contains('\0') || query.to_ascii_lowercase().contains("\\u0000") {
         return Err(no_nul("query".to_owned()));
     }
-    if let Some(path) = nul_in(&request.variables) {
-        return Err(no_nul(format!("variables.{path}")));
-    }
     // A document that does not parse is left to the schema, which answers with its own error.
     let Ok(document) = request.parsed_query() else { return Ok(()) };
     let aliases = crate::graphql::limits::count_aliases(document);
@@ -115,7 +120,36 @@ pub fn admit(request: &mut Request, limits: &Limits) -> Result<(), ApiError> {
             format!("查询展开片段后选择的字段超过 {} 个。", limits.max_selections),
         ));
     }
+    let document = document.clone();
+    documents.put(&request.query, document);
     Ok(())
+}
+
+/// Admitted documents by their text. Clients send the same few queries over and over, and
+/// parsing is the largest fixed cost of a small request; a hit skips it and the admission checks
+/// (which depend on the text alone). Bounded in entries and in the length of a text kept; when
+/// full it starts over.
+#[derive(Default)]
+pub struct Documents(std::sync::Mutex<HashMap<String, ExecutableDocument>>);
+
+impl Documents {
+    const ENTRIES: usize = 256;
+    const TEXT_BYTES: usize = 16 * 1024;
+
+    fn get(&self, query: &str) -> Option<ExecutableDocument> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(query).cloned()
+    }
+
+    fn put(&self, query: &str, document: ExecutableDocument) {
+        if query.len() > Self::TEXT_BYTES {
+            return;
+        }
+        let mut cache = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= Self::ENTRIES {
+            cache.clear();
+        }
+        cache.insert(query.to_owned(), document);
+    }
 }
 
 fn no_nul(field: String) -> ApiError {
@@ -220,6 +254,27 @@ fn selections<'d>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_admitted_text_is_parsed_once_and_a_refused_one_is_refused_every_time() {
+        let limits = Limits { max_aliases: 1, ..Limits::default() };
+        let documents = Documents::default();
+        for _ in 0..2 {
+            let mut request = Request::new("{ me { id } }");
+            admit(&mut request, &limits, &documents).expect("admitted");
+            assert!(request.parsed_query().is_ok());
+        }
+        assert_eq!(documents.0.lock().unwrap().len(), 1);
+        for _ in 0..2 {
+            let mut request = Request::new("{ a: me { id } b: me { id } }");
+            assert!(admit(&mut request, &limits, &documents).is_err());
+        }
+        assert_eq!(documents.0.lock().unwrap().len(), 1);
+        // Variables are checked on every request, also with a text admitted before.
+        let variables = async_graphql::Variables::from_json(serde_json::json!({ "x": "a\u{0}b" }));
+        let mut request = Request::new("{ me { id } }").variables(variables);
+        assert!(admit(&mut request, &limits, &documents).is_err());
+    }
 
     #[test]
     fn nesting_counts_brackets_outside_strings_and_comments() {

@@ -169,7 +169,7 @@ impl Socket {
         let mut request: async_graphql::Request = serde_json::from_value(message["payload"].clone())
             .map_err(|_| Close::new(4400, "Invalid message received"))?;
         let request_id = Uuid::now_v7().to_string();
-        if let Err(err) = crate::pipeline::admit(&mut request, &self.state.config.limits) {
+        if let Err(err) = crate::pipeline::admit(&mut request, &self.state.config.limits, &self.state.documents) {
             let (_, error) = crate::error::http_error(err, &request_id);
             let _ = self.tx.send(Out::Send(json!({ "type": "error", "id": id, "payload": [error] })));
             return Ok(());
