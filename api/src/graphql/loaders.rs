@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{ID, SimpleObject};
 use entity::{app_user, org_unit};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::ids::{self, Kind};
@@ -138,14 +138,18 @@ impl Loader<Uuid> for OfficerLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Officer> {
-        let rows = app_user::Entity::find()
+        // Only what an officer shows: never the rest of the user's row (its password hash).
+        let rows: Vec<(Uuid, String)> = app_user::Entity::find()
+            .select_only()
+            .columns([app_user::Column::Id, app_user::Column::DisplayName])
             .filter(app_user::Column::TownId.eq(self.viewer.town_id))
             .filter(app_user::Column::Id.is_in(keys.iter().copied()))
+            .into_tuple()
             .all(&self.state.db)
             .await?;
         Ok(rows
             .into_iter()
-            .map(|u| (u.id, Officer { id: ids::encode(Kind::User, u.id), display_name: u.display_name }))
+            .map(|(id, display_name)| (id, Officer { id: ids::encode(Kind::User, id), display_name }))
             .collect())
     }
 }
