@@ -24,6 +24,7 @@ mod risks;
 mod scopes;
 mod seed;
 mod sockets;
+mod statements;
 mod subscriptions;
 mod task_rules;
 mod tasks;

@@ -33,6 +33,11 @@ pub struct Loaders {
     pub persons: DataLoader<PersonLoader, HashMapCache>,
     pub lead_records: DataLoader<LeadRecordLoader, HashMapCache>,
     pub task_events: DataLoader<TaskEventLoader, HashMapCache>,
+    pub targets: DataLoader<super::task::TargetLoader, HashMapCache>,
+    /// The relations of venues and risk items that are tasks' targets, shared by the request so
+    /// they batch like a page's (queries only: a mutation's payload reads through fresh loaders).
+    pub venue_records: Arc<super::venue_loaders::VenueLoaders>,
+    pub risk_records: Arc<super::risk_loaders::RiskLoaders>,
 }
 
 impl Loaders {
@@ -45,6 +50,9 @@ impl Loaders {
         let org_units = OrgUnitLoader { state: state.clone(), viewer: viewer.clone() };
         let persons = PersonLoader { state: state.clone(), viewer: viewer.clone() };
         let lead_records = LeadRecordLoader { state: state.clone(), viewer: viewer.clone() };
+        let targets = super::task::TargetLoader::new(state.clone(), viewer.clone());
+        let venue_records = super::venue_loaders::VenueLoaders::new(state.clone(), viewer.clone());
+        let risk_records = super::risk_loaders::RiskLoaders::new(state.clone(), viewer.clone());
         let task_events = TaskEventLoader { state, viewer };
         Self {
             villages: DataLoader::with_cache(villages, tokio::spawn, HashMapCache::default()),
@@ -54,6 +62,9 @@ impl Loaders {
             persons: DataLoader::with_cache(persons, tokio::spawn, HashMapCache::default()),
             lead_records: DataLoader::with_cache(lead_records, tokio::spawn, HashMapCache::default()),
             task_events: DataLoader::with_cache(task_events, tokio::spawn, HashMapCache::default()),
+            targets: DataLoader::with_cache(targets, tokio::spawn, HashMapCache::default()),
+            venue_records,
+            risk_records,
         }
     }
 
@@ -74,6 +85,7 @@ impl Loaders {
         self.lead_records.clear::<SubjectsOf>();
         self.lead_records.clear::<GangPartsOf>();
         self.task_events.clear::<TaskEventsOf>();
+        self.targets.clear::<super::task::TargetOf>();
     }
 }
 

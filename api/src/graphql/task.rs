@@ -29,7 +29,14 @@ use super::org::OrgUnit;
 use super::refs::unit_in_town;
 use super::subscription::TaskAssigned;
 use super::{lead, person, risk, venue};
-use crate::access::resource::Tasks;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+
+use crate::AppState;
+use crate::access::resource::{Leads, Persons, RiskItems, Tasks, Venues};
+use crate::access::store::Held;
 use crate::access::store::Store;
 use crate::access::stores::task::{self as store, TaskList};
 pub use crate::access::stores::task::{TaskFilter, filter_condition};
@@ -174,14 +181,69 @@ impl TaskEventView {
 }
 
 async fn target_of(ctx: &Context<'_>, task: &task::Model) -> Result<Option<Node>, ApiError> {
-    let Some(id) = task.target_id else { return Ok(None) };
-    Ok(match task.target_type {
-        Some(TaskTargetType::Person) => person::find(ctx, id).await?.map(Node::Person),
-        Some(TaskTargetType::Venue) => venue::find(ctx, id).await?.map(Node::Venue),
-        Some(TaskTargetType::Lead) => lead::find(ctx, id).await?.map(Node::Lead),
-        Some(TaskTargetType::RiskItem) => risk::find(ctx, id).await?.map(Node::RiskItem),
-        None => None,
-    })
+    let (Some(kind), Some(id)) = (task.target_type, task.target_id) else { return Ok(None) };
+    let loaded = ctx.loaders()?.targets.load_one(TargetOf(kind, id)).await;
+    let Some(target) = loaded.map_err(|e| ApiError::internal(anyhow::anyhow!("loading a task's target: {e}")))? else {
+        return Ok(None);
+    };
+    Ok(Some(match target {
+        TargetRow::Person(row) => Node::Person(person::Person::new(row.0.clone(), row.1)),
+        TargetRow::Venue(row) => Node::Venue(venue::from_held(ctx, (row.0.clone(), row.1))?),
+        TargetRow::Lead(row) => Node::Lead(lead::Lead::new(row.0.clone(), row.1)),
+        TargetRow::Risk(row) => Node::RiskItem(risk::from_held(ctx, (row.0.clone(), row.1))?),
+    }))
+}
+
+/// A task's target: what kind of record, and which.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TargetOf(pub TaskTargetType, pub Uuid);
+
+/// A target the viewer reads, with its groups.
+#[derive(Clone)]
+pub enum TargetRow {
+    Person(Arc<Held<Persons>>),
+    Venue(Arc<Held<Venues>>),
+    Lead(Arc<Held<Leads>>),
+    Risk(Arc<Held<RiskItems>>),
+}
+
+/// Tasks' targets, read in one statement per kind through the stores; a target the viewer may
+/// not read is absent (the task shows null), exactly like a missing one.
+pub struct TargetLoader {
+    state: Arc<AppState>,
+    viewer: Viewer,
+}
+
+impl TargetLoader {
+    pub fn new(state: Arc<AppState>, viewer: Viewer) -> Self {
+        Self { state, viewer }
+    }
+}
+
+impl Loader<TargetOf> for TargetLoader {
+    type Value = TargetRow;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[TargetOf]) -> Result<HashMap<TargetOf, TargetRow>, Self::Error> {
+        let store = Store::new(&self.state.access, &self.viewer);
+        let db = &self.state.db;
+        let ids = |kind: TaskTargetType| keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect::<Vec<_>>();
+        let failed = |e: ApiError| Arc::new(sea_orm::DbErr::Custom(e.to_string()));
+        let mut out = HashMap::new();
+        for row in store.many::<Persons>(db, &ids(TaskTargetType::Person)).await.map_err(failed)? {
+            out.insert(TargetOf(TaskTargetType::Person, row.0.id), TargetRow::Person(Arc::new(row)));
+        }
+        for row in store.many::<Venues>(db, &ids(TaskTargetType::Venue)).await.map_err(failed)? {
+            out.insert(TargetOf(TaskTargetType::Venue, row.0.id), TargetRow::Venue(Arc::new(row)));
+        }
+        for row in store.many::<Leads>(db, &ids(TaskTargetType::Lead)).await.map_err(failed)? {
+            out.insert(TargetOf(TaskTargetType::Lead, row.0.id), TargetRow::Lead(Arc::new(row)));
+        }
+        for row in store.many::<RiskItems>(db, &ids(TaskTargetType::RiskItem)).await.map_err(failed)? {
+            out.insert(TargetOf(TaskTargetType::RiskItem, row.0.id), TargetRow::Risk(Arc::new(row)));
+        }
+        Ok(out)
+    }
 }
 
 /// A step of a task's life.
@@ -278,6 +340,9 @@ async fn page(
     let prefetched = async {
         if wants("events") {
             prime(&loaders.task_events, rows.iter().map(|t| TaskEventsOf(t.id))).await?;
+        }
+        if wants("target") || wants("targetSummary") {
+            prime(&loaders.targets, rows.iter().filter_map(|t| Some(TargetOf(t.target_type?, t.target_id?)))).await?;
         }
         if wants("assigneeUnit") || wants("creatingUnit") {
             prime(&loaders.org_units, rows.iter().flat_map(|t| [t.assignee_unit_id, t.creating_unit_id])).await?;

@@ -358,6 +358,14 @@ pub async fn month_stats(db: &impl ConnectionTrait, items: Items, month: &str) -
 
 /// The risk item with `id` in the viewer's read scope. A real item outside it is logged as a
 /// denied attempt and answered exactly like a missing one.
+/// A risk item the viewer reads (a relation read in a batch), as the object type.
+pub(crate) fn from_held(
+    ctx: &Context<'_>,
+    (model, groups): crate::access::store::Held<RiskItems>,
+) -> Result<RiskItem, ApiError> {
+    Ok(RiskItem::new(model, groups, ctx.loaders()?.risk_records.clone()))
+}
+
 pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<RiskItem>, ApiError> {
     let viewer = ctx.viewer()?;
     let loaders = || RiskLoaders::new(ctx.state().clone(), viewer.clone());

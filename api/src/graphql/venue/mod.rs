@@ -248,6 +248,14 @@ fn inspection_status(venue: &venue::Model, last: Option<NaiveDate>) -> Inspectio
 
 /// The venue with `id` in the viewer's read scope. A real venue outside it is logged as a
 /// denied attempt and answered exactly like a missing one.
+/// A venue the viewer reads (a relation read in a batch), as the object type.
+pub(crate) fn from_held(
+    ctx: &Context<'_>,
+    (model, groups): crate::access::store::Held<Venues>,
+) -> Result<Venue, ApiError> {
+    Ok(Venue::new(model, groups, ctx.loaders()?.venue_records.clone()))
+}
+
 pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Venue>, ApiError> {
     let viewer = ctx.viewer()?;
     let loaders = || VenueLoaders::new(ctx.state().clone(), viewer.clone());

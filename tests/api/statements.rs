@@ -1,0 +1,76 @@
+//! Queries are bounded: every list, with every relation of its nodes selected (from
+//! introspection, one level of records deep), costs about the same number of SQL statements for
+//! a page of 10 as for a page of 50, for every demo user. The larger page may meet a kind of
+//! relation the smaller one lacks (a task whose target is a lead, not a person), which costs one
+//! batch more per kind with its own relations, at most `KINDS` batches in all; a relation read row
+//! by row would cost one more statement per row, 40 more.
+
+use std::sync::atomic::Ordering;
+
+use pingan_tests::schema::{Schema, USERS};
+use pingan_tests::{TestApp, TestDb, test_config};
+use serde_json::json;
+
+const SMALL: usize = 10;
+const LARGE: usize = 50;
+/// Batches a larger page may add (see above): a task's targets of three more kinds, each with
+/// its own relations.
+const KINDS: u64 = 16;
+
+#[tokio::test]
+async fn every_list_with_its_relations_costs_the_same_statements_at_any_page_size() {
+    // A world where every list has two pages of 10 or more for someone.
+    let db = TestDb::create().await;
+    let conn = pingan::db::connect(&db.url).await.expect("connect");
+    pingan::db::migrate(&conn).await.expect("migrate");
+    pingan::demo::seed(&conn, 3_000, 3, &|_| {}).await.expect("seed");
+    conn.close().await.ok();
+    let config = test_config(&db.url);
+    let app = TestApp::start(db, config).await;
+    let coord = app.login("coord").await;
+    let schema = Schema::load(&app, &coord).await;
+    let mut compared = Vec::new();
+    for user in USERS {
+        let token = app.login(user).await;
+        for field in schema.query_fields() {
+            let name = field["name"].as_str().unwrap();
+            let (_, connection) = Schema::named(&field["type"]);
+            if !connection.ends_with("Connection") || !Schema::required_args(field).is_empty() {
+                continue;
+            }
+            let node = connection.trim_end_matches("Connection");
+            let selection = schema.selection(node, 1);
+            let query = format!("query($n: Int) {{ list: {name}(first: $n) {{ nodes {{ {selection} }} }} }}");
+            let mut counts = Vec::new();
+            for n in [SMALL, LARGE] {
+                let before = app.state.statements.load(Ordering::SeqCst);
+                let body = app.gql(Some(&token), &query, json!({ "n": n })).await;
+                let after = app.state.statements.load(Ordering::SeqCst);
+                let Some(nodes) = body["data"]["list"]["nodes"].as_array() else { break };
+                assert!(body["errors"].is_null(), "{user} {name}: {body}");
+                counts.push((nodes.len(), after - before));
+            }
+            if let [(small, at_small), (large, at_large)] = counts[..]
+                && large >= 2 * SMALL
+            {
+                assert_eq!(small, SMALL);
+                assert!(
+                    at_large <= at_small + KINDS,
+                    "{user}: {name} costs {at_small} statements for {SMALL} rows, {at_large} for {large}"
+                );
+                compared.push(format!("{user}:{name}"));
+            }
+        }
+    }
+    // Every list was compared for some user.
+    for field in schema.query_fields() {
+        let name = field["name"].as_str().unwrap();
+        if Schema::named(&field["type"]).1.ends_with("Connection") && Schema::required_args(field).is_empty() {
+            assert!(
+                compared.iter().any(|c| c.ends_with(&format!(":{name}"))),
+                "{name} never had {} rows: {compared:?}",
+                2 * SMALL
+            );
+        }
+    }
+}
