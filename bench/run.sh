@@ -129,7 +129,8 @@ for size in $SIZES; do
     fi
     statements=""; scans=""
     if [ -s "$OUT/explain_${label}_$name.log" ]; then
-      statements=$(grep -cE 'LOG: +(execute|statement): ' "$OUT/explain_${label}_$name.log" || true)
+      # Less one: the end marker's own statement.
+      statements=$(( $(grep -cE 'LOG: +(execute [^:]*|statement): ' "$OUT/explain_${label}_$name.log" || true) - 1 ))
       scans=$(grep -oE 'Seq Scan on [a-z_]+' "$OUT/explain_${label}_$name.log" | sort | uniq -c | awk '{printf "%s%s×%s", sep, $5, $1; sep=", "}' || true)
     fi
     log "wrk $label $name as $user"
