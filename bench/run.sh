@@ -142,7 +142,7 @@ for size in $SIZES; do
     log "  $r rss=$(rss_mb VmRSS) MB"
     rps=$(sed -n 's/.*rps=\([0-9.]*\).*/\1/p' <<<"$r"); p50=$(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$r")
     p99=$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' <<<"$r")
-    bad=$(sed -n 's/.*\(bad_bodies=[0-9]* non200=[0-9]*\).*/\1/p' <<<"$r")
+    bad=$(sed -n 's/.*\(bad_bodies=[0-9]* non200=[0-9]* socket_errors=[0-9]*\).*/\1/p' <<<"$r")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$user" "$rps" "$p50" "$p99" "$(rss_mb VmRSS)" \
       "$statements" "${scans:-none}" "$bad" >> "$MEASURED"
   done
