@@ -44,8 +44,17 @@ async fn a_seeded_world_has_every_kind_of_record_in_proportion_and_serves_the_de
         assert!(states.contains(&format!("{status:?}")), "no lead is {status:?}");
     }
     assert!(leads.iter().any(|l| l.umbrella), "no umbrella lead");
-    // Serials are unique per town and year (the unique index would have refused a repeat) and
-    // the counters continue after them.
+    // Each town's counter for a year stands at its highest serial, so the next registration
+    // continues after the seeded ones.
+    let counters = entity::lead_serial_counter::Entity::find().all(&conn).await.expect("counters");
+    for lead in &leads {
+        let counter = counters.iter().find(|c| c.town_id == lead.town_id && c.year == lead.serial_year);
+        assert!(
+            counter.is_some_and(|c| c.last_number >= lead.serial_number),
+            "serial {} past its counter",
+            lead.serial
+        );
+    }
     let persons = entity::person::Entity::find().count(&conn).await.expect("count");
     conn.close().await.ok();
 

@@ -18,7 +18,7 @@ const LARGE: usize = 50;
 const KINDS: u64 = 16;
 
 #[tokio::test]
-async fn every_list_with_its_relations_costs_the_same_statements_at_any_page_size() {
+async fn every_list_with_its_relations_costs_no_statement_per_row() {
     // A world where every list has two pages of 10 or more for someone.
     let db = TestDb::create().await;
     let conn = pingan::db::connect(&db.url).await.expect("connect");

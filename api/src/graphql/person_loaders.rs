@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::loaders::{Loaders, prime};
 use crate::AppState;
+use crate::access::resource::Persons;
 use crate::access::store::{Child, Store};
 use crate::access::stores::person::{
     self as store, Assessments, Categories, Incidents, LevelHistory, Measures, Tags, Talks,
@@ -27,7 +28,7 @@ use crate::error::ApiError;
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
 /// A store error as a loader's error: the loaders' callers see a database failure either way.
-fn db_err(err: ApiError) -> Arc<DbErr> {
+pub(super) fn db_err(err: ApiError) -> Arc<DbErr> {
     Arc::new(match err {
         ApiError::Internal(err) => match err.downcast::<DbErr>() {
             Ok(err) => err,
@@ -223,7 +224,7 @@ impl Loader<Uuid> for PersonLoader {
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, person::Model> {
         let store = Store::new(&self.state.access, &self.viewer);
-        let rows = store::readable(&store, &self.state.db, keys).await.map_err(db_err)?;
-        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+        let rows = store.many::<Persons>(&self.state.db, keys).await.map_err(db_err)?;
+        Ok(rows.into_iter().map(|(p, _)| (p.id, p)).collect())
     }
 }

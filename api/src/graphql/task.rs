@@ -10,6 +10,7 @@
 //! A `PERSON_LINK` task is started and commented on only: `decidePersonLink` closes it.
 
 use super::loaders::prime;
+use super::person_loaders::db_err;
 use crate::access::store::Sort;
 use crate::access::stores::task::DueFirst;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -228,18 +229,17 @@ impl Loader<TargetOf> for TargetLoader {
         let store = Store::new(&self.state.access, &self.viewer);
         let db = &self.state.db;
         let ids = |kind: TaskTargetType| keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect::<Vec<_>>();
-        let failed = |e: ApiError| Arc::new(sea_orm::DbErr::Custom(e.to_string()));
         let mut out = HashMap::new();
-        for row in store.many::<Persons>(db, &ids(TaskTargetType::Person)).await.map_err(failed)? {
+        for row in store.many::<Persons>(db, &ids(TaskTargetType::Person)).await.map_err(db_err)? {
             out.insert(TargetOf(TaskTargetType::Person, row.0.id), TargetRow::Person(Arc::new(row)));
         }
-        for row in store.many::<Venues>(db, &ids(TaskTargetType::Venue)).await.map_err(failed)? {
+        for row in store.many::<Venues>(db, &ids(TaskTargetType::Venue)).await.map_err(db_err)? {
             out.insert(TargetOf(TaskTargetType::Venue, row.0.id), TargetRow::Venue(Arc::new(row)));
         }
-        for row in store.many::<Leads>(db, &ids(TaskTargetType::Lead)).await.map_err(failed)? {
+        for row in store.many::<Leads>(db, &ids(TaskTargetType::Lead)).await.map_err(db_err)? {
             out.insert(TargetOf(TaskTargetType::Lead, row.0.id), TargetRow::Lead(Arc::new(row)));
         }
-        for row in store.many::<RiskItems>(db, &ids(TaskTargetType::RiskItem)).await.map_err(failed)? {
+        for row in store.many::<RiskItems>(db, &ids(TaskTargetType::RiskItem)).await.map_err(db_err)? {
             out.insert(TargetOf(TaskTargetType::RiskItem, row.0.id), TargetRow::Risk(Arc::new(row)));
         }
         Ok(out)

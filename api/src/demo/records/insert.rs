@@ -401,6 +401,15 @@ pub(super) fn lead_history(by: U, umbrella: bool, status: Ls, county: Option<Cou
     steps
 }
 
+/// How many feedback rounds brought a risk item to `status`: the first starts the resolving.
+pub(super) fn feedbacks(status: Rs) -> i64 {
+    match status {
+        Rs::Resolving => 1,
+        Rs::Resolved => 2,
+        _ => 0,
+    }
+}
+
 /// The events of a lead's history `steps`, `at` placing each step (hours after receipt) in time
 /// and `id` giving each event its id.
 pub(super) fn lead_events(
@@ -663,11 +672,7 @@ async fn insert_risks(txn: &impl ConnectionTrait, town: &Town, w: &World) -> Res
             let note = level.map(|l| format!("定级 {}，交办责任单位", l.to_value()));
             events.push((RiskEventKind::Assessed, coord, value(Rs::Reported), value(Rs::Assessed), 48, note));
             let user = town.user(unit).ok_or_else(|| anyhow!("demo unit {unit} has no user"))?.id;
-            let feedbacks = match status {
-                Rs::Resolving => 1,
-                Rs::Resolved => 2,
-                _ => 0,
-            };
+            let feedbacks = feedbacks(status);
             for n in 0..feedbacks {
                 let body = if n == 0 { FEEDBACK[0] } else { FEEDBACK[1] };
                 let hours = 72 + 24 * 6 * n;

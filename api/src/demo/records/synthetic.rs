@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{DatabaseConnection, Iterable, TransactionTrait};
 
-use super::insert::{lead_events, lead_history, responsibility};
+use super::insert::{feedbacks, lead_events, lead_history, responsibility};
 use super::*;
 
 /// Persons written per transaction; venues, leads, risk items and tasks follow in proportion.
@@ -524,11 +524,7 @@ impl Synthetic<'_> {
         if let Some(unit) = assignee {
             events.push((RiskEventKind::Assessed, coord, value(Rs::Reported), value(Rs::Assessed), 48));
             let user = town.user(unit).ok_or_else(|| anyhow!("unit {unit} has no user"))?.id;
-            let feedbacks = match status {
-                Rs::Resolving => 1,
-                Rs::Resolved => 2,
-                _ => 0,
-            };
+            let feedbacks = feedbacks(status);
             for n in 0..feedbacks {
                 let hours = 72 + 24 * 6 * n;
                 let feedback = self.id(at(hours));

@@ -226,17 +226,6 @@ person_child!(
     Tags, person_judicial_tag, [(Tag, Asc)]
 );
 
-/// The persons among `ids` the viewer reads (lead subjects resolve under the persons' own
-/// rules).
-pub async fn readable(
-    store: &Store<'_>,
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<person::Model>, ApiError> {
-    let Ok(select) = store.access.select::<Persons>(store.viewer) else { return Ok(Vec::new()) };
-    Ok(select.filter(person::Column::Id.is_in(ids.iter().copied())).all(db).await?)
-}
-
 /// Which of `ids` the viewer may perform `action` on.
 pub async fn allowed(
     store: &Store<'_>,
