@@ -4,7 +4,7 @@ use chrono::Utc;
 use entity::enums::{Role, UnitKind};
 use entity::{app_user, org_unit, town};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::access::{Access, matrix};
@@ -139,7 +139,7 @@ async fn create_user(args: CreateUserArgs) -> anyhow::Result<()> {
     let password = args.password.clone();
     let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::db::write(&db).await?;
     let town_id = match town::Entity::find().filter(town::Column::Name.eq(&args.town)).one(&txn).await? {
         Some(t) => t.id,
         None => {

@@ -1,16 +1,38 @@
 //! Connecting to the database and running migrations.
 
+use std::time::Duration;
+
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnAcquireErr, ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// How long a SQLite writer waits for its turn (and for another process's write lock) before its
+/// request fails as unavailable.
+const SQLITE_WRITE_WAIT: Duration = Duration::from_secs(30);
+
+/// How long a statement waits for a pooled connection (or a new one) by default.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// [`connect_with`] the default acquire timeout.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, ACQUIRE_TIMEOUT).await
+}
 
 /// Opens a connection pool. SQLite files are created on first use (`?mode=rwc`), and SQLite gets
-/// foreign keys enforced and WAL journaling so readers do not block the writer.
-pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+/// foreign keys enforced and WAL journaling so readers do not block the writer. A statement that
+/// gets no connection within `acquire` fails (the database is down or overloaded): the request
+/// is answered `UNAVAILABLE` in seconds instead of hanging.
+pub async fn connect_with(url: &str, acquire: Duration) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
-    options.sqlx_logging(false);
+    options.sqlx_logging(false).acquire_timeout(acquire).connect_timeout(acquire);
     if url.starts_with("sqlite:") {
-        // One writer at a time is SQLite's rule; a small pool avoids lock convoys.
+        // One writer at a time is SQLite's rule; a small pool avoids lock convoys. A writer of
+        // another process (`pingan import` on the same file) is waited for, not failed.
         options.max_connections(8).min_connections(1);
+        options.map_sqlx_sqlite_opts(|sqlite| sqlite.busy_timeout(SQLITE_WRITE_WAIT));
     } else {
         options.max_connections(20).min_connections(1);
         // PostgreSQL's JIT compiles a plan whose estimated cost is high, such as the monthly
@@ -24,6 +46,32 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
     }
     Ok(db)
+}
+
+/// The turn of one writer on SQLite, held until its transaction ends (drop it after commit).
+pub struct WriteTurn(#[allow(dead_code)] Option<SemaphorePermit<'static>>);
+
+/// Begins a write transaction: every transaction that may write starts here.
+///
+/// SQLite has one writer at a time, and a transaction that reads before it writes cannot take
+/// the write lock once another writer has committed since its read ("database is locked", which
+/// no busy timeout cures). So on SQLite writers queue, first come first served, for a turn
+/// before they take a connection from the pool (a queued writer holds none), and each begins
+/// `IMMEDIATE`, taking the write lock up front. PostgreSQL writers run side by side.
+pub async fn write(db: &DatabaseConnection) -> Result<(DatabaseTransaction, WriteTurn), DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Sqlite {
+        return Ok((db.begin().await?, WriteTurn(None)));
+    }
+    // One queue for the process: its SQLite files are written by it alone (tests open several,
+    // and their writes are short).
+    static TURNS: Semaphore = Semaphore::const_new(1);
+    let turn = tokio::time::timeout(SQLITE_WRITE_WAIT, TURNS.acquire())
+        .await
+        .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?
+        .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))?;
+    let options =
+        TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+    Ok((db.begin_with_options(options).await?, WriteTurn(Some(turn))))
 }
 
 /// Applies every pending migration.

@@ -27,9 +27,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::enums::{TaskKind, TaskStatus};
 use entity::enums::{TaskTargetType, UnitKind};
 use entity::{org_unit, task};
-use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::access::duty::{self, Duty as PeriodicDuty};
@@ -203,7 +201,7 @@ pub async fn sweep_all(
     channel: &tokio::sync::broadcast::Sender<TaskAssigned>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DbErr> {
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::db::write(db).await?;
     let outcome = sweep(&txn, &Rule::ALL, Scope::everything(), now).await?;
     txn.commit().await?;
     outcome.publish(channel);

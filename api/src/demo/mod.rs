@@ -15,7 +15,6 @@ use entity::enums::{Role, UnitKind};
 use entity::{app_user, org_unit, town, village};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -85,7 +84,7 @@ pub async fn load(db: &DatabaseConnection) -> Result<(), DemoError> {
         return check_is_demo(db).await;
     }
     let hash = demo_password_hash().await?;
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::db::write(db).await?;
     for (index, spec) in TOWNS.iter().enumerate() {
         let town_id = insert_town(&txn, spec, &hash).await?;
         records::load(&txn, town_id, index == 0).await?;

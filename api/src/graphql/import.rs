@@ -21,7 +21,6 @@ use calamine::{DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
 use entity::enums::{JudicialTag, PersonCategory};
 use entity::village;
-use sea_orm::TransactionTrait;
 
 use crate::access::resource::{Persons, Venues, Villages};
 use crate::audit;
@@ -564,7 +563,7 @@ async fn import_persons(ctx: &Context<'_>, input: ImportInput) -> Result<ImportP
         }
     }
     let created = if rejected.is_empty() && !input.dry_run {
-        let txn = state.db.begin().await?;
+        let (txn, _turn) = crate::db::write(&state.db).await?;
         for (i, person) in new.iter().enumerate() {
             let id = person.insert(&txn, viewer, None).await?;
             audit::record(&txn, ctx, viewer, crate::graphql::person::write_entry("create_person", id)).await?;
@@ -632,7 +631,7 @@ async fn import_venues(ctx: &Context<'_>, input: ImportInput) -> Result<ImportPa
         }
     }
     let created = if rejected.is_empty() && !input.dry_run {
-        let txn = state.db.begin().await?;
+        let (txn, _turn) = crate::db::write(&state.db).await?;
         let total = new.len();
         for (i, v) in new.into_iter().enumerate() {
             let id = v.insert(&txn, viewer).await?;

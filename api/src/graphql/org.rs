@@ -10,7 +10,7 @@ use chrono::Utc;
 use entity::enums::{AuditCategory, AuditOutcome, Role, UnitKind};
 use entity::{app_user, org_unit};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -179,7 +179,7 @@ impl OrgMutation {
         let state = ctx.state();
         let cond = state.access.rows::<Users>(viewer, "deactivate").ok_or(ApiError::Forbidden)?;
         let target = ids::decode_as(&input.user_id, Kind::User).ok_or(ApiError::NotFound)?;
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let updated = app_user::Entity::update_many()
             .col_expr(app_user::Column::Active, Expr::value(false))
             .col_expr(app_user::Column::Version, Expr::col(app_user::Column::Version).add(1))

@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::Utc;
 use entity::enums::{AttentionLevel, LevelChangeKind, LevelChangeStatus, MeasureKind, RecordStatus};
 use entity::{person, person_assessment, person_measure};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -104,7 +104,7 @@ impl PersonDutyMutation {
         }
         let reason = validate::text("input.reason", &input.reason, 1000)?;
         let state = ctx.state();
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         set_level(&txn, &current, Some(input.level)).await?;
         insert_change(
             &txn,
@@ -143,7 +143,7 @@ impl PersonDutyMutation {
         if let Some((en, zh)) = refusal(&state.db, &current).await? {
             return Err(conflict(en, zh).into());
         }
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         insert_change(
             &txn,
             &current,
@@ -211,7 +211,7 @@ impl PersonDutyMutation {
             }
         }
         let now = Utc::now();
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         // The conditional update decides races: a request already decided matches no row.
         let decision = Decision {
             approve,
@@ -276,7 +276,7 @@ impl PersonDutyMutation {
             created_at: Utc::now(),
         };
         let state = ctx.state();
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         write::insert_assessment(&txn, assessment).await?;
         write::touch(&txn, current.id).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_assessment", current.id)).await?;
@@ -296,7 +296,7 @@ impl PersonDutyMutation {
         let taken_on = validate::past_date("input.takenOn", input.taken_on.0, lead_flow::today())?;
         let note = validate::text("input.note", &input.note, 1000)?;
         let state = ctx.state();
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let measure = person_measure::Model {
             id: Uuid::now_v7(),
             person_id: current.id,

@@ -19,7 +19,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Duration, Utc};
 use entity::enums::{TaskEventKind, TaskKind, TaskStatus, TaskTargetType, UnitKind};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -127,7 +127,7 @@ impl PersonLinkMutation {
         };
         let note = validate::optional_text("input.note", input.note.as_deref().unwrap_or(""), 1000)?;
         let now = Utc::now();
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let waiting = link::open_tasks(&txn, record.id, Some(TaskKind::PersonLink))
             .await?
             .into_iter()

@@ -17,7 +17,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{AuditCategory, AuditOutcome, TaskEventKind, TaskKind, TaskStatus, TaskTargetType};
 use entity::{task, task_event};
-use sea_orm::{ConnectionTrait, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, Set};
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -434,7 +434,7 @@ impl TaskMutation {
         }
         let now = Utc::now();
         let id = Uuid::now_v7();
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let new = task::Model {
             id,
             town_id: viewer.town_id,
@@ -516,7 +516,7 @@ impl TaskMutation {
         if !state.access.can(viewer, "task", "set_listed") {
             return Err(ApiError::Forbidden.into());
         }
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::update(&txn, &current.0, |m| m.listed = Set(input.listed)).await?;
         audit::record(&txn, ctx, viewer, entry("set_task_listed", id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
@@ -549,7 +549,7 @@ impl TaskMutation {
         }
         let note = validate::optional_text("input.body", input.body.as_deref().unwrap_or(""), 4000)?;
         let note = if note.is_empty() { "本期无线索可报。".to_owned() } else { note };
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::update(&txn, &current.0, |m| {
             m.status = Set(TaskStatus::Accepted);
             m.rule_key = Set(None);
@@ -596,7 +596,7 @@ async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_
         TaskStep::Cancel => (Some(TaskStatus::Cancelled), TaskEventKind::Cancelled),
     };
     let closes = matches!(status, Some(TaskStatus::Accepted | TaskStatus::Cancelled));
-    let txn = state.db.begin().await.map_err(ApiError::from)?;
+    let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
     store::update(&txn, &current.0, |m| {
         if let Some(status) = status {
             m.status = Set(status);

@@ -10,7 +10,7 @@
 use entity::enums::LeadEventKind as K;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{DatabaseConnection, Iterable, TransactionTrait};
+use sea_orm::{DatabaseConnection, Iterable};
 
 use super::insert::{feedbacks, lead_events, lead_history, responsibility};
 use super::*;
@@ -76,7 +76,7 @@ pub(in crate::demo) async fn load(
     let mut world = Synthetic { rng: &mut rng, places: &places, leads, serials, counts: Counts::default() };
     for start in (0..persons).step_by(BATCH) {
         let end = (start + BATCH).min(persons);
-        let txn = db.begin().await?;
+        let (txn, _turn) = crate::db::write(db).await?;
         world.batch(&txn, start..end).await?;
         txn.commit().await?;
         progress(end);
@@ -98,7 +98,7 @@ async fn reserve_serials(
         let year = crate::domain::lead_flow::serial_year(received(&places[place].town, k, leads));
         *counts.entry((place, year)).or_insert(0) += 1;
     }
-    let txn = db.begin().await?;
+    let (txn, _turn) = crate::db::write(db).await?;
     let mut next = BTreeMap::new();
     for ((place, year), count) in counts {
         let first = crate::access::stores::lead::reserve_serials(&txn, places[place].town.id, year, count)

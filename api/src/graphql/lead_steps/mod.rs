@@ -9,7 +9,6 @@ use entity::enums::{
     AuditCategory, AuditOutcome, CountyAnswer, LeadCategory, LeadEventKind, LeadSource, LeadStatus, Role, UnitKind,
 };
 use entity::lead;
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 mod input;
@@ -91,7 +90,7 @@ impl LeadMutation {
         } else {
             LeadStatus::Registered
         };
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let (year, number) = store::next_serial(&txn, viewer.town_id, now).await?;
         let id = Uuid::now_v7();
         let new = lead::Model {
@@ -371,7 +370,7 @@ impl LeadMutation {
             subject_persons(ctx, viewer, "input.subjectPersonIds", input.subject_person_ids.unwrap_or_default())
                 .await?;
         let now = Utc::now();
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let (year, number) = store::next_serial(&txn, viewer.town_id, now).await?;
         let id = Uuid::now_v7();
         let new = lead::Model {
@@ -516,7 +515,7 @@ async fn write_step(
     action: &'static str,
 ) -> async_graphql::Result<LeadPayload> {
     let state = ctx.state();
-    let txn = state.db.begin().await.map_err(ApiError::from)?;
+    let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
     store::step(&txn, current, change, kind, viewer, note).await?;
     audit::record(&txn, ctx, viewer, entry(action, current.id)).await?;
     rules::commit(ctx.state(), txn, Trigger::Lead(current.id)).await.map_err(ApiError::from)?;

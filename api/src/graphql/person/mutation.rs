@@ -9,7 +9,6 @@ use entity::enums::{
     PersonCategory, RecordStatus, TalkKind,
 };
 use entity::{person, person_incident, person_talk};
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::new::NewPerson;
@@ -123,7 +122,7 @@ impl PersonMutation {
             (None, None) => return Err(ApiError::Forbidden.into()),
         };
         let new = NewPerson::validate(ctx, viewer, input, judicial_only).await?;
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let dossier = store::dossier_with_number(&txn, viewer.town_id, &new.id_number).await?;
         let mut requested = None;
         let person_id = if judicial_only {
@@ -191,7 +190,7 @@ impl PersonMutation {
             Some(c) => Some(categories("input.categories", c)?),
             None => None,
         };
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::write::update(&txn, current.id, input.expected_version, change).await?.ok_or_else(stale)?;
         if let Some(categories) = categories {
             store::write::set_categories(&txn, current.id, &categories).await?;
@@ -212,7 +211,7 @@ impl PersonMutation {
             Some(id) => officer_in_town(ctx, viewer, "input.officerId", id).await?,
             None => viewer.user_id,
         };
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let talk = person_talk::Model {
             id: Uuid::now_v7(),
             person_id: current.id,
@@ -246,7 +245,7 @@ impl PersonMutation {
         // Two incidents fewer than 90 days apart make a GENERAL or KEY person SPECIAL at once.
         let partner =
             earlier.iter().copied().filter(|d| levels::escalates(current.attention_level, occurred_on, &[*d])).max();
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let incident = person_incident::Model {
             id: Uuid::now_v7(),
             person_id: current.id,

@@ -8,7 +8,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use entity::enums::{AuditCategory, AuditOutcome, RiskCategory, RiskEventKind, RiskLevel, RiskStatus, Role, UnitKind};
 use entity::{org_unit, risk_item};
-use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{RiskItem, find};
@@ -143,7 +143,7 @@ impl RiskMutation {
             parties,
             territorial_unit_id,
         };
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let id = store::report(&txn, viewer, new).await?;
         audit::record(&txn, ctx, viewer, entry("report_risk", id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
@@ -222,7 +222,7 @@ impl RiskMutation {
         let current = for_step(ctx, &input.risk_item_id, Step::RecordCheck).await?;
         let checked_on = validate::past_date("input.checkedOn", input.checked_on.0, lead_flow::today())?;
         let note = validate::text("input.note", &input.note, 2000)?;
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::change(&txn, current.id, current.version, RiskChange::default()).await?;
         store::record_check(&txn, viewer, current.id, checked_on, note).await?;
         audit::record(&txn, ctx, viewer, entry("record_risk_check", current.id)).await?;
@@ -247,7 +247,7 @@ impl RiskMutation {
         } else {
             (None, None)
         };
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::change(&txn, current.id, current.version, change).await?;
         store::record_feedback(&txn, viewer, current.id, body).await?;
         store::event(&txn, current.id, viewer, RiskEventKind::Feedback, step, None).await?;
@@ -350,7 +350,7 @@ async fn write_step(
     action: &'static str,
 ) -> async_graphql::Result<RiskPayload> {
     let state = ctx.state();
-    let txn = state.db.begin().await.map_err(ApiError::from)?;
+    let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
     store::change(&txn, current.id, current.version, change).await?;
     store::event(&txn, current.id, viewer, kind, values, note).await?;
     audit::record(&txn, ctx, viewer, entry(action, current.id)).await?;

@@ -8,7 +8,6 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use entity::enums::{AttentionLevel, LevelChangeKind, LevelChangeStatus, RecordStatus, VenueType};
 use entity::{venue, venue_level_change};
-use sea_orm::TransactionTrait;
 
 use super::{Venue, find, write_entry};
 use crate::access::resource::Venues;
@@ -109,7 +108,7 @@ impl VenueMutation {
             return Err(ApiError::Forbidden.into());
         }
         let new = NewVenue::validate(ctx, viewer, input).await?;
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let id = new.insert(&txn, viewer).await?;
         audit::record(&txn, ctx, viewer, write_entry("create_venue", id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
@@ -150,7 +149,7 @@ impl VenueMutation {
         if let Some(notes) = &input.notes {
             change.notes = Some(optional("input.notes", Some(notes), 4000)?);
         }
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::update(&txn, current.id, input.expected_version, change).await?;
         audit::record(&txn, ctx, viewer, write_entry("update_venue", current.id)).await?;
         rules::commit(ctx.state(), txn, Trigger::Venue(current.id)).await.map_err(ApiError::from)?;
@@ -173,7 +172,7 @@ impl VenueMutation {
             None => viewer.user_id,
         };
         let inspection = NewInspection { inspected_on, inspector_id, findings, manager_talked: input.manager_talked };
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::record_inspection(&txn, viewer, current.id, inspection).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_inspection", current.id)).await?;
         rules::commit(ctx.state(), txn, Trigger::Venue(current.id)).await.map_err(ApiError::from)?;
@@ -198,7 +197,7 @@ impl VenueMutation {
             .into());
         }
         let reason = validate::text("input.reason", &input.reason, 2000)?;
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::raise(&txn, viewer, &current, input.level, reason).await?;
         audit::record(&txn, ctx, viewer, write_entry("raise_venue_attention", current.id)).await?;
         rules::commit(ctx.state(), txn, Trigger::Venue(current.id)).await.map_err(ApiError::from)?;
@@ -233,7 +232,7 @@ impl VenueMutation {
         {
             return Err(ApiError::Conflict { message, message_zh, allowed: vec![] }.into());
         }
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::request_step_down(&txn, viewer, &current, reason).await?;
         audit::record(&txn, ctx, viewer, write_entry("request_venue_step_down", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;
@@ -275,7 +274,7 @@ impl VenueMutation {
             }
         }
         let decision = Decision { approve, comment, approving_body, document_number };
-        let txn = state.db.begin().await.map_err(ApiError::from)?;
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::decide_step_down(&txn, viewer, &request, &venue, decision, today).await?;
         audit::record(&txn, ctx, viewer, write_entry("decide_venue_step_down", venue.id)).await?;
         rules::commit(ctx.state(), txn, Trigger::Venue(venue.id)).await.map_err(ApiError::from)?;
