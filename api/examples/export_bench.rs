@@ -82,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
         access_ttl: Duration::from_secs(60),
         refresh_ttl: Duration::from_secs(60),
         limits: pingan::config::Limits { max_batch: 1, login_attempts_per_minute: 1, ..Default::default() },
+        connections: Default::default(),
         rule_interval: None,
     };
     let state = pingan::App::build(config).await?.state();

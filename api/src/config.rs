@@ -125,6 +125,8 @@ pub struct ServeArgs {
     pub keys: KeyArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
     /// Serve GraphiQL at `GET /graphql` (always on in demo mode).
     #[arg(long, env = "PINGAN_PLAYGROUND")]
     pub playground: bool,
@@ -190,10 +192,69 @@ pub struct LimitArgs {
     /// Most field selections a document may hold once its fragments are expanded.
     #[arg(long = "max-selections", env = "PINGAN_MAX_SELECTIONS", default_value_t = 50_000)]
     pub max_selections: usize,
-    /// Largest request body, in bytes (a spreadsheet import of 10 MB travels as about 13.4 MB
-    /// of base64); a longer body is refused with 413 before it is read.
-    #[arg(long = "max-body-bytes", env = "PINGAN_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
+    /// Largest request body, in bytes, on every route but `/graphql/import`; a longer body is
+    /// refused with 413 before it is read.
+    #[arg(long = "max-body-bytes", env = "PINGAN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest body of `POST /graphql/import`, which takes only the import mutations (a
+    /// spreadsheet of 10 MB travels as about 13.4 MB of base64).
+    #[arg(long = "max-import-body-bytes", env = "PINGAN_MAX_IMPORT_BODY_BYTES", default_value_t = 14 * 1024 * 1024)]
+    pub max_import_body_bytes: usize,
+}
+
+/// What one client may hold of the server: connections, sockets and time.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Most TCP connections open at once; one more is closed as soon as it is accepted. Kept
+    /// under the process's open-file limit.
+    #[arg(long = "max-connections", env = "PINGAN_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Most WebSockets one user may hold open at once.
+    #[arg(long = "max-sockets-per-user", env = "PINGAN_MAX_SOCKETS_PER_USER", default_value_t = 8)]
+    pub max_sockets_per_user: usize,
+    /// Seconds a connection may take to send a request's headers; also how long a kept-alive
+    /// connection may sit idle between requests.
+    #[arg(long = "header-timeout", env = "PINGAN_HEADER_TIMEOUT", default_value_t = 15)]
+    pub header_timeout_secs: u64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long = "body-timeout", env = "PINGAN_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+    /// Seconds a WebSocket may take to send `connection_init`.
+    #[arg(long = "ws-init-timeout", env = "PINGAN_WS_INIT_TIMEOUT", default_value_t = 10)]
+    pub ws_init_timeout_secs: u64,
+    /// Seconds a request waits for a database connection before it is answered `UNAVAILABLE`.
+    #[arg(long = "db-acquire-timeout", env = "PINGAN_DB_ACQUIRE_TIMEOUT", default_value_t = 3)]
+    pub db_acquire_timeout_secs: u64,
+    /// Seconds in-flight requests get to finish after SIGTERM before the server exits.
+    #[arg(long = "shutdown-grace", env = "PINGAN_SHUTDOWN_GRACE", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// [`ConnectionArgs`], validated.
+#[derive(Debug, Clone)]
+pub struct Connections {
+    pub max_connections: usize,
+    pub max_sockets_per_user: usize,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub ws_init_timeout: Duration,
+    pub db_acquire_timeout: Duration,
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Connections {
+    /// The command line's defaults.
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            max_sockets_per_user: 8,
+            header_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(30),
+            ws_init_timeout: Duration::from_secs(10),
+            db_acquire_timeout: Duration::from_secs(3),
+            shutdown_grace: Duration::from_secs(20),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -253,6 +314,7 @@ pub struct Limits {
     pub max_nesting: usize,
     pub max_selections: usize,
     pub max_body_bytes: usize,
+    pub max_import_body_bytes: usize,
 }
 
 impl Default for Limits {
@@ -267,7 +329,8 @@ impl Default for Limits {
             max_query_bytes: 65_536,
             max_nesting: 64,
             max_selections: 50_000,
-            max_body_bytes: 16 * 1024 * 1024,
+            max_body_bytes: 1024 * 1024,
+            max_import_body_bytes: 14 * 1024 * 1024,
         }
     }
 }
@@ -286,6 +349,7 @@ pub struct Config {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub limits: Limits,
+    pub connections: Connections,
     /// How often the server sweeps the task rules; `None`: never (tests sweep by hand).
     pub rule_interval: Option<Duration>,
 }
@@ -304,6 +368,7 @@ impl std::fmt::Debug for Config {
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
             .field("limits", &self.limits)
+            .field("connections", &self.connections)
             .field("rule_interval", &self.rule_interval)
             .finish()
     }
@@ -362,6 +427,13 @@ impl ServeArgs {
             ("max-nesting", self.limits.max_nesting),
             ("max-selections", self.limits.max_selections),
             ("max-body-bytes", self.limits.max_body_bytes),
+            ("max-import-body-bytes", self.limits.max_import_body_bytes),
+            ("max-connections", self.connections.max_connections),
+            ("max-sockets-per-user", self.connections.max_sockets_per_user),
+            ("header-timeout", self.connections.header_timeout_secs as usize),
+            ("body-timeout", self.connections.body_timeout_secs as usize),
+            ("ws-init-timeout", self.connections.ws_init_timeout_secs as usize),
+            ("db-acquire-timeout", self.connections.db_acquire_timeout_secs as usize),
             ("access-token-ttl", k.access_ttl_secs as usize),
             ("refresh-token-ttl", k.refresh_ttl_secs as usize),
         ] {
@@ -389,6 +461,16 @@ impl ServeArgs {
                 max_nesting: self.limits.max_nesting,
                 max_selections: self.limits.max_selections,
                 max_body_bytes: self.limits.max_body_bytes,
+                max_import_body_bytes: self.limits.max_import_body_bytes,
+            },
+            connections: Connections {
+                max_connections: self.connections.max_connections,
+                max_sockets_per_user: self.connections.max_sockets_per_user,
+                header_timeout: Duration::from_secs(self.connections.header_timeout_secs),
+                body_timeout: Duration::from_secs(self.connections.body_timeout_secs),
+                ws_init_timeout: Duration::from_secs(self.connections.ws_init_timeout_secs),
+                db_acquire_timeout: Duration::from_secs(self.connections.db_acquire_timeout_secs),
+                shutdown_grace: Duration::from_secs(self.connections.shutdown_grace_secs),
             },
             rule_interval: (self.rule_interval_secs > 0).then(|| Duration::from_secs(self.rule_interval_secs)),
         })

@@ -12,7 +12,9 @@
 //! - [`ApiError::BadUserInput`]: the input is wrong; names the input path in `field`.
 //! - [`ApiError::Conflict`]: a stale `expectedVersion` or a step the lifecycle does not allow.
 //! - [`ApiError::RateLimited`]: too many attempts; try later.
-//! - [`ApiError::Internal`]: a bug or an outage; the client sees only the request id.
+//! - [`ApiError::Unavailable`]: the database cannot be reached now; retry later (HTTP 503).
+//!   A database error is classified once, here ([`is_outage`]), wherever it was raised.
+//! - [`ApiError::Internal`]: a bug; the client sees only the request id.
 
 use std::sync::Arc;
 
@@ -33,6 +35,8 @@ pub enum ApiError {
     Conflict { message: String, message_zh: String, allowed: Vec<String> },
     #[error("Too many attempts. Try again in a minute.")]
     RateLimited,
+    #[error("The service is briefly unavailable. Try again shortly.")]
+    Unavailable,
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -57,6 +61,7 @@ impl ApiError {
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::Conflict { .. } => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -69,6 +74,7 @@ impl ApiError {
             Self::NotFound => "未找到。".into(),
             Self::BadUserInput { message_zh, .. } | Self::Conflict { message_zh, .. } => message_zh.clone(),
             Self::RateLimited => "尝试次数过多，请一分钟后再试。".into(),
+            Self::Unavailable => "服务暂时不可用，请稍后重试。".into(),
             Self::Internal(_) => "服务器内部错误。".into(),
         }
     }
@@ -76,8 +82,47 @@ impl ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if is_outage(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return Self::Unavailable;
+        }
         Self::Internal(err.into())
     }
+}
+
+/// Seconds a client is asked to wait before retrying an `UNAVAILABLE` answer (`Retry-After`).
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// True when a database error says the database cannot be reached now, rather than that the
+/// statement was wrong: no connection within the acquire timeout, a connection lost or refused
+/// mid-statement, PostgreSQL shutting down or starting, SQLite's write lock held past the wait.
+/// The same request may succeed when retried.
+pub fn is_outage(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error;
+    use sea_orm::{DbErr, RuntimeErr};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else { return false };
+    match sqlx.as_ref() {
+        Error::Io(_) | Error::Tls(_) | Error::Protocol(_) | Error::PoolTimedOut | Error::PoolClosed => true,
+        Error::WorkerCrashed | Error::BeginFailed => true,
+        Error::Database(db) => db.code().is_some_and(|code| {
+            // PostgreSQL: class 08 (connection exception), 57P01–57P03 (shutdown, cannot connect
+            // now). SQLite: BUSY and LOCKED with their extended codes.
+            code.starts_with("08")
+                || matches!(&*code, "57P01" | "57P02" | "57P03")
+                || code.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
+        }),
+        _ => false,
+    }
+}
+
+/// An internal error whose cause is a database outage (however it was wrapped on its way).
+fn outage_in(detail: &anyhow::Error) -> bool {
+    detail.chain().any(|cause| cause.downcast_ref::<sea_orm::DbErr>().is_some_and(is_outage))
 }
 
 /// The request id of the GraphQL request, put into the request data by the HTTP layer.
@@ -104,6 +149,8 @@ pub fn http_error(err: ApiError, request_id: &str) -> (axum::http::StatusCode, S
         ApiError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         ApiError::Conflict { .. } => StatusCode::CONFLICT,
         ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::Internal(ref detail) if outage_in(detail) => StatusCode::SERVICE_UNAVAILABLE,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let mut error = ServerError::new(err.to_string(), None);
@@ -117,6 +164,18 @@ fn map_error(mut err: ServerError, request_id: &str) -> ServerError {
     let source = match err.source.as_deref().and_then(|s| s.downcast_ref::<crate::domain::Invalid>()) {
         Some(invalid) => Some(Arc::new(ApiError::from(invalid.clone())) as Arc<dyn std::any::Any + Send + Sync>),
         None => err.source.clone(),
+    };
+    let outage = Arc::new(ApiError::Unavailable) as Arc<dyn std::any::Any + Send + Sync>;
+    let source = match source.as_deref().and_then(|s| s.downcast_ref::<ApiError>()) {
+        Some(ApiError::Internal(detail)) if outage_in(detail) => {
+            tracing::warn!(request_id, error = ?detail, "database unavailable");
+            Some(outage)
+        }
+        None => match source.as_deref().and_then(|s| s.downcast_ref::<sea_orm::DbErr>()) {
+            Some(db) if is_outage(db) => Some(outage),
+            _ => source,
+        },
+        _ => source,
     };
     match source.as_deref().and_then(|s| s.downcast_ref::<ApiError>()) {
         Some(api) => {

@@ -1,5 +1,5 @@
-//! HTTP routes: `/graphql` (POST queries, GET GraphiQL when enabled), `/export/…`, `/healthz`,
-//! `/readyz`.
+//! HTTP routes: `/graphql` (POST queries, GET GraphiQL when enabled), `/graphql/import` (the
+//! import mutations, with a larger body), `/export/…`, `/healthz`, `/readyz`.
 //!
 //! The GraphQL handler authenticates the bearer token, gives each request an id (also sent back
 //! as `x-request-id` and written next to every logged error), enforces the batch limit and puts
@@ -7,17 +7,18 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ServerError};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use tower_http::limit::RequestBodyLimitLayer;
+use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -36,8 +37,15 @@ struct Shared {
 /// The app's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     let schema = build_schema(state.clone(), &state.config.limits, state.config.demo, state.config.introspection);
-    let max_body = state.config.limits.max_body_bytes;
+    let timeout = state.config.connections.body_timeout;
+    let body = Bodies { limit: state.config.limits.max_body_bytes, timeout };
+    let import_body = Bodies { limit: state.config.limits.max_import_body_bytes, timeout };
     let shared = Shared { state, schema };
+    // Bodies are read whole, bounded in size and time, before any handler sees them (a longer
+    // one is 413, a slower one 408), for every route and every caller, authenticated or not.
+    let imports = Router::new()
+        .route("/graphql/import", post(graphql).layer(axum::middleware::from_fn(json_only)))
+        .layer(axum::middleware::from_fn_with_state(import_body, read_body));
     Router::new()
         .route("/graphql", get(graphiql).post(graphql).layer(axum::middleware::from_fn(json_only)))
         .route("/graphql/ws", get(graphql_ws))
@@ -45,21 +53,80 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/export/monthly-report.xlsx", get(monthly_report))
         .route("/export/{file}", get(export))
-        // Bodies are bounded before anyone reads them (a longer one is 413), for every route and
-        // every caller, authenticated or not.
-        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(axum::middleware::from_fn_with_state(body, read_body))
+        .merge(imports)
+        // `read_body` bounds every body; axum's own 2 MB default would cut imports short.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(retry_after))
         .layer(TraceLayer::new_for_http())
         .with_state(shared)
 }
 
+/// How much of a body a route reads, and for how long.
+#[derive(Clone, Copy)]
+struct Bodies {
+    limit: usize,
+    timeout: Duration,
+}
+
+/// Reads the request's body whole before the handler runs: at most `limit` bytes (413 past it,
+/// also when the client announced more), within `timeout` (408 for a client sending slower).
+async fn read_body(
+    State(rule): State<Bodies>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let request_id = Uuid::now_v7().to_string();
+    let too_long = || {
+        let en = format!("The request body is longer than {} bytes.", rule.limit);
+        let zh = format!("请求内容超过 {} 字节。", rule.limit);
+        refuse(StatusCode::PAYLOAD_TOO_LARGE, &en, &zh, &request_id)
+    };
+    let announced = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > rule.limit as u64) {
+        return too_long();
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match tokio::time::timeout(rule.timeout, axum::body::to_bytes(body, rule.limit)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return too_long(),
+        Err(_) => {
+            let (en, zh) = ("The request body arrived too slowly.", "请求内容发送过慢。");
+            return refuse(StatusCode::REQUEST_TIMEOUT, en, zh, &request_id);
+        }
+    };
+    next.run(axum::extract::Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Every 503 tells the client when to try again.
+async fn retry_after(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(crate::error::RETRY_AFTER_SECS));
+    }
+    response
+}
+
+/// `POST /graphql`, and `POST /graphql/import`: the same pipeline for documents that only
+/// import spreadsheets, which may be larger than any other request.
 async fn graphql(
     State(shared): State<Shared>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
-    batch: GraphQLBatchRequest,
+    body: Bytes,
 ) -> Response {
-    let batch = batch.into_inner();
+    execute(&shared, client, &headers, &body, uri.path() == "/graphql/import").await
+}
+
+async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body: &[u8], imports: bool) -> Response {
     let request_id = Uuid::now_v7().to_string();
+    let Ok(batch) = serde_json::from_slice::<BatchRequest>(body) else {
+        let en =
+            "The body is not a GraphQL request in JSON: an object with `query` (and `variables`), or a list of them.";
+        let zh = "请求内容不是 JSON 格式的 GraphQL 请求。";
+        return refuse(StatusCode::BAD_REQUEST, en, zh, &request_id);
+    };
     let max_batch = shared.state.config.limits.max_batch;
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > max_batch
@@ -70,12 +137,14 @@ async fn graphql(
     // Documents are admitted before anything else runs, for anonymous callers too.
     let mut batch = batch;
     for request in batch.iter_mut() {
-        if let Err(err) = crate::pipeline::admit(request, &shared.state.config.limits, &shared.state.documents) {
+        let admitted = crate::pipeline::admit(request, &shared.state.config.limits, &shared.state.documents)
+            .and_then(|()| if imports { crate::pipeline::imports_only(request) } else { Ok(()) });
+        if let Err(err) = admitted {
             let (status, error) = crate::error::http_error(err, &request_id);
             return (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response();
         }
     }
-    let authn = match authenticate(&shared, &headers, &request_id).await {
+    let authn = match authenticate(shared, headers, &request_id).await {
         Ok(authn) => authn,
         Err(response) => return response,
     };
@@ -91,7 +160,19 @@ async fn graphql(
         tracing::error!(request_id, error = ?e, "writing the read audit");
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Internal error.", "服务器内部错误。", &request_id);
     }
+    // An answer the database could not give is 503 (with `Retry-After`), on every path.
+    let answers = match &response {
+        async_graphql::BatchResponse::Single(one) => std::slice::from_ref(one),
+        async_graphql::BatchResponse::Batch(all) => all.as_slice(),
+    };
+    let outage = answers
+        .iter()
+        .flat_map(|one| &one.errors)
+        .any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("UNAVAILABLE")));
     let mut response = GraphQLResponse::from(response).into_response();
+    if outage {
+        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -118,6 +199,10 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, request_id: &str) ->
         None => Authn::Anonymous,
         Some(token) => match shared.state.auth.authenticate(&shared.state.db, token).await {
             Ok(viewer) => Authn::Viewer(viewer),
+            Err(err @ ApiError::Unavailable) => {
+                let (status, error) = crate::error::http_error(err, request_id);
+                return Err((status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response());
+            }
             Err(crate::error::ApiError::Internal(e)) => {
                 tracing::error!(request_id, error = ?e, "authenticating");
                 return Err(refuse(
@@ -216,7 +301,12 @@ async fn json_only(request: axum::extract::Request, next: axum::middleware::Next
 fn refuse(status: StatusCode, message: &str, message_zh: &str, request_id: &str) -> Response {
     let mut error = ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", if status.is_server_error() { "INTERNAL" } else { "BAD_USER_INPUT" });
+    let code = match status {
+        StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
+        status if status.is_server_error() => "INTERNAL",
+        _ => "BAD_USER_INPUT",
+    };
+    ext.set("code", code);
     ext.set("messageZh", message_zh);
     ext.set("requestId", request_id);
     error.extensions = Some(ext);
@@ -231,13 +321,16 @@ async fn graphiql(State(shared): State<Shared>) -> Response {
     Html(GraphiQLSource::build().endpoint("/graphql").title("pingan").finish()).into_response()
 }
 
+/// Ready when the database answers within a second and its migrations are current.
 async fn readyz(State(shared): State<Shared>) -> Response {
-    match crate::db::migrations_current(&shared.state.db).await {
-        Ok(true) => (StatusCode::OK, "ready").into_response(),
-        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "migrations pending").into_response(),
-        Err(e) => {
+    let check = tokio::time::timeout(Duration::from_secs(1), crate::db::migrations_current(&shared.state.db));
+    match check.await {
+        Ok(Ok(true)) => (StatusCode::OK, "ready").into_response(),
+        Ok(Ok(false)) => (StatusCode::SERVICE_UNAVAILABLE, "migrations pending").into_response(),
+        Ok(Err(e)) => {
             tracing::warn!(error = ?e, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
     }
 }

@@ -43,6 +43,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         config: offline_config(&args.db.url),
         task_events: crate::rules::channel(),
         documents: Default::default(),
+        sockets: Default::default(),
     });
     let schema = build_schema(state.clone(), &state.config.limits, false, false);
     let field = if args.what == "persons" { "importPersons" } else { "importVenues" };
@@ -142,6 +143,7 @@ fn offline_config(url: &str) -> Config {
         access_ttl: Duration::from_secs(60),
         refresh_ttl: Duration::from_secs(60),
         limits: Limits { max_batch: 1, login_attempts_per_minute: 1, ..Default::default() },
+        connections: Default::default(),
         rule_interval: None,
     }
 }

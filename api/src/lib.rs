@@ -48,6 +48,8 @@ pub struct AppState {
     pub task_events: tokio::sync::broadcast::Sender<rules::TaskAssigned>,
     /// Admitted GraphQL documents, parsed once (see `pipeline::admit`).
     pub documents: pipeline::Documents,
+    /// Open WebSockets per user (see `ws`).
+    pub sockets: Arc<ws::Sockets>,
 }
 
 /// A built, bound, not yet serving app.
@@ -61,7 +63,7 @@ impl App {
     /// Connects and prepares everything, then binds `config.bind` (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         tracing::info!(?config, "starting pingan");
-        let mut db = db::connect(&config.database_url).await?;
+        let mut db = db::connect_with(&config.database_url, config.connections.db_acquire_timeout).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
         db.set_metric_callback(move |info| {
@@ -88,8 +90,16 @@ impl App {
         );
         let listener = TcpListener::bind(config.bind).await?;
         let task_events = rules::channel();
-        let state =
-            Arc::new(AppState { db, statements, auth, access, config, task_events, documents: Default::default() });
+        let state = Arc::new(AppState {
+            db,
+            statements,
+            auth,
+            access,
+            config,
+            task_events,
+            documents: Default::default(),
+            sockets: Default::default(),
+        });
         let router = http::router(state.clone());
         Ok(Self { listener, router, state })
     }
@@ -115,23 +125,100 @@ impl App {
     pub async fn run(self) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!("listening on http://{addr}/graphql");
-        self.start_scheduler();
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
-        Ok(())
+        self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `shutdown` resolves (tests).
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish within the
+    /// shutdown grace.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         self.start_scheduler();
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        serve(self.listener, self.router, &self.state.config.connections, shutdown).await;
         Ok(())
+    }
+}
+
+/// The accept loop. Each connection holds one of `max_connections` permits while it is open (one
+/// more is closed as soon as it is accepted, so descriptors never run out and the server keeps
+/// accepting); a connection that sends no complete request head within the header timeout,
+/// whether new or idle between requests, is closed. Bodies are bounded by the router.
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: &config::Connections,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let max = within_open_files(limits.max_connections);
+    let open = Arc::new(tokio::sync::Semaphore::new(max));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of descriptors or a reset before accept: wait a moment, go on.
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            tracing::warn!(%peer, max, "connection limit reached: connection closed");
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(request)
+        });
+        let connection = http.serve_connection(TokioIo::new(stream), service).with_upgrades();
+        let mut stopping = stopping.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("no longer accepting; finishing requests in flight");
+    let _ = stop.send(true);
+    let all = u32::try_from(max).unwrap_or(u32::MAX);
+    if tokio::time::timeout(limits.shutdown_grace, open.acquire_many(all)).await.is_err() {
+        tracing::warn!(grace = ?limits.shutdown_grace, "connections still open at the end of the shutdown grace");
+    }
+}
+
+/// `wanted` connections, or fewer when the process may not open that many files (each
+/// connection is one, and the database pool and files need some).
+fn within_open_files(wanted: usize) -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits").ok().and_then(|limits| {
+        let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+        line.split_whitespace().nth(3)?.parse::<usize>().ok()
+    });
+    match soft {
+        Some(soft) if soft < wanted + 64 => {
+            let max = soft.saturating_sub(64).max(16);
+            tracing::warn!(wanted, soft, max, "the open-file limit caps the connections");
+            max
+        }
+        _ => wanted,
     }
 }
 

@@ -125,6 +125,32 @@ pub fn admit(request: &mut Request, limits: &Limits, documents: &Documents) -> R
     Ok(())
 }
 
+/// The root fields `POST /graphql/import` takes: a document there may do nothing else, since
+/// only an import needs a body larger than every other request's.
+const IMPORTS: &[&str] = &["importPersons", "importVenues", "__typename"];
+
+/// Refuses a document whose operations are anything but import mutations (see [`IMPORTS`]).
+/// Call it after [`admit`], which parsed the document.
+pub fn imports_only(request: &mut Request) -> Result<(), ApiError> {
+    use async_graphql::parser::types::OperationType;
+    let refused = || {
+        ApiError::bad_input(
+            "query",
+            "Only importPersons and importVenues are taken at /graphql/import; send everything else to /graphql.",
+            "/graphql/import 只接受 importPersons 和 importVenues，其他请求请发送到 /graphql。",
+        )
+    };
+    let document = request.parsed_query().map_err(|_| refused())?;
+    let only_imports = document.operations.iter().all(|(_, op)| {
+        op.node.ty == OperationType::Mutation
+            && op.node.selection_set.node.items.iter().all(|item| match &item.node {
+                Selection::Field(field) => IMPORTS.contains(&field.node.name.node.as_str()),
+                _ => false,
+            })
+    });
+    if only_imports { Ok(()) } else { Err(refused()) }
+}
+
 /// Admitted documents by their text. Clients send the same few queries over and over, and
 /// parsing is the largest fixed cost of a small request; a hit skips it and the admission checks
 /// (which depend on the text alone). Bounded in entries and in the length of a text kept; when

@@ -27,8 +27,6 @@ use crate::pipeline::Operation;
 
 /// The only subprotocol served.
 pub const PROTOCOL: &str = "graphql-transport-ws";
-/// How long a client may take to send `connection_init`.
-const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an open socket's session is checked.
 pub const SESSION_CHECK: Duration = Duration::from_secs(1);
 
@@ -54,8 +52,9 @@ impl Close {
 pub async fn serve(socket: WebSocket, state: Arc<AppState>, schema: PinganSchema, client: Option<IpAddr>) {
     let (mut sink, mut incoming) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
-    let mut socket = Socket { state, schema, client, tx, session: None, operations: HashMap::new() };
-    let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
+    let init_timeout = state.config.connections.ws_init_timeout;
+    let mut socket = Socket { state, schema, client, tx, session: None, operations: HashMap::new(), held: None };
+    let init_deadline = tokio::time::sleep(init_timeout);
     tokio::pin!(init_deadline);
     let mut check = tokio::time::interval(SESSION_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -107,6 +106,43 @@ struct Socket {
     /// The token of `connection_init` and the viewer it named then.
     session: Option<(String, Viewer)>,
     operations: HashMap<String, tokio::task::AbortHandle>,
+    /// This socket's place among its user's open sockets, given back when it closes.
+    held: Option<Held>,
+}
+
+/// Open sockets per user, so that one account cannot hold the server's connections.
+#[derive(Default)]
+pub struct Sockets(std::sync::Mutex<HashMap<Uuid, usize>>);
+
+impl Sockets {
+    /// Takes a place for one more socket of `user`, or `None` when it holds `max` already.
+    fn hold(self: &Arc<Self>, user: Uuid, max: usize) -> Option<Held> {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let count = open.entry(user).or_default();
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(Held { sockets: self.clone(), user })
+    }
+}
+
+/// One socket's place; dropping it gives the place back.
+struct Held {
+    sockets: Arc<Sockets>,
+    user: Uuid,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let mut open = self.sockets.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = open.get_mut(&self.user) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.user);
+            }
+        }
+    }
 }
 
 impl Socket {
@@ -143,6 +179,9 @@ impl Socket {
             .ok_or_else(|| Close::new(4403, "Forbidden"))?;
         let viewer =
             self.state.auth.authenticate(&self.state.db, &token).await.map_err(|_| Close::new(4403, "Forbidden"))?;
+        let max = self.state.config.connections.max_sockets_per_user;
+        let held = self.state.sockets.hold(viewer.user_id, max);
+        self.held = Some(held.ok_or_else(|| Close::new(4429, format!("At most {max} sockets per user")))?);
         self.session = Some((token, viewer));
         let _ = self.tx.send(Out::Send(json!({ "type": "connection_ack" })));
         Ok(())

@@ -30,14 +30,6 @@ const DOSSIER_PHONE: &str = "13912345678";
 const DOSSIER_ADDRESS: &str = "东庄村三组十八号";
 const DOSSIER_TALK: &str = "派出所训诫谈话：交代其与涉黑团伙往来情况";
 
-/// A valid national ID number for someone born on `birth` (YYYYMMDD) with sequence `seq3`.
-fn id_for(birth: &str, seq3: &str) -> String {
-    let body = format!("110105{birth}{seq3}");
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
-
 async fn village_id(app: &TestApp, token: &str, name: &str) -> String {
     let body = app.gql(Some(token), "{ villages { id name } }", json!({})).await;
     body["data"]["villages"].as_array().unwrap().iter().find(|v| v["name"] == name).unwrap()["id"]
@@ -112,13 +104,13 @@ async fn the_judicial_office_listing_a_police_only_person_gets_only_what_it_type
     let app = TestApp::spawn().await;
     let police = app.login("police").await;
     let sifa = app.login("sifa").await;
-    let known_number = id_for("19880412", "051");
+    let known_number = pingan_tests::id_for("19880412", "051");
     let dossier = police_dossier(&app, &police, &known_number).await;
     let village = village_id(&app, &sifa, "东庄村").await;
     let tasks_before = tasks_seen(&app, &sifa).await;
     assert!(read(&app, &sifa, &dossier).await.is_null(), "the dossier is not the judicial office's to read");
 
-    let fresh = create(&app, &sifa, judicial_input(&village, &id_for("19880412", "073"))).await;
+    let fresh = create(&app, &sifa, judicial_input(&village, &pingan_tests::id_for("19880412", "073"))).await;
     let known = create(&app, &sifa, judicial_input(&village, &known_number)).await;
 
     let text = known.to_string();
@@ -153,7 +145,7 @@ async fn the_police_confirming_a_link_bring_the_dossier_and_the_judicial_talks_t
     let app = TestApp::spawn().await;
     let police = app.login("police").await;
     let sifa = app.login("sifa").await;
-    let number = id_for("19790923", "115");
+    let number = pingan_tests::id_for("19790923", "115");
     let dossier = police_dossier(&app, &police, &number).await;
     let village = village_id(&app, &sifa, "东庄村").await;
     let mut input = judicial_input(&village, &number);
@@ -209,7 +201,7 @@ async fn the_police_declining_a_link_leave_the_judicial_office_with_only_its_own
     let app = TestApp::spawn().await;
     let police = app.login("police").await;
     let sifa = app.login("sifa").await;
-    let number = id_for("19830117", "209");
+    let number = pingan_tests::id_for("19830117", "209");
     let dossier = police_dossier(&app, &police, &number).await;
     let village = village_id(&app, &sifa, "东庄村").await;
     let record =
@@ -247,7 +239,7 @@ async fn only_the_police_decide_links_and_their_own_duplicates_are_still_a_confl
     let app = TestApp::spawn().await;
     let police = app.login("police").await;
     let sifa = app.login("sifa").await;
-    let number = id_for("19910630", "337");
+    let number = pingan_tests::id_for("19910630", "337");
     let dossier = police_dossier(&app, &police, &number).await;
     let village = village_id(&app, &sifa, "东庄村").await;
     let record =
@@ -287,7 +279,7 @@ async fn every_link_request_and_decision_is_audited_against_the_dossier() {
     let sifa = app.login("sifa").await;
     let jiwei = app.login("jiwei").await;
     let village = village_id(&app, &sifa, "东庄村").await;
-    let (first, second) = (id_for("19750205", "411"), id_for("19750205", "433"));
+    let (first, second) = (pingan_tests::id_for("19750205", "411"), pingan_tests::id_for("19750205", "433"));
     let confirmed = police_dossier(&app, &police, &first).await;
     let declined = police_dossier(&app, &police, &second).await;
     for number in [&first, &second] {

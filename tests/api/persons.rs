@@ -244,15 +244,7 @@ async fn village_id(app: &TestApp, token: &str, name: &str) -> String {
 
 /// A valid national ID number for a man born 1990-03-07 (check digit computed).
 fn id_number(seq: &str) -> String {
-    id_for("19900307", &format!("0{seq}1"))
-}
-
-/// A valid national ID number for someone born on `birth` (YYYYMMDD) with sequence `seq3`.
-fn id_for(birth: &str, seq3: &str) -> String {
-    let body = format!("110105{birth}{seq3}");
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    pingan_tests::id_for("19900307", &format!("0{seq}1"))
 }
 
 #[tokio::test]
@@ -412,7 +404,7 @@ async fn a_nested_page_costs_the_same_number_of_statements_at_any_size() {
     // Enough persons for a page of 50.
     let village = village_id(&app, &token, "南湾社区").await;
     for i in 0..25 {
-        let input = json!({ "name": format!("批量{i}"), "idNumber": id_for("19850101", &format!("{:03}", 100 + i)),
+        let input = json!({ "name": format!("批量{i}"), "idNumber": pingan_tests::id_for("19850101", &format!("{:03}", 100 + i)),
                             "villageId": village, "attentionLevel": "GENERAL", "categories": ["VICE"] });
         let body = app.gql(Some(&token), CREATE, json!({ "input": input })).await;
         assert!(body["errors"].is_null(), "{body}");

@@ -6,13 +6,14 @@
 //! listening on a free port. Dropping the `TestApp` stops the server and deletes the database,
 //! also when the test panics.
 
+pub mod fault;
 pub mod schema;
 pub mod sheets;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use pingan::config::{Config, Limits};
+use pingan::config::{Config, Connections, Limits};
 use pingan::{App, AppState};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -129,6 +130,7 @@ pub fn test_config(database_url: &str) -> Config {
         access_ttl: Duration::from_secs(900),
         refresh_ttl: Duration::from_secs(3600),
         limits: Limits::default(),
+        connections: Connections::default(),
         rule_interval: None,
     }
 }
@@ -254,6 +256,15 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// A valid national ID number (身份证号) of someone born on `birth` (YYYYMMDD) with the
+/// three-digit sequence `seq3`, its check digit computed.
+pub fn id_for(birth: &str, seq3: &str) -> String {
+    let body = format!("110105{birth}{seq3}");
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
 /// The global id of a record (`Kind:uuid`, as the API encodes it).
