@@ -219,3 +219,20 @@ async fn me_id(app: &TestApp, token: &str) -> String {
     let body = app.gql(Some(token), "{ me { id } }", json!({})).await;
     body["data"]["me"]["id"].as_str().expect("me id").to_owned()
 }
+
+#[tokio::test]
+async fn the_towns_only_active_admin_cannot_deactivate_itself() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let id = app.gql(Some(&admin), "{ me { id } }", json!({})).await["data"]["me"]["id"].clone();
+    let out = app
+        .gql(
+            Some(&admin),
+            "mutation($id: ID!) { deactivateUser(input: { userId: $id }) { active } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_code(&out), Some("CONFLICT"), "{out}");
+    let me = app.gql(Some(&admin), "{ me { username active } }", json!({})).await;
+    assert_eq!(me["data"]["me"]["active"], true, "{me}");
+}
