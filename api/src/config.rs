@@ -177,7 +177,8 @@ pub struct LimitArgs {
     /// Most operations one batched request may carry.
     #[arg(long = "max-batch", env = "PINGAN_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
-    /// Login attempts allowed per username from one client address each minute.
+    /// Login attempts allowed per username from one client address before that pair is locked
+    /// out (for `--login-lockout` seconds, doubling with each further failure).
     #[arg(long = "login-attempts-per-minute", env = "PINGAN_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 5)]
     pub login_attempts_per_minute: u32,
     /// Longest query text, in bytes.
@@ -194,6 +195,20 @@ pub struct LimitArgs {
     /// of base64); a longer body is refused with 413 before it is read.
     #[arg(long = "max-body-bytes", env = "PINGAN_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Seconds a (username, address) pair waits after its allowed attempts failed; each further
+    /// failure doubles the wait.
+    #[arg(long = "login-lockout", env = "PINGAN_LOGIN_LOCKOUT", default_value_t = 60)]
+    pub login_lockout_secs: u64,
+    /// The longest lockout of a pair, in seconds.
+    #[arg(long = "login-lockout-max", env = "PINGAN_LOGIN_LOCKOUT_MAX", default_value_t = 3600)]
+    pub login_lockout_max_secs: u64,
+    /// Password hashes (argon2, 19 MiB each) run at once; further logins wait their turn.
+    #[arg(long = "password-hash-concurrency", env = "PINGAN_PASSWORD_HASH_CONCURRENCY", default_value_t = 4)]
+    pub password_hash_concurrency: usize,
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` names
+    /// the client; from any other peer the header is ignored.
+    #[arg(long = "trusted-proxy", env = "PINGAN_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<crate::auth::IpRange>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -253,6 +268,10 @@ pub struct Limits {
     pub max_nesting: usize,
     pub max_selections: usize,
     pub max_body_bytes: usize,
+    pub login_lockout_secs: u64,
+    pub login_lockout_max_secs: u64,
+    pub password_hash_concurrency: usize,
+    pub trusted_proxy: Vec<crate::auth::IpRange>,
 }
 
 impl Default for Limits {
@@ -268,6 +287,10 @@ impl Default for Limits {
             max_nesting: 64,
             max_selections: 50_000,
             max_body_bytes: 16 * 1024 * 1024,
+            login_lockout_secs: 60,
+            login_lockout_max_secs: 3600,
+            password_hash_concurrency: 4,
+            trusted_proxy: Vec::new(),
         }
     }
 }
@@ -362,6 +385,7 @@ impl ServeArgs {
             ("max-nesting", self.limits.max_nesting),
             ("max-selections", self.limits.max_selections),
             ("max-body-bytes", self.limits.max_body_bytes),
+            ("password-hash-concurrency", self.limits.password_hash_concurrency),
             ("access-token-ttl", k.access_ttl_secs as usize),
             ("refresh-token-ttl", k.refresh_ttl_secs as usize),
         ] {
@@ -389,6 +413,10 @@ impl ServeArgs {
                 max_nesting: self.limits.max_nesting,
                 max_selections: self.limits.max_selections,
                 max_body_bytes: self.limits.max_body_bytes,
+                login_lockout_secs: self.limits.login_lockout_secs,
+                login_lockout_max_secs: self.limits.login_lockout_max_secs,
+                password_hash_concurrency: self.limits.password_hash_concurrency,
+                trusted_proxy: self.limits.trusted_proxy,
             },
             rule_interval: (self.rule_interval_secs > 0).then(|| Duration::from_secs(self.rule_interval_secs)),
         })

@@ -10,13 +10,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::{app_user, refresh_token, session};
-use rand::RngCore;
+use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::rate_limit::LoginLimiter;
+use super::throttle::LoginThrottle;
 use super::{Auth, Viewer, password};
 use crate::error::ApiError;
 
@@ -40,27 +40,30 @@ impl Auth {
         client: Option<IpAddr>,
     ) -> Result<TokenPair, ApiError> {
         // Counted before the hash: concurrent guesses cannot all be evaluated.
-        let attempt = self.limiter.begin(LoginLimiter::key(username, client)).ok_or(ApiError::RateLimited)?;
+        let key = LoginThrottle::key(username, client);
+        let attempt = self.throttle.begin(db, key).await?.ok_or(ApiError::RateLimited)?;
         let user = app_user::Entity::find().filter(app_user::Column::Username.eq(username)).one(db).await?;
         let guess = password.to_owned();
         let stored = user.as_ref().map(|u| u.password_hash.clone());
-        let matches = tokio::task::spawn_blocking(move || match stored {
-            Some(stored) => password::verify(&guess, &stored),
-            None => {
-                password::verify_dummy(&guess);
-                false
-            }
-        })
-        .await
-        .map_err(ApiError::internal)?;
+        let matches = self
+            .hashes
+            .run(move || match stored {
+                Some(stored) => password::verify(&guess, &stored),
+                None => {
+                    password::verify_dummy(&guess);
+                    false
+                }
+            })
+            .await?;
         let user = match user {
             Some(user) if matches && user.active => user,
             _ => {
                 tracing::info!(username, "failed login");
+                self.throttle.failed(db, attempt).await?;
                 return Err(ApiError::Unauthenticated);
             }
         };
-        self.limiter.succeeded(attempt);
+        self.throttle.succeeded(db, attempt).await?;
         let now = Utc::now();
         let session_id = Uuid::now_v7();
         let txn = db.begin().await?;
@@ -74,7 +77,8 @@ impl Auth {
         }
         .insert(&txn)
         .await?;
-        let refresh = self.new_refresh_token(&txn, session_id).await?;
+        let refresh = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
+        self.store_refresh_token(&txn, session_id, &refresh).await?;
         txn.commit().await?;
         tracing::info!(username, session = %session_id, "login");
         self.pair(user.id, session_id, refresh)
@@ -115,7 +119,8 @@ impl Auth {
         if !user.is_some_and(|u| u.active) {
             return Err(ApiError::Unauthenticated);
         }
-        let refresh = self.new_refresh_token(&txn, session.id).await?;
+        let refresh = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
+        self.store_refresh_token(&txn, session.id, &refresh).await?;
         session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, Expr::value(now))
             .filter(session::Column::Id.eq(session.id))
@@ -138,26 +143,24 @@ impl Auth {
         self.viewers.load(db, claims.sub, claims.sid).await
     }
 
-    async fn new_refresh_token(
+    async fn store_refresh_token(
         &self,
         txn: &impl sea_orm::ConnectionTrait,
         session_id: Uuid,
-    ) -> Result<String, ApiError> {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token = URL_SAFE_NO_PAD.encode(bytes);
+        token: &str,
+    ) -> Result<(), ApiError> {
         let now = Utc::now();
         refresh_token::ActiveModel {
             id: Set(Uuid::now_v7()),
             session_id: Set(session_id),
-            token_hash: Set(digest(&token)),
+            token_hash: Set(digest(token)),
             created_at: Set(now),
             expires_at: Set(now + chrono::Duration::from_std(self.refresh_ttl).map_err(ApiError::internal)?),
             used_at: Set(None),
         }
         .insert(txn)
         .await?;
-        Ok(token)
+        Ok(())
     }
 
     fn pair(&self, user_id: Uuid, session_id: Uuid, refresh_token: String) -> Result<TokenPair, ApiError> {
