@@ -205,6 +205,10 @@ pub struct LimitArgs {
     /// Password hashes (argon2, 19 MiB each) run at once; further logins wait their turn.
     #[arg(long = "password-hash-concurrency", env = "PINGAN_PASSWORD_HASH_CONCURRENCY", default_value_t = 4)]
     pub password_hash_concurrency: usize,
+    /// Seconds after a refresh token's use in which presenting it again (concurrent refreshes)
+    /// gets the same new pair instead of ending the session.
+    #[arg(long = "refresh-grace", env = "PINGAN_REFRESH_GRACE", default_value_t = 10)]
+    pub refresh_grace_secs: u64,
     /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` names
     /// the client; from any other peer the header is ignored.
     #[arg(long = "trusted-proxy", env = "PINGAN_TRUSTED_PROXY", value_delimiter = ',')]
@@ -271,6 +275,7 @@ pub struct Limits {
     pub login_lockout_secs: u64,
     pub login_lockout_max_secs: u64,
     pub password_hash_concurrency: usize,
+    pub refresh_grace_secs: u64,
     pub trusted_proxy: Vec<crate::auth::IpRange>,
 }
 
@@ -290,6 +295,7 @@ impl Default for Limits {
             login_lockout_secs: 60,
             login_lockout_max_secs: 3600,
             password_hash_concurrency: 4,
+            refresh_grace_secs: 10,
             trusted_proxy: Vec::new(),
         }
     }
@@ -416,6 +422,7 @@ impl ServeArgs {
                 login_lockout_secs: self.limits.login_lockout_secs,
                 login_lockout_max_secs: self.limits.login_lockout_max_secs,
                 password_hash_concurrency: self.limits.password_hash_concurrency,
+                refresh_grace_secs: self.limits.refresh_grace_secs,
                 trusted_proxy: self.limits.trusted_proxy,
             },
             rule_interval: (self.rule_interval_secs > 0).then(|| Duration::from_secs(self.rule_interval_secs)),

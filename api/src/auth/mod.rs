@@ -26,6 +26,8 @@ pub struct Auth {
     pub keys: TokenKeys,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// How long a used refresh token still gets its successor (concurrent refreshes).
+    pub refresh_grace: Duration,
     pub viewers: ViewerCache,
     pub throttle: LoginThrottle,
     /// The bound on concurrent password hashes.
@@ -38,6 +40,7 @@ impl Auth {
             keys,
             access_ttl,
             refresh_ttl,
+            refresh_grace: Duration::from_secs(limits.refresh_grace_secs),
             viewers: ViewerCache::default(),
             throttle: LoginThrottle {
                 max: limits.login_attempts_per_minute,

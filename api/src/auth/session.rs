@@ -1,8 +1,12 @@
 //! Sessions: login, refresh-token rotation with reuse detection, logout.
 //!
-//! A refresh token is 32 random bytes, shown once and stored only as its SHA-256. Every use
-//! rotates it; presenting a token that was already used ends the whole session, since one of
-//! the two holders is a thief.
+//! A login's refresh token is 32 random bytes, shown once and stored only as its SHA-256. Every
+//! use rotates it; presenting a token that was already used ends the whole session, since one of
+//! the two holders is a thief — unless the reuse comes within a short grace window after the
+//! rotation: a browser's tabs, or a retry after a lost answer, refresh with one token at once,
+//! and all of them get the same new pair (the successor is derived from the old token, see
+//! [`super::token::TokenKeys::successor`]). A thief within the window gets the pair too; after
+//! it, reuse ends the session as before.
 
 use std::net::IpAddr;
 
@@ -84,9 +88,19 @@ impl Auth {
         self.pair(user.id, session_id, refresh)
     }
 
-    /// Rotates a refresh token. A token used before ends its session (reuse detection).
+    /// Rotates a refresh token. A token used before ends its session (reuse detection), unless
+    /// it was used within the grace window: then the caller gets the same successor.
     pub async fn refresh(&self, db: &DatabaseConnection, presented: &str) -> Result<TokenPair, ApiError> {
+        let now = Utc::now();
         let txn = db.begin().await?;
+        // The write comes first: of concurrent uses exactly one marks the token, and the others
+        // wait for its commit (PostgreSQL's row lock, SQLite's single writer) before they read.
+        let marked = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?;
         let Some(stored) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
             .one(&txn)
@@ -94,21 +108,24 @@ impl Auth {
         else {
             return Err(ApiError::Unauthenticated);
         };
-        let now = Utc::now();
         let session =
             session::Entity::find_by_id(stored.session_id).one(&txn).await?.ok_or(ApiError::Unauthenticated)?;
         if session.revoked_at.is_some() || session.expires_at <= now || stored.expires_at <= now {
             return Err(ApiError::Unauthenticated);
         }
-        // Mark the token used only if nobody else did in the meantime: of two concurrent uses,
-        // exactly one rotates and the other counts as reuse.
-        let marked = refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
-            .filter(refresh_token::Column::Id.eq(stored.id))
-            .filter(refresh_token::Column::UsedAt.is_null())
-            .exec(&txn)
-            .await?;
+        let successor = self.keys.successor(presented);
         if marked.rows_affected != 1 {
+            let grace = chrono::Duration::from_std(self.refresh_grace).map_err(ApiError::internal)?;
+            let in_grace = stored.used_at.is_some_and(|used| now - used < grace);
+            let rotated = refresh_token::Entity::find()
+                .filter(refresh_token::Column::TokenHash.eq(digest(&successor)))
+                .filter(refresh_token::Column::SessionId.eq(session.id))
+                .one(&txn)
+                .await?;
+            if in_grace && rotated.is_some() {
+                txn.commit().await?;
+                return self.pair(session.user_id, session.id, successor);
+            }
             revoke(&txn, session.id, now).await?;
             txn.commit().await?;
             self.viewers.forget_session(session.id);
@@ -119,15 +136,14 @@ impl Auth {
         if !user.is_some_and(|u| u.active) {
             return Err(ApiError::Unauthenticated);
         }
-        let refresh = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
-        self.store_refresh_token(&txn, session.id, &refresh).await?;
+        self.store_refresh_token(&txn, session.id, &successor).await?;
         session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, Expr::value(now))
             .filter(session::Column::Id.eq(session.id))
             .exec(&txn)
             .await?;
         txn.commit().await?;
-        self.pair(session.user_id, session.id, refresh)
+        self.pair(session.user_id, session.id, successor)
     }
 
     /// Ends the viewer's session: its access and refresh tokens stop working at once.
