@@ -179,7 +179,8 @@ pub struct LimitArgs {
     /// Most operations one batched request may carry.
     #[arg(long = "max-batch", env = "PINGAN_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
-    /// Login attempts allowed per username from one client address each minute.
+    /// Login attempts allowed per username from one client address before that pair is locked
+    /// out (for `--login-lockout` seconds, doubling with each further failure).
     #[arg(long = "login-attempts-per-minute", env = "PINGAN_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 5)]
     pub login_attempts_per_minute: u32,
     /// Longest query text, in bytes.
@@ -200,6 +201,24 @@ pub struct LimitArgs {
     /// spreadsheet of 10 MB travels as about 13.4 MB of base64).
     #[arg(long = "max-import-body-bytes", env = "PINGAN_MAX_IMPORT_BODY_BYTES", default_value_t = 14 * 1024 * 1024)]
     pub max_import_body_bytes: usize,
+    /// Seconds a (username, address) pair waits after its allowed attempts failed; each further
+    /// failure doubles the wait.
+    #[arg(long = "login-lockout", env = "PINGAN_LOGIN_LOCKOUT", default_value_t = 60)]
+    pub login_lockout_secs: u64,
+    /// The longest lockout of a pair, in seconds.
+    #[arg(long = "login-lockout-max", env = "PINGAN_LOGIN_LOCKOUT_MAX", default_value_t = 3600)]
+    pub login_lockout_max_secs: u64,
+    /// Password hashes (argon2, 19 MiB each) run at once; further logins wait their turn.
+    #[arg(long = "password-hash-concurrency", env = "PINGAN_PASSWORD_HASH_CONCURRENCY", default_value_t = 4)]
+    pub password_hash_concurrency: usize,
+    /// Seconds after a refresh token's use in which presenting it again (concurrent refreshes)
+    /// gets the same new pair instead of ending the session.
+    #[arg(long = "refresh-grace", env = "PINGAN_REFRESH_GRACE", default_value_t = 10)]
+    pub refresh_grace_secs: u64,
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` names
+    /// the client; from any other peer the header is ignored.
+    #[arg(long = "trusted-proxy", env = "PINGAN_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<crate::auth::IpRange>,
 }
 
 /// What one client may hold of the server: connections, sockets and time.
@@ -315,6 +334,11 @@ pub struct Limits {
     pub max_selections: usize,
     pub max_body_bytes: usize,
     pub max_import_body_bytes: usize,
+    pub login_lockout_secs: u64,
+    pub login_lockout_max_secs: u64,
+    pub password_hash_concurrency: usize,
+    pub refresh_grace_secs: u64,
+    pub trusted_proxy: Vec<crate::auth::IpRange>,
 }
 
 impl Default for Limits {
@@ -331,6 +355,11 @@ impl Default for Limits {
             max_selections: 50_000,
             max_body_bytes: 1024 * 1024,
             max_import_body_bytes: 14 * 1024 * 1024,
+            login_lockout_secs: 60,
+            login_lockout_max_secs: 3600,
+            password_hash_concurrency: 4,
+            refresh_grace_secs: 10,
+            trusted_proxy: Vec::new(),
         }
     }
 }
@@ -434,6 +463,7 @@ impl ServeArgs {
             ("body-timeout", self.connections.body_timeout_secs as usize),
             ("ws-init-timeout", self.connections.ws_init_timeout_secs as usize),
             ("db-acquire-timeout", self.connections.db_acquire_timeout_secs as usize),
+            ("password-hash-concurrency", self.limits.password_hash_concurrency),
             ("access-token-ttl", k.access_ttl_secs as usize),
             ("refresh-token-ttl", k.refresh_ttl_secs as usize),
         ] {
@@ -462,6 +492,11 @@ impl ServeArgs {
                 max_selections: self.limits.max_selections,
                 max_body_bytes: self.limits.max_body_bytes,
                 max_import_body_bytes: self.limits.max_import_body_bytes,
+                login_lockout_secs: self.limits.login_lockout_secs,
+                login_lockout_max_secs: self.limits.login_lockout_max_secs,
+                password_hash_concurrency: self.limits.password_hash_concurrency,
+                refresh_grace_secs: self.limits.refresh_grace_secs,
+                trusted_proxy: self.limits.trusted_proxy,
             },
             connections: Connections {
                 max_connections: self.connections.max_connections,

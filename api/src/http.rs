@@ -150,8 +150,9 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
     };
     // One operation for the whole batch: one authentication, one read log, one request id.
     let operation = Operation::new(request_id.clone(), authn);
+    let client = crate::auth::client_addr(client.ip(), &headers, &shared.state.config.limits.trusted_proxy);
     for request in batch.iter_mut() {
-        operation.attach(&shared.state, request, Some(client.ip()));
+        operation.attach(&shared.state, request, Some(client));
     }
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let response = operation.answer_batch(shared.schema.execute_batch(batch).instrument(span).await);
@@ -184,12 +185,14 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
 async fn graphql_ws(
     State(shared): State<Shared>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let Shared { state, schema } = shared;
+    let client = crate::auth::client_addr(client.ip(), &headers, &state.config.limits.trusted_proxy);
     upgrade
         .protocols([crate::ws::PROTOCOL])
-        .on_upgrade(move |socket| crate::ws::serve(socket, state, schema, Some(client.ip())))
+        .on_upgrade(move |socket| crate::ws::serve(socket, state, schema, Some(client)))
         .into_response()
 }
 

@@ -37,7 +37,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
             TokenKeys::ephemeral("pingan", "pingan-api"),
             Duration::from_secs(60),
             Duration::from_secs(60),
-            1,
+            &Limits::default(),
         ),
         access: Access::load().await?,
         config: offline_config(&args.db.url),

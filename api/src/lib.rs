@@ -82,12 +82,7 @@ impl App {
             );
         }
         let access = Access::load().await?;
-        let auth = Auth::new(
-            config.keys.clone(),
-            config.access_ttl,
-            config.refresh_ttl,
-            config.limits.login_attempts_per_minute,
-        );
+        let auth = Auth::new(config.keys.clone(), config.access_ttl, config.refresh_ttl, &config.limits);
         let listener = TcpListener::bind(config.bind).await?;
         let task_events = rules::channel();
         let state = Arc::new(AppState {

@@ -18,6 +18,7 @@ mod m20261130_000007_audit;
 mod m20261130_000008_report_indexes;
 mod m20261202_000009_person_links;
 mod m20261203_000010_duty_lookups;
+mod m20261203_000011_login_throttle;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_report_indexes::Migration),
             Box::new(m20261202_000009_person_links::Migration),
             Box::new(m20261203_000010_duty_lookups::Migration),
+            Box::new(m20261203_000011_login_throttle::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::future::join_all;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use pingan_tests::{AUDIENCE, ISSUER, PASSWORD, TEST_SECRET, TestApp, error_code};
 use serde_json::{Value, json};
@@ -139,7 +140,8 @@ const REFRESH: &str =
 
 #[tokio::test]
 async fn refresh_rotates_and_reuse_ends_the_session() {
-    let app = TestApp::spawn().await;
+    // No grace window: any reuse counts (reuse within the window: `login_throttle.rs`).
+    let app = TestApp::spawn_with(|config| config.limits.refresh_grace_secs = 0).await;
     let login = app.login_payload("coord", PASSWORD).await;
     let first_refresh = login["data"]["login"]["refreshToken"].as_str().unwrap().to_owned();
 
@@ -218,4 +220,55 @@ async fn only_admin_deactivates_and_only_in_its_own_town() {
 async fn me_id(app: &TestApp, token: &str) -> String {
     let body = app.gql(Some(token), "{ me { id } }", json!({})).await;
     body["data"]["me"]["id"].as_str().expect("me id").to_owned()
+}
+
+#[tokio::test]
+async fn the_towns_only_active_admin_cannot_deactivate_itself() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let id = app.gql(Some(&admin), "{ me { id } }", json!({})).await["data"]["me"]["id"].clone();
+    let out = app
+        .gql(
+            Some(&admin),
+            "mutation($id: ID!) { deactivateUser(input: { userId: $id }) { active } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_code(&out), Some("CONFLICT"), "{out}");
+    let me = app.gql(Some(&admin), "{ me { username active } }", json!({})).await;
+    assert_eq!(me["data"]["me"]["active"], true, "{me}");
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_of_one_token_get_the_same_pair_and_the_session_lives() {
+    let app = TestApp::spawn().await;
+    let login = app.login_payload("coord", PASSWORD).await;
+    let refresh = login["data"]["login"]["refreshToken"].as_str().expect("refresh token").to_owned();
+    let bodies = join_all((0..20).map(|_| app.gql(None, REFRESH, json!({ "t": refresh })))).await;
+    let mut tokens: Vec<&str> = Vec::new();
+    for body in &bodies {
+        let pair = &body["data"]["refreshToken"];
+        assert!(pair.is_object(), "{body}");
+        tokens.push(pair["refreshToken"].as_str().unwrap());
+        let me = app.gql(pair["accessToken"].as_str(), "{ me { username } }", json!({})).await;
+        assert_eq!(me["data"]["me"]["username"], "coord", "{me}");
+    }
+    tokens.dedup();
+    assert_eq!(tokens.len(), 1, "every caller gets the same new refresh token: {tokens:?}");
+    let next = app.gql(None, REFRESH, json!({ "t": tokens[0] })).await;
+    assert!(next["data"]["refreshToken"].is_object(), "the session lives on: {next}");
+}
+
+#[tokio::test]
+async fn a_refresh_token_reused_after_the_grace_window_ends_the_session() {
+    let app = TestApp::spawn_with(|config| config.limits.refresh_grace_secs = 1).await;
+    let login = app.login_payload("coord", PASSWORD).await;
+    let first = login["data"]["login"]["refreshToken"].as_str().unwrap().to_owned();
+    let rotated = app.gql(None, REFRESH, json!({ "t": first })).await;
+    let access = rotated["data"]["refreshToken"]["accessToken"].as_str().expect("rotated").to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let reused = app.gql(None, REFRESH, json!({ "t": first })).await;
+    assert_eq!(error_code(&reused), Some("UNAUTHENTICATED"), "{reused}");
+    let me = app.gql(Some(&access), "{ me { username } }", json!({})).await;
+    assert_eq!(error_code(&me), Some("UNAUTHENTICATED"), "{me}");
 }

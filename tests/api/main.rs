@@ -11,6 +11,7 @@ mod imports;
 mod layering;
 mod leads;
 mod limits;
+mod login_throttle;
 mod migrations;
 mod noninterference;
 mod org;

@@ -1,8 +1,12 @@
 //! Sessions: login, refresh-token rotation with reuse detection, logout.
 //!
-//! A refresh token is 32 random bytes, shown once and stored only as its SHA-256. Every use
-//! rotates it; presenting a token that was already used ends the whole session, since one of
-//! the two holders is a thief.
+//! A login's refresh token is 32 random bytes, shown once and stored only as its SHA-256. Every
+//! use rotates it; presenting a token that was already used ends the whole session, since one of
+//! the two holders is a thief — unless the reuse comes within a short grace window after the
+//! rotation: a browser's tabs, or a retry after a lost answer, refresh with one token at once,
+//! and all of them get the same new pair (the successor is derived from the old token, see
+//! [`super::token::TokenKeys::successor`]). A thief within the window gets the pair too; after
+//! it, reuse ends the session as before.
 
 use std::net::IpAddr;
 
@@ -10,13 +14,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::{app_user, refresh_token, session};
-use rand::RngCore;
+use rand::Rng;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::rate_limit::LoginLimiter;
+use super::throttle::LoginThrottle;
 use super::{Auth, Viewer, password};
 use crate::error::ApiError;
 
@@ -40,30 +44,33 @@ impl Auth {
         client: Option<IpAddr>,
     ) -> Result<TokenPair, ApiError> {
         // Counted before the hash: concurrent guesses cannot all be evaluated.
-        let attempt = self.limiter.begin(LoginLimiter::key(username, client)).ok_or(ApiError::RateLimited)?;
+        let key = LoginThrottle::key(username, client);
+        let attempt = self.throttle.begin(db, key).await?.ok_or(ApiError::RateLimited)?;
         let user = app_user::Entity::find().filter(app_user::Column::Username.eq(username)).one(db).await?;
         let guess = password.to_owned();
         let stored = user.as_ref().map(|u| u.password_hash.clone());
-        let matches = tokio::task::spawn_blocking(move || match stored {
-            Some(stored) => password::verify(&guess, &stored),
-            None => {
-                password::verify_dummy(&guess);
-                false
-            }
-        })
-        .await
-        .map_err(ApiError::internal)?;
+        let matches = self
+            .hashes
+            .run(move || match stored {
+                Some(stored) => password::verify(&guess, &stored),
+                None => {
+                    password::verify_dummy(&guess);
+                    false
+                }
+            })
+            .await?;
         let user = match user {
             Some(user) if matches && user.active => user,
             _ => {
                 tracing::info!(username, "failed login");
+                self.throttle.failed(db, attempt).await?;
                 return Err(ApiError::Unauthenticated);
             }
         };
-        self.limiter.succeeded(attempt);
+        self.throttle.succeeded(db, attempt).await?;
         let now = Utc::now();
         let session_id = Uuid::now_v7();
-        let txn = db.begin().await?;
+        let (txn, _turn) = crate::db::write(db).await?;
         session::ActiveModel {
             id: Set(session_id),
             user_id: Set(user.id),
@@ -74,15 +81,26 @@ impl Auth {
         }
         .insert(&txn)
         .await?;
-        let refresh = self.new_refresh_token(&txn, session_id).await?;
+        let refresh = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
+        self.store_refresh_token(&txn, session_id, &refresh).await?;
         txn.commit().await?;
         tracing::info!(username, session = %session_id, "login");
         self.pair(user.id, session_id, refresh)
     }
 
-    /// Rotates a refresh token. A token used before ends its session (reuse detection).
+    /// Rotates a refresh token. A token used before ends its session (reuse detection), unless
+    /// it was used within the grace window: then the caller gets the same successor.
     pub async fn refresh(&self, db: &DatabaseConnection, presented: &str) -> Result<TokenPair, ApiError> {
-        let txn = db.begin().await?;
+        let now = Utc::now();
+        let (txn, _turn) = crate::db::write(db).await?;
+        // The write comes first: of concurrent uses exactly one marks the token, and the others
+        // wait for its commit (PostgreSQL's row lock, SQLite's single writer) before they read.
+        let marked = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?;
         let Some(stored) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(digest(presented)))
             .one(&txn)
@@ -90,21 +108,24 @@ impl Auth {
         else {
             return Err(ApiError::Unauthenticated);
         };
-        let now = Utc::now();
         let session =
             session::Entity::find_by_id(stored.session_id).one(&txn).await?.ok_or(ApiError::Unauthenticated)?;
         if session.revoked_at.is_some() || session.expires_at <= now || stored.expires_at <= now {
             return Err(ApiError::Unauthenticated);
         }
-        // Mark the token used only if nobody else did in the meantime: of two concurrent uses,
-        // exactly one rotates and the other counts as reuse.
-        let marked = refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
-            .filter(refresh_token::Column::Id.eq(stored.id))
-            .filter(refresh_token::Column::UsedAt.is_null())
-            .exec(&txn)
-            .await?;
+        let successor = self.keys.successor(presented);
         if marked.rows_affected != 1 {
+            let grace = chrono::Duration::from_std(self.refresh_grace).map_err(ApiError::internal)?;
+            let in_grace = stored.used_at.is_some_and(|used| now - used < grace);
+            let rotated = refresh_token::Entity::find()
+                .filter(refresh_token::Column::TokenHash.eq(digest(&successor)))
+                .filter(refresh_token::Column::SessionId.eq(session.id))
+                .one(&txn)
+                .await?;
+            if in_grace && rotated.is_some() {
+                txn.commit().await?;
+                return self.pair(session.user_id, session.id, successor);
+            }
             revoke(&txn, session.id, now).await?;
             txn.commit().await?;
             self.viewers.forget_session(session.id);
@@ -115,14 +136,14 @@ impl Auth {
         if !user.is_some_and(|u| u.active) {
             return Err(ApiError::Unauthenticated);
         }
-        let refresh = self.new_refresh_token(&txn, session.id).await?;
+        self.store_refresh_token(&txn, session.id, &successor).await?;
         session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, Expr::value(now))
             .filter(session::Column::Id.eq(session.id))
             .exec(&txn)
             .await?;
         txn.commit().await?;
-        self.pair(session.user_id, session.id, refresh)
+        self.pair(session.user_id, session.id, successor)
     }
 
     /// Ends the viewer's session: its access and refresh tokens stop working at once.
@@ -138,26 +159,24 @@ impl Auth {
         self.viewers.load(db, claims.sub, claims.sid).await
     }
 
-    async fn new_refresh_token(
+    async fn store_refresh_token(
         &self,
         txn: &impl sea_orm::ConnectionTrait,
         session_id: Uuid,
-    ) -> Result<String, ApiError> {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token = URL_SAFE_NO_PAD.encode(bytes);
+        token: &str,
+    ) -> Result<(), ApiError> {
         let now = Utc::now();
         refresh_token::ActiveModel {
             id: Set(Uuid::now_v7()),
             session_id: Set(session_id),
-            token_hash: Set(digest(&token)),
+            token_hash: Set(digest(token)),
             created_at: Set(now),
             expires_at: Set(now + chrono::Duration::from_std(self.refresh_ttl).map_err(ApiError::internal)?),
             used_at: Set(None),
         }
         .insert(txn)
         .await?;
-        Ok(token)
+        Ok(())
     }
 
     fn pair(&self, user_id: Uuid, session_id: Uuid, refresh_token: String) -> Result<TokenPair, ApiError> {

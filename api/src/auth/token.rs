@@ -8,10 +8,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// Leeway for clock skew between replicas, in seconds.
@@ -40,6 +44,8 @@ struct Inner {
     issuer: String,
     audience: String,
     ephemeral: bool,
+    /// The key refresh-token successors are derived with (see [`TokenKeys::successor`]).
+    successor_key: [u8; 32],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +62,7 @@ impl TokenKeys {
             issuer,
             audience,
             false,
+            secret,
         )
     }
 
@@ -63,7 +70,7 @@ impl TokenKeys {
     pub fn eddsa(private_pem: &[u8], public_pem: &[u8], issuer: &str, audience: &str) -> Result<Self, KeyError> {
         let encoding = EncodingKey::from_ed_pem(private_pem).map_err(|e| KeyError(e.to_string()))?;
         let decoding = DecodingKey::from_ed_pem(public_pem).map_err(|e| KeyError(e.to_string()))?;
-        Ok(Self::new(Algorithm::EdDSA, encoding, decoding, issuer, audience, false))
+        Ok(Self::new(Algorithm::EdDSA, encoding, decoding, issuer, audience, false, private_pem))
     }
 
     /// A random HS256 key that lives as long as the process: demo mode only.
@@ -84,6 +91,7 @@ impl TokenKeys {
         issuer: &str,
         audience: &str,
         ephemeral: bool,
+        secret: &[u8],
     ) -> Self {
         let mut validation = Validation::new(algorithm);
         validation.algorithms = vec![algorithm];
@@ -102,7 +110,25 @@ impl TokenKeys {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             ephemeral,
+            // A key of its own, so a successor never doubles as a signature.
+            successor_key: Sha256::new_with_prefix(b"pingan refresh-token successor\n")
+                .chain_update(secret)
+                .finalize()
+                .into(),
         }))
+    }
+
+    /// The refresh token that replaces `token` when it is rotated: HMAC-SHA256 of it under a
+    /// key derived from the signing secret (HS256) or private key (EdDSA).
+    ///
+    /// Derived rather than random so that concurrent refreshes with one token all hand out the
+    /// same successor (the grace window in `session.rs`) while the database keeps only digests:
+    /// whoever presents the old token can recompute its successor, and nobody without the
+    /// server's key and the old token can.
+    pub fn successor(&self, token: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0.successor_key).expect("HMAC takes any key length");
+        mac.update(token.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
     /// A line for the start-up log, without key material.
@@ -136,5 +162,20 @@ impl TokenKeys {
         // or from a badly skewed clock, and neither is trusted.
         let latest_iat = Utc::now().timestamp() + LEEWAY_SECS as i64;
         (data.claims.iat <= latest_iat).then_some(data.claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TokenKeys;
+
+    #[test]
+    fn a_successor_is_the_same_for_one_token_and_key_and_differs_otherwise() {
+        let keys = TokenKeys::hs256(&[7; 48], "pingan", "pingan-api");
+        let other = TokenKeys::hs256(&[8; 48], "pingan", "pingan-api");
+        assert_eq!(keys.successor("token-a"), keys.successor("token-a"));
+        assert_ne!(keys.successor("token-a"), keys.successor("token-b"));
+        assert_ne!(keys.successor("token-a"), other.successor("token-a"));
+        assert_ne!(keys.successor("token-a"), "token-a");
     }
 }

@@ -10,7 +10,9 @@ use chrono::Utc;
 use entity::enums::{AuditCategory, AuditOutcome, Role, UnitKind};
 use entity::{app_user, org_unit};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -170,6 +172,7 @@ pub struct OrgMutation;
 #[Object]
 impl OrgMutation {
     /// Deactivates a user of the admin's town; their live tokens stop working on the next request.
+    /// The town's last active admin stays: `CONFLICT`, as nobody could then manage its users.
     async fn deactivate_user(
         &self,
         ctx: &Context<'_>,
@@ -180,6 +183,12 @@ impl OrgMutation {
         let cond = state.access.rows::<Users>(viewer, "deactivate").ok_or(ApiError::Forbidden)?;
         let target = ids::decode_as(&input.user_id, Kind::User).ok_or(ApiError::NotFound)?;
         let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
+        // PostgreSQL: the town's active admins are locked first, so two admins deactivating each
+        // other queue here and the second sees the first's change. SQLite has one writer at a
+        // time (and no row locks); the update below takes it before the count is read.
+        if txn.get_database_backend() == DbBackend::Postgres {
+            active_admins(viewer.town_id).lock_exclusive().all(&txn).await.map_err(ApiError::from)?;
+        }
         let updated = app_user::Entity::update_many()
             .col_expr(app_user::Column::Active, Expr::value(false))
             .col_expr(app_user::Column::Version, Expr::col(app_user::Column::Version).add(1))
@@ -191,6 +200,17 @@ impl OrgMutation {
             .map_err(ApiError::from)?;
         if updated.rows_affected == 0 {
             return Err(ApiError::NotFound.into());
+        }
+        let target_user = app_user::Entity::find_by_id(target).one(&txn).await.map_err(ApiError::from)?;
+        if let Some(user) = target_user.filter(|u| u.role == Role::Admin)
+            && active_admins(user.town_id).count(&txn).await.map_err(ApiError::from)? == 0
+        {
+            return Err(ApiError::Conflict {
+                message: "This is the town's last active administrator; it cannot be deactivated.".into(),
+                message_zh: "该用户是本镇唯一在用的管理员，不能停用。".into(),
+                allowed: vec![],
+            }
+            .into());
         }
         audit::record(
             &txn,
@@ -210,6 +230,14 @@ impl OrgMutation {
         state.auth.viewers.forget_user(target);
         Ok(DeactivateUserPayload { user_id: input.user_id, active: false })
     }
+}
+
+/// The active admins of a town.
+fn active_admins(town: Uuid) -> sea_orm::Select<app_user::Entity> {
+    app_user::Entity::find()
+        .filter(app_user::Column::TownId.eq(town))
+        .filter(app_user::Column::Role.eq(Role::Admin))
+        .filter(app_user::Column::Active.eq(true))
 }
 
 impl crate::AppState {
