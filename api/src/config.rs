@@ -194,6 +194,13 @@ pub struct LimitArgs {
     /// of base64); a longer body is refused with 413 before it is read.
     #[arg(long = "max-body-bytes", env = "PINGAN_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Most bytes a spreadsheet to import may unpack to (all its parts together), and most text
+    /// its rows may hold; a larger workbook is refused before it is read.
+    #[arg(long = "max-import-unpacked-bytes", env = "PINGAN_MAX_IMPORT_UNPACKED_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_import_unpacked_bytes: u64,
+    /// Imports read at once, server-wide; another waits up to 30 seconds for one to finish.
+    #[arg(long = "max-concurrent-imports", env = "PINGAN_MAX_CONCURRENT_IMPORTS", default_value_t = 2)]
+    pub max_concurrent_imports: usize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -253,6 +260,8 @@ pub struct Limits {
     pub max_nesting: usize,
     pub max_selections: usize,
     pub max_body_bytes: usize,
+    pub max_import_unpacked_bytes: u64,
+    pub max_concurrent_imports: usize,
 }
 
 impl Default for Limits {
@@ -268,6 +277,8 @@ impl Default for Limits {
             max_nesting: 64,
             max_selections: 50_000,
             max_body_bytes: 16 * 1024 * 1024,
+            max_import_unpacked_bytes: 100 * 1024 * 1024,
+            max_concurrent_imports: 2,
         }
     }
 }
@@ -362,6 +373,8 @@ impl ServeArgs {
             ("max-nesting", self.limits.max_nesting),
             ("max-selections", self.limits.max_selections),
             ("max-body-bytes", self.limits.max_body_bytes),
+            ("max-import-unpacked-bytes", self.limits.max_import_unpacked_bytes as usize),
+            ("max-concurrent-imports", self.limits.max_concurrent_imports),
             ("access-token-ttl", k.access_ttl_secs as usize),
             ("refresh-token-ttl", k.refresh_ttl_secs as usize),
         ] {
@@ -389,6 +402,8 @@ impl ServeArgs {
                 max_nesting: self.limits.max_nesting,
                 max_selections: self.limits.max_selections,
                 max_body_bytes: self.limits.max_body_bytes,
+                max_import_unpacked_bytes: self.limits.max_import_unpacked_bytes,
+                max_concurrent_imports: self.limits.max_concurrent_imports,
             },
             rule_interval: (self.rule_interval_secs > 0).then(|| Duration::from_secs(self.rule_interval_secs)),
         })
