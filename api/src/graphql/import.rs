@@ -182,8 +182,10 @@ fn file_error(line: Option<u32>, column: Option<&str>, reason: String, reason_zh
 }
 
 /// Reads the ledger's rows: the header row (the first non-empty row), then each data row by
-/// header. Refuses, naming the row and column, a file that is not XLSX, a missing sheet or
-/// required column, a formula, an over-long cell and more than [`MAX_ROWS`] rows.
+/// header, cell by cell as the sheet streams. Refuses, naming the row and column, a file that is
+/// not XLSX or unpacks past `max_unpacked` bytes ([`crate::sheet::package`]), a missing sheet or
+/// required column, a formula, an over-long cell, more than [`MAX_ROWS`] rows and rows holding
+/// more than `max_unpacked` bytes of text (one shared string may fill many cells).
 fn read_ledger(
     bytes: &[u8],
     sheet: Option<&str>,
@@ -191,11 +193,13 @@ fn read_ledger(
     known: &[&'static str],
     required: &[&'static str],
     progress: Option<&Progress>,
+    max_unpacked: u64,
 ) -> Result<Vec<Row>, ApiError> {
     if bytes.len() > MAX_BYTES {
         let mb = MAX_BYTES / 1024 / 1024;
         return Err(file_error(None, None, format!("The file is larger than {mb} MB."), format!("文件超过{mb}MB。")));
     }
+    crate::sheet::package::check(bytes, max_unpacked)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
         file_error(None, None, "The file is not an XLSX workbook.".into(), "文件不是XLSX工作簿。".into())
     })?;
@@ -217,6 +221,7 @@ fn read_ledger(
     let mut cells = book
         .worksheet_cells_reader(&sheet)
         .map_err(|_| file_error(None, None, "The sheet cannot be read.".into(), "无法读取工作表。".into()))?;
+    let mut text_bytes: u64 = 0;
     let mut header: HashMap<u32, &'static str> = HashMap::new();
     let mut header_line: Option<u32> = None;
     let mut pending_header: Vec<(u32, String)> = Vec::new();
@@ -272,6 +277,18 @@ fn read_ledger(
             Raw::Text(t) => Raw::Text(t.trim().to_owned()),
             date => date,
         };
+        if let Raw::Text(t) = &raw {
+            text_bytes += t.len() as u64;
+            if text_bytes > max_unpacked {
+                let mb = max_unpacked / 1024 / 1024;
+                return Err(file_error(
+                    Some(line),
+                    None,
+                    format!("The sheet holds more than {mb} MB of text; split the ledger."),
+                    format!("工作表文字超过{mb}MB，请拆分台账后导入。"),
+                ));
+            }
+        }
         match header_line {
             None | Some(_) if header_line.is_none_or(|h| h == line) => {
                 header_line = Some(line);
@@ -293,12 +310,7 @@ fn read_ledger(
                 rows.push(done);
             }
             if rows.len() as u32 >= MAX_ROWS {
-                return Err(file_error(
-                    Some(line),
-                    None,
-                    format!("The file has more than {MAX_ROWS} rows; split it."),
-                    format!("文件超过{MAX_ROWS}行，请拆分后导入。"),
-                ));
+                return Err(too_many_rows(line));
             }
             if let Some(p) = progress
                 && rows.len().is_multiple_of(1000)
@@ -319,6 +331,28 @@ fn read_ledger(
     }
     rows.extend(current);
     Ok(rows)
+}
+
+fn too_many_rows(line: u32) -> ApiError {
+    file_error(
+        Some(line),
+        None,
+        format!("The file has more than {MAX_ROWS} rows; split it."),
+        format!("文件超过{MAX_ROWS}行，请拆分后导入。"),
+    )
+}
+
+/// Reads the ledger within the configured bounds.
+fn read_rows(
+    ctx: &Context<'_>,
+    input: &ImportInput,
+    known: &'static [&'static str],
+    required: &'static [&'static str],
+) -> Result<Vec<Row>, ApiError> {
+    let (bytes, mapping) = decode(input)?;
+    let progress = ctx.data_opt::<Progress>();
+    let max_unpacked = ctx.state().config.limits.max_import_unpacked_bytes;
+    read_ledger(&bytes, input.sheet.as_deref(), &mapping, known, required, progress, max_unpacked)
 }
 
 /// The ledger header of each column of the header row; refuses a missing required column.
@@ -519,9 +553,7 @@ async fn import_persons(ctx: &Context<'_>, input: ImportInput) -> Result<ImportP
     let viewer = ctx.viewer()?;
     let state = ctx.state();
     may_import::<Persons>(ctx, viewer)?;
-    let (bytes, mapping) = decode(&input)?;
-    let progress = ctx.data_opt::<Progress>();
-    let rows = read_ledger(&bytes, input.sheet.as_deref(), &mapping, PERSON_KNOWN, PERSON_REQUIRED, progress)?;
+    let rows = read_rows(ctx, &input, PERSON_KNOWN, PERSON_REQUIRED)?;
     let villages = villages(ctx, viewer).await?;
     let notes_allowed = state.access.groups::<Persons>(viewer).held_anywhere("notes");
     let mut rejected = Vec::new();
@@ -582,9 +614,7 @@ async fn import_venues(ctx: &Context<'_>, input: ImportInput) -> Result<ImportPa
     let viewer = ctx.viewer()?;
     let state = ctx.state();
     may_import::<Venues>(ctx, viewer)?;
-    let (bytes, mapping) = decode(&input)?;
-    let progress = ctx.data_opt::<Progress>();
-    let rows = read_ledger(&bytes, input.sheet.as_deref(), &mapping, VENUE_KNOWN, VENUE_REQUIRED, progress)?;
+    let rows = read_rows(ctx, &input, VENUE_KNOWN, VENUE_REQUIRED)?;
     let villages = villages(ctx, viewer).await?;
     let notes_allowed = state.access.groups::<Venues>(viewer).held_anywhere("record");
     let mut rejected = Vec::new();
