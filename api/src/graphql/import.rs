@@ -13,7 +13,8 @@
 
 use std::collections::HashMap;
 use std::io::Cursor;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use base64::Engine as _;
@@ -22,6 +23,7 @@ use chrono::NaiveDate;
 use entity::enums::{JudicialTag, PersonCategory};
 use entity::village;
 use sea_orm::TransactionTrait;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::access::resource::{Persons, Venues, Villages};
 use crate::audit;
@@ -41,6 +43,22 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_ROWS: u32 = 20_000;
 /// The longest cell taken (characters).
 pub const MAX_CELL_CHARS: usize = 4000;
+
+/// How long an import waits for another to finish before it is refused (`RATE_LIMITED`).
+const IMPORT_WAIT: Duration = Duration::from_secs(30);
+
+/// The imports being read, server-wide: each may hold its file, its shared strings and its rows
+/// (each bounded by `max_import_unpacked_bytes`), so only a few run at once. Sized by the first
+/// import's configuration (one server per process); kept here so the bound stays with imports.
+static IMPORTS: OnceLock<Semaphore> = OnceLock::new();
+
+/// A place among the imports running at once, waiting up to `wait` for one.
+async fn slot(slots: &Semaphore, wait: Duration) -> Result<SemaphorePermit<'_>, ApiError> {
+    match tokio::time::timeout(wait, slots.acquire()).await {
+        Ok(permit) => permit.map_err(|e| ApiError::Internal(e.into())),
+        Err(_) => Err(ApiError::RateLimited),
+    }
+}
 
 /// Reports progress of a long import (the command line prints it): (stage, done, total).
 #[derive(Clone)]
@@ -342,17 +360,29 @@ fn too_many_rows(line: u32) -> ApiError {
     )
 }
 
-/// Reads the ledger within the configured bounds.
-fn read_rows(
+/// Reads the ledger off the async workers (parsing a large sheet takes a while), holding one of
+/// the server's few import slots.
+async fn read_rows(
     ctx: &Context<'_>,
     input: &ImportInput,
     known: &'static [&'static str],
     required: &'static [&'static str],
-) -> Result<Vec<Row>, ApiError> {
+) -> Result<(Vec<Row>, SemaphorePermit<'static>), ApiError> {
+    let limits = &ctx.state().config.limits;
+    let slots = IMPORTS.get_or_init(|| Semaphore::new(limits.max_concurrent_imports.max(1)));
+    let permit = slot(slots, IMPORT_WAIT).await?;
     let (bytes, mapping) = decode(input)?;
-    let progress = ctx.data_opt::<Progress>();
-    let max_unpacked = ctx.state().config.limits.max_import_unpacked_bytes;
-    read_ledger(&bytes, input.sheet.as_deref(), &mapping, known, required, progress, max_unpacked)
+    let progress = ctx.data_opt::<Progress>().cloned();
+    let sheet = input.sheet.clone();
+    let max_unpacked = limits.max_import_unpacked_bytes;
+    // The permit goes with the reading: a request dropped meanwhile does not free its slot early.
+    let (rows, permit) = tokio::task::spawn_blocking(move || {
+        let rows = read_ledger(&bytes, sheet.as_deref(), &mapping, known, required, progress.as_ref(), max_unpacked);
+        (rows, permit)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((rows?, permit))
 }
 
 /// The ledger header of each column of the header row; refuses a missing required column.
@@ -553,7 +583,8 @@ async fn import_persons(ctx: &Context<'_>, input: ImportInput) -> Result<ImportP
     let viewer = ctx.viewer()?;
     let state = ctx.state();
     may_import::<Persons>(ctx, viewer)?;
-    let rows = read_rows(ctx, &input, PERSON_KNOWN, PERSON_REQUIRED)?;
+    // The slot is held to the end: the rows stay in memory until then.
+    let (rows, _slot) = read_rows(ctx, &input, PERSON_KNOWN, PERSON_REQUIRED).await?;
     let villages = villages(ctx, viewer).await?;
     let notes_allowed = state.access.groups::<Persons>(viewer).held_anywhere("notes");
     let mut rejected = Vec::new();
@@ -614,7 +645,8 @@ async fn import_venues(ctx: &Context<'_>, input: ImportInput) -> Result<ImportPa
     let viewer = ctx.viewer()?;
     let state = ctx.state();
     may_import::<Venues>(ctx, viewer)?;
-    let rows = read_rows(ctx, &input, VENUE_KNOWN, VENUE_REQUIRED)?;
+    // The slot is held to the end: the rows stay in memory until then.
+    let (rows, _slot) = read_rows(ctx, &input, VENUE_KNOWN, VENUE_REQUIRED).await?;
     let villages = villages(ctx, viewer).await?;
     let notes_allowed = state.access.groups::<Venues>(viewer).held_anywhere("record");
     let mut rejected = Vec::new();
@@ -690,5 +722,19 @@ impl ImportMutation {
     /// Imports a venues ledger (coordinator, police): every row or none.
     async fn import_venues(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportPayload> {
         Ok(import_venues(ctx, input).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_import_past_the_slots_waits_then_is_refused() {
+        let slots = Semaphore::new(1);
+        let held = slot(&slots, Duration::from_millis(10)).await.unwrap();
+        assert!(matches!(slot(&slots, Duration::from_millis(10)).await, Err(ApiError::RateLimited)));
+        drop(held);
+        assert!(slot(&slots, Duration::from_millis(10)).await.is_ok());
     }
 }
