@@ -219,6 +219,13 @@ pub struct LimitArgs {
     /// the client; from any other peer the header is ignored.
     #[arg(long = "trusted-proxy", env = "PINGAN_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<crate::auth::IpRange>,
+    /// Most bytes a spreadsheet to import may unpack to (all its parts together), and most text
+    /// its rows may hold; a larger workbook is refused before it is read.
+    #[arg(long = "max-import-unpacked-bytes", env = "PINGAN_MAX_IMPORT_UNPACKED_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_import_unpacked_bytes: u64,
+    /// Imports read at once, server-wide; another waits up to 30 seconds for one to finish.
+    #[arg(long = "max-concurrent-imports", env = "PINGAN_MAX_CONCURRENT_IMPORTS", default_value_t = 2)]
+    pub max_concurrent_imports: usize,
 }
 
 /// What one client may hold of the server: connections, sockets and time.
@@ -339,6 +346,8 @@ pub struct Limits {
     pub password_hash_concurrency: usize,
     pub refresh_grace_secs: u64,
     pub trusted_proxy: Vec<crate::auth::IpRange>,
+    pub max_import_unpacked_bytes: u64,
+    pub max_concurrent_imports: usize,
 }
 
 impl Default for Limits {
@@ -360,6 +369,8 @@ impl Default for Limits {
             password_hash_concurrency: 4,
             refresh_grace_secs: 10,
             trusted_proxy: Vec::new(),
+            max_import_unpacked_bytes: 100 * 1024 * 1024,
+            max_concurrent_imports: 2,
         }
     }
 }
@@ -464,6 +475,8 @@ impl ServeArgs {
             ("ws-init-timeout", self.connections.ws_init_timeout_secs as usize),
             ("db-acquire-timeout", self.connections.db_acquire_timeout_secs as usize),
             ("password-hash-concurrency", self.limits.password_hash_concurrency),
+            ("max-import-unpacked-bytes", self.limits.max_import_unpacked_bytes as usize),
+            ("max-concurrent-imports", self.limits.max_concurrent_imports),
             ("access-token-ttl", k.access_ttl_secs as usize),
             ("refresh-token-ttl", k.refresh_ttl_secs as usize),
         ] {
@@ -497,6 +510,8 @@ impl ServeArgs {
                 password_hash_concurrency: self.limits.password_hash_concurrency,
                 refresh_grace_secs: self.limits.refresh_grace_secs,
                 trusted_proxy: self.limits.trusted_proxy,
+                max_import_unpacked_bytes: self.limits.max_import_unpacked_bytes,
+                max_concurrent_imports: self.limits.max_concurrent_imports,
             },
             connections: Connections {
                 max_connections: self.connections.max_connections,

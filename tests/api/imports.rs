@@ -14,7 +14,7 @@ const IMPORT: &str = "mutation($i: ImportInput!, $persons: Boolean!) {
 async fn import(app: &TestApp, token: &str, persons: bool, file: &[u8], extra: Value) -> Value {
     let mut input = json!({ "content": base64::engine::general_purpose::STANDARD.encode(file) });
     input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    app.gql(Some(token), IMPORT, json!({ "i": input, "persons": persons })).await
+    app.import_gql(Some(token), IMPORT, json!({ "i": input, "persons": persons })).await
 }
 
 /// Removes every record (not the towns, units and users): a fresh ledger.

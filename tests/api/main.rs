@@ -26,6 +26,7 @@ mod review_findings;
 mod risks;
 mod scopes;
 mod seed;
+mod sheet_bombs;
 mod sockets;
 mod statements;
 mod subscriptions;

@@ -190,9 +190,19 @@ impl TestApp {
         self.post_json(token, json!({ "query": query, "variables": variables })).await
     }
 
+    /// POSTs an import document to `/graphql/import` (the route with the larger body limit).
+    pub async fn import_gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.post_json_to("/graphql/import", token, json!({ "query": query, "variables": variables })).await
+    }
+
     /// POSTs any JSON body to `/graphql`.
     pub async fn post_json(&self, token: Option<&str>, body: Value) -> Value {
-        let mut request = self.client.post(self.url("/graphql")).json(&body);
+        self.post_json_to("/graphql", token, body).await
+    }
+
+    /// POSTs any JSON body to `path`.
+    pub async fn post_json_to(&self, path: &str, token: Option<&str>, body: Value) -> Value {
+        let mut request = self.client.post(self.url(path)).json(&body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

@@ -13,7 +13,8 @@
 
 use std::collections::HashMap;
 use std::io::Cursor;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use base64::Engine as _;
@@ -21,6 +22,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
 use entity::enums::{JudicialTag, PersonCategory};
 use entity::village;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::access::resource::{Persons, Venues, Villages};
 use crate::audit;
@@ -40,6 +42,22 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_ROWS: u32 = 20_000;
 /// The longest cell taken (characters).
 pub const MAX_CELL_CHARS: usize = 4000;
+
+/// How long an import waits for another to finish before it is refused (`RATE_LIMITED`).
+const IMPORT_WAIT: Duration = Duration::from_secs(30);
+
+/// The imports being read, server-wide: each may hold its file, its shared strings and its rows
+/// (each bounded by `max_import_unpacked_bytes`), so only a few run at once. Sized by the first
+/// import's configuration (one server per process); kept here so the bound stays with imports.
+static IMPORTS: OnceLock<Semaphore> = OnceLock::new();
+
+/// A place among the imports running at once, waiting up to `wait` for one.
+async fn slot(slots: &Semaphore, wait: Duration) -> Result<SemaphorePermit<'_>, ApiError> {
+    match tokio::time::timeout(wait, slots.acquire()).await {
+        Ok(permit) => permit.map_err(|e| ApiError::Internal(e.into())),
+        Err(_) => Err(ApiError::RateLimited),
+    }
+}
 
 /// Reports progress of a long import (the command line prints it): (stage, done, total).
 #[derive(Clone)]
@@ -181,8 +199,10 @@ fn file_error(line: Option<u32>, column: Option<&str>, reason: String, reason_zh
 }
 
 /// Reads the ledger's rows: the header row (the first non-empty row), then each data row by
-/// header. Refuses, naming the row and column, a file that is not XLSX, a missing sheet or
-/// required column, a formula, an over-long cell and more than [`MAX_ROWS`] rows.
+/// header, cell by cell as the sheet streams. Refuses, naming the row and column, a file that is
+/// not XLSX or unpacks past `max_unpacked` bytes ([`crate::sheet::package`]), a missing sheet or
+/// required column, a formula, an over-long cell, more than [`MAX_ROWS`] rows and rows holding
+/// more than `max_unpacked` bytes of text (one shared string may fill many cells).
 fn read_ledger(
     bytes: &[u8],
     sheet: Option<&str>,
@@ -190,11 +210,13 @@ fn read_ledger(
     known: &[&'static str],
     required: &[&'static str],
     progress: Option<&Progress>,
+    max_unpacked: u64,
 ) -> Result<Vec<Row>, ApiError> {
     if bytes.len() > MAX_BYTES {
         let mb = MAX_BYTES / 1024 / 1024;
         return Err(file_error(None, None, format!("The file is larger than {mb} MB."), format!("文件超过{mb}MB。")));
     }
+    crate::sheet::package::check(bytes, max_unpacked)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
         file_error(None, None, "The file is not an XLSX workbook.".into(), "文件不是XLSX工作簿。".into())
     })?;
@@ -216,6 +238,7 @@ fn read_ledger(
     let mut cells = book
         .worksheet_cells_reader(&sheet)
         .map_err(|_| file_error(None, None, "The sheet cannot be read.".into(), "无法读取工作表。".into()))?;
+    let mut text_bytes: u64 = 0;
     let mut header: HashMap<u32, &'static str> = HashMap::new();
     let mut header_line: Option<u32> = None;
     let mut pending_header: Vec<(u32, String)> = Vec::new();
@@ -271,6 +294,18 @@ fn read_ledger(
             Raw::Text(t) => Raw::Text(t.trim().to_owned()),
             date => date,
         };
+        if let Raw::Text(t) = &raw {
+            text_bytes += t.len() as u64;
+            if text_bytes > max_unpacked {
+                let mb = max_unpacked / 1024 / 1024;
+                return Err(file_error(
+                    Some(line),
+                    None,
+                    format!("The sheet holds more than {mb} MB of text; split the ledger."),
+                    format!("工作表文字超过{mb}MB，请拆分台账后导入。"),
+                ));
+            }
+        }
         match header_line {
             None | Some(_) if header_line.is_none_or(|h| h == line) => {
                 header_line = Some(line);
@@ -292,12 +327,7 @@ fn read_ledger(
                 rows.push(done);
             }
             if rows.len() as u32 >= MAX_ROWS {
-                return Err(file_error(
-                    Some(line),
-                    None,
-                    format!("The file has more than {MAX_ROWS} rows; split it."),
-                    format!("文件超过{MAX_ROWS}行，请拆分后导入。"),
-                ));
+                return Err(too_many_rows(line));
             }
             if let Some(p) = progress
                 && rows.len().is_multiple_of(1000)
@@ -318,6 +348,40 @@ fn read_ledger(
     }
     rows.extend(current);
     Ok(rows)
+}
+
+fn too_many_rows(line: u32) -> ApiError {
+    file_error(
+        Some(line),
+        None,
+        format!("The file has more than {MAX_ROWS} rows; split it."),
+        format!("文件超过{MAX_ROWS}行，请拆分后导入。"),
+    )
+}
+
+/// Reads the ledger off the async workers (parsing a large sheet takes a while), holding one of
+/// the server's few import slots.
+async fn read_rows(
+    ctx: &Context<'_>,
+    input: &ImportInput,
+    known: &'static [&'static str],
+    required: &'static [&'static str],
+) -> Result<(Vec<Row>, SemaphorePermit<'static>), ApiError> {
+    let limits = &ctx.state().config.limits;
+    let slots = IMPORTS.get_or_init(|| Semaphore::new(limits.max_concurrent_imports.max(1)));
+    let permit = slot(slots, IMPORT_WAIT).await?;
+    let (bytes, mapping) = decode(input)?;
+    let progress = ctx.data_opt::<Progress>().cloned();
+    let sheet = input.sheet.clone();
+    let max_unpacked = limits.max_import_unpacked_bytes;
+    // The permit goes with the reading: a request dropped meanwhile does not free its slot early.
+    let (rows, permit) = tokio::task::spawn_blocking(move || {
+        let rows = read_ledger(&bytes, sheet.as_deref(), &mapping, known, required, progress.as_ref(), max_unpacked);
+        (rows, permit)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((rows?, permit))
 }
 
 /// The ledger header of each column of the header row; refuses a missing required column.
@@ -518,9 +582,8 @@ async fn import_persons(ctx: &Context<'_>, input: ImportInput) -> Result<ImportP
     let viewer = ctx.viewer()?;
     let state = ctx.state();
     may_import::<Persons>(ctx, viewer)?;
-    let (bytes, mapping) = decode(&input)?;
-    let progress = ctx.data_opt::<Progress>();
-    let rows = read_ledger(&bytes, input.sheet.as_deref(), &mapping, PERSON_KNOWN, PERSON_REQUIRED, progress)?;
+    // The slot is held to the end: the rows stay in memory until then.
+    let (rows, _slot) = read_rows(ctx, &input, PERSON_KNOWN, PERSON_REQUIRED).await?;
     let villages = villages(ctx, viewer).await?;
     let notes_allowed = state.access.groups::<Persons>(viewer).held_anywhere("notes");
     let mut rejected = Vec::new();
@@ -581,9 +644,8 @@ async fn import_venues(ctx: &Context<'_>, input: ImportInput) -> Result<ImportPa
     let viewer = ctx.viewer()?;
     let state = ctx.state();
     may_import::<Venues>(ctx, viewer)?;
-    let (bytes, mapping) = decode(&input)?;
-    let progress = ctx.data_opt::<Progress>();
-    let rows = read_ledger(&bytes, input.sheet.as_deref(), &mapping, VENUE_KNOWN, VENUE_REQUIRED, progress)?;
+    // The slot is held to the end: the rows stay in memory until then.
+    let (rows, _slot) = read_rows(ctx, &input, VENUE_KNOWN, VENUE_REQUIRED).await?;
     let villages = villages(ctx, viewer).await?;
     let notes_allowed = state.access.groups::<Venues>(viewer).held_anywhere("record");
     let mut rejected = Vec::new();
@@ -659,5 +721,19 @@ impl ImportMutation {
     /// Imports a venues ledger (coordinator, police): every row or none.
     async fn import_venues(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportPayload> {
         Ok(import_venues(ctx, input).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_import_past_the_slots_waits_then_is_refused() {
+        let slots = Semaphore::new(1);
+        let held = slot(&slots, Duration::from_millis(10)).await.unwrap();
+        assert!(matches!(slot(&slots, Duration::from_millis(10)).await, Err(ApiError::RateLimited)));
+        drop(held);
+        assert!(slot(&slots, Duration::from_millis(10)).await.is_ok());
     }
 }

@@ -7,6 +7,7 @@
 pub mod columns;
 pub mod export;
 pub mod filter;
+pub mod package;
 
 use async_graphql::{InputType, Name, Value};
 use chrono::NaiveDate;
