@@ -19,6 +19,7 @@ pub mod ids;
 pub mod import_command;
 pub mod labels;
 pub mod pipeline;
+pub mod replicas;
 pub mod report_export;
 pub mod rules;
 pub mod scalars;
@@ -55,6 +56,8 @@ pub struct App {
     listener: TcpListener,
     router: axum::Router,
     state: Arc<AppState>,
+    /// The other replicas' announcements (PostgreSQL), heard while the app lives.
+    replicas: Option<replicas::Listening>,
 }
 
 impl App {
@@ -90,8 +93,9 @@ impl App {
         let task_events = rules::channel();
         let state =
             Arc::new(AppState { db, statements, auth, access, config, task_events, documents: Default::default() });
+        let replicas = replicas::listen(&state).await?;
         let router = http::router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self { listener, router, state, replicas })
     }
 
     /// The address the server listens on.
@@ -116,6 +120,7 @@ impl App {
         let addr = self.local_addr()?;
         tracing::info!("listening on http://{addr}/graphql");
         self.start_scheduler();
+        let _replicas = self.replicas;
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -128,6 +133,7 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         self.start_scheduler();
+        let _replicas = self.replicas;
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
