@@ -177,6 +177,8 @@ async fn receive(mut listener: PgListener, state: Arc<AppState>) {
                 viewers.suspend();
                 viewers.resume();
             }
+            // The app is shutting down.
+            Err(sea_orm::sqlx::Error::PoolClosed) => return,
             Err(err) => {
                 tracing::warn!(error = %err, "replica notifications interrupted; viewers are read uncached");
                 viewers.suspend();
