@@ -16,7 +16,7 @@ use crate::{App, db, rules};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
-            let config = args.into_config()?;
+            let config = (*args).into_config()?;
             App::build(config).await?.run().await
         }
         Command::Migrate { db: args, action } => migrate(&args.url, action).await,
@@ -75,10 +75,14 @@ async fn raise_tasks(url: &str, at: Option<chrono::DateTime<Utc>>) -> anyhow::Re
     let db = db::connect(url).await?;
     db::migrate(&db).await?;
     let at = at.unwrap_or_else(Utc::now);
-    // Nobody subscribes in this process; the server's subscribers see the tasks in their lists.
+    // Nobody subscribes in this process; on PostgreSQL the servers' subscribers hear the tasks.
     let (channel, _) = tokio::sync::broadcast::channel(1);
     let outcome = rules::sweep_all(&db, &channel, at).await?;
-    println!("task rules at {at}: raised {}, closed {}", outcome.raised.len(), outcome.closed);
+    if outcome.skipped {
+        println!("task rules at {at}: a server is sweeping now; nothing done");
+    } else {
+        println!("task rules at {at}: raised {}, closed {}", outcome.raised.len(), outcome.closed);
+    }
     Ok(())
 }
 

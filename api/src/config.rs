@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the GraphQL server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply or roll back database migrations.
     Migrate {
         #[command(flatten)]

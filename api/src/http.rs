@@ -150,7 +150,7 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
     };
     // One operation for the whole batch: one authentication, one read log, one request id.
     let operation = Operation::new(request_id.clone(), authn);
-    let client = crate::auth::client_addr(client.ip(), &headers, &shared.state.config.limits.trusted_proxy);
+    let client = crate::auth::client_addr(client.ip(), headers, &shared.state.config.limits.trusted_proxy);
     for request in batch.iter_mut() {
         operation.attach(&shared.state, request, Some(client));
     }

@@ -19,6 +19,7 @@ pub mod ids;
 pub mod import_command;
 pub mod labels;
 pub mod pipeline;
+pub mod replicas;
 pub mod report_export;
 pub mod rules;
 pub mod scalars;
@@ -57,6 +58,8 @@ pub struct App {
     listener: TcpListener,
     router: axum::Router,
     state: Arc<AppState>,
+    /// The other replicas' announcements (PostgreSQL), heard while the app lives.
+    replicas: Option<replicas::Listening>,
 }
 
 impl App {
@@ -95,8 +98,9 @@ impl App {
             documents: Default::default(),
             sockets: Default::default(),
         });
+        let replicas = replicas::listen(&state).await?;
         let router = http::router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self { listener, router, state, replicas })
     }
 
     /// The address the server listens on.
@@ -130,6 +134,8 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         self.start_scheduler();
+        // The replicas' listener lives as long as the server.
+        let _replicas = self.replicas;
         serve(self.listener, self.router, &self.state.config.connections, shutdown).await;
         Ok(())
     }

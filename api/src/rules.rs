@@ -36,6 +36,7 @@ use crate::access::stores::sweep::{self, LeadDeadline};
 pub use crate::access::stores::sweep::{Only, SystemTask, close, task_event};
 pub use crate::domain::lead_flow::{end_of_day, local_day};
 use crate::domain::levels;
+use crate::replicas;
 
 /// A task was assigned (created with an assignee): what `taskAssigned` subscribers need to
 /// route it.
@@ -165,16 +166,8 @@ pub enum Trigger {
 pub struct Outcome {
     pub raised: Vec<TaskAssigned>,
     pub closed: usize,
-}
-
-impl Outcome {
-    /// Announces the raised tasks to `taskAssigned` subscribers (after the commit).
-    pub fn publish(&self, channel: &tokio::sync::broadcast::Sender<TaskAssigned>) {
-        for event in &self.raised {
-            // Nobody listening is fine: the task is in the lists either way.
-            let _ = channel.send(*event);
-        }
-    }
+    /// Another replica was sweeping: this one did nothing.
+    pub skipped: bool,
 }
 
 /// A duty owed now: the task it needs.
@@ -196,15 +189,18 @@ impl Owed {
 }
 
 /// Sweeps every rule over everything, in one transaction, and announces the raised tasks.
+/// Skipped while another replica sweeps: two sweeps at once would race to raise the same tasks.
 pub async fn sweep_all(
     db: &sea_orm::DatabaseConnection,
     channel: &tokio::sync::broadcast::Sender<TaskAssigned>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DbErr> {
     let (txn, _turn) = crate::db::write(db).await?;
+    if !replicas::sweep_lock(&txn).await? {
+        return Ok(Outcome { skipped: true, ..Outcome::default() });
+    }
     let outcome = sweep(&txn, &Rule::ALL, Scope::everything(), now).await?;
-    txn.commit().await?;
-    outcome.publish(channel);
+    replicas::commit_announcing(txn, channel, &outcome.raised).await?;
     Ok(outcome)
 }
 
@@ -240,9 +236,7 @@ async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc
 /// task appears, or closes, with the write that caused it.
 pub async fn commit(state: &crate::AppState, txn: DatabaseTransaction, trigger: Trigger) -> Result<(), DbErr> {
     let outcome = after_write(&txn, trigger, Utc::now()).await?;
-    txn.commit().await?;
-    outcome.publish(&state.task_events);
-    Ok(())
+    replicas::commit_announcing(txn, &state.task_events, &outcome.raised).await
 }
 
 /// Raises the owed and closes the done tasks of `rules` in `scope` at `now`.
@@ -639,6 +633,7 @@ pub fn spawn_scheduler(state: std::sync::Arc<crate::AppState>, every: std::time:
         loop {
             ticks.tick().await;
             match sweep_all(&state.db, &state.task_events, Utc::now()).await {
+                Ok(o) if o.skipped => tracing::debug!("task rules: another replica is sweeping"),
                 Ok(o) if o.raised.is_empty() && o.closed == 0 => tracing::debug!("task rules: nothing to do"),
                 Ok(o) => tracing::info!(raised = o.raised.len(), closed = o.closed, "task rules swept"),
                 Err(err) => tracing::error!(error = %err, "task rules sweep failed; retrying at the next tick"),

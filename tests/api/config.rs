@@ -15,7 +15,7 @@ fn serve_args(extra: &[&str]) -> ServeArgs {
         args.keys.jwt_private_key_file = None;
         args.keys.jwt_public_key_file = None;
     }
-    args
+    *args
 }
 
 #[test]

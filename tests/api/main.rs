@@ -21,6 +21,7 @@ mod person_duties;
 mod person_links;
 mod persons;
 mod policy;
+mod replicas;
 mod reports;
 mod review_findings;
 mod risks;

@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn subscribe(app: &TestApp, token: &str) -> Socket {
+pub(crate) async fn subscribe(app: &TestApp, token: &str) -> Socket {
     let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("websocket");
@@ -20,7 +20,7 @@ async fn subscribe(app: &TestApp, token: &str) -> Socket {
     socket
 }
 
-async fn next_json(socket: &mut Socket) -> Value {
+pub(crate) async fn next_json(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
             .await
@@ -35,7 +35,7 @@ async fn next_json(socket: &mut Socket) -> Value {
     }
 }
 
-async fn assign(app: &TestApp, token: &str, unit: &str, title: &str) {
+pub(crate) async fn assign(app: &TestApp, token: &str, unit: &str, title: &str) {
     let units = app.gql(Some(token), "{ orgUnits { id name } }", json!({})).await;
     let id = units["data"]["orgUnits"].as_array().unwrap().iter().find(|u| u["name"] == unit).unwrap()["id"].clone();
     let body = app

@@ -33,7 +33,12 @@ pub struct TestDb {
 
 enum Cleanup {
     SqliteFile(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another app's database (see [`TestApp::second`]): that app deletes it.
+    Borrowed,
 }
 
 impl TestDb {
@@ -89,6 +94,7 @@ fn replace_db_name(url: &str, name: &str) -> String {
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {
+            Cleanup::Borrowed => {}
             Cleanup::SqliteFile(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -179,6 +185,13 @@ impl TestApp {
                 .await;
         });
         Self { addr, client: reqwest::Client::new(), state, shutdown: Some(tx), db }
+    }
+
+    /// A second server on this app's database, as a second replica runs; the database stays this
+    /// app's to delete.
+    pub async fn second(&self) -> Self {
+        let db = TestDb { url: self.db.url.clone(), cleanup: Cleanup::Borrowed };
+        Self::start(db, test_config(&self.db.url)).await
     }
 
     pub fn url(&self, path: &str) -> String {

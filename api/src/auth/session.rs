@@ -23,6 +23,7 @@ use uuid::Uuid;
 use super::throttle::LoginThrottle;
 use super::{Auth, Viewer, password};
 use crate::error::ApiError;
+use crate::replicas::{self, Forget};
 
 /// What `login` and `refreshToken` hand out.
 pub struct TokenPair {
@@ -127,6 +128,7 @@ impl Auth {
                 return self.pair(session.user_id, session.id, successor);
             }
             revoke(&txn, session.id, now).await?;
+            replicas::announce_forget(&txn, Forget::Session(session.id)).await?;
             txn.commit().await?;
             self.viewers.forget_session(session.id);
             tracing::warn!(session = %session.id, "refresh token reused: session ended");
@@ -148,7 +150,10 @@ impl Auth {
 
     /// Ends the viewer's session: its access and refresh tokens stop working at once.
     pub async fn logout(&self, db: &DatabaseConnection, viewer: &Viewer) -> Result<(), ApiError> {
-        revoke(db, viewer.session_id, Utc::now()).await?;
+        let (txn, _turn) = crate::db::write(db).await?;
+        revoke(&txn, viewer.session_id, Utc::now()).await?;
+        replicas::announce_forget(&txn, Forget::Session(viewer.session_id)).await?;
+        txn.commit().await?;
         self.viewers.forget_session(viewer.session_id);
         Ok(())
     }

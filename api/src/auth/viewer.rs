@@ -2,11 +2,12 @@
 //!
 //! A token names a user and a session; role, unit and town are loaded from the database for each
 //! request (access.md rule 7). Lookups are cached for a few seconds per session and the cache is
-//! cleared at once on this replica when a session ends or a user changes, so logout, a role change
-//! and deactivation apply to the very next request here and within [`CACHE_TTL`] elsewhere.
+//! cleared at once when a session ends or a user changes, on every replica (`crate::replicas`),
+//! so logout, a role change and deactivation apply to the very next request.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -17,7 +18,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// How long another replica may keep serving a changed user.
+/// How long a cached viewer is served (a change announced by no one still shows after it).
 pub const CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// The authenticated user of a request.
@@ -61,44 +62,96 @@ impl Viewer {
 /// Caches viewers per session for at most [`CACHE_TTL`].
 #[derive(Default)]
 pub struct ViewerCache {
-    entries: Mutex<HashMap<Uuid, (Viewer, Instant)>>,
+    entries: Mutex<Entries>,
+    /// Set while this replica may miss another's invalidations: nothing is served from the cache
+    /// or put in it.
+    suspended: AtomicBool,
+}
+
+#[derive(Default)]
+struct Entries {
+    viewers: HashMap<Uuid, (Viewer, Instant)>,
+    /// Counts forgets: a load that began before one must not cache what it read.
+    generation: u64,
 }
 
 impl ViewerCache {
     /// The viewer of a live session, or `UNAUTHENTICATED` when the session ended, expired, or its
     /// user is inactive.
     pub async fn load(&self, db: &DatabaseConnection, user_id: Uuid, session_id: Uuid) -> Result<Viewer, ApiError> {
-        if let Some(viewer) = self.cached(session_id) {
-            return if viewer.user_id == user_id { Ok(viewer) } else { Err(ApiError::Unauthenticated) };
-        }
+        let generation = match self.cached(session_id) {
+            Ok(viewer) => {
+                return if viewer.user_id == user_id { Ok(viewer) } else { Err(ApiError::Unauthenticated) };
+            }
+            Err(generation) => generation,
+        };
         let viewer = load_viewer(db, user_id, session_id).await?.ok_or(ApiError::Unauthenticated)?;
-        self.lock().insert(session_id, (viewer.clone(), Instant::now()));
+        let mut entries = self.lock();
+        if entries.generation == generation && !self.suspended() {
+            entries.viewers.insert(session_id, (viewer.clone(), Instant::now()));
+        }
         Ok(viewer)
     }
 
-    fn cached(&self, session_id: Uuid) -> Option<Viewer> {
+    /// The cached viewer, or the generation to cache a fresh read under.
+    fn cached(&self, session_id: Uuid) -> Result<Viewer, u64> {
         let mut entries = self.lock();
+        if self.suspended() {
+            return Err(entries.generation);
+        }
+        let generation = entries.generation;
+        let entries = &mut entries.viewers;
         match entries.get(&session_id) {
-            Some((viewer, at)) if at.elapsed() < CACHE_TTL => Some(viewer.clone()),
+            Some((viewer, at)) if at.elapsed() < CACHE_TTL => Ok(viewer.clone()),
             Some(_) => {
                 entries.remove(&session_id);
-                None
+                Err(generation)
             }
-            None => None,
+            None => Err(generation),
         }
     }
 
-    /// Forgets one session (logout, refresh-token reuse).
+    /// Forgets one session (logout, refresh-token reuse) on this replica; see
+    /// `replicas::announce_forget` for the others.
     pub fn forget_session(&self, session_id: Uuid) {
-        self.lock().remove(&session_id);
+        let mut entries = self.lock();
+        entries.viewers.remove(&session_id);
+        entries.generation += 1;
     }
 
-    /// Forgets every session of a user (role change, deactivation).
+    /// Forgets every session of a user (role change, deactivation) on this replica.
     pub fn forget_user(&self, user_id: Uuid) {
-        self.lock().retain(|_, (viewer, _)| viewer.user_id != user_id);
+        let mut entries = self.lock();
+        entries.viewers.retain(|_, (viewer, _)| viewer.user_id != user_id);
+        entries.generation += 1;
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (Viewer, Instant)>> {
+    /// Forgets everything and bypasses the cache until [`ViewerCache::resume`]: this replica may
+    /// be missing other replicas' invalidations.
+    pub fn suspend(&self) {
+        let mut entries = self.lock();
+        self.suspended.store(true, Ordering::SeqCst);
+        entries.viewers.clear();
+        entries.generation += 1;
+    }
+
+    /// Uses the cache again, starting empty.
+    pub fn resume(&self) {
+        if !self.suspended() {
+            return;
+        }
+        let mut entries = self.lock();
+        entries.viewers.clear();
+        entries.generation += 1;
+        self.suspended.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether the cache is bypassed.
+    pub fn suspended(&self) -> bool {
+        self.suspended.load(Ordering::SeqCst)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A poisoned lock only means another request panicked mid-insert; the map is still valid.
         self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -21,6 +21,7 @@ use crate::access::resource::{OrgUnits, Users, Villages};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::error::ApiError;
+use crate::replicas::{self, Forget};
 
 /// A user of pingan.
 #[derive(SimpleObject, Clone)]
@@ -226,6 +227,7 @@ impl OrgMutation {
             },
         )
         .await?;
+        replicas::announce_forget(&txn, Forget::User(target)).await.map_err(ApiError::from)?;
         txn.commit().await.map_err(ApiError::from)?;
         state.auth.viewers.forget_user(target);
         Ok(DeactivateUserPayload { user_id: input.user_id, active: false })

@@ -45,6 +45,7 @@ use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::validate;
 use crate::error::ApiError;
+use crate::replicas;
 
 /// An edge of `tasks` and `myTasks`.
 pub type TaskEdge = super::connection::Edge<Task>;
@@ -467,9 +468,8 @@ impl TaskMutation {
         }
         event(&txn, id, TaskEventKind::Created, Some(viewer), None).await?;
         audit::record(&txn, ctx, viewer, entry("create_task", id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        // Nobody listening is fine: the task is in the lists either way.
-        let _ = state.task_events.send(TaskAssigned { task: id, town: viewer.town_id, assignee_unit: unit.id });
+        let assigned = TaskAssigned { task: id, town: viewer.town_id, assignee_unit: unit.id };
+        replicas::commit_announcing(txn, &state.task_events, &[assigned]).await.map_err(ApiError::from)?;
         payload(ctx, id).await
     }
 

@@ -27,6 +27,7 @@ use crate::graphql::person_duties;
 use crate::graphql::person_links;
 use crate::graphql::refs::{officer_in_town, optional_phone, police_officer, village_in_town};
 use crate::graphql::scalars::Date;
+use crate::replicas;
 use crate::rules::{self, Trigger};
 
 #[derive(InputObject)]
@@ -152,11 +153,7 @@ impl PersonMutation {
             new.insert(&txn, viewer, None).await?
         };
         audit::record(&txn, ctx, viewer, write_entry("create_person", person_id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        if let Some(task) = requested {
-            // Nobody listening is fine: the task is in the lists either way.
-            let _ = state.task_events.send(task);
-        }
+        replicas::commit_announcing(txn, &state.task_events, requested.as_slice()).await.map_err(ApiError::from)?;
         Ok(PersonPayload { person: find(ctx, person_id).await? })
     }
 
