@@ -269,3 +269,28 @@ async fn a_generated_battery_of_hostile_bodies_gets_codes_or_closed_connections_
         assert!(peak < 2_048, "peak RSS {peak} MB");
     }
 }
+
+#[tokio::test]
+async fn an_unpaired_surrogate_is_bad_input_wherever_it_is_sent() {
+    let app = TestApp::spawn().await;
+    let police = app.login("police").await;
+    let query = "query($f: PersonFilter) { people(filter: $f) { totalCount } }";
+    // In a variable (JSON cannot carry it as text: the body itself is refused).
+    let body = format!(r#"{{"query": "{query}", "variables": {{"f": {{"namePrefix": "\ud800"}}}}}}"#);
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&police)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&answer), Some("BAD_USER_INPUT"), "{answer}");
+    // In a literal of the query text.
+    let literal = r#"{ people(filter: { namePrefix: "\ud800" }) { totalCount } }"#;
+    let answer = app.gql(Some(&police), literal, json!({})).await;
+    assert_eq!(error_code(&answer), Some("BAD_USER_INPUT"), "{answer}");
+}
