@@ -24,6 +24,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => crate::import_command::import(args).await,
         Command::Policy { action: PolicyAction::Matrix { write } } => policy_matrix(write).await,
         Command::Seed(args) => seed(args).await,
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
         Command::Tasks { db: args, action: TasksAction::Raise { at } } => raise_tasks(&args.url, at).await,
     }
 }

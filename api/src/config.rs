@@ -46,6 +46,8 @@ pub enum Command {
     /// Load a synthetic world of any size for benchmarks: the demo world's towns, units, users
     /// and records, then N persons and their proportional venues, leads, risk items and tasks.
     Seed(SeedArgs),
+    /// Print the GraphQL schema (SDL) that client teams build against (`schema.graphql`).
+    Schema,
     /// Supervision tasks raised by rules.
     Tasks {
         #[command(flatten)]

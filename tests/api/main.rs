@@ -25,6 +25,7 @@ mod replicas;
 mod reports;
 mod review_findings;
 mod risks;
+mod schema;
 mod scopes;
 mod seed;
 mod sheet_bombs;

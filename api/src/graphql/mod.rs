@@ -91,8 +91,7 @@ pub struct ClientAddr(pub Option<std::net::IpAddr>);
 /// Builds the schema with the configured limits. `dev` turns field suggestions on;
 /// `introspection` answers `__schema` and `__type` (off outside demo mode unless asked for).
 pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool, introspection: bool) -> PinganSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
-        .register_output_type::<node::Node>()
+    let mut builder = types()
         .data(state)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -108,6 +107,17 @@ pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool, introspect
         builder = builder.disable_introspection();
     }
     builder.finish()
+}
+
+/// The schema's types, before any data or limit is attached.
+fn types() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
+    Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
+        .register_output_type::<node::Node>()
+}
+
+/// The schema in SDL, as client teams get it (`pingan schema`, the committed `schema.graphql`).
+pub fn sdl() -> String {
+    types().finish().sdl()
 }
 
 /// What every resolver needs from the context.
