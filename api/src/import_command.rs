@@ -44,6 +44,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         task_events: crate::rules::channel(),
         documents: Default::default(),
         sockets: Default::default(),
+        stopping: tokio::sync::watch::Sender::new(false),
     });
     let schema = build_schema(state.clone(), &state.config.limits, false, false);
     let field = if args.what == "persons" { "importPersons" } else { "importVenues" };

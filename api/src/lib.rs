@@ -51,6 +51,8 @@ pub struct AppState {
     pub documents: pipeline::Documents,
     /// Open WebSockets per user (see `ws`).
     pub sockets: Arc<ws::Sockets>,
+    /// Set when the server stops: open sockets close, connections finish their request.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// A built, bound, not yet serving app.
@@ -97,6 +99,7 @@ impl App {
             task_events,
             documents: Default::default(),
             sockets: Default::default(),
+            stopping: tokio::sync::watch::Sender::new(false),
         });
         let replicas = replicas::listen(&state).await?;
         let router = http::router(state.clone());
@@ -136,7 +139,7 @@ impl App {
         self.start_scheduler();
         // The replicas' listener lives as long as the server.
         let _replicas = self.replicas;
-        serve(self.listener, self.router, &self.state.config.connections, shutdown).await;
+        serve(self.listener, self.router, &self.state, shutdown).await;
         Ok(())
     }
 }
@@ -148,15 +151,16 @@ impl App {
 async fn serve(
     listener: TcpListener,
     router: axum::Router,
-    limits: &config::Connections,
+    state: &AppState,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
+    let limits = &state.config.connections;
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt as _;
 
     let max = within_open_files(limits.max_connections);
     let open = Arc::new(tokio::sync::Semaphore::new(max));
-    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let stopping = state.stopping.subscribe();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
     tokio::pin!(shutdown);
@@ -199,9 +203,16 @@ async fn serve(
     }
     drop(listener);
     tracing::info!("no longer accepting; finishing requests in flight");
-    let _ = stop.send(true);
+    // Connections finish their request in flight; sockets are closed with 1001 (going away).
+    state.stopping.send_replace(true);
     let all = u32::try_from(max).unwrap_or(u32::MAX);
-    if tokio::time::timeout(limits.shutdown_grace, open.acquire_many(all)).await.is_err() {
+    let drained = async {
+        let _ = open.acquire_many(all).await;
+        while !state.sockets.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    if tokio::time::timeout(limits.shutdown_grace, drained).await.is_err() {
         tracing::warn!(grace = ?limits.shutdown_grace, "connections still open at the end of the shutdown grace");
     }
 }

@@ -56,10 +56,14 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>, schema: PinganSchema
     let mut socket = Socket { state, schema, client, tx, session: None, operations: HashMap::new(), held: None };
     let init_deadline = tokio::time::sleep(init_timeout);
     tokio::pin!(init_deadline);
+    let mut stopping = socket.state.stopping.subscribe();
     let mut check = tokio::time::interval(SESSION_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let close = loop {
         tokio::select! {
+            () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+                break Some(Close::new(1001, "Server shutting down"));
+            }
             () = &mut init_deadline, if socket.session.is_none() => {
                 break Some(Close::new(4408, "Connection initialisation timeout"));
             }
@@ -115,6 +119,11 @@ struct Socket {
 pub struct Sockets(std::sync::Mutex<HashMap<Uuid, usize>>);
 
 impl Sockets {
+    /// True when no user holds an open socket.
+    pub fn is_empty(&self) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
+    }
+
     /// Takes a place for one more socket of `user`, or `None` when it holds `max` already.
     fn hold(self: &Arc<Self>, user: Uuid, max: usize) -> Option<Held> {
         let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());

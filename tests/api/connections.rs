@@ -236,3 +236,13 @@ async fn one_user_holds_at_most_the_configured_number_of_sockets() {
     };
     tokio::time::timeout(Duration::from_secs(5), again).await.expect("a place is given back");
 }
+
+#[tokio::test]
+async fn stopping_the_server_closes_open_sockets_with_a_going_away_frame() {
+    let mut app = TestApp::spawn().await;
+    let police = app.login("police").await;
+    let mut ws = socket(&app).await;
+    assert_eq!(init(&mut ws, &police).await["type"], "connection_ack");
+    app.stop();
+    assert_eq!(close_code(&mut ws).await, Some(1001));
+}

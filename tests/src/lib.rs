@@ -194,6 +194,14 @@ impl TestApp {
         Self::start(db, test_config(&self.db.url)).await
     }
 
+    /// Stops the server as SIGTERM would: no new connections, requests in flight finish, sockets
+    /// close.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
