@@ -6,6 +6,7 @@ mod canary;
 mod config;
 mod connections;
 mod exports;
+mod graphiql;
 mod hostile;
 mod imports;
 mod layering;
