@@ -19,6 +19,10 @@ use crate::auth::token::TokenKeys;
     about = "The shared ledger of a town's organised-crime prevention and public-safety work."
 )]
 pub struct Cli {
+    /// How log lines are written to stderr: `text` for people, `json` (one object per line) for
+    /// a log collector.
+    #[arg(long = "log-format", env = "PINGAN_LOG_FORMAT", global = true, value_enum, default_value_t)]
+    pub log_format: crate::logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }

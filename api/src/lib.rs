@@ -18,6 +18,7 @@ pub mod http;
 pub mod ids;
 pub mod import_command;
 pub mod labels;
+pub mod logging;
 pub mod pipeline;
 pub mod replicas;
 pub mod report_export;
