@@ -1,5 +1,6 @@
-//! Keyset pages: every list, walked a few rows at a time in every order it offers, gives each
-//! row of its `totalCount` exactly once, and says there is more exactly until the last page.
+//! Keyset pages: every list, walked a few rows at a time in every order it offers, forward
+//! (`first`/`after`) and backward (`last`/`before`), gives each row of its `totalCount` exactly
+//! once, in the same order both ways, and says there is more exactly until the last page.
 //! Built from introspection, so a new list or order is walked without editing this.
 
 use std::collections::BTreeSet;
@@ -57,11 +58,12 @@ async fn every_list_in_every_order_pages_through_each_row_once() {
 async fn walk(app: &TestApp, token: &str, name: &str, args: &str) -> Option<usize> {
     let mut after = Value::Null;
     let mut seen = BTreeSet::new();
+    let mut order = Vec::new();
     let mut total = None;
     for page in 0.. {
         let query = format!(
             "query($after: String) {{ {name}({args}first: {STEP}, after: $after) {{ totalCount nodes {{ id }} \
-             edges {{ cursor }} pageInfo {{ hasNextPage endCursor }} }} }}"
+             edges {{ cursor }} pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} }} }}"
         );
         let body = app.gql(Some(token), &query, json!({ "after": after })).await;
         if body["errors"][0]["extensions"]["code"] == "FORBIDDEN" {
@@ -74,7 +76,10 @@ async fn walk(app: &TestApp, token: &str, name: &str, args: &str) -> Option<usiz
         for node in nodes {
             let id = node["id"].as_str().unwrap().to_owned();
             assert!(seen.insert(id.clone()), "{name}({args}): {id} came twice, on page {page}");
+            order.push(id);
         }
+        assert_eq!(list["pageInfo"]["hasPreviousPage"], page > 0, "{name}({args}) page {page}");
+        assert_eq!(list["pageInfo"]["startCursor"], list["edges"][0]["cursor"], "{name}({args})");
         let more = list["pageInfo"]["hasNextPage"].as_bool().unwrap();
         assert_eq!(
             more,
@@ -90,5 +95,33 @@ async fn walk(app: &TestApp, token: &str, name: &str, args: &str) -> Option<usiz
         after = list["pageInfo"]["endCursor"].clone();
     }
     assert_eq!(seen.len(), total.unwrap_or(0), "{name}({args}): rows seen against totalCount");
+    assert_eq!(walk_back(app, token, name, args).await, order, "{name}({args}): backward against forward");
     Some(seen.len())
+}
+
+/// Walks one list from its end to its start; the ids in the list's order.
+async fn walk_back(app: &TestApp, token: &str, name: &str, args: &str) -> Vec<String> {
+    let mut before = Value::Null;
+    let mut rows: Vec<String> = Vec::new();
+    for page in 0.. {
+        let query = format!(
+            "query($before: String) {{ {name}({args}last: {STEP}, before: $before) {{ totalCount nodes {{ id }} \
+             pageInfo {{ hasNextPage hasPreviousPage startCursor }} }} }}"
+        );
+        let body = app.gql(Some(token), &query, json!({ "before": before })).await;
+        let list = &body["data"][name];
+        let nodes = list["nodes"].as_array().unwrap_or_else(|| panic!("{name}({args}) backward: {body}"));
+        let count = list["totalCount"].as_u64().unwrap() as usize;
+        let mut ids: Vec<String> = nodes.iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
+        ids.append(&mut rows);
+        rows = ids;
+        assert_eq!(list["pageInfo"]["hasNextPage"], page > 0, "{name}({args}) backward page {page}");
+        let more = list["pageInfo"]["hasPreviousPage"].as_bool().unwrap();
+        assert_eq!(more, rows.len() < count, "{name}({args}) backward page {page}: hasPreviousPage {more}");
+        if !more {
+            break;
+        }
+        before = list["pageInfo"]["startCursor"].clone();
+    }
+    rows
 }

@@ -30,29 +30,56 @@ impl SortDirection {
     }
 }
 
-/// Which page of a list: its size (checked) and the cursor it follows.
+/// Which page of a list: its size (checked), and either the cursor it follows (`first`/`after`,
+/// forward) or the cursor it ends before (`last`/`before`, backward).
 #[derive(Debug, Clone, Default)]
 pub struct PageArgs {
-    pub first: u64,
+    /// Rows per page: `first`, or `last` when reading backward.
+    pub size: u64,
     pub after: Option<String>,
+    pub before: Option<String>,
+    /// The page ends at `before` (or at the end of the list) instead of starting after `after`.
+    pub backward: bool,
 }
 
 impl PageArgs {
-    /// `first` (default 20, at most 100) and `after` as a client gave them.
-    pub fn new(first: Option<i32>, after: Option<String>) -> Result<Self, ApiError> {
-        Ok(Self { first: page_size(first)?, after })
+    /// The page a client asked for: `first`/`after` or `last`/`before` (default 20 rows, at most
+    /// 100), never both directions at once.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Self, ApiError> {
+        let mixed = |field: &str| {
+            ApiError::bad_input(
+                field,
+                "Page forward with first and after, or backward with last and before, not both.",
+                "向后翻页请用 first 和 after，向前翻页请用 last 和 before，二者不可混用。",
+            )
+        };
+        match (first.is_some() || after.is_some(), last.is_some() || before.is_some()) {
+            (true, true) => Err(mixed(if last.is_some() { "last" } else { "before" })),
+            (_, false) => Ok(Self { size: page_size(first, "first")?, after, before: None, backward: false }),
+            (false, true) => Ok(Self { size: page_size(last, "last")?, after: None, before, backward: true }),
+        }
+    }
+
+    /// A forward page of `size` rows after `after`.
+    pub fn forward(size: u64, after: Option<String>) -> Self {
+        Self { size, after, before: None, backward: false }
     }
 }
 
-/// Checks `first` (default 20, at most 100).
-pub fn page_size(first: Option<i32>) -> Result<u64, ApiError> {
-    match first {
+/// Checks a page size given as `field` (default 20, at most 100).
+pub fn page_size(size: Option<i32>, field: &str) -> Result<u64, ApiError> {
+    match size {
         None => Ok(DEFAULT_PAGE),
         Some(n) if n >= 0 && n as u64 <= MAX_PAGE => Ok(n as u64),
         Some(_) => Err(ApiError::bad_input(
-            "first",
-            format!("first must be between 0 and {MAX_PAGE}."),
-            format!("first 须在 0 到 {MAX_PAGE} 之间。"),
+            field,
+            format!("{field} must be between 0 and {MAX_PAGE}."),
+            format!("{field} 须在 0 到 {MAX_PAGE} 之间。"),
         )),
     }
 }
@@ -62,9 +89,10 @@ pub fn encode_cursor(key: &str, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{id}|{key}"))
 }
 
-/// The sort key and id inside a cursor; `BAD_USER_INPUT` on `after` when it is not one of ours.
-pub fn decode_cursor(cursor: &str) -> Result<(String, Uuid), ApiError> {
-    let bad = || ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。");
+/// The sort key and id inside a cursor; `BAD_USER_INPUT` on `field` (`after`, `before`) when it
+/// is not one of ours.
+pub fn decode_cursor(cursor: &str, field: &str) -> Result<(String, Uuid), ApiError> {
+    let bad = || ApiError::bad_input(field, "This is not a valid cursor.", "游标无效。");
     let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (id, key) = text.split_once('|').ok_or_else(bad)?;
@@ -78,10 +106,13 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let id = Uuid::now_v7();
-        assert_eq!(decode_cursor(&encode_cursor("张|三", id)).unwrap(), ("张|三".to_owned(), id));
-        assert!(decode_cursor("nope").is_err());
-        assert!(page_size(Some(101)).is_err());
-        assert_eq!(page_size(None).unwrap(), 20);
+        assert_eq!(decode_cursor(&encode_cursor("张|三", id), "after").unwrap(), ("张|三".to_owned(), id));
+        assert!(decode_cursor("nope", "after").is_err());
+        assert!(page_size(Some(101), "first").is_err());
+        assert_eq!(page_size(None, "first").unwrap(), 20);
+        assert!(PageArgs::new(Some(1), None, Some(1), None).is_err());
+        assert!(PageArgs::new(None, Some("x".into()), None, Some("y".into())).is_err());
+        assert!(PageArgs::new(None, None, Some(5), None).unwrap().backward);
     }
 }
 
@@ -98,17 +129,20 @@ pub enum KeyKind {
 }
 
 /// The rows after a cursor in a keyset order on (`key`, `id`): `(key, id) > (k, i)` ascending,
-/// `<` descending, written so that the index on (key, id) serves it as one range.
+/// `<` descending, written so that the index on (key, id) serves it as one range. (A page
+/// before a cursor is the rows after it in the reversed order.) `field` names the argument the
+/// cursor came in.
 pub fn after(
     cursor: &str,
+    field: &str,
     kind: KeyKind,
     key: sea_orm::sea_query::Expr,
     id: sea_orm::sea_query::Expr,
     ascending: bool,
 ) -> Result<sea_orm::Condition, ApiError> {
     use sea_orm::sea_query::ExprTrait;
-    let (raw, id_value) = decode_cursor(cursor)?;
-    let bad = || ApiError::bad_input("after", "This is not a valid cursor.", "游标无效。");
+    let (raw, id_value) = decode_cursor(cursor, field)?;
+    let bad = || ApiError::bad_input(field, "This is not a valid cursor.", "游标无效。");
     let value: sea_orm::Value = match kind {
         KeyKind::Text => raw.into(),
         KeyKind::Date => chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| bad())?.into(),

@@ -71,6 +71,7 @@ pub trait Listed: Resource + Sized {
 pub struct Listing<R: Resource> {
     pub rows: Vec<(String, Held<R>)>,
     pub has_next: bool,
+    pub has_previous: bool,
 }
 
 /// Children of a resource (a person's talks, a lead's events): read only under parents the
@@ -210,16 +211,23 @@ impl<'a> Store<'a> {
         let kind = key.kind;
         let expr = self.sort_expr(&groups, key)?;
         let mut select = self.access.select::<R>(self.viewer)?.filter(cond);
-        if let Some(cursor) = &page.after {
+        // A backward page is read as a forward one in the reversed order, then turned round.
+        let ascending = sort.ascending != page.backward;
+        let cursor = if page.backward {
+            page.before.as_ref().map(|c| (c, "before"))
+        } else {
+            page.after.as_ref().map(|c| (c, "after"))
+        };
+        if let Some((cursor, field)) = cursor {
             let id = Expr::col((R::Entity::default().into_iden(), Alias::new("id").into_iden()));
-            select = select.filter(page::after(cursor, kind, expr.clone(), id, sort.ascending)?);
+            select = select.filter(page::after(cursor, field, kind, expr.clone(), id, ascending)?);
         }
-        let direction = if sort.ascending { Order::Asc } else { Order::Desc };
+        let direction = if ascending { Order::Asc } else { Order::Desc };
         let select = select
             .column_as(expr.clone(), SORT_KEY)
             .order_by(expr, direction.clone())
             .order_by(Expr::col((R::Entity::default().into_iden(), Alias::new("id").into_iden())), direction)
-            .limit(page.first + 1);
+            .limit(page.size + 1);
         type Model<R> = <<R as Resource>::Entity as EntityTrait>::Model;
         let mut rows: Vec<(String, Model<R>)> = match kind {
             KeyKind::Text => select
@@ -251,8 +259,14 @@ impl<'a> Store<'a> {
                 .map(|k| (k.key.to_string(), k.model))
                 .collect(),
         };
-        let has_next = rows.len() as u64 > page.first;
-        rows.truncate(page.first as usize);
+        let more = rows.len() as u64 > page.size;
+        rows.truncate(page.size as usize);
+        if page.backward {
+            rows.reverse();
+        }
+        // Past the cursor in the other direction lies at least the cursor's own row.
+        let (has_next, has_previous) =
+            if page.backward { (page.before.is_some(), more) } else { (more, page.after.is_some()) };
         let rows = rows
             .into_iter()
             .map(|(key, model)| {
@@ -261,7 +275,7 @@ impl<'a> Store<'a> {
                 (encode_cursor(&key, id), (model, held))
             })
             .collect();
-        Ok(Listing { rows, has_next })
+        Ok(Listing { rows, has_next, has_previous })
     }
 
     /// How many rows of `R` match `filter` in the viewer's scope (the same condition as

@@ -1,6 +1,7 @@
 //! `auditLog`: who did or read what (discipline commission: the whole town; admin: the
 //! administration entries). Entries hold ids and group names, never values.
 
+use crate::access::page::PageArgs;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::audit_log;
@@ -72,16 +73,24 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit log, newest first.
-    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
         filter: Option<AuditFilter>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Page<AuditEntry>> {
         let sort = Sort { field: Newest, ascending: false };
-        let page = fetch::list::<AuditEntries>(ctx, filter.unwrap_or_default(), sort, first, after).await?;
+        let page = fetch::list::<AuditEntries>(
+            ctx,
+            filter.unwrap_or_default(),
+            sort,
+            PageArgs::new(first, after, last, before)?,
+        )
+        .await?;
         Ok(page.connection(|(m, _)| AuditEntry::from(m)))
     }
 }

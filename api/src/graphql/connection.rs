@@ -44,6 +44,8 @@ pub struct Edge<T: OutputType> {
 #[derive(SimpleObject)]
 pub struct PageInfo {
     pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
     pub end_cursor: Option<String>,
 }
 
@@ -51,11 +53,13 @@ impl<T: OutputType + Clone> Connection<T, Edge<T>>
 where
     Edge<T>: OutputType,
 {
-    /// A page of rows already cut to the page size, and whether more follow.
-    pub fn new(rows: Vec<(String, T)>, has_next_page: bool, total_count: Option<i64>) -> Self {
+    /// A page of rows already cut to the page size, and whether more follow and precede it.
+    pub fn new(rows: Vec<(String, T)>, has_next_page: bool, has_previous_page: bool, total_count: Option<i64>) -> Self {
+        let start_cursor = rows.first().map(|(c, _)| c.clone());
         let end_cursor = rows.last().map(|(c, _)| c.clone());
         let nodes = rows.iter().map(|(_, n)| n.clone()).collect();
         let edges = rows.into_iter().map(|(cursor, node)| Edge { cursor, node }).collect();
-        Self { edges, nodes, page_info: PageInfo { has_next_page, end_cursor }, total_count }
+        let page_info = PageInfo { has_next_page, has_previous_page, start_cursor, end_cursor };
+        Self { edges, nodes, page_info, total_count }
     }
 }

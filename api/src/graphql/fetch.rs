@@ -82,14 +82,12 @@ pub async fn list<R: Listed>(
     ctx: &Context<'_>,
     filter: R::Filter,
     sort: Sort<R::Order>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> Result<ListPage<R>, ApiError>
 where
     R::Filter: Clone,
 {
     let state = ctx.state();
-    let page = PageArgs::new(first, after)?;
     let store = Store::new(&state.access, ctx.viewer()?);
     // The page first: a filter or order the viewer may not use is refused before any SQL runs.
     let counted = ctx.look_ahead().field("totalCount").exists().then(|| filter.clone());
@@ -115,6 +113,6 @@ impl<R: Resource> ListPage<R> {
     {
         let mut node = node;
         let rows = self.listing.rows.into_iter().map(|(cursor, held)| (cursor, node(held))).collect();
-        Connection::new(rows, self.listing.has_next, self.total_count)
+        Connection::new(rows, self.listing.has_next, self.listing.has_previous, self.total_count)
     }
 }

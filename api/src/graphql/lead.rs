@@ -14,6 +14,7 @@
 //! steps only to a viewer who reads `handling`).
 
 use super::loaders::prime;
+use crate::access::page::PageArgs;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
@@ -329,7 +330,9 @@ pub struct LeadQuery;
 #[Object]
 impl LeadQuery {
     /// Leads in the viewer's scope, a page at a time.
-    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
+    // A list's arguments are the client's: filter, order and the two ways of paging.
+    #[allow(clippy::too_many_arguments)]
     async fn leads(
         &self,
         ctx: &Context<'_>,
@@ -337,10 +340,14 @@ impl LeadQuery {
         order_by: Option<LeadOrder>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Page<Lead>> {
         let order = order_by.unwrap_or_default();
         let sort = Sort { field: order.field, ascending: order.direction.ascending() };
-        let page = fetch::list::<Leads>(ctx, filter.unwrap_or_default(), sort, first, after).await?;
+        let page =
+            fetch::list::<Leads>(ctx, filter.unwrap_or_default(), sort, PageArgs::new(first, after, last, before)?)
+                .await?;
         prefetch(ctx, &page.rows()).await?;
         Ok(page.connection(|(m, groups)| Lead::new(m, groups)))
     }

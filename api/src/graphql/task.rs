@@ -11,6 +11,7 @@
 
 use super::loaders::prime;
 use super::person_loaders::db_err;
+use crate::access::page::PageArgs;
 use crate::access::store::Sort;
 use crate::access::stores::task::DueFirst;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -299,40 +300,49 @@ pub struct TaskQuery;
 #[Object]
 impl TaskQuery {
     /// Every task the viewer may see, by due date.
-    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,
         filter: Option<TaskFilter>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Page<Task>> {
-        Ok(page(ctx, TaskList { filter: filter.unwrap_or_default(), mine: false }, first, after).await?)
+        Ok(page(
+            ctx,
+            TaskList { filter: filter.unwrap_or_default(), mine: false },
+            PageArgs::new(first, after, last, before)?,
+        )
+        .await?)
     }
 
     /// The open tasks of the viewer's unit (or the viewer), overdue first, then by due date:
     /// the mobile app's work list.
-    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     async fn my_tasks(
         &self,
         ctx: &Context<'_>,
         filter: Option<TaskFilter>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Page<Task>> {
         // Due dates order overdue tasks first on their own: a task is overdue exactly when its
         // due date has passed.
-        Ok(page(ctx, TaskList { filter: filter.unwrap_or_default(), mine: true }, first, after).await?)
+        Ok(page(
+            ctx,
+            TaskList { filter: filter.unwrap_or_default(), mine: true },
+            PageArgs::new(first, after, last, before)?,
+        )
+        .await?)
     }
 }
 
-async fn page(
-    ctx: &Context<'_>,
-    list: TaskList,
-    first: Option<i32>,
-    after: Option<String>,
-) -> Result<Page<Task>, ApiError> {
-    let page = fetch::list::<Tasks>(ctx, list, Sort { field: DueFirst, ascending: true }, first, after).await?;
+async fn page(ctx: &Context<'_>, list: TaskList, args: PageArgs) -> Result<Page<Task>, ApiError> {
+    let page = fetch::list::<Tasks>(ctx, list, Sort { field: DueFirst, ascending: true }, args).await?;
     let loaders = ctx.loaders()?;
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];

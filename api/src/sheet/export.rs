@@ -186,7 +186,7 @@ fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &m
     let header: Vec<Cell> = job.columns.iter().map(|c| Cell::Text(c.header.to_owned())).collect();
     sink.row(&header)?;
     let store = Store::new(&job.state.access, &job.viewer);
-    let mut page = PageArgs { first: PAGE, after: None };
+    let mut page = PageArgs::forward(PAGE, None);
     loop {
         let sort = Sort { field: Default::default(), ascending: true };
         let listing = runtime.block_on(store.list::<S>(&job.state.db, job.filter.clone(), sort, &page))?;

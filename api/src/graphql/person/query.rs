@@ -1,5 +1,6 @@
 //! `people` and `person`: key persons in the viewer's scope.
 
+use crate::access::page::PageArgs;
 use crate::graphql::fetch;
 use async_graphql::{Context, ID, Object};
 
@@ -17,7 +18,9 @@ pub struct PersonQuery;
 #[Object]
 impl PersonQuery {
     /// Key persons in the viewer's scope, a page at a time.
-    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
+    // A list's arguments are the client's: filter, order and the two ways of paging.
+    #[allow(clippy::too_many_arguments)]
     async fn people(
         &self,
         ctx: &Context<'_>,
@@ -25,6 +28,8 @@ impl PersonQuery {
         order_by: Option<PersonOrder>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Page<Person>> {
         let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
@@ -32,7 +37,7 @@ impl PersonQuery {
         // needs the talks (`record`); the store refuses an order whose group the viewer holds
         // nowhere, and never sorts by a hidden value.
         let sort = Sort { field: order.field, ascending: order.direction.ascending() };
-        let page = fetch::list::<Persons>(ctx, filter, sort, first, after).await?;
+        let page = fetch::list::<Persons>(ctx, filter, sort, PageArgs::new(first, after, last, before)?).await?;
         let look = ctx.look_ahead();
         let node = [look.field("nodes"), look.field("edges").field("node")];
         let wants = |field: &str| node.iter().any(|n| n.field(field).exists());

@@ -1,5 +1,6 @@
 //! `riskItems`, `riskItem` and `riskStats`.
 
+use crate::access::page::PageArgs;
 use async_graphql::{Context, ID, Object};
 
 use super::{RiskFilter, RiskItem, RiskOrder, RiskStats, find, month_stats};
@@ -17,7 +18,9 @@ pub struct RiskQuery;
 #[Object]
 impl RiskQuery {
     /// Risk items in the viewer's scope, a page at a time.
-    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
+    // A list's arguments are the client's: filter, order and the two ways of paging.
+    #[allow(clippy::too_many_arguments)]
     async fn risk_items(
         &self,
         ctx: &Context<'_>,
@@ -25,12 +28,16 @@ impl RiskQuery {
         order_by: Option<RiskOrder>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Page<RiskItem>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let order = order_by.unwrap_or_default();
         let sort = Sort { field: order.field, ascending: order.direction.ascending() };
-        let page = fetch::list::<RiskItems>(ctx, filter.unwrap_or_default(), sort, first, after).await?;
+        let page =
+            fetch::list::<RiskItems>(ctx, filter.unwrap_or_default(), sort, PageArgs::new(first, after, last, before)?)
+                .await?;
 
         let look = ctx.look_ahead();
         let node = [look.field("nodes"), look.field("edges").field("node")];

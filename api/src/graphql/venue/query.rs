@@ -1,5 +1,6 @@
 //! `venues` and `venue`.
 
+use crate::access::page::PageArgs;
 use async_graphql::{Context, ID, Object};
 
 use super::{Venue, VenueFilter, VenueOrder, find};
@@ -16,7 +17,9 @@ pub struct VenueQuery;
 #[Object]
 impl VenueQuery {
     /// Key venues in the viewer's scope, a page at a time.
-    #[graphql(complexity = "std::cmp::max(first.unwrap_or(20), 0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
+    // A list's arguments are the client's: filter, order and the two ways of paging.
+    #[allow(clippy::too_many_arguments)]
     async fn venues(
         &self,
         ctx: &Context<'_>,
@@ -24,12 +27,16 @@ impl VenueQuery {
         order_by: Option<VenueOrder>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Page<Venue>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let order = order_by.unwrap_or_default();
         let sort = Sort { field: order.field, ascending: order.direction.ascending() };
-        let page = fetch::list::<Venues>(ctx, filter.unwrap_or_default(), sort, first, after).await?;
+        let page =
+            fetch::list::<Venues>(ctx, filter.unwrap_or_default(), sort, PageArgs::new(first, after, last, before)?)
+                .await?;
 
         let look = ctx.look_ahead();
         let node = [look.field("nodes"), look.field("edges").field("node")];
