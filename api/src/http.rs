@@ -185,6 +185,7 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
 async fn graphql_ws(
     State(shared): State<Shared>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    open: Option<axum::Extension<crate::OpenConnection>>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -192,7 +193,11 @@ async fn graphql_ws(
     let client = crate::auth::client_addr(client.ip(), &headers, &state.config.limits.trusted_proxy);
     upgrade
         .protocols([crate::ws::PROTOCOL])
-        .on_upgrade(move |socket| crate::ws::serve(socket, state, schema, Some(client)))
+        .on_upgrade(move |socket| async move {
+            // The socket holds its connection's place until it closes.
+            let _open = open;
+            crate::ws::serve(socket, state, schema, Some(client)).await
+        })
         .into_response()
 }
 

@@ -182,10 +182,13 @@ async fn serve(
             tracing::warn!(%peer, max, "connection limit reached: connection closed");
             continue;
         };
+        let permit = OpenConnection(Arc::new(permit));
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        let held = permit.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            request.extensions_mut().insert(held.clone());
             router.clone().oneshot(request)
         });
         let connection = http.serve_connection(TokioIo::new(stream), service).with_upgrades();
@@ -217,6 +220,11 @@ async fn serve(
         tracing::warn!(grace = ?limits.shutdown_grace, "connections still open at the end of the shutdown grace");
     }
 }
+
+/// A connection's place among the open ones, in every request it carries: a WebSocket keeps it
+/// after the upgrade, so sockets count against `--max-connections` for as long as they are open.
+#[derive(Clone)]
+pub struct OpenConnection(#[allow(dead_code)] Arc<tokio::sync::OwnedSemaphorePermit>);
 
 /// `wanted` connections, or fewer when the process may not open that many files (each
 /// connection is one, and the database pool and files need some).

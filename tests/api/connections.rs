@@ -246,3 +246,31 @@ async fn stopping_the_server_closes_open_sockets_with_a_going_away_frame() {
     app.stop();
     assert_eq!(close_code(&mut ws).await, Some(1001));
 }
+
+#[tokio::test]
+async fn open_sockets_count_against_the_connection_limit() {
+    let app = quick(|config| config.connections.max_connections = 4).await;
+    let mut sockets = Vec::new();
+    for _ in 0..4 {
+        sockets.push(socket(&app).await);
+    }
+    // Four upgraded sockets, not yet initialised, hold the four places.
+    let mut surplus = TcpStream::connect(app.addr).await.unwrap();
+    assert!(closed_within(&mut surplus, Duration::from_millis(500)).await, "a fifth connection");
+    // They are closed for never initialising (4408), and their places come back.
+    for ws in &mut sockets {
+        assert_eq!(close_code(ws).await, Some(4408));
+    }
+    drop(sockets);
+    let health = async {
+        loop {
+            if let Ok(response) = app.client.get(app.url("/healthz")).send().await
+                && response.status() == 200
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), health).await.expect("the places are given back");
+}
