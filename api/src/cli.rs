@@ -189,6 +189,7 @@ async fn create_user(args: CreateUserArgs) -> anyhow::Result<()> {
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;

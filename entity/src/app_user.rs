@@ -4,6 +4,9 @@
 use crate::enums::Role;
 use sea_orm::entity::prelude::*;
 
+/// The stored password of a user who has none yet: no PHC string, so nothing verifies against it.
+pub const NO_PASSWORD: &str = "!";
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "app_user")]
 pub struct Model {
@@ -15,7 +18,11 @@ pub struct Model {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// An argon2id PHC string, or [`NO_PASSWORD`] until a setup code is redeemed.
     pub password_hash: String,
+    /// SHA-256 (hex) of a pending one-time setup code.
+    pub setup_code_hash: Option<String>,
+    pub setup_code_expires_at: Option<DateTimeUtc>,
     pub active: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -416,6 +416,7 @@ async fn build(db: &DatabaseConnection, plan: &Plan) -> World {
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
+                ..Default::default()
             });
             town_users.push(id);
         };

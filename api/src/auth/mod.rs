@@ -6,6 +6,7 @@
 pub mod client;
 pub mod password;
 pub mod session;
+pub mod setup;
 pub mod throttle;
 pub mod token;
 pub mod viewer;

@@ -69,21 +69,8 @@ impl Auth {
             }
         };
         self.throttle.succeeded(db, attempt).await?;
-        let now = Utc::now();
-        let session_id = Uuid::now_v7();
         let (txn, _turn) = crate::db::write(db).await?;
-        session::ActiveModel {
-            id: Set(session_id),
-            user_id: Set(user.id),
-            created_at: Set(now),
-            expires_at: Set(now + chrono::Duration::from_std(self.refresh_ttl).map_err(ApiError::internal)?),
-            revoked_at: Set(None),
-            last_seen_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        let refresh = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
-        self.store_refresh_token(&txn, session_id, &refresh).await?;
+        let (session_id, refresh) = self.open_session(&txn, user.id, Utc::now()).await?;
         txn.commit().await?;
         tracing::info!(username, session = %session_id, "login");
         self.pair(user.id, session_id, refresh)
@@ -164,6 +151,30 @@ impl Auth {
         self.viewers.load(db, claims.sub, claims.sid).await
     }
 
+    /// Opens a session for a user whose credentials were just checked: its id and its first
+    /// refresh token.
+    pub(super) async fn open_session(
+        &self,
+        txn: &impl sea_orm::ConnectionTrait,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(Uuid, String), ApiError> {
+        let session_id = Uuid::now_v7();
+        session::ActiveModel {
+            id: Set(session_id),
+            user_id: Set(user_id),
+            created_at: Set(now),
+            expires_at: Set(now + chrono::Duration::from_std(self.refresh_ttl).map_err(ApiError::internal)?),
+            revoked_at: Set(None),
+            last_seen_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        let refresh = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
+        self.store_refresh_token(txn, session_id, &refresh).await?;
+        Ok((session_id, refresh))
+    }
+
     async fn store_refresh_token(
         &self,
         txn: &impl sea_orm::ConnectionTrait,
@@ -184,7 +195,7 @@ impl Auth {
         Ok(())
     }
 
-    fn pair(&self, user_id: Uuid, session_id: Uuid, refresh_token: String) -> Result<TokenPair, ApiError> {
+    pub(super) fn pair(&self, user_id: Uuid, session_id: Uuid, refresh_token: String) -> Result<TokenPair, ApiError> {
         let (access_token, expires_at) =
             self.keys.issue(user_id, session_id, self.access_ttl).map_err(ApiError::internal)?;
         Ok(TokenPair { access_token, refresh_token, expires_at, user_id, session_id })
@@ -203,4 +214,23 @@ async fn revoke(db: &impl sea_orm::ConnectionTrait, session_id: Uuid, now: DateT
 
 fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Ends every live session of a user but `except` (the caller's own, when it changes its own
+/// password).
+pub(super) async fn revoke_all(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: Uuid,
+    except: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let mut update = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(keep) = except {
+        update = update.filter(session::Column::Id.ne(keep));
+    }
+    update.exec(db).await?;
+    Ok(())
 }

@@ -173,6 +173,7 @@ async fn insert_town(txn: &impl ConnectionTrait, spec: &TownSpec, hash: &str) ->
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
+            ..Default::default()
         }
         .insert(txn)
         .await?;

@@ -1,4 +1,4 @@
-//! `login`, `refreshToken`, `logout`.
+//! `login`, `refreshToken`, `logout`, `redeemSetupCode`, `changePassword`.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -12,6 +12,22 @@ use crate::error::ApiError;
 pub struct LoginInput {
     pub username: String,
     pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct RedeemSetupCodeInput {
+    pub username: String,
+    /// The one-time code the administrator handed over (case, spaces and dashes do not matter).
+    pub setup_code: String,
+    /// The password to set: at least 10 characters, not the username, not a common password.
+    pub new_password: String,
+}
+
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    pub old_password: String,
+    /// At least 10 characters, not the username, not a common password.
+    pub new_password: String,
 }
 
 #[derive(InputObject)]
@@ -35,6 +51,12 @@ pub struct LogoutPayload {
     pub ok: bool,
 }
 
+#[derive(SimpleObject)]
+pub struct ChangePasswordPayload {
+    /// True once the new password is set.
+    pub ok: bool,
+}
+
 #[derive(Default)]
 pub struct AuthMutation;
 
@@ -53,6 +75,36 @@ impl AuthMutation {
         let state = ctx.state();
         let pair = state.auth.refresh(&state.db, &input.refresh_token).await?;
         Ok(payload(ctx, pair).await?)
+    }
+
+    /// Sets a first password with a one-time setup code (a new user's, or after a reset) and
+    /// opens a session. A wrong, used or expired code gives `UNAUTHENTICATED`, counted like a
+    /// wrong password; a password against the rules gives `BAD_USER_INPUT` on `newPassword`.
+    async fn redeem_setup_code(
+        &self,
+        ctx: &Context<'_>,
+        input: RedeemSetupCodeInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let state = ctx.state();
+        let client = ctx.data_opt::<ClientAddr>().and_then(|c| c.0);
+        let username = input.username.trim();
+        let pair =
+            state.auth.redeem_setup_code(&state.db, username, &input.setup_code, &input.new_password, client).await?;
+        Ok(payload(ctx, pair).await?)
+    }
+
+    /// Changes the viewer's own password (the old one is required). The viewer's other sessions
+    /// end; this one goes on.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordInput,
+    ) -> async_graphql::Result<ChangePasswordPayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let client = ctx.data_opt::<ClientAddr>().and_then(|c| c.0);
+        state.auth.change_password(&state.db, viewer, &input.old_password, &input.new_password, client).await?;
+        Ok(ChangePasswordPayload { ok: true })
     }
 
     /// Ends the current session: its access and refresh tokens stop working.
