@@ -1,15 +1,10 @@
 //! The subcommands of the `pingan` binary.
 
 use chrono::Utc;
-use entity::enums::{Role, UnitKind};
-use entity::{app_user, org_unit, town};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use uuid::Uuid;
 
 use crate::access::{Access, matrix};
-use crate::auth::password;
-use crate::config::{Cli, Command, CreateUserArgs, MigrateAction, PolicyAction, SeedArgs, TasksAction};
+use crate::config::{Cli, Command, MigrateAction, PolicyAction, SeedArgs, TasksAction, TownAction};
 use crate::{App, db, rules};
 
 /// Runs the parsed command line.
@@ -20,7 +15,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             App::build(config).await?.run().await
         }
         Command::Migrate { db: args, action } => migrate(&args.url, action).await,
-        Command::CreateUser(args) => create_user(args).await,
+        Command::Town { db: args, action: TownAction::Init { file } } => {
+            let created = town_init(&args.url, &file).await?;
+            println!("{created}");
+            Ok(())
+        }
         Command::Import(args) => crate::import_command::import(args).await,
         Command::Policy { action: PolicyAction::Matrix { write } } => policy_matrix(write).await,
         Command::Seed(args) => seed(args).await,
@@ -135,65 +134,12 @@ async fn migrate(url: &str, action: MigrateAction) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates a town's first administrator (and the town with its coordination office, if new).
-async fn create_user(args: CreateUserArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(args.password.chars().count() >= 12, "the password must be at least 12 characters long");
-    anyhow::ensure!(!args.username.trim().is_empty(), "the username must not be empty");
-    let db = db::connect(&args.db.url).await?;
+/// `town init`: migrates the database and creates the town of `file`.
+pub async fn town_init(url: &str, file: &std::path::Path) -> anyhow::Result<crate::town_init::Created> {
+    let town = crate::town_init::read(file)?;
+    let db = db::connect(url).await?;
     db::migrate(&db).await?;
-    if app_user::Entity::find().filter(app_user::Column::Username.eq(&args.username)).one(&db).await?.is_some() {
-        anyhow::bail!("a user named {} already exists", args.username);
-    }
-    let password = args.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
-    let now = Utc::now();
-    let (txn, _turn) = crate::db::write(&db).await?;
-    let town_id = match town::Entity::find().filter(town::Column::Name.eq(&args.town)).one(&txn).await? {
-        Some(t) => t.id,
-        None => {
-            let id = Uuid::now_v7();
-            town::ActiveModel { id: Set(id), name: Set(args.town.clone()) }.insert(&txn).await?;
-            id
-        }
-    };
-    let office = org_unit::Entity::find()
-        .filter(org_unit::Column::TownId.eq(town_id))
-        .filter(org_unit::Column::Kind.eq(UnitKind::CoordinationOffice))
-        .one(&txn)
-        .await?;
-    let unit_id = match office {
-        Some(unit) => unit.id,
-        None => {
-            let id = Uuid::now_v7();
-            org_unit::ActiveModel {
-                id: Set(id),
-                town_id: Set(town_id),
-                name: Set(format!("{}扫黑办", args.town)),
-                kind: Set(UnitKind::CoordinationOffice),
-                village_id: Set(None),
-            }
-            .insert(&txn)
-            .await?;
-            id
-        }
-    };
-    app_user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        town_id: Set(town_id),
-        org_unit_id: Set(unit_id),
-        username: Set(args.username.clone()),
-        display_name: Set(args.display_name.clone().unwrap_or_else(|| args.username.clone())),
-        role: Set(Role::Admin),
-        password_hash: Set(hash),
-        active: Set(true),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    println!("created administrator {} of {}", args.username, args.town);
-    Ok(())
+    let created = crate::town_init::init(&db, &town).await;
+    db.close().await.ok();
+    created
 }

@@ -38,8 +38,13 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
-    /// Create the first administrator of a town on a production database.
-    CreateUser(CreateUserArgs),
+    /// Set up a real town: its offices, villages and first administrator.
+    Town {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(subcommand)]
+        action: TownAction,
+    },
     /// Import a persons or venues ledger (XLSX) on behalf of a unit; every row or none.
     Import(ImportArgs),
     /// Inspect the access policy in `policy/`.
@@ -72,6 +77,16 @@ pub struct SeedArgs {
     /// The random seed: the same seed gives the same synthetic records.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TownAction {
+    /// Create a town from a TOML file (see `town.example.toml`) in one transaction and print its
+    /// administrator's one-time setup code. Migrates the database first.
+    Init {
+        /// The town file.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -287,24 +302,6 @@ impl Default for Connections {
             shutdown_grace: Duration::from_secs(20),
         }
     }
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct CreateUserArgs {
-    #[command(flatten)]
-    pub db: DatabaseArgs,
-    /// Name of the town; created with its coordination office if it does not exist.
-    #[arg(long)]
-    pub town: String,
-    /// Login name of the new administrator.
-    #[arg(long)]
-    pub username: String,
-    /// Display name (defaults to the username).
-    #[arg(long)]
-    pub display_name: Option<String>,
-    /// Password; read from `PINGAN_NEW_USER_PASSWORD` so it stays out of shell history.
-    #[arg(long, env = "PINGAN_NEW_USER_PASSWORD", hide_env_values = true)]
-    pub password: String,
 }
 
 #[derive(Debug, Clone, Args)]

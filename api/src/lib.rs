@@ -25,6 +25,8 @@ pub mod report_export;
 pub mod rules;
 pub mod scalars;
 pub mod sheet;
+pub mod town;
+pub mod town_init;
 pub mod ws;
 
 use std::net::SocketAddr;

@@ -6,6 +6,7 @@ mod canary;
 mod config;
 mod connections;
 mod exports;
+mod going_live;
 mod graphiql;
 mod hostile;
 mod imports;

@@ -10,15 +10,13 @@ pub use records::Counts;
 
 use std::sync::OnceLock;
 
-use chrono::Utc;
 use entity::enums::{Role, UnitKind};
-use entity::{app_user, org_unit, town, village};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use entity::{app_user, town};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::password;
+use crate::town as structure;
 
 /// Every demo user's password.
 pub const PASSWORD: &str = "demo-pass-2026";
@@ -143,60 +141,21 @@ async fn demo_password_hash() -> anyhow::Result<String> {
 }
 
 async fn insert_town(txn: &impl ConnectionTrait, spec: &TownSpec, hash: &str) -> Result<Uuid, DemoError> {
-    let now = Utc::now();
-    let town_id = Uuid::now_v7();
-    town::ActiveModel { id: Set(town_id), name: Set(spec.name.to_owned()) }.insert(txn).await?;
+    let town_id = structure::insert_town(txn, spec.name).await?;
     let mut units: Vec<(&str, Uuid)> = Vec::new();
     for (name, kind) in spec.offices {
-        units.push((name, insert_unit(txn, town_id, name, *kind, None).await?));
+        units.push((name, structure::insert_office(txn, town_id, name, *kind).await?));
     }
     for name in spec.villages {
-        let village_id = Uuid::now_v7();
-        village::ActiveModel { id: Set(village_id), town_id: Set(town_id), name: Set((*name).to_owned()) }
-            .insert(txn)
-            .await?;
-        units.push((name, insert_unit(txn, town_id, name, UnitKind::Village, Some(village_id)).await?));
+        units.push((name, structure::insert_village(txn, town_id, name).await?.1));
     }
     for (username, display_name, unit_name, role) in USERS {
         let Some((_, unit_id)) = units.iter().find(|(name, _)| name == unit_name) else {
             continue;
         };
-        app_user::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            town_id: Set(town_id),
-            org_unit_id: Set(*unit_id),
-            username: Set((*username).to_owned()),
-            display_name: Set((*display_name).to_owned()),
-            role: Set(*role),
-            password_hash: Set(hash.to_owned()),
-            active: Set(true),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        let user =
+            structure::NewUser { town_id, unit_id: *unit_id, username, display_name, role: *role, password_hash: hash };
+        structure::insert_user(txn, user).await?;
     }
     Ok(town_id)
-}
-
-async fn insert_unit(
-    txn: &impl ConnectionTrait,
-    town_id: Uuid,
-    name: &str,
-    kind: UnitKind,
-    village_id: Option<Uuid>,
-) -> Result<Uuid, DemoError> {
-    let id = Uuid::now_v7();
-    org_unit::ActiveModel {
-        id: Set(id),
-        town_id: Set(town_id),
-        name: Set(name.to_owned()),
-        kind: Set(kind),
-        village_id: Set(village_id),
-    }
-    .insert(txn)
-    .await?;
-    Ok(id)
 }
