@@ -8,30 +8,40 @@ use super::{ClientAddr, ContextExt};
 use crate::auth::TokenPair;
 use crate::error::ApiError;
 
+/// 登录 — a username and password.
 #[derive(InputObject)]
 pub struct LoginInput {
+    /// 用户名 — the login name.
     pub username: String,
+    /// 密码 — the password.
     pub password: String,
 }
 
+/// 刷新令牌 — a refresh token to trade for a new pair.
 #[derive(InputObject)]
 pub struct RefreshTokenInput {
+    /// 刷新令牌 — the refresh token from the last login or refresh.
     pub refresh_token: String,
 }
 
-/// Tokens for a session: send `accessToken` as `Authorization: Bearer …`; trade
+/// 登录凭证 — tokens for a session: send `accessToken` as `Authorization: Bearer …`; trade
 /// `refreshToken` (once) for a new pair before `expiresAt`.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
+    /// 访问令牌 — the short-lived access token, sent as a Bearer token.
     pub access_token: String,
+    /// 刷新令牌 — the refresh token, traded once for a new pair.
     pub refresh_token: String,
+    /// 过期时间 — when the access token expires.
     pub expires_at: DateTime<Utc>,
+    /// 用户 — the logged-in user.
     pub user: User,
 }
 
+/// 退出登录 — the result of ending a session.
 #[derive(SimpleObject)]
 pub struct LogoutPayload {
-    /// True once the session has ended.
+    /// 成功 — true once the session has ended.
     pub ok: bool,
 }
 
@@ -40,22 +50,30 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Opens a session. Wrong password and unknown user give the same `UNAUTHENTICATED`.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
+    /// 登录 — opens a session. Wrong password and unknown user give the same `UNAUTHENTICATED`.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: LoginInput,
+    ) -> async_graphql::Result<AuthPayload> {
         let state = ctx.state();
         let client = ctx.data_opt::<ClientAddr>().and_then(|c| c.0);
         let pair = state.auth.login(&state.db, input.username.trim(), &input.password, client).await?;
         Ok(payload(ctx, pair).await?)
     }
 
-    /// Trades a refresh token for a new pair; a token used twice ends the session.
-    async fn refresh_token(&self, ctx: &Context<'_>, input: RefreshTokenInput) -> async_graphql::Result<AuthPayload> {
+    /// 刷新令牌 — trades a refresh token for a new pair; a token used twice ends the session.
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RefreshTokenInput,
+    ) -> async_graphql::Result<AuthPayload> {
         let state = ctx.state();
         let pair = state.auth.refresh(&state.db, &input.refresh_token).await?;
         Ok(payload(ctx, pair).await?)
     }
 
-    /// Ends the current session: its access and refresh tokens stop working.
+    /// 退出登录 — ends the current session: its access and refresh tokens stop working.
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<LogoutPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
