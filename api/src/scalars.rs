@@ -12,7 +12,7 @@ pub struct Date(pub NaiveDate);
 /// The years a date of the town's work may fall in: births from 1900, deadlines well ahead.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
 
-/// A calendar date, YYYY-MM-DD, in the years 1900 to 2199.
+/// 日期 — a calendar date, YYYY-MM-DD, in the years 1900 to 2199.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {

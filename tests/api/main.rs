@@ -5,6 +5,7 @@ mod auth;
 mod canary;
 mod config;
 mod connections;
+mod descriptions;
 mod exports;
 mod going_live;
 mod graphiql;

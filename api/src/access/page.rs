@@ -16,11 +16,13 @@ pub const DEFAULT_PAGE: u64 = 20;
 /// Largest page a client may ask for.
 pub const MAX_PAGE: u64 = 100;
 
-/// The direction of a list's order.
+/// 排序方向 — the direction of a list's order.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortDirection {
+    /// 升序 — ascending: smallest or oldest first.
     #[default]
     Asc,
+    /// 降序 — descending: largest or newest first.
     Desc,
 }
 

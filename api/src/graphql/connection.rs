@@ -7,7 +7,9 @@
 pub use crate::access::page::{DEFAULT_PAGE, KeyKind, MAX_PAGE, after, decode_cursor, encode_cursor, page_size};
 use async_graphql::{OutputType, SimpleObject};
 
-/// A page of `T` (`E` is always `Edge<T>`; async-graphql needs both named for concrete types).
+/// 分页 — one keyset page of a list: its rows, with and without cursors, the page info and the
+/// total.
+// `E` is always `Edge<T>`; async-graphql needs both named for concrete types.
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "PersonConnection", params(super::person::Person, super::person::PersonEdge)))]
 #[graphql(concrete(name = "VenueConnection", params(super::venue::Venue, super::venue::VenueEdge)))]
@@ -19,16 +21,20 @@ use async_graphql::{OutputType, SimpleObject};
     params(super::audit_log::AuditEntry, super::audit_log::AuditEntryEdge)
 ))]
 pub struct Connection<T: OutputType, E: OutputType> {
+    /// 边 — the rows of the page, each with its cursor.
     pub edges: Vec<E>,
+    /// 记录 — the rows of the page, without cursors.
     pub nodes: Vec<T>,
+    /// 分页信息 — whether more rows follow or precede, and the cursors at both ends.
     pub page_info: PageInfo,
-    /// How many rows match the filter in the viewer's scope.
+    /// 总数 — how many rows match the filter in the viewer's scope.
     pub total_count: Option<i64>,
 }
 
 /// A page of `T`.
 pub type Page<T> = Connection<T, Edge<T>>;
 
+/// 边 — one row of a page, with its cursor.
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "PersonEdge", params(super::person::Person)))]
 #[graphql(concrete(name = "VenueEdge", params(super::venue::Venue)))]
@@ -37,15 +43,22 @@ pub type Page<T> = Connection<T, Edge<T>>;
 #[graphql(concrete(name = "RiskItemEdge", params(super::risk::RiskItem)))]
 #[graphql(concrete(name = "AuditEntryEdge", params(super::audit_log::AuditEntry)))]
 pub struct Edge<T: OutputType> {
+    /// 游标 — an opaque cursor, for `after` or `before`.
     pub cursor: String,
+    /// 记录 — the record on this edge.
     pub node: T,
 }
 
+/// 分页信息 — whether more rows follow or precede a page, and the cursors at its ends.
 #[derive(SimpleObject)]
 pub struct PageInfo {
+    /// 有下一页 — more rows follow this page.
     pub has_next_page: bool,
+    /// 有上一页 — more rows precede this page.
     pub has_previous_page: bool,
+    /// 首行游标 — the cursor of the first row; pass it as `before` for the page before.
     pub start_cursor: Option<String>,
+    /// 末行游标 — the cursor of the last row; pass it as `after` for the page after.
     pub end_cursor: Option<String>,
 }
 

@@ -27,73 +27,96 @@ use crate::auth::Viewer;
 use crate::domain::risk_flow;
 use crate::error::ApiError;
 
+/// 首页统计 — the front page's figures over the viewer's scope.
 #[derive(SimpleObject)]
 pub struct Dashboard {
-    /// Persons by attention level and status.
+    /// 重点人员 — persons by attention level and status.
     pub persons: Option<Vec<LedgerCount>>,
-    /// Venues by attention level and status.
+    /// 重点场所 — venues by attention level and status.
     pub venues: Option<Vec<LedgerCount>>,
-    /// Leads by umbrella flag and coarse status (the shell, which every reader of a lead holds).
+    /// 线索 — leads by umbrella flag and coarse status (the shell, which every reader of a lead holds).
     pub leads: Vec<LeadCount>,
-    /// Risk items by level (null before assessment) and status.
+    /// 风险隐患 — risk items by level (null before assessment) and status.
     pub risk_items: Option<Vec<RiskCount>>,
     /// Open risk items by the joint meeting (三级联席会议) they are before.
     pub risk_escalation: Option<Vec<EscalationCount>>,
-    /// Tasks by status.
+    /// 督办任务 — tasks by status.
     pub tasks: Option<Vec<TaskCount>>,
-    /// Tasks past due and neither ACCEPTED nor CANCELLED, by assignee unit.
+    /// 逾期任务 — tasks past due and neither ACCEPTED nor CANCELLED, by assignee unit.
     pub overdue_tasks_by_unit: Option<Vec<UnitCount>>,
-    /// The last 12 months (the current one last), in the town's calendar.
+    /// 月度线索 — the last 12 months (the current one last), in the town's calendar.
     pub lead_months: Vec<LeadMonth>,
 }
 
+/// 台账统计 — records counted by attention level and status.
 #[derive(SimpleObject)]
 pub struct LedgerCount {
+    /// 关注等级 — the attention level.
     pub level: AttentionLevel,
+    /// 在管状态 — on the ledger or delisted.
     pub status: RecordStatus,
+    /// 数量 — how many.
     pub count: i64,
 }
 
+/// 线索统计 — leads counted by umbrella flag and coarse status.
 #[derive(SimpleObject)]
 pub struct LeadCount {
+    /// 保护伞 — whether the leads are umbrella leads.
     pub umbrella: bool,
+    /// 粗略状态 — received, in progress or concluded.
     pub coarse_status: LeadCoarseStatus,
+    /// 数量 — how many.
     pub count: i64,
 }
 
+/// 风险统计 — risk items counted by level and status.
 #[derive(SimpleObject)]
 pub struct RiskCount {
+    /// 风险等级 — the level; null before assessment.
     pub level: Option<RiskLevel>,
+    /// 风险状态 — the lifecycle status.
     pub status: RiskStatus,
+    /// 数量 — how many.
     pub count: i64,
 }
 
+/// 联席会议统计 — risk items counted by the joint meeting they are before.
 #[derive(SimpleObject)]
 pub struct EscalationCount {
+    /// 联席会议级别 — the joint meeting the items are before.
     pub escalation_level: EscalationLevel,
+    /// 数量 — how many.
     pub count: i64,
 }
 
+/// 任务统计 — tasks counted by status.
 #[derive(SimpleObject)]
 pub struct TaskCount {
+    /// 任务状态 — the status.
     pub status: TaskStatus,
+    /// 数量 — how many.
     pub count: i64,
 }
 
+/// 单位统计 — a count per org unit.
 #[derive(SimpleObject)]
 pub struct UnitCount {
+    /// 单位 — the org unit.
     pub unit: OrgUnit,
+    /// 数量 — how many.
     pub count: i64,
 }
 
-/// Leads of one month: found (received in it) and resolved (concluded in it). A lead whose
+/// 月度线索 — leads of one month: found (received in it) and resolved (concluded in it). A lead whose
 /// receipt or handling the viewer may not read is not counted in that figure.
 #[derive(SimpleObject)]
 pub struct LeadMonth {
-    /// `YYYY-MM`.
+    /// 月份 — `YYYY-MM`.
     pub month: String,
+    /// 发现 — leads received in the month.
     pub found: i64,
-    /// Null when the viewer reads the `handling` group on no lead (villages).
+    /// 办结 — null when the viewer reads the `handling` group on no lead (villages).
     pub resolved: Option<i64>,
 }
 
@@ -102,7 +125,7 @@ pub struct DashboardQuery;
 
 #[Object]
 impl DashboardQuery {
-    /// The front page's figures, over the viewer's scope.
+    /// 首页统计 — the front page's figures, over the viewer's scope.
     async fn dashboard(&self, ctx: &Context<'_>) -> async_graphql::Result<Dashboard> {
         let viewer = ctx.viewer()?;
         Ok(dashboard(ctx.state(), viewer, Utc::now()).await?)

@@ -66,40 +66,45 @@ pub struct Progress(pub Arc<ProgressFn>);
 /// (stage, rows done, rows in all or 0 when not known yet).
 pub type ProgressFn = dyn Fn(&str, usize, usize) + Send + Sync;
 
-/// A row the import refused, or a fault of the whole file (then `line` or `column` may be null).
+/// 导入错误 — a row the import refused, or a fault of the whole file (then `line` or `column` may be null).
 #[derive(SimpleObject, Debug, Clone)]
 pub struct ImportRejection {
-    /// The spreadsheet's row number (1 is the first row).
+    /// 行号 — the spreadsheet's row number (1 is the first row).
     pub line: Option<u32>,
-    /// The column's header.
+    /// 列 — the column's header.
     pub column: Option<String>,
+    /// 原因 — why the row or file was refused, in English.
     pub reason: String,
+    /// 中文原因 — why the row or file was refused, in Chinese.
     pub reason_zh: String,
 }
 
+/// 台账导入 — an XLSX ledger to import.
 #[derive(InputObject)]
 pub struct ImportInput {
-    /// The XLSX file, base64-encoded.
+    /// 文件内容 — the XLSX file, base64-encoded.
     pub content: String,
-    /// The sheet to read; the first one when not given.
+    /// 工作表 — the sheet to read; the first one when not given.
     pub sheet: Option<String>,
     /// A mapping of this file's headers to the ledger's (JSON `{"columns": {"header": "姓名"}}`).
     pub mapping: Option<String>,
-    /// Check every row and write nothing.
+    /// 试导入 — check every row and write nothing.
     #[graphql(default)]
     pub dry_run: bool,
 }
 
+/// 导入结果 — what an import read, created and refused.
 #[derive(SimpleObject)]
 pub struct ImportPayload {
-    /// Data rows read.
+    /// 行数 — data rows read.
     pub rows: u32,
-    /// Records created (none on a dry run or when any row is rejected).
+    /// 新增 — records created (none on a dry run or when any row is rejected).
     pub created: u32,
-    /// Rows whose record the town already holds, left as they are.
+    /// 未变 — rows whose record the town already holds, left as they are.
     pub unchanged: u32,
+    /// 试导入 — whether this was a dry run (nothing written).
     pub dry_run: bool,
-    /// Every rejected row; when there is any, nothing was written.
+    /// 拒绝行 — every rejected row; when there is any, nothing was written.
     pub rejected: Vec<ImportRejection>,
 }
 
@@ -713,13 +718,21 @@ pub struct ImportMutation;
 
 #[Object]
 impl ImportMutation {
-    /// Imports a persons ledger (coordinator, police): every row or none.
-    async fn import_persons(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportPayload> {
+    /// 导入重点人员 — imports a persons ledger (coordinator, police): every row or none.
+    async fn import_persons(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: ImportInput,
+    ) -> async_graphql::Result<ImportPayload> {
         Ok(import_persons(ctx, input).await?)
     }
 
-    /// Imports a venues ledger (coordinator, police): every row or none.
-    async fn import_venues(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportPayload> {
+    /// 导入重点场所 — imports a venues ledger (coordinator, police): every row or none.
+    async fn import_venues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: ImportInput,
+    ) -> async_graphql::Result<ImportPayload> {
         Ok(import_venues(ctx, input).await?)
     }
 }

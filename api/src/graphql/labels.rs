@@ -8,10 +8,12 @@ use async_graphql::{Context, Object, SimpleObject};
 use super::ContextExt;
 use crate::error::ApiError;
 
-/// One enum value with its display name.
+/// 显示名称 — one enum value with its display name.
 #[derive(SimpleObject)]
 pub struct Label {
+    /// 枚举值 — the enum value, e.g. `KEY`.
     pub value: String,
+    /// 显示名称 — its display name in the locale asked for.
     pub label: String,
 }
 
@@ -22,12 +24,12 @@ pub struct LabelQuery;
 
 #[Object]
 impl LabelQuery {
-    /// Display names for the values of an enum (`locale` "zh-CN", the default, or "en").
+    /// 显示名称 — display names for the values of an enum (`locale` "zh-CN", the default, or "en").
     async fn labels(
         &self,
         ctx: &Context<'_>,
-        #[graphql(name = "enum")] enum_name: String,
-        #[graphql(default_with = "\"zh-CN\".to_string()")] locale: String,
+        #[graphql(name = "enum", desc = "枚举类型 — the enum's name, e.g. `AttentionLevel`.")] enum_name: String,
+        #[graphql(desc = "语言 — zh-CN (the default) or en.", default_with = "\"zh-CN\".to_string()")] locale: String,
     ) -> async_graphql::Result<Vec<Label>> {
         // Reference data, but api.md has every operation but login and refresh require a token.
         ctx.viewer()?;

@@ -90,19 +90,21 @@ impl Lead {
     }
 }
 
+/// 线索 — a crime tip; the most confidential record, read field group by field group.
 #[Object]
 impl Lead {
+    /// 编号 — the record's global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Lead, self.model.id)
     }
-    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// 版本号 — changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
     /// reads every field group: the count of changes would otherwise tell of hidden activity.
     async fn version(&self) -> Option<i32> {
         self.groups.all().then_some(self.model.version)
     }
 
     // --- shell
-    /// `YYYY-NNNN`, per town per year.
+    /// 线索编号 — `YYYY-NNNN`, per town per year.
     async fn serial(&self) -> Option<&str> {
         self.groups.has("shell").then_some(self.model.serial.as_str())
     }
@@ -110,14 +112,17 @@ impl Lead {
     async fn is_umbrella(&self) -> Option<bool> {
         self.groups.has("shell").then_some(self.model.umbrella)
     }
+    /// 粗略状态 — received, in progress or concluded; shown where the fine status is hidden.
     async fn coarse_status(&self) -> Option<LeadCoarseStatus> {
         self.groups.has("shell").then_some(coarse(self.model.status))
     }
 
     // --- receipt
+    /// 接收时间 — when the lead was received.
     async fn received_at(&self) -> Option<DateTime<Utc>> {
         self.groups.has("receipt").then_some(self.model.received_at)
     }
+    /// 接收单位 — the unit that received and registered the lead.
     async fn receiving_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         if !self.groups.has("receipt") {
             return Ok(None);
@@ -126,22 +131,27 @@ impl Lead {
     }
 
     // --- submission
+    /// 线索来源 — where the lead came from.
     async fn source(&self, ctx: &Context<'_>) -> Option<LeadSource> {
         self.reveal(ctx, "submission").then_some(self.model.source)
     }
+    /// 线索类别 — what the lead is about.
     async fn category(&self, ctx: &Context<'_>) -> Option<LeadCategory> {
         self.reveal(ctx, "submission").then_some(self.model.category)
     }
+    /// 涉及公职人员 — whether the lead involves an official (which makes it an umbrella lead).
     async fn involves_official(&self, ctx: &Context<'_>) -> Option<bool> {
         self.reveal(ctx, "submission").then_some(self.model.involves_official)
     }
+    /// 摘要 — a short account of the lead.
     async fn summary(&self, ctx: &Context<'_>) -> Option<&str> {
         self.reveal(ctx, "submission").then_some(self.model.summary.as_str())
     }
+    /// 线索内容 — the full text of the lead.
     async fn content(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "submission") { self.model.content.as_deref() } else { None }
     }
-    /// The persons and names the lead is about. A linked person shows only what the viewer may
+    /// 涉及对象 — the persons and names the lead is about. A linked person shows only what the viewer may
     /// see of persons; the name given with the lead is part of the submission.
     async fn subjects(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<LeadSubject>>> {
         if !self.reveal(ctx, "submission") {
@@ -150,16 +160,17 @@ impl Lead {
         let rows = ctx.loaders()?.lead_records.load_one(SubjectsOf(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(LeadSubject).collect()))
     }
-    /// The related venue's global id (the venue itself resolves under venue rules via `node`).
+    /// 涉及场所 — the related venue's global id (the venue itself resolves under venue rules via `node`).
     async fn venue_id(&self, ctx: &Context<'_>) -> Option<ID> {
         if self.reveal(ctx, "submission") { self.model.venue_id.map(|v| ids::encode(Kind::Venue, v)) } else { None }
     }
 
     // --- handling
+    /// 线索状态 — the fine status of the lead's handling.
     async fn status(&self, ctx: &Context<'_>) -> Option<LeadStatus> {
         self.reveal(ctx, "handling").then_some(self.model.status)
     }
-    /// Every step so far, oldest first.
+    /// 办理过程 — every step so far, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<LeadEventView>>> {
         if !self.reveal(ctx, "handling") {
             return Ok(None);
@@ -176,6 +187,7 @@ impl Lead {
         };
         Ok(Some(rows.into_iter().map(LeadEventView).collect()))
     }
+    /// 核查单位 — the unit that verifies the lead.
     async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         match self.model.assignee_unit_id {
             Some(unit) if self.reveal(ctx, "handling") => Ok(ctx.loaders()?.org_units.load_one(unit).await?),
@@ -190,6 +202,7 @@ impl Lead {
     async fn responsible_person(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "handling") { self.model.responsible_person.as_deref() } else { None }
     }
+    /// 措施 — 四定一包: the measures to take.
     async fn measures(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "handling") { self.model.measures.as_deref() } else { None }
     }
@@ -198,9 +211,11 @@ impl Lead {
     async fn deadline(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
         if self.reveal(ctx, "handling") { self.current_deadline() } else { None }
     }
+    /// 逾期 — past the deadline of the current duty.
     async fn overdue(&self, ctx: &Context<'_>) -> Option<bool> {
         self.reveal(ctx, "handling").then(|| self.current_deadline().is_some_and(|d| Utc::now() > d))
     }
+    /// 县级答复 — the county's answer to an escalated lead.
     async fn county_answer(&self, ctx: &Context<'_>) -> Option<CountyAnswer> {
         if self.reveal(ctx, "handling") { self.model.county_answer } else { None }
     }
@@ -208,17 +223,18 @@ impl Lead {
     async fn conclusion(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "handling") { self.model.conclusion.as_deref() } else { None }
     }
+    /// 办结时间 — when the lead was concluded.
     async fn concluded_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
         if self.reveal(ctx, "handling") { self.model.concluded_at } else { None }
     }
-    /// Serials of the ordinary leads the discipline commission handed the gang-crime part to.
+    /// 移交线索编号 — serials of the ordinary leads the discipline commission handed the gang-crime part to.
     async fn gang_part_serials(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<String>>> {
         if !self.model.umbrella || !self.reveal(ctx, "handling") {
             return Ok(None);
         }
         Ok(Some(ctx.loaders()?.lead_records.load_one(GangPartsOf(self.model.id)).await?.unwrap_or_default()))
     }
-    /// The steps that may follow now (empty when concluded).
+    /// 下一步 — the steps that may follow now (empty when concluded).
     async fn next_steps(&self, ctx: &Context<'_>) -> Option<Vec<String>> {
         self.reveal(ctx, "handling").then(|| {
             lead_flow::next_steps(self.model.umbrella, self.model.status, self.model.county_answer)
@@ -229,14 +245,16 @@ impl Lead {
     }
 
     // --- reporter
+    /// 举报人 — the reporter's name; null for an anonymous report.
     async fn reporter_name(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "reporter") { self.model.reporter_name.as_deref() } else { None }
     }
+    /// 举报人联系方式 — how to reach the reporter.
     async fn reporter_contact(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "reporter") { self.model.reporter_contact.as_deref() } else { None }
     }
 
-    /// What the viewer may read and do on this lead.
+    /// 线索权限 — what the viewer may read and do on this lead.
     async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<LeadViewerCan> {
         let viewer = ctx.viewer()?;
         let access = &ctx.state().access;
@@ -259,29 +277,45 @@ impl Lead {
     }
 }
 
+/// 线索权限 — what the viewer may read and do on a lead.
 #[derive(SimpleObject)]
 pub struct LeadViewerCan {
+    /// 可读接收信息 — the viewer reads when and by whom the lead was received.
     pub read_receipt: bool,
+    /// 可读线索内容 — the viewer reads the submission (source, category, summary, content, subjects).
     pub read_submission: bool,
+    /// 可读办理信息 — the viewer reads the handling group (status, events, 四定一包).
     pub read_handling: bool,
+    /// 可读举报人 — the viewer reads the reporter's name and contact.
     pub read_reporter: bool,
+    /// 可移交 — the viewer may transfer the lead (the policy; `nextSteps` says what the lifecycle allows).
     pub transfer: bool,
+    /// 可呈阅 — the viewer may start the review (the policy; `nextSteps` says what the lifecycle allows).
     pub review: bool,
+    /// 可决定 — the viewer may decide the lead (the policy; `nextSteps` says what the lifecycle allows).
     pub decide: bool,
+    /// 可记录县级答复 — the viewer may record the county's answer (the policy; `nextSteps` says what the
+    /// lifecycle allows).
     pub record_county_answer: bool,
+    /// 可交办 — the viewer may set 四定一包 (the policy; `nextSteps` says what the lifecycle allows).
     pub assign: bool,
+    /// 可办结 — the viewer may conclude the lead (the policy; `nextSteps` says what the lifecycle allows).
     pub conclude: bool,
+    /// 可标记保护伞 — the viewer may mark the lead as an umbrella lead.
     pub mark_umbrella: bool,
+    /// 可取消保护伞标记 — the viewer may return the lead to ordinary handling.
     pub unmark_umbrella: bool,
+    /// 可双移交 — the viewer may hand the gang-crime part to the police.
     pub hand_over_gang_part: bool,
 }
 
 /// A person or a name a lead is about.
 pub struct LeadSubject(lead_subject::Model);
 
+/// 涉及对象 — a person or name a lead is about.
 #[Object]
 impl LeadSubject {
-    /// The key person, when linked and visible to the viewer under the persons' rules.
+    /// 重点人员 — the key person, when linked and visible to the viewer under the persons' rules.
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         let Some(id) = self.0.person_id else { return Ok(None) };
         let viewer = ctx.viewer()?;
@@ -289,7 +323,7 @@ impl LeadSubject {
         let groups = ctx.state().access.groups::<Persons>(viewer).on(viewer, &model);
         Ok(Some(Person::new(model, groups)))
     }
-    /// The name as the lead gives it (free text).
+    /// 姓名 — the name as the lead gives it (free text).
     async fn name(&self) -> Option<&str> {
         self.0.name.as_deref()
     }
@@ -298,27 +332,34 @@ impl LeadSubject {
 /// One step in a lead's handling.
 pub struct LeadEventView(lead_event::Model);
 
+/// 线索事件 — one step in a lead's history.
 #[Object(name = "LeadEvent")]
 impl LeadEventView {
+    /// 事件类型 — the kind of step.
     async fn kind(&self) -> LeadEventKind {
         self.0.kind
     }
+    /// 时间 — when the step was taken.
     async fn at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// 原状态 — the status before the step.
     async fn from_status(&self) -> Option<LeadStatus> {
         self.0.from_status
     }
+    /// 新状态 — the status after the step.
     async fn to_status(&self) -> Option<LeadStatus> {
         self.0.to_status
     }
+    /// 备注 — the note given with the step.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
-    /// Null for the system's own steps.
+    /// 操作人 — null for the system's own steps.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
         crate::graphql::loaders::officer(ctx, self.0.actor_user_id).await
     }
+    /// 操作单位 — the unit the actor acted for; null for the system's own steps.
     async fn actor_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         crate::graphql::loaders::org_unit(ctx, self.0.actor_unit_id).await
     }
@@ -332,16 +373,17 @@ impl LeadQuery {
     /// Leads in the viewer's scope, a page at a time.
     #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     // A list's arguments are the client's: filter, order and the two ways of paging.
+    /// 线索台账 — the leads the viewer may see, a keyset page at a time; newest first unless ordered.
     #[allow(clippy::too_many_arguments)]
     async fn leads(
         &self,
         ctx: &Context<'_>,
-        filter: Option<LeadFilter>,
-        order_by: Option<LeadOrder>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "筛选条件 — only the rows that match every condition given.")] filter: Option<LeadFilter>,
+        #[graphql(desc = "排序 — the order of the rows; each list has its default.")] order_by: Option<LeadOrder>,
+        #[graphql(desc = "每页条数 — how many rows after `after`: 1 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "起始游标 — forward paging: the rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "倒数条数 — how many rows before `before`: 1 to 100.")] last: Option<i32>,
+        #[graphql(desc = "截止游标 — backward paging: the rows before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<Page<Lead>> {
         let order = order_by.unwrap_or_default();
         let sort = Sort { field: order.field, ascending: order.direction.ascending() };
@@ -352,8 +394,12 @@ impl LeadQuery {
         Ok(page.connection(|(m, groups)| Lead::new(m, groups)))
     }
 
-    /// One lead, or null when there is none in the viewer's scope.
-    async fn lead(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Lead>> {
+    /// 线索 — one lead, or null when there is none in the viewer's scope.
+    async fn lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "编号 — the record's global ID.")] id: ID,
+    ) -> async_graphql::Result<Option<Lead>> {
         let Some(id) = ids::decode_as(&id, Kind::Lead) else { return Ok(None) };
         Ok(find(ctx, id).await?)
     }

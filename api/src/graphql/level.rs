@@ -8,10 +8,12 @@ use entity::{person_level_change, venue_level_change};
 
 use super::ids::{self, Kind};
 
-/// The coordinator's answer to a step-down request.
+/// 降级审批 — the coordinator's answer to a step-down request.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum StepDownDecision {
+    /// 批准 — approve the step-down.
     Approve,
+    /// 驳回 — reject the step-down.
     Reject,
 }
 
@@ -19,20 +21,31 @@ pub enum StepDownDecision {
 /// escalation, or the initial listing. `toLevel` null means delisted (撤管).
 #[derive(SimpleObject, Clone)]
 pub struct LevelChange {
+    /// 编号 — the change's global ID.
     pub id: ID,
+    /// 变更类型 — a raise, a step-down, an automatic escalation or the initial level.
     pub kind: LevelChangeKind,
+    /// 审批状态 — pending, approved, rejected or applied at once.
     pub status: LevelChangeStatus,
+    /// 原等级 — the level before the change; null for the initial listing.
     pub from_level: Option<AttentionLevel>,
+    /// 新等级 — the level after the change; null means delisted (撤管).
     pub to_level: Option<AttentionLevel>,
+    /// 理由 — why the level changes.
     pub reason: String,
-    /// Null when the system made the change (automatic escalation).
+    /// 申请单位 — null when the system made the change (automatic escalation).
     pub requested_by_unit_id: Option<ID>,
+    /// 审批单位 — the unit that decided a step-down request.
     pub decided_by_unit_id: Option<ID>,
+    /// 审批意见 — the decision's comment.
     pub decision_comment: Option<String>,
-    /// The body that approved (e.g. a district office), and its document number.
+    /// 审批机关 — the body that approved (e.g. a district office), and its document number.
     pub approving_body: Option<String>,
+    /// 批准文号 — the approving body's document number.
     pub document_number: Option<String>,
+    /// 审批时间 — when the request was decided.
     pub decided_at: Option<DateTime<Utc>>,
+    /// 申请时间 — when the change was requested or made.
     pub requested_at: DateTime<Utc>,
 }
 

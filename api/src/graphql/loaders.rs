@@ -131,10 +131,12 @@ impl Loader<Uuid> for VillageLoader {
     }
 }
 
-/// An officer as a record names them: id and display name, nothing else of the user.
+/// 民警 — an officer as a record names them: id and display name, nothing else of the user.
 #[derive(SimpleObject, Clone)]
 pub struct Officer {
+    /// 编号 — the officer's user ID.
     pub id: ID,
+    /// 姓名 — the officer's name.
     pub display_name: String,
 }
 

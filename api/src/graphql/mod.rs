@@ -43,6 +43,7 @@ use crate::config::Limits;
 use crate::error::ApiError;
 use loaders::Loaders;
 
+/// 查询 — every read, scoped to what the viewer may see.
 #[derive(MergedObject, Default)]
 pub struct Query(
     node::NodeQuery,
@@ -58,6 +59,7 @@ pub struct Query(
     dashboard::DashboardQuery,
 );
 
+/// 变更 — every change to the ledger; each one is a single transaction.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     auth::AuthMutation,
@@ -113,6 +115,10 @@ pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool, introspect
 fn types() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
     Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .register_output_type::<node::Node>()
+        // async-graphql's own scalar: described here like every type of ours.
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+            "时间 — an instant, RFC 3339 with its offset, e.g. `2026-03-01T08:00:00+08:00`.",
+        )
 }
 
 /// The schema in SDL, as client teams get it (`pingan schema`, the committed `schema.graphql`).

@@ -13,9 +13,9 @@ use super::venue::{self, Venue};
 use crate::access::resource::{OrgUnits, Users};
 use sea_orm::{ColumnTrait, QueryFilter};
 
-/// A record with a global id.
+/// 节点 — a record with a global id.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
+#[graphql(field(name = "id", ty = "ID", desc = "编号 — the record's global ID."))]
 pub enum Node {
     Person(Person),
     Venue(Venue),
@@ -32,9 +32,13 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// The record with this id, or null when there is none in the viewer's scope (also for a
+    /// 节点 — the record with this id, or null when there is none in the viewer's scope (also for a
     /// malformed id: every miss looks the same).
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "编号 — a global ID of any record kind.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let Some((kind, uuid)) = ids::decode(&id) else {

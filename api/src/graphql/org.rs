@@ -23,16 +23,23 @@ use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::replicas::{self, Forget};
 
-/// A user of pingan.
+/// 用户 — a user of pingan.
 #[derive(SimpleObject, Clone)]
 pub struct User {
+    /// 编号 — the user's global ID.
     #[graphql(owned)]
     pub id: ID,
+    /// 用户名 — the login name.
     pub username: String,
+    /// 姓名 — the name shown for the user.
     pub display_name: String,
+    /// 角色 — the user's role, named after the unit's kind.
     pub role: Role,
+    /// 所属单位 — the org unit the user belongs to.
     pub unit: OrgUnit,
+    /// 所属镇 — the user's town.
     pub town: Town,
+    /// 启用 — whether the user may log in.
     pub active: bool,
 }
 
@@ -93,18 +100,22 @@ impl From<org_unit::Model> for OrgUnit {
     }
 }
 
+/// 单位 — an office of the town (扫黑办, 纪委, 派出所, 司法所, or a village committee).
 #[Object]
 impl OrgUnit {
+    /// 编号 — the record's global ID.
     pub async fn id(&self) -> ID {
         self.id.clone()
     }
+    /// 单位名称 — the unit's name.
     async fn name(&self) -> &str {
         &self.name
     }
+    /// 单位类型 — the kind of unit.
     async fn kind(&self) -> UnitKind {
         self.kind
     }
-    /// The village a `VILLAGE` unit serves.
+    /// 村（社区） — the village a `VILLAGE` unit serves.
     async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
         let Some(village_id) = self.village_id else {
             return Ok(None);
@@ -116,15 +127,19 @@ impl OrgUnit {
 /// A village or residential community (村 / 社区) of the town.
 #[derive(SimpleObject, Clone)]
 pub struct Village {
+    /// 编号 — the village's global ID.
     #[graphql(owned)]
     pub id: ID,
+    /// 村名 — the village's name.
     pub name: String,
 }
 
 /// A town (镇 / 街道): the unit of isolation.
 #[derive(SimpleObject, Clone)]
 pub struct Town {
+    /// 编号 — the town's global ID.
     pub id: ID,
+    /// 镇名 — the town's name.
     pub name: String,
 }
 
@@ -133,12 +148,12 @@ pub struct OrgQuery;
 
 #[Object]
 impl OrgQuery {
-    /// The logged-in user, with role, unit and town as the database says now.
+    /// 当前用户 — the logged-in user, with role, unit and town as the database says now.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         Ok(User::of_viewer(ctx.viewer()?))
     }
 
-    /// The org units of the viewer's town, by name.
+    /// 单位列表 — the org units of the viewer's town, by name.
     async fn org_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrgUnit>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -147,7 +162,7 @@ impl OrgQuery {
         Ok(units.into_iter().map(OrgUnit::from).collect())
     }
 
-    /// The villages of the viewer's town, by name.
+    /// 村（社区）列表 — the villages of the viewer's town, by name.
     async fn villages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Village>> {
         let viewer = ctx.viewer()?;
         let mut villages: Vec<Village> = ctx.state().villages_in_scope(viewer).await?.into_values().collect();
@@ -156,14 +171,19 @@ impl OrgQuery {
     }
 }
 
+/// 停用用户 — the user to deactivate.
 #[derive(InputObject)]
 pub struct DeactivateUserInput {
+    /// 用户 — the user's global ID.
     pub user_id: ID,
 }
 
+/// 停用结果 — the user deactivated and their state.
 #[derive(SimpleObject)]
 pub struct DeactivateUserPayload {
+    /// 用户 — the deactivated user's global ID.
     pub user_id: ID,
+    /// 启用 — whether the user is active (false after deactivation).
     pub active: bool,
 }
 
@@ -172,12 +192,12 @@ pub struct OrgMutation;
 
 #[Object]
 impl OrgMutation {
-    /// Deactivates a user of the admin's town; their live tokens stop working on the next request.
+    /// 停用用户 — deactivates a user of the admin's town; their live tokens stop working on the next request.
     /// The town's last active admin stays: `CONFLICT`, as nobody could then manage its users.
     async fn deactivate_user(
         &self,
         ctx: &Context<'_>,
-        input: DeactivateUserInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: DeactivateUserInput,
     ) -> async_graphql::Result<DeactivateUserPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();

@@ -25,55 +25,84 @@ use crate::domain::{levels, validate};
 use crate::error::ApiError;
 use crate::rules::{self, Trigger};
 
+/// 升级关注 — raise a person's attention level at once.
 #[derive(InputObject)]
 pub struct RaiseAttentionInput {
+    /// 重点人员 — the person's global ID.
     pub person_id: ID,
-    /// A level above the current one.
+    /// 关注等级 — a level above the current one.
     pub level: AttentionLevel,
+    /// 理由 — the reason, in a sentence or two.
     pub reason: String,
 }
 
+/// 申请降级 — ask the coordinator to step a person down one level.
 #[derive(InputObject)]
 pub struct RequestStepDownInput {
+    /// 重点人员 — the person's global ID.
     pub person_id: ID,
+    /// 理由 — why the person may step down.
     pub reason: String,
 }
 
+/// 降级审批 — the coordinator's decision on a person's step-down request.
 #[derive(InputObject)]
 pub struct DecideStepDownInput {
-    /// The pending request, from the person's `levelHistory`.
+    /// 等级变更 — the pending request, from the person's `levelHistory`.
     pub level_change_id: ID,
+    /// 审批 — approve or reject.
     pub decision: StepDownDecision,
+    /// 审批意见 — the decision's comment.
     pub comment: Option<String>,
-    /// The approving body (e.g. the district's leading group); required to approve.
+    /// 审批机关 — the approving body (e.g. the district's leading group); required to approve.
     pub approving_body: Option<String>,
-    /// Its document number; required to approve.
+    /// 批准文号 — its document number; required to approve.
     pub document_number: Option<String>,
 }
 
+/// 五清两稳评估 — record a five-clear, two-stable assessment of a person.
 #[derive(InputObject)]
 pub struct RecordAssessmentInput {
+    /// 重点人员 — the person's global ID.
     pub person_id: ID,
+    /// 评估日期 — the date of the assessment.
     pub assessed_on: Date,
+    /// 思想清 — whether the person's thinking is clear to the officers.
     pub thought_clear: bool,
+    /// 思想情况 — a note on the person's thinking.
     pub thought_note: Option<String>,
+    /// 工作清 — whether the person's work is clear to the officers.
     pub employment_clear: bool,
+    /// 工作情况 — a note on the person's work.
     pub employment_note: Option<String>,
+    /// 家庭清 — whether the person's family situation is clear.
     pub family_clear: bool,
+    /// 家庭情况 — a note on the family situation.
     pub family_note: Option<String>,
+    /// 社会交往清 — whether the person's social contacts are clear.
     pub social_clear: bool,
+    /// 社会交往情况 — a note on the social contacts.
     pub social_note: Option<String>,
+    /// 去向清 — whether the person's whereabouts are clear.
     pub whereabouts_clear: bool,
+    /// 去向情况 — a note on the whereabouts.
     pub whereabouts_note: Option<String>,
+    /// 就业稳 — whether the person's employment is stable.
     pub employment_stable: bool,
+    /// 思想稳 — whether the person's state of mind is stable.
     pub mind_stable: bool,
 }
 
+/// 记录惩戒 — record a disciplinary measure taken with a person.
 #[derive(InputObject)]
 pub struct RecordMeasureInput {
+    /// 重点人员 — the person's global ID.
     pub person_id: ID,
+    /// 惩戒措施 — the rung of the disciplinary ladder.
     pub kind: MeasureKind,
+    /// 采取日期 — the date the measure was taken.
     pub taken_on: Date,
+    /// 备注 — a note on the measure.
     pub note: String,
 }
 
@@ -86,11 +115,11 @@ pub struct PersonDutyMutation;
 
 #[Object]
 impl PersonDutyMutation {
-    /// Raises a person's attention level at once (police).
+    /// 升级关注 — raises a person's attention level at once (police).
     async fn raise_attention(
         &self,
         ctx: &Context<'_>,
-        input: RaiseAttentionInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RaiseAttentionInput,
     ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let current = writable(ctx, &input.person_id, "raise_level").await?;
@@ -122,12 +151,12 @@ impl PersonDutyMutation {
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 
-    /// Asks the coordinator to step a person down one level (GENERAL: to delist). Refused while
+    /// 申请降级 — asks the coordinator to step a person down one level (GENERAL: to delist). Refused while
     /// the person had an incident in the last 6 months or has held the level less than that.
     async fn request_step_down(
         &self,
         ctx: &Context<'_>,
-        input: RequestStepDownInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RequestStepDownInput,
     ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let current = writable(ctx, &input.person_id, "request_step_down").await?;
@@ -161,13 +190,13 @@ impl PersonDutyMutation {
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 
-    /// Approves or rejects a pending step-down request (coordinator). Approval re-checks the
+    /// 降级审批 — approves or rejects a pending step-down request (coordinator). Approval re-checks the
     /// six-month rules and needs the approving body and its document number; of two decisions
     /// on the same request, exactly one wins.
     async fn decide_step_down(
         &self,
         ctx: &Context<'_>,
-        input: DecideStepDownInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: DecideStepDownInput,
     ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -241,7 +270,7 @@ impl PersonDutyMutation {
     async fn record_assessment(
         &self,
         ctx: &Context<'_>,
-        input: RecordAssessmentInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordAssessmentInput,
     ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let current = writable(ctx, &input.person_id, "record_assessment").await?;
@@ -285,11 +314,11 @@ impl PersonDutyMutation {
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 
-    /// Records a disciplinary measure (police).
+    /// 记录惩戒 — records a disciplinary measure (police).
     async fn record_measure(
         &self,
         ctx: &Context<'_>,
-        input: RecordMeasureInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordMeasureInput,
     ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let current = writable(ctx, &input.person_id, "record_measure").await?;

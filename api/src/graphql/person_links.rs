@@ -80,13 +80,14 @@ pub(crate) async fn request(
     Ok(rules::open_task(txn, task, REQUESTED, now).await?)
 }
 
+/// 人员关联决定 — the police station's decision on a judicial office's request to link a record with a dossier.
 #[derive(InputObject)]
 pub struct DecidePersonLinkInput {
-    /// The judicial office's provisional record: the target of the `PERSON_LINK` task.
+    /// 人员 — the judicial office's provisional record: the target of the `PERSON_LINK` task.
     pub person_id: ID,
-    /// True: the record and the dossier are one person, merge them. False: keep them apart.
+    /// 确认 — true: the record and the dossier are one person, merge them. False: keep them apart.
     pub confirm: bool,
-    /// A note for the task's thread (at most 1000 characters).
+    /// 备注 — a note for the task's thread (at most 1000 characters).
     pub note: Option<String>,
 }
 
@@ -95,7 +96,7 @@ pub struct PersonLinkMutation;
 
 #[Object]
 impl PersonLinkMutation {
-    /// The police station's decision on a judicial office's link request (see the `PERSON_LINK`
+    /// 人员关联决定 — the police station's decision on a judicial office's link request (see the `PERSON_LINK`
     /// task). Confirming merges the provisional record into the dossier and answers the
     /// dossier; declining keeps the record apart for good and answers the record.
     ///
@@ -104,7 +105,7 @@ impl PersonLinkMutation {
     async fn decide_person_link(
         &self,
         ctx: &Context<'_>,
-        input: DecidePersonLinkInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: DecidePersonLinkInput,
     ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();

@@ -33,35 +33,35 @@ use crate::auth::Viewer;
 use crate::domain::{lead_flow, risk_flow};
 use crate::error::ApiError;
 
-/// One unit's (or the town's) month.
+/// 月报 — one unit's (or the town's) month.
 #[derive(SimpleObject)]
 pub struct MonthlyReport {
-    /// `YYYY-MM`, in the town's calendar.
+    /// 月份 — `YYYY-MM`, in the town's calendar.
     pub month: String,
-    /// The unit reported on; null for the whole town.
+    /// 单位 — the unit reported on; null for the whole town.
     pub unit: Option<OrgUnit>,
     #[graphql(skip)]
     pub unit_id: Option<Uuid>,
     /// The unit's name, or the town's (填报单位).
     pub reporting_name: String,
-    /// The leads of the month, all fields together.
+    /// 线索 — the leads of the month, all fields together.
     pub leads: LeadFigures,
     /// The same figures per field of struggle (斗争领域): one row per lead category, umbrella
     /// leads in the `PROTECTIVE_UMBRELLA` row whatever their category.
     pub lead_rows: Vec<LeadFieldRow>,
-    /// ACTIVE persons by attention level, as the ledger stands; null when the viewer reads no
+    /// 重点人员 — ACTIVE persons by attention level, as the ledger stands; null when the viewer reads no
     /// persons. A village unit's report counts its residents, any other the town's ledger.
     pub persons: Option<Vec<LevelCount>>,
-    /// ACTIVE venues by attention level, likewise.
+    /// 重点场所 — ACTIVE venues by attention level, likewise.
     pub venues: Option<Vec<LevelCount>>,
-    /// Education talks due in the month and done; null without the persons' `record` group.
+    /// 谈话 — education talks due in the month and done; null without the persons' `record` group.
     pub talks: Option<DutyCompliance>,
-    /// Venue inspections due in the month and done; null without the venues' `record` group.
+    /// 检查 — venue inspections due in the month and done; null without the venues' `record` group.
     pub inspections: Option<DutyCompliance>,
-    /// Risk items reported in the month, by level against the targets; a unit's report counts the
+    /// 风险隐患 — risk items reported in the month, by level against the targets; a unit's report counts the
     /// items it is territorial, sector or assignee unit of. Null when the viewer reads none.
     pub risks: Option<RiskStats>,
-    /// Tasks assigned to the unit (any, for the town) due before the month's end (or now, if
+    /// 逾期任务 — tasks assigned to the unit (any, for the town) due before the month's end (or now, if
     /// sooner) and neither ACCEPTED nor CANCELLED; null when the viewer reads no tasks.
     pub overdue_tasks: Option<i64>,
 }
@@ -71,35 +71,44 @@ pub struct MonthlyReport {
 /// cases assisted (assigned to the unit and concluded in the month).
 #[derive(SimpleObject, Clone, Copy, Default)]
 pub struct LeadFigures {
+    /// 发现线索 — leads received in the month.
     pub found: i64,
+    /// 移交线索 — leads transferred in the month.
     pub transferred: i64,
-    /// Null when the viewer reads the `handling` group on no lead (villages).
+    /// 协助办理 — null when the viewer reads the `handling` group on no lead (villages).
     pub assisted: Option<i64>,
 }
 
 /// One row of the 附件2 table.
 #[derive(SimpleObject)]
 pub struct LeadFieldRow {
+    /// 斗争领域 — the field of struggle (a lead category).
     pub category: LeadCategory,
     /// The category's 中文 name.
     pub label: String,
+    /// 线索数 — the figures of that field.
     pub figures: LeadFigures,
 }
 
+/// 分级统计 — records counted by attention level.
 #[derive(SimpleObject, Clone, Copy)]
 pub struct LevelCount {
+    /// 关注等级 — the attention level.
     pub level: AttentionLevel,
+    /// 数量 — how many.
     pub count: i64,
 }
 
-/// A periodic duty over a month: records whose duty fell due by the month's last day (counting
+/// 履职情况 — a periodic duty over a month: records whose duty fell due by the month's last day (counting
 /// from the last one before the month, or from when the level took effect), and how many of them
 /// had it done within the month. A record counts once however often its duty falls due.
 #[derive(SimpleObject, Clone, Copy)]
 pub struct DutyCompliance {
+    /// 应完成数 — records whose duty fell due by the month's last day.
     pub due: i64,
+    /// 已完成数 — how many of those were done in time.
     pub done: i64,
-    /// done / due; null when nothing was due.
+    /// 完成率 — done / due; null when nothing was due.
     pub rate: Option<f64>,
 }
 
@@ -108,15 +117,15 @@ pub struct ReportQuery;
 
 #[Object]
 impl ReportQuery {
-    /// The month (`YYYY-MM`) of a unit (`unitId`: an org unit, or the town's id for the whole
+    /// 月报 — the month (`YYYY-MM`) of a unit (`unitId`: an org unit, or the town's id for the whole
     /// town; the coordinator may name any of its town, everyone else only its own unit, which is
     /// also the default; the coordinator's default is the town). Counted from the viewer's scoped
     /// queries only.
     async fn monthly_report(
         &self,
         ctx: &Context<'_>,
-        unit_id: Option<ID>,
-        month: String,
+        #[graphql(desc = "单位 — an org unit, or the town's ID for the whole town.")] unit_id: Option<ID>,
+        #[graphql(desc = "月份 — `YYYY-MM`, in the town's calendar.")] month: String,
     ) -> async_graphql::Result<MonthlyReport> {
         let viewer = ctx.viewer()?;
         Ok(monthly_report(ctx.state(), viewer, unit_id.as_ref(), &month).await?)

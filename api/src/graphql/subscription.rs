@@ -23,9 +23,10 @@ pub use crate::rules::{TaskAssigned, channel};
 #[derive(Default)]
 pub struct Subscription;
 
+/// 订阅 — events pushed over a WebSocket, scoped like the lists.
 #[Subscription]
 impl Subscription {
-    /// Tasks newly assigned to the viewer's unit.
+    /// 新任务 — tasks newly assigned to the viewer's unit.
     async fn task_assigned(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = Task> + use<>> {
         let viewer = ctx.viewer()?.clone();
         let state = ctx.state().clone();

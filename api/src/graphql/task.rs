@@ -66,30 +66,38 @@ impl Task {
     }
 }
 
+/// 督办任务 — a supervision task with a due date and a thread of feedback.
 #[Object]
 impl Task {
+    /// 编号 — the record's global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Task, self.0.id)
     }
+    /// 版本号 — changes with every write to the task.
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// 标题 — what the task asks, in a line.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// 说明 — the task in full.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
+    /// 任务类型 — what kind of duty the task is.
     async fn kind(&self) -> TaskKind {
         self.0.kind
     }
+    /// 任务状态 — where the task is in its lifecycle.
     async fn status(&self) -> TaskStatus {
         self.0.status
     }
+    /// 期限 — when the task is due.
     async fn due_at(&self) -> DateTime<Utc> {
         self.0.due_at
     }
-    /// Past due and neither accepted nor cancelled.
+    /// 逾期 — past due and neither accepted nor cancelled.
     async fn overdue(&self) -> bool {
         self.is_overdue()
     }
@@ -97,24 +105,27 @@ impl Task {
     async fn listed(&self) -> bool {
         self.0.listed
     }
-    /// True when a rule raised the task (it closes itself when the duty is done).
+    /// 规则生成 — true when a rule raised the task (it closes itself when the duty is done).
     async fn raised_by_rule(&self) -> bool {
         self.0.created_by_user_id.is_none()
     }
+    /// 创建时间 — when the task was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// 承办单位 — the unit that must do the task.
     async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         Ok(ctx.loaders()?.org_units.load_one(self.0.assignee_unit_id).await?)
     }
+    /// 交办单位 — the unit that created the task and accepts it.
     async fn creating_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         Ok(ctx.loaders()?.org_units.load_one(self.0.creating_unit_id).await?)
     }
-    /// The target, under its own rules: null when the viewer may not see it.
+    /// 督办对象 — the target, under its own rules: null when the viewer may not see it.
     async fn target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Node>> {
         Ok(target_of(ctx, &self.0).await?)
     }
-    /// One line about the target, built only from what the viewer may see of it.
+    /// 对象摘要 — one line about the target, built only from what the viewer may see of it.
     async fn target_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         Ok(match target_of(ctx, &self.0).await? {
             Some(Node::Person(p)) => p.display_name().map(|n| format!("重点人员 {n}")),
@@ -124,11 +135,12 @@ impl Task {
             _ => None,
         })
     }
-    /// Feedback, returns and every other step, oldest first.
+    /// 任务记录 — feedback, returns and every other step, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TaskEventView>> {
         let rows = ctx.loaders()?.task_events.load_one(TaskEventsOf(self.0.id)).await?.unwrap_or_default();
         Ok(rows.into_iter().map(TaskEventView).collect())
     }
+    /// 任务权限 — what the viewer may do on this task.
     async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<TaskViewerCan> {
         let viewer = ctx.viewer()?;
         let access = &ctx.state().access;
@@ -148,36 +160,49 @@ impl Task {
     }
 }
 
+/// 任务权限 — what the viewer may do on a task.
 #[derive(SimpleObject)]
 pub struct TaskViewerCan {
+    /// 可开始 — the viewer may start the task.
     pub start: bool,
+    /// 可反馈 — the viewer may add feedback.
     pub add_feedback: bool,
+    /// 可提交 — the viewer may submit the task.
     pub submit: bool,
+    /// 可验收 — the viewer may accept the task.
     pub accept: bool,
+    /// 可退回 — the viewer may return the task.
     #[graphql(name = "return")]
     pub return_task: bool,
+    /// 可撤销 — the viewer may cancel the task.
     pub cancel: bool,
+    /// 可挂牌督办 — the viewer may list or unlist the task.
     pub set_listed: bool,
 }
 
 /// A step in a task's thread.
 pub struct TaskEventView(task_event::Model);
 
+/// 任务事件 — one entry in a task's thread.
 #[Object(name = "TaskEvent")]
 impl TaskEventView {
+    /// 事件类型 — the kind of entry.
     async fn kind(&self) -> TaskEventKind {
         self.0.kind
     }
+    /// 时间 — when the entry was made.
     async fn at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// 内容 — feedback text, or the reason of a return or cancellation.
     async fn body(&self) -> Option<&str> {
         self.0.body.as_deref()
     }
-    /// Null for the system's own steps.
+    /// 操作人 — null for the system's own steps.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
         crate::graphql::loaders::officer(ctx, self.0.actor_user_id).await
     }
+    /// 操作单位 — the unit the actor acted for; null for the system's own steps.
     async fn actor_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         crate::graphql::loaders::org_unit(ctx, self.0.actor_unit_id).await
     }
@@ -299,16 +324,16 @@ pub struct TaskQuery;
 
 #[Object]
 impl TaskQuery {
-    /// Every task the viewer may see, by due date.
+    /// 督办任务 — every task the viewer may see, by due date.
     #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TaskFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "筛选条件 — only the tasks that match every condition given.")] filter: Option<TaskFilter>,
+        #[graphql(desc = "每页条数 — how many rows after `after`: 1 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "起始游标 — forward paging: the rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "倒数条数 — how many rows before `before`: 1 to 100.")] last: Option<i32>,
+        #[graphql(desc = "截止游标 — backward paging: the rows before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<Page<Task>> {
         Ok(page(
             ctx,
@@ -318,17 +343,17 @@ impl TaskQuery {
         .await?)
     }
 
-    /// The open tasks of the viewer's unit (or the viewer), overdue first, then by due date:
+    /// 我的任务 — the open tasks of the viewer's unit (or the viewer), overdue first, then by due date:
     /// the mobile app's work list.
     #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     async fn my_tasks(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TaskFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "筛选条件 — only the tasks that match every condition given.")] filter: Option<TaskFilter>,
+        #[graphql(desc = "每页条数 — how many rows after `after`: 1 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "起始游标 — forward paging: the rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "倒数条数 — how many rows before `before`: 1 to 100.")] last: Option<i32>,
+        #[graphql(desc = "截止游标 — backward paging: the rows before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<Page<Task>> {
         // Due dates order overdue tasks first on their own: a task is overdue exactly when its
         // due date has passed.
@@ -370,33 +395,45 @@ pub async fn find(ctx: &Context<'_>, id: Uuid) -> Result<Option<Task>, ApiError>
     Ok(fetch::one::<Tasks>(ctx, id, "Task").await?.map(|(m, _)| Task::from_model(m)))
 }
 
+/// 新建督办任务 — a task the coordinator assigns by hand.
 #[derive(InputObject)]
 pub struct CreateTaskInput {
+    /// 标题 — what the task asks, in a line.
     pub title: String,
+    /// 说明 — the task in full.
     pub description: Option<String>,
+    /// 承办单位 — the unit that must act.
     pub assignee_unit_id: ID,
+    /// 期限 — when the task is due.
     pub due_at: DateTime<Utc>,
-    /// A person, venue or lead the viewer may see.
+    /// 督办对象 — a person, venue or lead the viewer may see.
     pub target_id: Option<ID>,
     /// Listed supervision (挂牌督办); the coordinator only.
     pub listed: Option<bool>,
 }
 
+/// 任务步骤 — a task and a text, for a step of its thread.
 #[derive(InputObject)]
 pub struct TaskStepInput {
+    /// 督办任务 — the task's global ID.
     pub task_id: ID,
-    /// Feedback text, or the reason of a return or cancellation.
+    /// 内容 — feedback text, or the reason of a return or cancellation.
     pub body: Option<String>,
 }
 
+/// 挂牌督办 — put a task under listed supervision, or take it off.
 #[derive(InputObject)]
 pub struct SetTaskListedInput {
+    /// 督办任务 — the task's global ID.
     pub task_id: ID,
+    /// 挂牌督办 — true to list the task for supervision, false to take it off.
     pub listed: bool,
 }
 
+/// 督办任务 — the task after a step.
 #[derive(SimpleObject)]
 pub struct TaskPayload {
+    /// 督办任务 — the task as it stands after the step.
     pub task: Option<Task>,
 }
 
@@ -407,7 +444,11 @@ pub struct TaskMutation;
 impl TaskMutation {
     /// Assigns a supervision task (督办) to a unit of the town (coordinator; the discipline
     /// commission on umbrella leads).
-    async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> async_graphql::Result<TaskPayload> {
+    async fn create_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: CreateTaskInput,
+    ) -> async_graphql::Result<TaskPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         if state.access.rows::<Tasks>(viewer, "create").is_none() {
@@ -483,33 +524,57 @@ impl TaskMutation {
         payload(ctx, id).await
     }
 
-    /// The assignee starts work (OPEN → IN_PROGRESS).
-    async fn start_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+    /// 开始办理 — the assignee starts work (OPEN → IN_PROGRESS).
+    async fn start_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: TaskStepInput,
+    ) -> async_graphql::Result<TaskPayload> {
         step(ctx, input, TaskStep::Start).await
     }
 
-    /// The assignee adds feedback to the thread.
-    async fn add_task_feedback(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+    /// 任务反馈 — the assignee adds feedback to the thread.
+    async fn add_task_feedback(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: TaskStepInput,
+    ) -> async_graphql::Result<TaskPayload> {
         step(ctx, input, TaskStep::Feedback).await
     }
 
-    /// The assignee submits the work for acceptance (IN_PROGRESS → SUBMITTED).
-    async fn submit_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+    /// 提交任务 — the assignee submits the work for acceptance (IN_PROGRESS → SUBMITTED).
+    async fn submit_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: TaskStepInput,
+    ) -> async_graphql::Result<TaskPayload> {
         step(ctx, input, TaskStep::Submit).await
     }
 
-    /// The creating unit accepts submitted work (→ ACCEPTED).
-    async fn accept_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+    /// 验收任务 — the creating unit accepts submitted work (→ ACCEPTED).
+    async fn accept_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: TaskStepInput,
+    ) -> async_graphql::Result<TaskPayload> {
         step(ctx, input, TaskStep::Accept).await
     }
 
-    /// The creating unit returns submitted work, with a reason (→ IN_PROGRESS).
-    async fn return_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+    /// 退回任务 — the creating unit returns submitted work, with a reason (→ IN_PROGRESS).
+    async fn return_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: TaskStepInput,
+    ) -> async_graphql::Result<TaskPayload> {
         step(ctx, input, TaskStep::Return).await
     }
 
-    /// The creating unit cancels an open task.
-    async fn cancel_task(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+    /// 撤销任务 — the creating unit cancels an open task.
+    async fn cancel_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: TaskStepInput,
+    ) -> async_graphql::Result<TaskPayload> {
         step(ctx, input, TaskStep::Cancel).await
     }
 
@@ -517,7 +582,7 @@ impl TaskMutation {
     async fn set_task_listed(
         &self,
         ctx: &Context<'_>,
-        input: SetTaskListedInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: SetTaskListedInput,
     ) -> async_graphql::Result<TaskPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -533,7 +598,11 @@ impl TaskMutation {
         payload(ctx, id).await
     }
     /// A village closes its lead-report task of a period with nothing to report (零报告).
-    async fn submit_nil_report(&self, ctx: &Context<'_>, input: TaskStepInput) -> async_graphql::Result<TaskPayload> {
+    async fn submit_nil_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: TaskStepInput,
+    ) -> async_graphql::Result<TaskPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let id = ids::decode_as(&input.task_id, Kind::Task).ok_or(ApiError::NotFound)?;

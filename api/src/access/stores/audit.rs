@@ -159,16 +159,18 @@ pub async fn record_objects(
     Ok(())
 }
 
-/// What the audit log may be filtered by.
+/// 审计筛选 — what the audit log may be filtered by.
 #[derive(async_graphql::InputObject, Default, Clone)]
 pub struct AuditFilter {
-    /// Entries about this object (e.g. "who read this person").
+    /// 对象 — entries about this object (e.g. "who read this person").
     pub object_id: Option<async_graphql::ID>,
+    /// 用户名 — entries of this user.
     pub username: Option<String>,
+    /// 结果 — entries allowed or denied.
     pub outcome: Option<AuditOutcome>,
-    /// Entries written at or after this instant.
+    /// 起始时间 — entries written at or after this instant.
     pub from: Option<DateTime<Utc>>,
-    /// Entries written before this instant.
+    /// 截止时间 — entries written before this instant.
     pub to: Option<DateTime<Utc>>,
 }
 

@@ -25,12 +25,18 @@ use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
 
+/// 任务筛选 — conditions on tasks.
 #[derive(InputObject, Default, Clone)]
 pub struct TaskFilter {
+    /// 任务状态 — tasks in this status.
     pub status: Option<Vec<TaskStatus>>,
+    /// 任务类型 — tasks of this kind.
     pub kind: Option<TaskKind>,
+    /// 承办单位 — tasks assigned to this unit.
     pub assignee_unit_id: Option<ID>,
+    /// 逾期 — tasks past due (true) or not (false).
     pub overdue: Option<bool>,
+    /// 挂牌督办 — tasks under listed supervision (true) or not (false).
     pub listed: Option<bool>,
 }
 

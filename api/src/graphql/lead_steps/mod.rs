@@ -31,8 +31,10 @@ pub use input::{
     LeadStepInput, MarkLeadUmbrellaInput, RecordCountyAnswerInput, RegisterLeadInput, UnmarkLeadUmbrellaInput,
 };
 
+/// 线索 — the lead after a step.
 #[derive(SimpleObject)]
 pub struct LeadPayload {
+    /// 线索 — the lead as it stands after the step.
     pub lead: Option<Lead>,
 }
 
@@ -41,9 +43,13 @@ pub struct LeadMutation;
 
 #[Object]
 impl LeadMutation {
-    /// Registers a lead received by the viewer's unit (any unit but admin). A lead involving an
+    /// 线索登记 — registers a lead received by the viewer's unit (any unit but admin). A lead involving an
     /// official, or of category PROTECTIVE_UMBRELLA, goes to the discipline commission at once.
-    async fn register_lead(&self, ctx: &Context<'_>, input: RegisterLeadInput) -> async_graphql::Result<LeadPayload> {
+    async fn register_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RegisterLeadInput,
+    ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         if state.access.rows::<Leads>(viewer, "register").is_none() {
@@ -152,8 +158,12 @@ impl LeadMutation {
         payload(ctx, id).await
     }
 
-    /// Transfers a lead to the coordination office (the receiving unit; due the same day).
-    async fn transfer_lead(&self, ctx: &Context<'_>, input: LeadStepInput) -> async_graphql::Result<LeadPayload> {
+    /// 线索移交 — transfers a lead to the coordination office (the receiving unit; due the same day).
+    async fn transfer_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: LeadStepInput,
+    ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::Transfer).await?;
         let note = note("input.note", input.note)?;
@@ -167,7 +177,11 @@ impl LeadMutation {
     }
 
     /// Puts a transferred lead before the leading group (呈阅; due 24 h after transfer).
-    async fn start_lead_review(&self, ctx: &Context<'_>, input: LeadStepInput) -> async_graphql::Result<LeadPayload> {
+    async fn start_lead_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: LeadStepInput,
+    ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::StartReview).await?;
         let note = note("input.note", input.note)?;
@@ -175,8 +189,12 @@ impl LeadMutation {
         write_step(ctx, viewer, &current, change, LeadEventKind::ReviewStarted, note, "start_lead_review").await
     }
 
-    /// Escalates a reviewed lead to the county, or hands it to local handling.
-    async fn decide_lead(&self, ctx: &Context<'_>, input: DecideLeadInput) -> async_graphql::Result<LeadPayload> {
+    /// 线索决定 — escalates a reviewed lead to the county, or hands it to local handling.
+    async fn decide_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: DecideLeadInput,
+    ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::Decide).await?;
         let note = note("input.note", input.note)?;
@@ -188,12 +206,12 @@ impl LeadMutation {
         write_step(ctx, viewer, &current, change, LeadEventKind::Decided, note, "decide_lead").await
     }
 
-    /// Records the county's answer to an escalated lead: taken over (the coordinator concludes
+    /// 记录县级答复 — records the county's answer to an escalated lead: taken over (the coordinator concludes
     /// it with the county's result later) or declined (local handling).
     async fn record_county_answer(
         &self,
         ctx: &Context<'_>,
-        input: RecordCountyAnswerInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordCountyAnswerInput,
     ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::RecordCountyAnswer).await?;
@@ -207,7 +225,11 @@ impl LeadMutation {
     }
 
     /// Sets 四定一包 (leader, person, measures, deadline) and the assignee unit: verification starts.
-    async fn assign_lead(&self, ctx: &Context<'_>, input: AssignLeadInput) -> async_graphql::Result<LeadPayload> {
+    async fn assign_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: AssignLeadInput,
+    ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::Assign).await?;
         let unit = unit_in_town(ctx, viewer, "input.assigneeUnitId", &input.assignee_unit_id).await?;
@@ -240,8 +262,12 @@ impl LeadMutation {
         write_step(ctx, viewer, &current, change, LeadEventKind::Assigned, note, "assign_lead").await
     }
 
-    /// Concludes a lead as substantiated (with the result) or unfounded (with the basis).
-    async fn conclude_lead(&self, ctx: &Context<'_>, input: ConcludeLeadInput) -> async_graphql::Result<LeadPayload> {
+    /// 线索办结 — concludes a lead as substantiated (with the result) or unfounded (with the basis).
+    async fn conclude_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: ConcludeLeadInput,
+    ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.lead_id, Step::Conclude).await?;
         let text = validate::text("input.text", &input.text, 5000)?;
@@ -258,12 +284,12 @@ impl LeadMutation {
         write_step(ctx, viewer, &current, change, LeadEventKind::Concluded, None, "conclude_lead").await
     }
 
-    /// Marks a lead as a protective-umbrella lead: from now on only the discipline commission
+    /// 标记保护伞 — marks a lead as a protective-umbrella lead: from now on only the discipline commission
     /// reads its content, handling and reporter (any viewer who reads its submission may).
     async fn mark_lead_umbrella(
         &self,
         ctx: &Context<'_>,
-        input: MarkLeadUmbrellaInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: MarkLeadUmbrellaInput,
     ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let current = for_action(ctx, &input.lead_id, "mark_umbrella").await?;
@@ -273,11 +299,11 @@ impl LeadMutation {
             .await
     }
 
-    /// Returns an umbrella lead to ordinary handling (discipline commission only).
+    /// 取消保护伞标记 — returns an umbrella lead to ordinary handling (discipline commission only).
     async fn unmark_lead_umbrella(
         &self,
         ctx: &Context<'_>,
-        input: UnmarkLeadUmbrellaInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: UnmarkLeadUmbrellaInput,
     ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let current = for_action(ctx, &input.lead_id, "unmark_umbrella").await?;
@@ -332,13 +358,13 @@ impl LeadMutation {
             .await
     }
 
-    /// Hands the gang-crime part of an umbrella lead to the police as a new ordinary lead (its
+    /// 双移交 — hands the gang-crime part of an umbrella lead to the police as a new ordinary lead (its
     /// own serial, the discipline commission's text, never the reporter). Only the discipline
     /// commission sees the link. Answers with the umbrella lead.
     async fn hand_over_gang_part(
         &self,
         ctx: &Context<'_>,
-        input: HandOverGangPartInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: HandOverGangPartInput,
     ) -> async_graphql::Result<LeadPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();

@@ -87,32 +87,39 @@ impl Person {
     }
 }
 
+/// 重点人员 — a key person on the town's ledger (一人一档), read field group by field group.
 #[Object]
 impl Person {
+    /// 编号 — the record's global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Person, self.model.id)
     }
-    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// 版本号 — changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
     /// reads every field group: the count of changes would otherwise tell of hidden activity.
     async fn version(&self) -> Option<i32> {
         self.groups.all().then_some(self.model.version)
     }
+    /// 姓名 — the person's name.
     async fn name(&self) -> Option<&str> {
         self.groups.has("basic").then_some(self.model.name.as_str())
     }
+    /// 性别 — the person's gender.
     async fn gender(&self) -> Option<Gender> {
         self.basic(|m| m.gender)
     }
+    /// 关注等级 — the attention level; it sets how often talks or inspections are due.
     async fn attention_level(&self) -> Option<AttentionLevel> {
         self.basic(|m| m.attention_level)
     }
+    /// 在管状态 — on the ledger or delisted (撤管).
     async fn status(&self) -> Option<RecordStatus> {
         self.basic(|m| m.status)
     }
+    /// 列管日期 — the date the record was put on the ledger.
     async fn listed_at(&self) -> Option<Date> {
         self.basic(|m| Date(m.listed_at))
     }
-    /// Residence village.
+    /// 居住村（社区） — residence village.
     async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
         if !self.groups.has("basic") {
             return Ok(None);
@@ -131,23 +138,27 @@ impl Person {
     async fn id_number(&self, ctx: &Context<'_>) -> Option<&str> {
         self.reveal(ctx, "identity").then_some(self.model.id_number.as_str())
     }
+    /// 出生日期 — the person's date of birth.
     async fn birth_date(&self, ctx: &Context<'_>) -> Option<Date> {
         self.reveal(ctx, "identity").then_some(Date(self.model.birth_date))
     }
+    /// 联系电话 — the person's phone number.
     async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "identity") { self.model.phone.as_deref() } else { None }
     }
-    /// Residence address.
+    /// 居住地址 — residence address.
     async fn address(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "identity") { self.model.address.as_deref() } else { None }
     }
 
+    /// 人员类别 — why the person is on the ledger.
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<PersonCategory>>> {
         if !self.groups.has("record") {
             return Ok(None);
         }
         Ok(Some(ctx.loaders()?.person_records.load_one(CategoriesOf(self.model.id)).await?.unwrap_or_default()))
     }
+    /// 司法标签 — tags the judicial office put on the person.
     async fn judicial_tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<JudicialTagEntry>>> {
         if !self.groups.has("record") {
             return Ok(None);
@@ -155,7 +166,7 @@ impl Person {
         let tags = ctx.loaders()?.person_records.load_one(TagsOf(self.model.id)).await?.unwrap_or_default();
         Ok(Some(tags.into_iter().map(JudicialTagEntry::from).collect()))
     }
-    /// Education and admonition talks, newest first.
+    /// 谈话记录 — education and admonition talks, newest first.
     async fn talks(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Talk>>> {
         if !self.groups.has("record") {
             return Ok(None);
@@ -188,7 +199,7 @@ impl Person {
         let rows = ctx.loaders()?.person_records.load_one(MeasuresOf(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(Measure).collect()))
     }
-    /// Changes of attention level, newest first, pending requests included.
+    /// 等级变更记录 — changes of attention level, newest first, pending requests included.
     async fn level_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<LevelChange>>> {
         if !self.groups.has("record") {
             return Ok(None);
@@ -196,7 +207,7 @@ impl Person {
         let rows = ctx.loaders()?.person_records.load_one(LevelHistoryOf(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(LevelChange::from).collect()))
     }
-    /// Whether education talks are on time for the current level.
+    /// 谈话状态 — whether education talks are on time for the current level.
     async fn talk_status(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TalkStatus>> {
         if !self.groups.has("record") {
             return Ok(None);
@@ -205,12 +216,12 @@ impl Person {
         Ok(Some(talk_status(&self.model, talks.first().map(|t| t.talked_on))))
     }
 
-    /// Investigative notes.
+    /// 备注 — investigative notes.
     async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
         if self.reveal(ctx, "notes") { self.model.notes.as_deref() } else { None }
     }
 
-    /// What the viewer may read and do on this person.
+    /// 人员权限 — what the viewer may read and do on this person.
     async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<PersonViewerCan> {
         let loaders = ctx.loaders()?;
         let keys = PERSON_ACTIONS.iter().map(|a| PersonAction(a, self.model.id));
@@ -233,27 +244,43 @@ impl Person {
     }
 }
 
+/// 人员权限 — what the viewer may read and do on a person.
 #[derive(SimpleObject)]
 pub struct PersonViewerCan {
+    /// 可读基本信息 — the viewer reads the basic fields.
     pub read_basic: bool,
+    /// 可读身份信息 — the viewer reads the national ID number, birth date and gender.
     pub read_identity: bool,
+    /// 可读管控记录 — the viewer reads the record group (talks, incidents, level history, duties).
     pub read_record: bool,
+    /// 可读备注 — the viewer reads the investigative notes.
     pub read_notes: bool,
+    /// 可修改 — the viewer may change the particulars.
     pub update: bool,
+    /// 可记录谈话 — the viewer may record a talk.
     pub record_talk: bool,
+    /// 可记录警情 — the viewer may record an incident.
     pub record_incident: bool,
+    /// 可记录评估 — the viewer may record a five-clear, two-stable assessment.
     pub record_assessment: bool,
+    /// 可记录惩戒 — the viewer may record a disciplinary measure.
     pub record_measure: bool,
+    /// 可升级 — the viewer may raise the attention level.
     pub raise_level: bool,
+    /// 可申请降级 — the viewer may request a step-down.
     pub request_step_down: bool,
+    /// 可审批降级 — the viewer may approve or reject a step-down request.
     pub decide_step_down: bool,
 }
 
 /// A judicial tag (刑满释放 with release date, 社区矫正 with end of correction).
 #[derive(SimpleObject)]
 pub struct JudicialTagEntry {
+    /// 司法标签 — released prisoner (刑满释放) or community correction (社区矫正).
     pub tag: JudicialTag,
+    /// 释放日期 — the release date of a released prisoner.
     pub release_date: Option<Date>,
+    /// 矫正期满 — the date community correction ends.
     pub correction_end_date: Option<Date>,
 }
 
@@ -270,20 +297,26 @@ impl From<person_judicial_tag::Model> for JudicialTagEntry {
 /// An education or admonition talk (训诫/教育谈话).
 pub struct Talk(person_talk::Model);
 
+/// 谈话记录 — an education or admonition talk (训诫 / 教育谈话).
 #[Object]
 impl Talk {
+    /// 编号 — the record's global ID.
     async fn id(&self) -> ID {
         ids::encode(Kind::Talk, self.0.id)
     }
+    /// 谈话日期 — the date of the talk.
     async fn talked_on(&self) -> Date {
         Date(self.0.talked_on)
     }
+    /// 谈话类型 — admonition, education or other.
     async fn kind(&self) -> TalkKind {
         self.0.kind
     }
+    /// 谈话内容 — what was said.
     async fn summary(&self) -> &str {
         &self.0.summary
     }
+    /// 谈话民警 — the officer who talked.
     async fn officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
         Ok(ctx.loaders()?.officers.load_one(self.0.officer_id).await?)
     }
@@ -293,47 +326,62 @@ impl Talk {
 /// clear or not, with a note; and whether employment and state of mind are stable.
 pub struct Assessment(pub person_assessment::Model);
 
+/// 五清两稳 — an assessment of a key or special person: five things clear, two things stable.
 #[Object]
 impl Assessment {
+    /// 编号 — the record's global ID.
     async fn id(&self) -> ID {
         ids::encode(Kind::Assessment, self.0.id)
     }
+    /// 评估日期 — the date of the assessment.
     async fn assessed_on(&self) -> Date {
         Date(self.0.assessed_on)
     }
+    /// 思想清 — whether the person's thinking is clear to the officers.
     async fn thought_clear(&self) -> bool {
         self.0.thought_clear
     }
+    /// 思想情况 — a note on the person's thinking.
     async fn thought_note(&self) -> &str {
         &self.0.thought_note
     }
+    /// 工作清 — whether the person's work is clear to the officers.
     async fn employment_clear(&self) -> bool {
         self.0.employment_clear
     }
+    /// 工作情况 — a note on the person's work.
     async fn employment_note(&self) -> &str {
         &self.0.employment_note
     }
+    /// 家庭清 — whether the person's family situation is clear.
     async fn family_clear(&self) -> bool {
         self.0.family_clear
     }
+    /// 家庭情况 — a note on the family situation.
     async fn family_note(&self) -> &str {
         &self.0.family_note
     }
+    /// 社会交往清 — whether the person's social contacts are clear.
     async fn social_clear(&self) -> bool {
         self.0.social_clear
     }
+    /// 社会交往情况 — a note on the social contacts.
     async fn social_note(&self) -> &str {
         &self.0.social_note
     }
+    /// 去向清 — whether the person's whereabouts are clear.
     async fn whereabouts_clear(&self) -> bool {
         self.0.whereabouts_clear
     }
+    /// 去向情况 — a note on the whereabouts.
     async fn whereabouts_note(&self) -> &str {
         &self.0.whereabouts_note
     }
+    /// 就业稳 — whether the person's employment is stable.
     async fn employment_stable(&self) -> bool {
         self.0.employment_stable
     }
+    /// 思想稳 — whether the person's state of mind is stable.
     async fn mind_stable(&self) -> bool {
         self.0.mind_stable
     }
@@ -342,17 +390,22 @@ impl Assessment {
 /// A disciplinary measure (教育惩戒) on the ladder.
 pub struct Measure(pub person_measure::Model);
 
+/// 教育惩戒 — a disciplinary measure taken with a person.
 #[Object]
 impl Measure {
+    /// 编号 — the record's global ID.
     async fn id(&self) -> ID {
         ids::encode(Kind::Measure, self.0.id)
     }
+    /// 惩戒措施 — the rung of the disciplinary ladder.
     async fn kind(&self) -> MeasureKind {
         self.0.kind
     }
+    /// 采取日期 — the date the measure was taken.
     async fn taken_on(&self) -> Date {
         Date(self.0.taken_on)
     }
+    /// 备注 — a note on the measure.
     async fn note(&self) -> &str {
         &self.0.note
     }
@@ -361,17 +414,22 @@ impl Measure {
 /// An incident, case or misconduct record (警情/案件/不良记录).
 pub struct Incident(person_incident::Model);
 
+/// 警情 / 案件 / 不良记录 — an incident, case or misconduct of a person.
 #[Object]
 impl Incident {
+    /// 编号 — the record's global ID.
     async fn id(&self) -> ID {
         ids::encode(Kind::Incident, self.0.id)
     }
+    /// 发生日期 — the date of the incident.
     async fn occurred_on(&self) -> Date {
         Date(self.0.occurred_on)
     }
+    /// 类型 — 警情, 案件, 不良记录 or another kind, as recorded.
     async fn kind(&self) -> &str {
         &self.0.kind
     }
+    /// 摘要 — what happened.
     async fn summary(&self) -> &str {
         &self.0.summary
     }
@@ -394,10 +452,13 @@ pub fn talk_status(person: &person::Model, last_talk: Option<NaiveDate>) -> Talk
     }
 }
 
-/// Whether a person's education talks are on time (domain.md: 30/60/90 days by level).
+/// 谈话状态 — whether a person's education talks are on time (domain.md: 30/60/90 days by level).
 #[derive(SimpleObject)]
 pub struct TalkStatus {
+    /// 最近谈话 — the date of the last talk; null when there has been none.
     pub last_talk_at: Option<Date>,
+    /// 下次谈话 — when the next talk is due.
     pub next_due_at: Date,
+    /// 谈话逾期 — the next talk is past due.
     pub overdue: bool,
 }

@@ -30,73 +30,105 @@ use crate::graphql::scalars::Date;
 use crate::replicas;
 use crate::rules::{self, Trigger};
 
+/// 司法标签 — a judicial tag to put on a person, with its date.
 #[derive(InputObject)]
 pub struct JudicialTagInput {
+    /// 司法标签 — released prisoner (刑满释放) or community correction (社区矫正).
     pub tag: JudicialTag,
-    /// Required for `RELEASED_PRISONER`.
+    /// 释放日期 — required for `RELEASED_PRISONER`.
     pub release_date: Option<Date>,
-    /// Required for `COMMUNITY_CORRECTION`.
+    /// 矫正期满 — required for `COMMUNITY_CORRECTION`.
     pub correction_end_date: Option<Date>,
 }
 
+/// 新增重点人员 — the particulars of a key person to list.
 #[derive(InputObject)]
 pub struct CreatePersonInput {
+    /// 姓名 — the person's name.
     pub name: String,
+    /// 身份证号 — the national ID number, checked by its check digit; unique in the town.
     pub id_number: String,
+    /// 居住村（社区） — the residence village.
     pub village_id: ID,
+    /// 关注等级 — the attention level; it sets how often talks or inspections are due.
     pub attention_level: AttentionLevel,
+    /// 人员类别 — why the person is on the ledger: one or more categories.
     pub categories: Vec<PersonCategory>,
-    /// Defaults to what the ID number says; must agree with it.
+    /// 性别 — defaults to what the ID number says; must agree with it.
     pub gender: Option<Gender>,
-    /// Defaults to what the ID number says; must agree with it.
+    /// 出生日期 — defaults to what the ID number says; must agree with it.
     pub birth_date: Option<Date>,
+    /// 联系电话 — the person's phone number.
     pub phone: Option<String>,
+    /// 居住地址 — the residence address.
     pub address: Option<String>,
+    /// 司法标签 — tags the judicial office put on the person.
     pub judicial_tags: Option<Vec<JudicialTagInput>>,
-    /// A police user of the town; defaults to the creating police user.
+    /// 包村民警 — a police user of the town; defaults to the creating police user.
     pub responsible_officer_id: Option<ID>,
+    /// 备注 — investigative notes.
     pub notes: Option<String>,
-    /// Why the judicial office lists this person (at most 500 characters). Should the town
+    /// 关联理由 — why the judicial office lists this person (at most 500 characters). Should the town
     /// already hold a dossier of the ID number, the police station reads it when deciding on
     /// the link; otherwise it is not kept.
     pub link_reason: Option<String>,
 }
 
+/// 修改重点人员 — changes to a person's particulars; fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdatePersonInput {
+    /// 编号 — the person's global ID.
     pub id: ID,
-    /// The `version` you read; a stale one is a `CONFLICT`.
+    /// 版本号 — the `version` you read; a stale one is a `CONFLICT`.
     pub expected_version: i32,
+    /// 姓名 — the person's name.
     pub name: Option<String>,
+    /// 联系电话 — the person's phone number.
     pub phone: Option<String>,
+    /// 居住地址 — the residence address.
     pub address: Option<String>,
+    /// 居住村（社区） — the residence village.
     pub village_id: Option<ID>,
+    /// 人员类别 — why the person is on the ledger: one or more categories.
     pub categories: Option<Vec<PersonCategory>>,
+    /// 包村民警 — the responsible officer (a police user of the town).
     pub responsible_officer_id: Option<ID>,
+    /// 备注 — investigative notes.
     pub notes: Option<String>,
 }
 
+/// 记录谈话 — record an education or admonition talk.
 #[derive(InputObject)]
 pub struct RecordTalkInput {
+    /// 重点人员 — the person's global ID.
     pub person_id: ID,
+    /// 谈话日期 — the date of the talk.
     pub talked_on: Date,
+    /// 谈话类型 — admonition, education or other.
     pub kind: TalkKind,
+    /// 谈话内容 — what was said.
     pub summary: String,
-    /// The officer who talked; defaults to the viewer.
+    /// 谈话民警 — the officer who talked; defaults to the viewer.
     pub officer_id: Option<ID>,
 }
 
+/// 记录警情 — record an incident, case or misconduct of a person.
 #[derive(InputObject)]
 pub struct RecordIncidentInput {
+    /// 重点人员 — the person's global ID.
     pub person_id: ID,
+    /// 发生日期 — the date of the incident.
     pub occurred_on: Date,
-    /// 警情, 案件, 不良记录 …
+    /// 类型 — 警情 (police call), 案件 (case), 不良记录 (misconduct) or another kind.
     pub kind: String,
+    /// 摘要 — what happened.
     pub summary: String,
 }
 
+/// 重点人员 — the person after a step.
 #[derive(SimpleObject)]
 pub struct PersonPayload {
+    /// 重点人员 — the person as it stands after the step.
     pub person: Option<Person>,
 }
 
@@ -105,13 +137,17 @@ pub struct PersonMutation;
 
 #[Object]
 impl PersonMutation {
-    /// Lists a key person (police), or a person with a judicial tag (judicial office).
+    /// 新增重点人员 — lists a key person (police), or a person with a judicial tag (judicial office).
     ///
     /// The judicial office listing an ID number it already reads (a dossier with a judicial
     /// tag, or its own record) adds its tags there. An ID number of a dossier it may not read
     /// is answered exactly as a new one: it gets a record of its own holding only what it gave,
     /// and the police station gets a `PERSON_LINK` task to link the two (`decidePersonLink`).
-    async fn create_person(&self, ctx: &Context<'_>, input: CreatePersonInput) -> async_graphql::Result<PersonPayload> {
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: CreatePersonInput,
+    ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let judicial_only = match (
@@ -157,9 +193,13 @@ impl PersonMutation {
         Ok(PersonPayload { person: find(ctx, person_id).await? })
     }
 
-    /// Changes a dossier (police). Fails with `CONFLICT` when `expectedVersion` is stale or the
+    /// 修改重点人员 — changes a dossier (police). Fails with `CONFLICT` when `expectedVersion` is stale or the
     /// person is delisted.
-    async fn update_person(&self, ctx: &Context<'_>, input: UpdatePersonInput) -> async_graphql::Result<PersonPayload> {
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: UpdatePersonInput,
+    ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = writable(ctx, &input.id, "update").await?;
@@ -197,8 +237,12 @@ impl PersonMutation {
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 
-    /// Records an education or admonition talk (police; judicial office for its persons).
-    async fn record_talk(&self, ctx: &Context<'_>, input: RecordTalkInput) -> async_graphql::Result<PersonPayload> {
+    /// 记录谈话 — records an education or admonition talk (police; judicial office for its persons).
+    async fn record_talk(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordTalkInput,
+    ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = writable(ctx, &input.person_id, "record_talk").await?;
@@ -226,11 +270,11 @@ impl PersonMutation {
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
 
-    /// Records an incident, case or misconduct (police).
+    /// 记录警情 — records an incident, case or misconduct (police).
     async fn record_incident(
         &self,
         ctx: &Context<'_>,
-        input: RecordIncidentInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordIncidentInput,
     ) -> async_graphql::Result<PersonPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();

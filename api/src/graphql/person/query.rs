@@ -20,16 +20,17 @@ impl PersonQuery {
     /// Key persons in the viewer's scope, a page at a time.
     #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     // A list's arguments are the client's: filter, order and the two ways of paging.
+    /// 重点人员台账 — the key persons the viewer may see, a keyset page at a time; by name unless ordered.
     #[allow(clippy::too_many_arguments)]
     async fn people(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PersonFilter>,
-        order_by: Option<PersonOrder>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "筛选条件 — only the rows that match every condition given.")] filter: Option<PersonFilter>,
+        #[graphql(desc = "排序 — the order of the rows; each list has its default.")] order_by: Option<PersonOrder>,
+        #[graphql(desc = "每页条数 — how many rows after `after`: 1 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "起始游标 — forward paging: the rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "倒数条数 — how many rows before `before`: 1 to 100.")] last: Option<i32>,
+        #[graphql(desc = "截止游标 — backward paging: the rows before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<Page<Person>> {
         let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
@@ -58,8 +59,12 @@ impl PersonQuery {
         Ok(page.connection(|(m, groups)| Person::new(m, groups)))
     }
 
-    /// One key person, or null when there is none in the viewer's scope.
-    async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Person>> {
+    /// 重点人员 — one key person, or null when there is none in the viewer's scope.
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "编号 — the record's global ID.")] id: ID,
+    ) -> async_graphql::Result<Option<Person>> {
         let Some(id) = ids::decode_as(&id, Kind::Person) else {
             return Ok(None);
         };

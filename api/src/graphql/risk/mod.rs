@@ -77,34 +77,40 @@ impl RiskItem {
     }
 }
 
+/// 风险隐患 — a dispute or public-safety hazard found in the big screening (大排查大整治).
 #[Object]
 impl RiskItem {
+    /// 编号 — the record's global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::RiskItem, self.model.id)
     }
-    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// 版本号 — changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
     /// reads every field group: the count of changes would otherwise tell of hidden activity.
     async fn version(&self) -> Option<i32> {
         self.groups.all().then_some(self.model.version)
     }
 
     // --- basic
+    /// 标题 — the item in a line.
     async fn title(&self) -> Option<&str> {
         self.group("basic", |m| m.title.as_str())
     }
+    /// 风险类别 — the kind of risk.
     async fn category(&self) -> Option<RiskCategory> {
         self.group("basic", |m| m.category)
     }
-    /// Set at assessment.
+    /// 风险等级 — set at assessment.
     async fn level(&self) -> Option<RiskLevel> {
         self.group("basic", |m| m.level).flatten()
     }
+    /// 村（社区） — the village the item is in.
     async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
         if !self.groups.has("basic") {
             return Ok(None);
         }
         Ok(ctx.loaders()?.villages.load_one(self.model.village_id).await?)
     }
+    /// 风险状态 — where the item is in its lifecycle.
     async fn status(&self) -> Option<RiskStatus> {
         self.group("basic", |m| m.status)
     }
@@ -116,26 +122,27 @@ impl RiskItem {
     async fn territorial_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         self.unit(ctx, self.model.territorial_unit_id).await
     }
-    /// 属事.
+    /// 属事单位 — the sector unit: the department whose line of work the item falls in.
     async fn sector_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         self.unit(ctx, self.model.sector_unit_id).await
     }
-    /// The unit that must act and give feedback (set at assessment).
+    /// 承办单位 — the unit that must act and give feedback (set at assessment).
     async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         self.unit(ctx, self.model.assignee_unit_id).await
     }
+    /// 上报时间 — when the item was reported.
     async fn reported_at(&self) -> Option<DateTime<Utc>> {
         self.group("basic", |m| m.created_at)
     }
-    /// T+2: when a HIGH item's first feedback is due.
+    /// 反馈期限 — T+2: when a HIGH item's first feedback is due.
     async fn feedback_due_at(&self) -> Option<DateTime<Utc>> {
         self.group("basic", |m| m.feedback_due_at).flatten()
     }
-    /// Past its T+2 deadline and still without feedback.
+    /// 逾期 — past its T+2 deadline and still without feedback.
     async fn overdue(&self) -> Option<bool> {
         self.group("basic", |m| risk_flow::is_overdue(m.status, m.feedback_due_at, Utc::now()))
     }
-    /// The mutations the lifecycle allows next (whoever may take them; see `viewerCan`).
+    /// 下一步 — the mutations the lifecycle allows next (whoever may take them; see `viewerCan`).
     async fn next_steps(&self) -> Option<Vec<String>> {
         self.group("basic", |m| {
             risk_flow::next_steps(m.status, m.escalation_level).into_iter().map(|s| s.mutation().to_owned()).collect()
@@ -143,9 +150,11 @@ impl RiskItem {
     }
 
     // --- detail
+    /// 情况描述 — what the matter is about.
     async fn description(&self) -> Option<&str> {
         self.group("detail", |m| m.description.as_str())
     }
+    /// 地点 — where it is.
     async fn location(&self) -> Option<&str> {
         self.group("detail", |m| m.location.as_deref()).flatten()
     }
@@ -153,13 +162,15 @@ impl RiskItem {
     async fn grid(&self) -> Option<&str> {
         self.group("detail", |m| m.grid.as_deref()).flatten()
     }
+    /// 责任人 — the person responsible for resolving it.
     async fn responsible_person(&self) -> Option<&str> {
         self.group("detail", |m| m.responsible_person.as_deref()).flatten()
     }
-    /// 一事一策.
+    /// 一事一策 — the plan for this one matter.
     async fn plan(&self) -> Option<&str> {
         self.group("detail", |m| m.plan.as_deref()).flatten()
     }
+    /// 研判时间 — when the item was assessed.
     async fn assessed_at(&self) -> Option<DateTime<Utc>> {
         self.group("detail", |m| m.assessed_at).flatten()
     }
@@ -171,7 +182,7 @@ impl RiskItem {
         let rows = self.loaders.records.load_one(ChecksOf::new(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(RiskCheck).collect()))
     }
-    /// The assignee unit's feedback, oldest first.
+    /// 反馈 — the assignee unit's feedback, oldest first.
     async fn feedback(&self) -> async_graphql::Result<Option<Vec<RiskFeedback>>> {
         if !self.groups.has("detail") {
             return Ok(None);
@@ -179,7 +190,7 @@ impl RiskItem {
         let rows = self.loaders.records.load_one(FeedbackOf::new(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(RiskFeedback).collect()))
     }
-    /// Every step so far, oldest first.
+    /// 处置过程 — every step so far, oldest first.
     async fn events(&self) -> async_graphql::Result<Option<Vec<RiskEventView>>> {
         if !self.groups.has("detail") {
             return Ok(None);
@@ -191,17 +202,18 @@ impl RiskItem {
     async fn resolution_note(&self) -> Option<&str> {
         self.group("detail", |m| m.resolution_note.as_deref()).flatten()
     }
+    /// 销号时间 — when the item was resolved.
     async fn resolved_at(&self) -> Option<DateTime<Utc>> {
         self.group("detail", |m| m.resolved_at).flatten()
     }
 
     // --- parties
-    /// Names and contacts of the parties involved.
+    /// 当事人 — names and contacts of the parties involved.
     async fn parties(&self) -> Option<&str> {
         self.group("parties", |m| m.parties.as_deref()).flatten()
     }
 
-    /// What the viewer may read and do on this item. The actions say what the policy grants on
+    /// 风险权限 — what the viewer may read and do on this item. The actions say what the policy grants on
     /// the row; `nextSteps` says what the lifecycle allows now.
     async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<RiskViewerCan> {
         let viewer = ctx.viewer()?;
@@ -222,30 +234,44 @@ impl RiskItem {
     }
 }
 
+/// 风险权限 — what the viewer may read and do on a risk item.
 #[derive(SimpleObject)]
 pub struct RiskViewerCan {
+    /// 可读基本信息 — the viewer reads the basic fields.
     pub read_basic: bool,
+    /// 可读详情 — the viewer reads the description, location, plan, feedback and history.
     pub read_detail: bool,
+    /// 可读当事人 — the viewer reads the parties' names and contacts.
     pub read_parties: bool,
+    /// 可修改 — the viewer may change the item's particulars.
     pub update: bool,
+    /// 可记录排查 — the viewer may record a daily check.
     pub record_check: bool,
+    /// 可升级 — the viewer may take the item to a higher joint meeting.
     pub escalate: bool,
+    /// 可反馈 — the viewer may file feedback.
     pub record_feedback: bool,
+    /// 可研判 — the viewer may assess the item.
     pub assess: bool,
+    /// 可销号 — the viewer may resolve the item.
     pub resolve: bool,
 }
 
 /// A village's daily check (日排查) of an open item.
 pub struct RiskCheck(risk_check::Model);
 
+/// 日排查记录 — a village's daily check on a risk item.
 #[Object]
 impl RiskCheck {
+    /// 排查日期 — the date of the check.
     async fn checked_on(&self) -> Date {
         Date(self.0.checked_on)
     }
+    /// 排查情况 — what the check found.
     async fn note(&self) -> &str {
         &self.0.note
     }
+    /// 排查人 — who checked.
     async fn checked_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
         Ok(ctx.loaders()?.officers.load_one(self.0.user_id).await?)
     }
@@ -254,17 +280,22 @@ impl RiskCheck {
 /// Feedback from the assignee unit.
 pub struct RiskFeedback(risk_feedback::Model);
 
+/// 风险反馈 — a feedback entry of the assignee unit.
 #[Object]
 impl RiskFeedback {
+    /// 时间 — when the feedback was filed.
     async fn at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// 反馈内容 — what the assignee unit did and found.
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// 反馈单位 — the unit that filed it.
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         Ok(ctx.loaders()?.org_units.load_one(self.0.unit_id).await?)
     }
+    /// 反馈人 — who filed it.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
         Ok(ctx.loaders()?.officers.load_one(self.0.user_id).await?)
     }
@@ -273,58 +304,64 @@ impl RiskFeedback {
 /// One step in a risk item's history.
 pub struct RiskEventView(risk_event::Model);
 
+/// 风险事件 — one step in a risk item's history.
 #[Object(name = "RiskEvent")]
 impl RiskEventView {
+    /// 事件类型 — the kind of step.
     async fn kind(&self) -> RiskEventKind {
         self.0.kind
     }
+    /// 时间 — when the step was taken.
     async fn at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-    /// The status or escalation level before the step, when it changed one.
+    /// 原值 — the status or escalation level before the step, when it changed one.
     async fn from_value(&self) -> Option<&str> {
         self.0.from_value.as_deref()
     }
+    /// 新值 — the status or escalation level after the step, when it changed one.
     async fn to_value(&self) -> Option<&str> {
         self.0.to_value.as_deref()
     }
-    /// The reason of an escalation, the resolution note, ….
+    /// 备注 — the reason of an escalation, the resolution note, ….
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
-    /// Null for the system's own steps.
+    /// 操作人 — null for the system's own steps.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
         crate::graphql::loaders::officer(ctx, self.0.actor_user_id).await
     }
+    /// 操作单位 — the unit the actor acted for; null for the system's own steps.
     async fn actor_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         crate::graphql::loaders::org_unit(ctx, self.0.actor_unit_id).await
     }
 }
 
-/// Found and resolved items of one level in a month, against the level's target.
+/// 分级化解统计 — found and resolved items of one level in a month, against the level's target.
 #[derive(SimpleObject)]
 pub struct RiskLevelStats {
+    /// 风险等级 — the level.
     pub level: RiskLevel,
-    /// Items reported in the month and assessed at this level.
+    /// 发现数 — items reported in the month and assessed at this level.
     pub found: i64,
     /// Of those, the ones resolved (销号) by now.
     pub resolved: i64,
-    /// resolved / found; null when nothing was found.
+    /// 化解率 — resolved / found; null when nothing was found.
     pub rate: Option<f64>,
-    /// HIGH 1.0, MEDIUM and LOW 0.9.
+    /// 目标 — HIGH 1.0, MEDIUM and LOW 0.9.
     pub target: f64,
-    /// A month with nothing found meets the target.
+    /// 达标 — a month with nothing found meets the target.
     pub meets_target: bool,
 }
 
-/// Risk items of a month in the viewer's scope.
+/// 月度风险统计 — risk items of a month in the viewer's scope.
 #[derive(SimpleObject)]
 pub struct RiskStats {
-    /// `YYYY-MM`, in the town's calendar.
+    /// 月份 — `YYYY-MM`, in the town's calendar.
     pub month: String,
-    /// HIGH, MEDIUM, LOW, in that order.
+    /// 分级统计 — HIGH, MEDIUM, LOW, in that order.
     pub levels: Vec<RiskLevelStats>,
-    /// Items reported in the month and not yet assessed (no level).
+    /// 未研判 — items reported in the month and not yet assessed (no level).
     pub unassessed: i64,
 }
 

@@ -25,76 +25,107 @@ use crate::graphql::scalars::Date;
 use crate::graphql::{ContextExt, fetch};
 use crate::rules::{self, Trigger};
 
+/// 上报风险 — a risk item as reported.
 #[derive(InputObject)]
 pub struct ReportRiskInput {
+    /// 标题 — the item in a line.
     pub title: String,
+    /// 风险类别 — the kind of risk.
     pub category: RiskCategory,
-    /// Required, except for a village, whose reports are always about its own village.
+    /// 村（社区） — required, except for a village, whose reports are always about its own village.
     pub village_id: Option<ID>,
+    /// 情况描述 — what the matter is about.
     pub description: String,
+    /// 地点 — where it is.
     pub location: Option<String>,
+    /// 网格 — the grid (网格) inside the village, if the town uses grids.
     pub grid: Option<String>,
-    /// Names and contacts of the parties involved.
+    /// 当事人 — names and contacts of the parties involved.
     pub parties: Option<String>,
 }
 
-/// Fields left out stay as they are; an empty text clears an optional one.
+/// 修改风险隐患 — fields left out stay as they are; an empty text clears an optional one.
 #[derive(InputObject)]
 pub struct UpdateRiskInput {
+    /// 风险隐患 — the risk item's global ID.
     pub risk_item_id: ID,
-    /// The `version` you read; a stale one is a `CONFLICT`.
+    /// 版本号 — the `version` you read; a stale one is a `CONFLICT`.
     pub expected_version: i32,
+    /// 标题 — the item in a line.
     pub title: Option<String>,
+    /// 风险类别 — the kind of risk.
     pub category: Option<RiskCategory>,
+    /// 情况描述 — what the matter is about.
     pub description: Option<String>,
+    /// 地点 — where it is.
     pub location: Option<String>,
+    /// 网格 — the grid (网格) inside the village, if the town uses grids.
     pub grid: Option<String>,
+    /// 当事人 — names and contacts of the parties involved.
     pub parties: Option<String>,
 }
 
+/// 研判风险 — the coordinator's assessment of a reported risk item.
 #[derive(InputObject)]
 pub struct AssessRiskInput {
+    /// 风险隐患 — the risk item's global ID.
     pub risk_item_id: ID,
+    /// 风险等级 — the level the coordinator sets: HIGH, MEDIUM or LOW.
     pub level: RiskLevel,
     /// 属地; defaults to the unit the item has (the village's unit).
     pub territorial_unit_id: Option<ID>,
-    /// 属事.
+    /// 属事单位 — the sector unit: the department whose line of work the item falls in.
     pub sector_unit_id: ID,
-    /// Defaults to the sector unit.
+    /// 承办单位 — defaults to the sector unit.
     pub assignee_unit_id: Option<ID>,
+    /// 责任人 — the responsible person.
     pub responsible_person: String,
-    /// 一事一策.
+    /// 一事一策 — the plan for this one matter.
     pub plan: String,
 }
 
+/// 日排查 — record a village's daily check on an open risk item.
 #[derive(InputObject)]
 pub struct RecordRiskCheckInput {
+    /// 风险隐患 — the risk item's global ID.
     pub risk_item_id: ID,
-    /// Not in the future.
+    /// 排查日期 — not in the future.
     pub checked_on: Date,
+    /// 排查情况 — what the check found.
     pub note: String,
 }
 
+/// 风险反馈 — the assignee unit's feedback on a risk item.
 #[derive(InputObject)]
 pub struct RecordRiskFeedbackInput {
+    /// 风险隐患 — the risk item's global ID.
     pub risk_item_id: ID,
+    /// 反馈内容 — what the assignee unit did and found.
     pub body: String,
 }
 
+/// 风险升级 — take a risk item one joint meeting up.
 #[derive(InputObject)]
 pub struct EscalateRiskInput {
+    /// 风险隐患 — the risk item's global ID.
     pub risk_item_id: ID,
+    /// 升级理由 — why the item goes before the higher meeting.
     pub reason: String,
 }
 
+/// 风险销号 — resolve a risk item with a resolution note.
 #[derive(InputObject)]
 pub struct ResolveRiskInput {
+    /// 风险隐患 — the risk item's global ID.
     pub risk_item_id: ID,
+    /// 销号说明 — how the item was resolved.
     pub resolution_note: String,
 }
 
+/// 风险隐患 — the risk item after a step.
 #[derive(SimpleObject)]
 pub struct RiskPayload {
+    /// 风险隐患 — the risk item as it stands after the step.
     pub risk_item: Option<RiskItem>,
 }
 
@@ -103,10 +134,14 @@ pub struct RiskMutation;
 
 #[Object]
 impl RiskMutation {
-    /// Reports a risk item (village, coordinator, police, judicial). It starts REPORTED before
+    /// 上报风险 — reports a risk item (village, coordinator, police, judicial). It starts REPORTED before
     /// the village meeting, its territorial unit the village's unit. The payload's item is null
     /// when the reporter's own scope does not cover it (police reporting a dispute, say).
-    async fn report_risk(&self, ctx: &Context<'_>, input: ReportRiskInput) -> async_graphql::Result<RiskPayload> {
+    async fn report_risk(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: ReportRiskInput,
+    ) -> async_graphql::Result<RiskPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         if state.access.rows::<RiskItems>(viewer, "report").is_none() {
@@ -150,9 +185,13 @@ impl RiskMutation {
         payload(ctx, id).await
     }
 
-    /// Changes a reported item's particulars (the village, its own items), only before the
+    /// 修改风险隐患 — changes a reported item's particulars (the village, its own items), only before the
     /// assessment; a stale `expectedVersion` is a `CONFLICT`.
-    async fn update_risk(&self, ctx: &Context<'_>, input: UpdateRiskInput) -> async_graphql::Result<RiskPayload> {
+    async fn update_risk(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: UpdateRiskInput,
+    ) -> async_graphql::Result<RiskPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.risk_item_id, Step::Update).await?;
         let mut change = RiskChange::default();
@@ -176,9 +215,13 @@ impl RiskMutation {
         write_step(ctx, viewer, &expected, change, RiskEventKind::Updated, (None, None), None, "update_risk").await
     }
 
-    /// Assesses a reported item (coordinator): level, units, responsible person and plan. A HIGH
+    /// 研判风险 — assesses a reported item (coordinator): level, units, responsible person and plan. A HIGH
     /// item owes its first feedback within two days (T+2, `feedbackDueAt`).
-    async fn assess_risk(&self, ctx: &Context<'_>, input: AssessRiskInput) -> async_graphql::Result<RiskPayload> {
+    async fn assess_risk(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: AssessRiskInput,
+    ) -> async_graphql::Result<RiskPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.risk_item_id, Step::Assess).await?;
         let territorial = match &input.territorial_unit_id {
@@ -215,7 +258,7 @@ impl RiskMutation {
     async fn record_risk_check(
         &self,
         ctx: &Context<'_>,
-        input: RecordRiskCheckInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordRiskCheckInput,
     ) -> async_graphql::Result<RiskPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -230,11 +273,11 @@ impl RiskMutation {
         payload(ctx, current.id).await
     }
 
-    /// Files feedback (the assignee unit). The first feedback moves the item to RESOLVING.
+    /// 风险反馈 — files feedback (the assignee unit). The first feedback moves the item to RESOLVING.
     async fn record_risk_feedback(
         &self,
         ctx: &Context<'_>,
-        input: RecordRiskFeedbackInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordRiskFeedbackInput,
     ) -> async_graphql::Result<RiskPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -256,10 +299,14 @@ impl RiskMutation {
         payload(ctx, current.id).await
     }
 
-    /// Takes an open item one joint meeting up, with the reason: VILLAGE -> TOWN (the village,
+    /// 风险升级 — takes an open item one joint meeting up, with the reason: VILLAGE -> TOWN (the village,
     /// its own items, or the coordinator), TOWN -> DISTRICT (the coordinator only; anyone else
     /// is `FORBIDDEN`).
-    async fn escalate_risk(&self, ctx: &Context<'_>, input: EscalateRiskInput) -> async_graphql::Result<RiskPayload> {
+    async fn escalate_risk(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: EscalateRiskInput,
+    ) -> async_graphql::Result<RiskPayload> {
         let viewer = ctx.viewer()?;
         let current = for_action(ctx, &input.risk_item_id, Step::Escalate).await?;
         let to = match risk_flow::escalation(viewer.role == Role::Coordinator, current.status, current.escalation_level)
@@ -276,7 +323,11 @@ impl RiskMutation {
 
     /// Resolves an assessed item (销号) with its resolution note: the coordinator, or the police
     /// station or judicial office it is assigned to.
-    async fn resolve_risk(&self, ctx: &Context<'_>, input: ResolveRiskInput) -> async_graphql::Result<RiskPayload> {
+    async fn resolve_risk(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: ResolveRiskInput,
+    ) -> async_graphql::Result<RiskPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.risk_item_id, Step::Resolve).await?;
         let note = validate::text("input.resolutionNote", &input.resolution_note, 4000)?;

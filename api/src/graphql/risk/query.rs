@@ -20,16 +20,17 @@ impl RiskQuery {
     /// Risk items in the viewer's scope, a page at a time.
     #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     // A list's arguments are the client's: filter, order and the two ways of paging.
+    /// 风险隐患台账 — the risk items the viewer may see, a keyset page at a time; newest first unless ordered.
     #[allow(clippy::too_many_arguments)]
     async fn risk_items(
         &self,
         ctx: &Context<'_>,
-        filter: Option<RiskFilter>,
-        order_by: Option<RiskOrder>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "筛选条件 — only the rows that match every condition given.")] filter: Option<RiskFilter>,
+        #[graphql(desc = "排序 — the order of the rows; each list has its default.")] order_by: Option<RiskOrder>,
+        #[graphql(desc = "每页条数 — how many rows after `after`: 1 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "起始游标 — forward paging: the rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "倒数条数 — how many rows before `before`: 1 to 100.")] last: Option<i32>,
+        #[graphql(desc = "截止游标 — backward paging: the rows before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<Page<RiskItem>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -62,18 +63,26 @@ impl RiskQuery {
         Ok(page.connection(|(m, groups)| RiskItem::new(m, groups, risk_loaders.clone())))
     }
 
-    /// One risk item, or null when there is none in the viewer's scope.
-    async fn risk_item(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<RiskItem>> {
+    /// 风险隐患 — one risk item, or null when there is none in the viewer's scope.
+    async fn risk_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "编号 — the record's global ID.")] id: ID,
+    ) -> async_graphql::Result<Option<RiskItem>> {
         let Some(id) = ids::decode_as(&id, Kind::RiskItem) else {
             return Ok(None);
         };
         Ok(find(ctx, id).await?)
     }
 
-    /// Items reported in `month` (`YYYY-MM`, the town's calendar) in the viewer's scope, found
+    /// 风险化解统计 — items reported in `month` (`YYYY-MM`, the town's calendar) in the viewer's scope, found
     /// and resolved per level against the targets (HIGH 100%, MEDIUM and LOW 90%). Counted in
     /// SQL from the same scoped query as `riskItems`.
-    async fn risk_stats(&self, ctx: &Context<'_>, month: String) -> async_graphql::Result<RiskStats> {
+    async fn risk_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "月份 — `YYYY-MM`, in the town's calendar.")] month: String,
+    ) -> async_graphql::Result<RiskStats> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let groups = state.access.groups::<RiskItems>(viewer);

@@ -69,16 +69,19 @@ impl Venue {
     }
 }
 
+/// 重点场所 — a key venue on the town's ledger, read field group by field group.
 #[Object]
 impl Venue {
+    /// 编号 — the record's global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Venue, self.model.id)
     }
-    /// Changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
+    /// 版本号 — changes with every write; pass it as `expectedVersion` to update. Null unless the viewer
     /// reads every field group: the count of changes would otherwise tell of hidden activity.
     async fn version(&self) -> Option<i32> {
         self.groups.all().then_some(self.model.version)
     }
+    /// 场所名称 — the venue's name.
     async fn name(&self) -> Option<&str> {
         self.group("basic", |m| m.name.as_str())
     }
@@ -86,37 +89,44 @@ impl Venue {
     async fn venue_type(&self) -> Option<VenueType> {
         self.group("basic", |m| m.venue_type)
     }
+    /// 场所地址 — the venue's address.
     async fn address(&self) -> Option<&str> {
         self.group("basic", |m| m.address.as_str())
     }
+    /// 村（社区） — the village the venue is in.
     async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
         if !self.groups.has("basic") {
             return Ok(None);
         }
         Ok(ctx.loaders()?.villages.load_one(self.model.village_id).await?)
     }
+    /// 关注等级 — the attention level; it sets how often talks or inspections are due.
     async fn attention_level(&self) -> Option<AttentionLevel> {
         self.group("basic", |m| m.attention_level)
     }
+    /// 在管状态 — on the ledger or delisted (撤管).
     async fn status(&self) -> Option<RecordStatus> {
         self.group("basic", |m| m.status)
     }
+    /// 列管日期 — the date the record was put on the ledger.
     async fn listed_at(&self) -> Option<Date> {
         self.group("basic", |m| Date(m.listed_at))
     }
 
-    /// Business licence number; unique in the town.
+    /// 营业执照号 — business licence number; unique in the town.
     async fn licence_number(&self) -> Option<&str> {
         self.group("contact", |m| m.licence_number.as_deref()).flatten()
     }
+    /// 负责人 — the manager's name.
     async fn manager_name(&self) -> Option<&str> {
         self.group("contact", |m| m.manager_name.as_deref()).flatten()
     }
+    /// 负责人电话 — the manager's phone number.
     async fn manager_phone(&self) -> Option<&str> {
         self.group("contact", |m| m.manager_phone.as_deref()).flatten()
     }
 
-    /// Inspections, newest first.
+    /// 检查记录 — inspections, newest first.
     async fn inspections(&self) -> async_graphql::Result<Option<Vec<Inspection>>> {
         if !self.groups.has("record") {
             return Ok(None);
@@ -132,7 +142,7 @@ impl Venue {
         let rows = self.loaders.records.load_one(VenueIncidentsOf::new(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(VenueIncident).collect()))
     }
-    /// Changes of attention level, newest first, pending step-down requests included.
+    /// 等级变更记录 — changes of attention level, newest first, pending step-down requests included.
     async fn level_history(&self) -> async_graphql::Result<Option<Vec<LevelChange>>> {
         if !self.groups.has("record") {
             return Ok(None);
@@ -140,10 +150,11 @@ impl Venue {
         let rows = self.loaders.records.load_one(VenueHistoryOf::new(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(LevelChange::from).collect()))
     }
+    /// 备注 — investigative notes.
     async fn notes(&self) -> Option<&str> {
         self.group("record", |m| m.notes.as_deref()).flatten()
     }
-    /// Whether inspections are on time for the current level.
+    /// 检查状态 — whether inspections are on time for the current level.
     async fn inspection_status(&self) -> async_graphql::Result<Option<InspectionStatus>> {
         if !self.groups.has("record") {
             return Ok(None);
@@ -152,7 +163,7 @@ impl Venue {
         Ok(Some(inspection_status(&self.model, last)))
     }
 
-    /// What the viewer may read and do on this venue.
+    /// 场所权限 — what the viewer may read and do on this venue.
     async fn viewer_can(&self, ctx: &Context<'_>) -> async_graphql::Result<VenueViewerCan> {
         // Every venue scope is decidable on the row: no query (see `Access::can_on_row`).
         let viewer = ctx.viewer()?;
@@ -171,32 +182,46 @@ impl Venue {
     }
 }
 
+/// 场所权限 — what the viewer may read and do on a venue.
 #[derive(SimpleObject)]
 pub struct VenueViewerCan {
+    /// 可读基本信息 — the viewer reads the basic fields.
     pub read_basic: bool,
+    /// 可读联系信息 — the viewer reads the manager's name and phone.
     pub read_contact: bool,
+    /// 可读管控记录 — the viewer reads the record group (talks, incidents, level history, duties).
     pub read_record: bool,
+    /// 可修改 — the viewer may change the particulars.
     pub update: bool,
+    /// 可记录检查 — the viewer may record an inspection.
     pub record_inspection: bool,
+    /// 可升级 — the viewer may raise the attention level.
     pub raise_level: bool,
+    /// 可申请降级 — the viewer may request a step-down.
     pub request_step_down: bool,
+    /// 可审批降级 — the viewer may approve or reject a step-down request.
     pub decide_step_down: bool,
 }
 
 /// An inspection of a venue, and whether its manager was talked to.
 pub struct Inspection(venue_inspection::Model);
 
+/// 场所检查 — an inspection of a key venue.
 #[Object]
 impl Inspection {
+    /// 编号 — the record's global ID.
     async fn id(&self) -> ID {
         ids::encode(Kind::Inspection, self.0.id)
     }
+    /// 检查日期 — the date of the inspection.
     async fn inspected_on(&self) -> Date {
         Date(self.0.inspected_on)
     }
+    /// 检查民警 — the inspecting officer.
     async fn inspector(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
         Ok(ctx.loaders()?.officers.load_one(self.0.inspector_id).await?)
     }
+    /// 检查情况 — what the inspection found.
     async fn findings(&self) -> &str {
         &self.0.findings
     }
@@ -209,29 +234,36 @@ impl Inspection {
 /// An incident at a venue (警情, 行政处罚, 投诉 …).
 pub struct VenueIncident(venue_incident::Model);
 
+/// 场所警情 — an incident at a venue.
 #[Object]
 impl VenueIncident {
+    /// 编号 — the record's global ID.
     async fn id(&self) -> ID {
         ids::encode(Kind::VenueIncident, self.0.id)
     }
+    /// 发生日期 — the date of the incident.
     async fn occurred_on(&self) -> Date {
         Date(self.0.occurred_on)
     }
+    /// 类型 — the kind of incident, as recorded.
     async fn kind(&self) -> &str {
         &self.0.kind
     }
+    /// 摘要 — what happened.
     async fn summary(&self) -> &str {
         &self.0.summary
     }
 }
 
-/// Whether a venue's inspections are on time (domain.md: SPECIAL twice a month, KEY every two
+/// 检查状态 — whether a venue's inspections are on time (domain.md: SPECIAL twice a month, KEY every two
 /// months, GENERAL every quarter).
 #[derive(SimpleObject)]
 pub struct InspectionStatus {
+    /// 最近检查 — the date of the last inspection; null when there has been none.
     pub last_inspected_at: Option<Date>,
+    /// 下次检查 — when the next inspection is due.
     pub next_due_at: Date,
-    /// Past due on an active venue; a delisted venue owes no inspections.
+    /// 逾期 — past due on an active venue; a delisted venue owes no inspections.
     pub overdue: bool,
 }
 

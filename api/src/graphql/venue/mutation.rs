@@ -23,74 +23,108 @@ use crate::graphql::scalars::Date;
 use crate::graphql::{ContextExt, fetch};
 use crate::rules::{self, Trigger};
 
+/// 新增重点场所 — the particulars of a key venue to list.
 #[derive(InputObject)]
 pub struct CreateVenueInput {
+    /// 场所名称 — the venue's name.
     pub name: String,
+    /// 场所类型 — the type of venue.
     pub venue_type: VenueType,
+    /// 场所地址 — the venue's address.
     pub address: String,
+    /// 村（社区） — the village's global ID.
     pub village_id: ID,
+    /// 关注等级 — the attention level; it sets how often talks or inspections are due.
     pub attention_level: AttentionLevel,
-    /// Unique in the town.
+    /// 营业执照号 — unique in the town.
     pub licence_number: Option<String>,
+    /// 负责人 — the manager's name.
     pub manager_name: Option<String>,
+    /// 负责人电话 — the manager's phone number.
     pub manager_phone: Option<String>,
+    /// 备注 — investigative notes.
     pub notes: Option<String>,
 }
 
-/// Fields left out stay as they are; an empty text clears an optional one.
+/// 修改重点场所 — fields left out stay as they are; an empty text clears an optional one.
 #[derive(InputObject)]
 pub struct UpdateVenueInput {
+    /// 编号 — the venue's global ID.
     pub id: ID,
-    /// The `version` you read; a stale one is a `CONFLICT`.
+    /// 版本号 — the `version` you read; a stale one is a `CONFLICT`.
     pub expected_version: i32,
+    /// 场所名称 — the venue's name.
     pub name: Option<String>,
+    /// 场所类型 — the type of venue.
     pub venue_type: Option<VenueType>,
+    /// 场所地址 — the venue's address.
     pub address: Option<String>,
+    /// 村（社区） — the village the venue is in.
     pub village_id: Option<ID>,
+    /// 营业执照号 — the business licence number; unique in the town.
     pub licence_number: Option<String>,
+    /// 负责人 — the manager's name.
     pub manager_name: Option<String>,
+    /// 负责人电话 — the manager's phone number.
     pub manager_phone: Option<String>,
+    /// 备注 — investigative notes.
     pub notes: Option<String>,
 }
 
+/// 记录检查 — record an inspection of a venue.
 #[derive(InputObject)]
 pub struct RecordInspectionInput {
+    /// 重点场所 — the venue's global ID.
     pub venue_id: ID,
+    /// 检查日期 — the date of the inspection.
     pub inspected_on: Date,
+    /// 检查情况 — what the inspection found.
     pub findings: String,
+    /// 约谈负责人 — whether the manager was talked to.
     pub manager_talked: bool,
-    /// The inspecting officer; defaults to the viewer.
+    /// 检查民警 — the inspecting officer; defaults to the viewer.
     pub inspector_id: Option<ID>,
 }
 
+/// 场所升级 — raise a venue's attention level at once.
 #[derive(InputObject)]
 pub struct RaiseVenueAttentionInput {
+    /// 重点场所 — the venue's global ID.
     pub venue_id: ID,
-    /// Must be above the current level.
+    /// 关注等级 — must be above the current level.
     pub level: AttentionLevel,
+    /// 理由 — the reason, in a sentence or two.
     pub reason: String,
 }
 
+/// 场所申请降级 — ask the coordinator to step a venue down one level.
 #[derive(InputObject)]
 pub struct RequestVenueStepDownInput {
+    /// 重点场所 — the venue's global ID.
     pub venue_id: ID,
+    /// 理由 — why the venue may step down.
     pub reason: String,
 }
 
+/// 场所降级审批 — the coordinator's decision on a venue's step-down request.
 #[derive(InputObject)]
 pub struct DecideVenueStepDownInput {
-    /// The pending `STEP_DOWN` entry of the venue's `levelHistory`.
+    /// 等级变更 — the pending `STEP_DOWN` entry of the venue's `levelHistory`.
     pub level_change_id: ID,
+    /// 审批 — approve or reject.
     pub decision: StepDownDecision,
+    /// 审批意见 — the decision's comment.
     pub comment: Option<String>,
-    /// The body that approved (e.g. the district office); required to approve.
+    /// 审批机关 — the body that approved (e.g. the district office); required to approve.
     pub approving_body: Option<String>,
-    /// Its document number; required to approve.
+    /// 批准文号 — its document number; required to approve.
     pub document_number: Option<String>,
 }
 
+/// 重点场所 — the venue after a step.
 #[derive(SimpleObject)]
 pub struct VenuePayload {
+    /// 重点场所 — the venue as it stands after the step.
     pub venue: Option<Venue>,
 }
 
@@ -99,9 +133,13 @@ pub struct VenueMutation;
 
 #[Object]
 impl VenueMutation {
-    /// Lists a key venue (police). A licence number the town already holds is a `CONFLICT`
+    /// 新增重点场所 — lists a key venue (police). A licence number the town already holds is a `CONFLICT`
     /// (the police read every venue of the town, so this tells them nothing new).
-    async fn create_venue(&self, ctx: &Context<'_>, input: CreateVenueInput) -> async_graphql::Result<VenuePayload> {
+    async fn create_venue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: CreateVenueInput,
+    ) -> async_graphql::Result<VenuePayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         if state.access.rows::<Venues>(viewer, "create").is_none() {
@@ -115,10 +153,14 @@ impl VenueMutation {
         Ok(VenuePayload { venue: find(ctx, id).await? })
     }
 
-    /// Changes a venue's particulars (police). Fails with `CONFLICT` when `expectedVersion` is
+    /// 修改重点场所 — changes a venue's particulars (police). Fails with `CONFLICT` when `expectedVersion` is
     /// stale, the licence number is taken, or the venue is delisted. Levels change through
     /// `raiseVenueAttention` and the step-down requests, never here.
-    async fn update_venue(&self, ctx: &Context<'_>, input: UpdateVenueInput) -> async_graphql::Result<VenuePayload> {
+    async fn update_venue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: UpdateVenueInput,
+    ) -> async_graphql::Result<VenuePayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = writable(ctx, &input.id, "update").await?;
@@ -156,11 +198,11 @@ impl VenueMutation {
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 
-    /// Records an inspection (police).
+    /// 记录检查 — records an inspection (police).
     async fn record_inspection(
         &self,
         ctx: &Context<'_>,
-        input: RecordInspectionInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordInspectionInput,
     ) -> async_graphql::Result<VenuePayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -179,11 +221,11 @@ impl VenueMutation {
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 
-    /// Raises a venue's attention level at once (police); the new level counts from today.
+    /// 场所升级 — raises a venue's attention level at once (police); the new level counts from today.
     async fn raise_venue_attention(
         &self,
         ctx: &Context<'_>,
-        input: RaiseVenueAttentionInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RaiseVenueAttentionInput,
     ) -> async_graphql::Result<VenuePayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -204,13 +246,13 @@ impl VenueMutation {
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 
-    /// Asks the coordinator to step a venue down one level, or to delist a GENERAL venue
+    /// 场所申请降级 — asks the coordinator to step a venue down one level, or to delist a GENERAL venue
     /// (police). Refused with `CONFLICT` while a request is pending, or unless the venue has
     /// had no incident for 6 months and has held its level for 6 months.
     async fn request_venue_step_down(
         &self,
         ctx: &Context<'_>,
-        input: RequestVenueStepDownInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RequestVenueStepDownInput,
     ) -> async_graphql::Result<VenuePayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -239,7 +281,7 @@ impl VenueMutation {
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 
-    /// Approves or rejects a pending step-down request (coordinator). Approval records the
+    /// 场所降级审批 — approves or rejects a pending step-down request (coordinator). Approval records the
     /// approving body and its document number, checks again that the venue is clean (no
     /// incident and no ordinary lead naming it for 6 months) and applies the step at once.
     /// A request already decided, or made by the viewer's own unit, is a `CONFLICT`; of two
@@ -247,7 +289,7 @@ impl VenueMutation {
     async fn decide_venue_step_down(
         &self,
         ctx: &Context<'_>,
-        input: DecideVenueStepDownInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: DecideVenueStepDownInput,
     ) -> async_graphql::Result<VenuePayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();

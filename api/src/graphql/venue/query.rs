@@ -19,16 +19,17 @@ impl VenueQuery {
     /// Key venues in the viewer's scope, a page at a time.
     #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     // A list's arguments are the client's: filter, order and the two ways of paging.
+    /// 重点场所台账 — the key venues the viewer may see, a keyset page at a time; by name unless ordered.
     #[allow(clippy::too_many_arguments)]
     async fn venues(
         &self,
         ctx: &Context<'_>,
-        filter: Option<VenueFilter>,
-        order_by: Option<VenueOrder>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "筛选条件 — only the rows that match every condition given.")] filter: Option<VenueFilter>,
+        #[graphql(desc = "排序 — the order of the rows; each list has its default.")] order_by: Option<VenueOrder>,
+        #[graphql(desc = "每页条数 — how many rows after `after`: 1 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "起始游标 — forward paging: the rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "倒数条数 — how many rows before `before`: 1 to 100.")] last: Option<i32>,
+        #[graphql(desc = "截止游标 — backward paging: the rows before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<Page<Venue>> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -54,8 +55,12 @@ impl VenueQuery {
         Ok(page.connection(|(m, groups)| Venue::new(m, groups, venue_loaders.clone())))
     }
 
-    /// One key venue, or null when there is none in the viewer's scope.
-    async fn venue(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Venue>> {
+    /// 重点场所 — one key venue, or null when there is none in the viewer's scope.
+    async fn venue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "编号 — the record's global ID.")] id: ID,
+    ) -> async_graphql::Result<Option<Venue>> {
         let Some(id) = ids::decode_as(&id, Kind::Venue) else {
             return Ok(None);
         };

@@ -23,11 +23,14 @@ use crate::domain::lead_flow;
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
 
-/// RECEIVED, IN_PROGRESS or CONCLUDED: the status shown where the fine one is hidden.
+/// 线索粗略状态 — RECEIVED, IN_PROGRESS or CONCLUDED: the status shown where the fine one is hidden.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum LeadCoarseStatus {
+    /// 已接收 — registered, not yet transferred.
     Received,
+    /// 办理中 — transferred, under review, decided or being verified.
     InProgress,
+    /// 已办结 — substantiated or unfounded.
     Concluded,
 }
 
@@ -39,43 +42,51 @@ pub fn coarse(status: LeadStatus) -> LeadCoarseStatus {
     }
 }
 
+/// 线索筛选 — conditions on leads; one on a guarded field matches only rows where the viewer reads that field.
 #[derive(InputObject, Default, Clone)]
 pub struct LeadFilter {
-    /// Needs `handling`.
+    /// 线索状态 — leads in these fine statuses. Needs `handling`.
     pub status: Option<Vec<LeadStatus>>,
+    /// 粗略状态 — leads in this coarse status.
     pub coarse_status: Option<LeadCoarseStatus>,
-    /// Needs `submission`.
+    /// 线索来源 — leads from this source. Needs `submission`.
     pub source: Option<LeadSource>,
-    /// Needs `submission`.
+    /// 线索类别 — leads of this category. Needs `submission`.
     pub category: Option<LeadCategory>,
+    /// 保护伞 — umbrella leads (true) or ordinary ones (false).
     pub is_umbrella: Option<bool>,
-    /// Needs `receipt`.
+    /// 接收单位 — leads received by this unit. Needs `receipt`.
     pub receiving_unit_id: Option<ID>,
-    /// Needs `handling`.
+    /// 核查单位 — leads assigned to this unit to verify. Needs `handling`.
     pub assignee_unit_id: Option<ID>,
-    /// Past the deadline of the current duty. Needs `handling`.
+    /// 逾期 — past the deadline of the current duty. Needs `handling`.
     pub overdue: Option<bool>,
-    /// Needs `receipt`.
+    /// 接收起始 — leads received at or after this instant. Needs `receipt`.
     pub received_from: Option<DateTime<Utc>>,
-    /// Needs `receipt`.
+    /// 接收截止 — leads received at or before this instant. Needs `receipt`.
     pub received_to: Option<DateTime<Utc>>,
 }
 
+/// 线索排序字段 — what a lead list may be ordered by.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LeadOrderField {
-    /// Newest first by default direction DESC is usual; rows whose receipt the viewer may not
+    /// 接收时间 — newest first by default direction DESC is usual; rows whose receipt the viewer may not
     /// see sort last.
     #[default]
     ReceivedAt,
-    /// The current duty's deadline; rows without one (or whose handling is hidden) sort last.
+    /// 期限 — the current duty's deadline; rows without one (or whose handling is hidden) sort last.
     Deadline,
+    /// 线索编号 — by serial number.
     Serial,
 }
 
+/// 线索排序 — the order of a lead list.
 #[derive(InputObject, Default)]
 pub struct LeadOrder {
+    /// 排序字段 — the field to order by.
     #[graphql(default)]
     pub field: LeadOrderField,
+    /// 排序方向 — ascending or descending.
     #[graphql(default)]
     pub direction: SortDirection,
 }

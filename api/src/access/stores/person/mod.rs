@@ -26,42 +26,52 @@ use crate::error::ApiError;
 use crate::ids::{self, Kind};
 use crate::scalars::Date;
 
+/// 人员筛选 — conditions on persons; one on a guarded field matches only rows where the viewer reads that field.
 #[derive(InputObject, Default, Clone)]
 pub struct PersonFilter {
+    /// 居住村（社区） — persons living in this village.
     pub village_id: Option<ID>,
+    /// 关注等级 — persons at this attention level.
     pub attention_level: Option<Vec<AttentionLevel>>,
+    /// 在管状态 — persons on the ledger or delisted.
     pub status: Option<RecordStatus>,
-    /// Names starting with this text.
+    /// 姓名前缀 — names starting with this text.
     pub name_prefix: Option<String>,
-    /// Needs the `record` group.
+    /// 人员类别 — persons in this category. Needs the `record` group.
     pub category: Option<PersonCategory>,
-    /// Needs the `record` group.
+    /// 司法标签 — persons with this judicial tag. Needs the `record` group.
     pub judicial_tag: Option<JudicialTag>,
-    /// Persons whose responsible officer is this user.
+    /// 包村民警 — persons whose responsible officer is this user.
     pub responsible_officer_id: Option<ID>,
-    /// Listed on or after this date.
+    /// 列管起始 — listed on or after this date.
     pub listed_from: Option<Date>,
-    /// Listed on or before this date.
+    /// 列管截止 — listed on or before this date.
     pub listed_to: Option<Date>,
-    /// Whose education talk is overdue (true) or not (false). Needs the `record` group.
+    /// 谈话逾期 — whose education talk is overdue (true) or not (false). Needs the `record` group.
     pub talk_overdue: Option<bool>,
     /// Released prisoners (刑满释放) within five years of release. Needs the `record` group.
     pub released_within_five_years: Option<bool>,
 }
 
+/// 人员排序字段 — what a person list may be ordered by.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PersonOrderField {
+    /// 姓名 — by name.
     #[default]
     Name,
+    /// 列管日期 — by the date listed.
     ListedAt,
-    /// The date the next education talk is due (needs the `record` group).
+    /// 下次谈话 — the date the next education talk is due (needs the `record` group).
     NextDue,
 }
 
+/// 人员排序 — the order of a person list.
 #[derive(InputObject, Default)]
 pub struct PersonOrder {
+    /// 排序字段 — the field to order by.
     #[graphql(default)]
     pub field: PersonOrderField,
+    /// 排序方向 — ascending or descending.
     #[graphql(default)]
     pub direction: SortDirection,
 }

@@ -23,32 +23,42 @@ use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
 
+/// 风险筛选 — conditions on risk items; one on a guarded field matches only rows where the viewer reads that field.
 #[derive(InputObject, Default, Clone)]
 pub struct RiskFilter {
+    /// 风险类别 — items of this category.
     pub category: Option<RiskCategory>,
+    /// 风险等级 — items assessed at this level.
     pub level: Option<Vec<RiskLevel>>,
+    /// 风险状态 — items in this status.
     pub status: Option<Vec<RiskStatus>>,
+    /// 联席会议级别 — items before this joint meeting.
     pub escalation_level: Option<EscalationLevel>,
+    /// 村（社区） — items in this village.
     pub village_id: Option<ID>,
-    /// Items whose territorial, sector or assignee unit is this one.
+    /// 单位 — items whose territorial, sector or assignee unit is this one.
     pub unit_id: Option<ID>,
-    /// Past the T+2 deadline without feedback (true) or not (false).
+    /// 逾期 — past the T+2 deadline without feedback (true) or not (false).
     pub overdue: Option<bool>,
 }
 
+/// 风险排序字段 — what a risk item list may be ordered by.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RiskOrderField {
-    /// When the item was reported.
+    /// 上报时间 — when the item was reported.
     #[default]
     ReportedAt,
-    /// The T+2 feedback deadline; items without one sort last.
+    /// 反馈期限 — the T+2 feedback deadline; items without one sort last.
     FeedbackDue,
 }
 
+/// 风险排序 — the order of a risk item list.
 #[derive(InputObject, Default)]
 pub struct RiskOrder {
+    /// 排序字段 — the field to order by.
     #[graphql(default)]
     pub field: RiskOrderField,
+    /// 排序方向 — ascending or descending.
     #[graphql(default)]
     pub direction: SortDirection,
 }

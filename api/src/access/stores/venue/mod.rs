@@ -33,35 +33,46 @@ use crate::error::ApiError;
 use crate::ids::{self, Kind};
 use crate::scalars::Date;
 
+/// 场所筛选 — conditions on venues; one on a guarded field matches only rows where the viewer reads that field.
 #[derive(InputObject, Default, Clone)]
 pub struct VenueFilter {
+    /// 村（社区） — venues in this village.
     pub village_id: Option<ID>,
+    /// 关注等级 — venues at this attention level.
     pub attention_level: Option<Vec<AttentionLevel>>,
+    /// 场所类型 — venues of this type.
     pub venue_type: Option<VenueType>,
+    /// 在管状态 — venues on the ledger or delisted.
     pub status: Option<RecordStatus>,
-    /// Names starting with this text.
+    /// 名称前缀 — names starting with this text.
     pub name_prefix: Option<String>,
-    /// Listed on or after this date.
+    /// 列管起始 — listed on or after this date.
     pub listed_from: Option<Date>,
-    /// Listed on or before this date.
+    /// 列管截止 — listed on or before this date.
     pub listed_to: Option<Date>,
-    /// Whose inspection is overdue (true) or not (false). Needs the `record` group.
+    /// 检查逾期 — whose inspection is overdue (true) or not (false). Needs the `record` group.
     pub overdue: Option<bool>,
 }
 
+/// 场所排序字段 — what a venue list may be ordered by.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum VenueOrderField {
+    /// 场所名称 — by name.
     #[default]
     Name,
+    /// 列管日期 — by the date listed.
     ListedAt,
-    /// The date the next inspection is due (needs the `record` group).
+    /// 下次检查 — the date the next inspection is due (needs the `record` group).
     NextDue,
 }
 
+/// 场所排序 — the order of a venue list.
 #[derive(InputObject, Default)]
 pub struct VenueOrder {
+    /// 排序字段 — the field to order by.
     #[graphql(default)]
     pub field: VenueOrderField,
+    /// 排序方向 — ascending or descending.
     #[graphql(default)]
     pub direction: SortDirection,
 }
