@@ -5,6 +5,7 @@ mod auth;
 mod canary;
 mod config;
 mod connections;
+mod database_tls;
 mod exports;
 mod graphiql;
 mod hostile;
