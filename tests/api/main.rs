@@ -14,6 +14,7 @@ mod layering;
 mod leads;
 mod limits;
 mod login_throttle;
+mod metrics;
 mod migrations;
 mod noninterference;
 mod org;
