@@ -83,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
         refresh_ttl: Duration::from_secs(60),
         limits: pingan::config::Limits { max_batch: 1, login_attempts_per_minute: 1, ..Default::default() },
         connections: Default::default(),
+        metrics: false,
         rule_interval: None,
     };
     let state = pingan::App::build(config).await?.state();

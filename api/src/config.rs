@@ -155,6 +155,11 @@ pub struct ServeArgs {
     /// default: a production server does not hand out its whole schema to every caller.
     #[arg(long, env = "PINGAN_INTROSPECTION")]
     pub introspection: bool,
+    /// Serve `GET /metrics` (Prometheus text format, no token: scrapers on the town's network
+    /// read it as they are). Off by default: counts of operations, logins and audit entries tell
+    /// how the ledger is used, so they are shown only where asked for. Always on in demo mode.
+    #[arg(long, env = "PINGAN_METRICS")]
+    pub metrics: bool,
     /// Seconds between sweeps of the task rules (talks, inspections, lead deadlines, reports …);
     /// 0 turns the scheduler off (run `pingan tasks raise` from cron instead).
     #[arg(long = "rule-interval", env = "PINGAN_RULE_INTERVAL", default_value_t = 300)]
@@ -388,6 +393,8 @@ pub struct Config {
     pub playground: bool,
     /// Whether schema introspection is answered.
     pub introspection: bool,
+    /// Whether `GET /metrics` is served (and anything is counted for it).
+    pub metrics: bool,
     pub keys: TokenKeys,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
@@ -407,6 +414,7 @@ impl std::fmt::Debug for Config {
             .field("migrate", &self.migrate)
             .field("playground", &self.playground)
             .field("introspection", &self.introspection)
+            .field("metrics", &self.metrics)
             .field("signing", &self.keys.describe())
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
@@ -494,6 +502,7 @@ impl ServeArgs {
             migrate: !self.no_migrate,
             playground: self.playground || self.demo,
             introspection: self.introspection || self.demo,
+            metrics: self.metrics || self.demo,
             keys,
             access_ttl: Duration::from_secs(k.access_ttl_secs),
             refresh_ttl: Duration::from_secs(k.refresh_ttl_secs),
@@ -531,7 +540,7 @@ impl ServeArgs {
 }
 
 /// Hides a password in a database URL before it is printed.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];

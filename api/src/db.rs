@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnAcquireErr, ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
@@ -40,7 +41,11 @@ pub async fn connect_with(url: &str, acquire: Duration) -> anyhow::Result<Databa
         // of a report at 100 000 persons). Short ledger queries never gain from it.
         options.map_sqlx_postgres_opts(|pg| pg.options([("jit", "off")]));
     }
-    let db = Database::connect(options).await?;
+    // The URL's `sslmode` is enforced as given (rustls): `require` and `verify-full` fail here,
+    // at start, against a server without TLS or with a certificate that does not verify.
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to the database at {}", crate::config::redact_url(url)))?;
     if url.starts_with("sqlite:") {
         use sea_orm::ConnectionTrait;
         db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;

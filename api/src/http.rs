@@ -1,5 +1,5 @@
 //! HTTP routes: `/graphql` (POST queries, GET GraphiQL when enabled), `/graphql/import` (the
-//! import mutations, with a larger body), `/export/…`, `/healthz`, `/readyz`.
+//! import mutations, with a larger body), `/export/…`, `/healthz`, `/readyz`, `/metrics`.
 //!
 //! The GraphQL handler authenticates the bearer token, gives each request an id (also sent back
 //! as `x-request-id` and written next to every logged error), enforces the batch limit and puts
@@ -7,7 +7,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_graphql::{BatchRequest, ServerError};
 use async_graphql_axum::GraphQLResponse;
@@ -51,6 +51,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphiql/{file}", get(graphiql_asset))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .route("/export/monthly-report.xlsx", get(monthly_report))
         .route("/export/{file}", get(export))
         .layer(axum::middleware::from_fn_with_state(body, read_body))
@@ -120,6 +121,9 @@ async fn graphql(
 }
 
 async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body: &[u8], imports: bool) -> Response {
+    use crate::metrics::{Described, Transport};
+    let started = Instant::now();
+    let metrics = &shared.state.metrics;
     let request_id = Uuid::now_v7().to_string();
     let Ok(batch) = serde_json::from_slice::<BatchRequest>(body) else {
         let en =
@@ -136,17 +140,29 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
     }
     // Documents are admitted before anything else runs, for anonymous callers too.
     let mut batch = batch;
+    let mut described = Vec::new();
     for request in batch.iter_mut() {
         let admitted = crate::pipeline::admit(request, &shared.state.config.limits, &shared.state.documents)
             .and_then(|()| if imports { crate::pipeline::imports_only(request) } else { Ok(()) });
         if let Err(err) = admitted {
             let (status, error) = crate::error::http_error(err, &request_id);
+            let code = crate::metrics::code_of_error(&error);
+            metrics.operation(Transport::Http, &Described::unread(request), code, started.elapsed());
             return (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response();
         }
+        described.push(Described::of(request));
     }
+    let refused = |code: &str| {
+        for one in &described {
+            metrics.operation(Transport::Http, one, code, started.elapsed());
+        }
+    };
     let authn = match authenticate(shared, headers, &request_id).await {
         Ok(authn) => authn,
-        Err(response) => return response,
+        Err(response) => {
+            refused(if response.status() == StatusCode::SERVICE_UNAVAILABLE { "UNAVAILABLE" } else { "INTERNAL" });
+            return response;
+        }
     };
     // One operation for the whole batch: one authentication, one read log, one request id.
     let operation = Operation::new(request_id.clone(), authn);
@@ -159,6 +175,7 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
     // Confidential reads are audited before their values leave: no entry, no answer.
     if let Err(e) = operation.finish(&shared.state).await {
         tracing::error!(request_id, error = ?e, "writing the read audit");
+        refused("INTERNAL");
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Internal error.", "服务器内部错误。", &request_id);
     }
     // An answer the database could not give is 503 (with `Retry-After`), on every path.
@@ -166,6 +183,7 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
         async_graphql::BatchResponse::Single(one) => std::slice::from_ref(one),
         async_graphql::BatchResponse::Batch(all) => all.as_slice(),
     };
+    metrics.answers(Transport::Http, &described, answers, started.elapsed());
     let outage = answers
         .iter()
         .flat_map(|one| &one.errors)
@@ -357,6 +375,17 @@ async fn graphiql_asset(State(shared): State<Shared>, Path(file): Path<String>) 
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// `GET /metrics` (see [`crate::metrics`]), when `--metrics` is on; no token, as scrapers ask.
+async fn metrics(State(shared): State<Shared>) -> Response {
+    let state = &shared.state;
+    if !state.metrics.enabled() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let statements = state.statements.load(std::sync::atomic::Ordering::Relaxed);
+    let text = state.metrics.render(&state.db, statements);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 
 /// Ready when the database answers within a second and its migrations are current.

@@ -45,6 +45,8 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         documents: Default::default(),
         sockets: Default::default(),
         stopping: tokio::sync::watch::Sender::new(false),
+        // Nothing serves them: counted nowhere.
+        metrics: crate::metrics::Metrics::new(false),
     });
     let schema = build_schema(state.clone(), &state.config.limits, false, false);
     let field = if args.what == "persons" { "importPersons" } else { "importVenues" };
@@ -145,6 +147,7 @@ fn offline_config(url: &str) -> Config {
         refresh_ttl: Duration::from_secs(60),
         limits: Limits { max_batch: 1, login_attempts_per_minute: 1, ..Default::default() },
         connections: Default::default(),
+        metrics: false,
         rule_interval: None,
     }
 }

@@ -19,6 +19,7 @@ pub mod ids;
 pub mod import_command;
 pub mod labels;
 pub mod logging;
+pub mod metrics;
 pub mod pipeline;
 pub mod replicas;
 pub mod report_export;
@@ -43,7 +44,7 @@ use crate::config::Config;
 /// What every request shares: the pool, authentication state and the access layer.
 pub struct AppState {
     pub db: DatabaseConnection,
-    /// SQL statements run since start (tests count them; a future /metrics exports them).
+    /// SQL statements run since start (tests count them; `/metrics` exports them).
     pub statements: Arc<AtomicU64>,
     pub auth: Auth,
     pub access: Access,
@@ -56,6 +57,8 @@ pub struct AppState {
     pub sockets: Arc<ws::Sockets>,
     /// Set when the server stops: open sockets close, connections finish their request.
     pub stopping: tokio::sync::watch::Sender<bool>,
+    /// What `/metrics` serves.
+    pub metrics: metrics::Metrics,
 }
 
 /// A built, bound, not yet serving app.
@@ -93,6 +96,7 @@ impl App {
         let auth = Auth::new(config.keys.clone(), config.access_ttl, config.refresh_ttl, &config.limits);
         let listener = TcpListener::bind(config.bind).await?;
         let task_events = rules::channel();
+        let metrics = metrics::Metrics::new(config.metrics);
         let state = Arc::new(AppState {
             db,
             statements,
@@ -103,6 +107,7 @@ impl App {
             documents: Default::default(),
             sockets: Default::default(),
             stopping: tokio::sync::watch::Sender::new(false),
+            metrics,
         });
         let replicas = replicas::listen(&state).await?;
         let router = http::router(state.clone());
@@ -140,6 +145,7 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         self.start_scheduler();
+        metrics::spawn_upkeep(&self.state);
         // The replicas' listener lives as long as the server.
         let _replicas = self.replicas;
         serve(self.listener, self.router, &self.state, shutdown).await;

@@ -62,7 +62,7 @@ impl Operation {
     /// leaves: no entry, no answer.
     pub async fn finish(&self, state: &AppState) -> Result<(), ApiError> {
         match &self.authn {
-            Authn::Viewer(viewer) => self.read_log.flush(&state.db, viewer, &self.request_id).await,
+            Authn::Viewer(viewer) => self.read_log.flush(&state.db, &state.metrics, viewer, &self.request_id).await,
             _ => Ok(()),
         }
     }

@@ -78,7 +78,7 @@ async fn record(state: &AppState, viewer: &Viewer, report: &MonthlyReport, reque
         outcome: AuditOutcome::Allowed,
         category: AuditCategory::Case,
     };
-    audit::record_for_request(&state.db, viewer, request_id, entry).await
+    audit::record_for_request(&state.db, &state.metrics, viewer, request_id, entry).await
 }
 
 /// The sheet: the 附件2 table (title, 填报单位, one row per field of struggle, 合计), then the rest

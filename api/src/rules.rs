@@ -236,7 +236,17 @@ async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc
 /// task appears, or closes, with the write that caused it.
 pub async fn commit(state: &crate::AppState, txn: DatabaseTransaction, trigger: Trigger) -> Result<(), DbErr> {
     let outcome = after_write(&txn, trigger, Utc::now()).await?;
-    replicas::commit_announcing(txn, &state.task_events, &outcome.raised).await
+    replicas::commit_announcing(txn, &state.task_events, &outcome.raised).await?;
+    state.metrics.tasks(crate::metrics::Trigger::Write, &outcome);
+    Ok(())
+}
+
+/// The server's scheduled sweep: [`sweep_all`] at `now`, counted for `/metrics`.
+pub async fn scheduled_sweep(state: &crate::AppState, now: DateTime<Utc>) -> Result<Outcome, DbErr> {
+    let started = std::time::Instant::now();
+    let outcome = sweep_all(&state.db, &state.task_events, now).await;
+    state.metrics.sweep(&outcome, started.elapsed());
+    outcome
 }
 
 /// Raises the owed and closes the done tasks of `rules` in `scope` at `now`.
@@ -632,7 +642,7 @@ pub fn spawn_scheduler(state: std::sync::Arc<crate::AppState>, every: std::time:
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match sweep_all(&state.db, &state.task_events, Utc::now()).await {
+            match scheduled_sweep(&state, Utc::now()).await {
                 Ok(o) if o.skipped => tracing::debug!("task rules: another replica is sweeping"),
                 Ok(o) if o.raised.is_empty() && o.closed == 0 => tracing::debug!("task rules: nothing to do"),
                 Ok(o) => tracing::info!(raised = o.raised.len(), closed = o.closed, "task rules swept"),

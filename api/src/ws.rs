@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::graphql::{Authn, PinganSchema};
+use crate::metrics::{Described, Transport};
 use crate::pipeline::Operation;
 
 /// The only subprotocol served.
@@ -213,23 +214,34 @@ impl Socket {
         if self.operations.contains_key(&id) {
             return Err(Close::new(4409, format!("Subscriber for {id} already exists")));
         }
+        let started = Instant::now();
         let viewer = self.viewer().await?;
         let mut request: async_graphql::Request = serde_json::from_value(message["payload"].clone())
             .map_err(|_| Close::new(4400, "Invalid message received"))?;
         let request_id = Uuid::now_v7().to_string();
         if let Err(err) = crate::pipeline::admit(&mut request, &self.state.config.limits, &self.state.documents) {
             let (_, error) = crate::error::http_error(err, &request_id);
+            let code = crate::metrics::code_of_error(&error);
+            self.state.metrics.operation(Transport::WebSocket, &Described::unread(&request), code, started.elapsed());
             let _ = self.tx.send(Out::Send(json!({ "type": "error", "id": id, "payload": [error] })));
             return Ok(());
         }
+        let described = Described::of(&mut request);
         let operation = Operation::new(request_id, Authn::Viewer(viewer));
         operation.attach(&self.state, &mut request, self.client);
         let (state, schema, tx) = (self.state.clone(), self.schema.clone(), self.tx.clone());
         let span = tracing::info_span!("graphql_ws", request_id = %operation.request_id);
-        let task = tokio::spawn(run(state, schema, request, operation, tx, id.clone()).instrument(span));
+        let counted = Counted { described, started };
+        let task = tokio::spawn(run(state, schema, request, operation, counted, tx, id.clone()).instrument(span));
         self.operations.insert(id, task.abort_handle());
         Ok(())
     }
+}
+
+/// What `/metrics` counts of a socket's operation, once, with its first answer.
+struct Counted {
+    described: Described,
+    started: Instant,
 }
 
 /// Runs one operation and sends its results: one for a query or mutation, one per event for a
@@ -239,19 +251,28 @@ async fn run(
     schema: PinganSchema,
     request: async_graphql::Request,
     operation: Operation,
+    counted: Counted,
     tx: mpsc::UnboundedSender<Out>,
     id: String,
 ) {
+    let mut first = Some(counted);
+    let mut count = |code: &str| {
+        if let Some(Counted { described, started }) = first.take() {
+            state.metrics.operation(Transport::WebSocket, &described, code, started.elapsed());
+        }
+    };
     let mut results = schema.execute_stream(request);
     while let Some(response) = results.next().await {
         // Confidential reads are audited before their values leave: no entry, no answer.
         if let Err(e) = operation.finish(&state).await {
             let (_, error) = crate::error::http_error(e, &operation.request_id);
+            count(crate::metrics::code_of_error(&error));
             let _ = tx.send(Out::Send(json!({ "type": "error", "id": id, "payload": [error] })));
             let _ = tx.send(Out::Finished(id));
             return;
         }
         let response = operation.answer(response);
+        count(crate::metrics::code_of(&response));
         let _ = tx.send(Out::Send(json!({ "type": "next", "id": id, "payload": response })));
     }
     let _ = tx.send(Out::Send(json!({ "type": "complete", "id": id })));

@@ -64,12 +64,15 @@ impl FaultProxy {
         Self { addr, shared, accept }
     }
 
-    /// The database URL `url` with its host and port replaced by the proxy's.
+    /// The database URL `url` with its host and port replaced by the proxy's, in plain text
+    /// (`sslmode=disable`, last so it wins): the proxy cuts on the statements it reads, which
+    /// TLS would hide from it.
     pub fn url_through(&self, url: &str) -> String {
         let (scheme, rest) = url.split_once("://").expect("a URL");
         let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
         let user = authority.rsplit_once('@').map(|(user, _)| format!("{user}@")).unwrap_or_default();
-        format!("{scheme}://{user}{}/{path}", self.addr)
+        let separator = if path.contains('?') { '&' } else { '?' };
+        format!("{scheme}://{user}{}/{path}{separator}sslmode=disable", self.addr)
     }
 
     /// The upstream `host:port` of a database URL.

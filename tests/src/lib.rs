@@ -137,6 +137,7 @@ pub fn test_config(database_url: &str) -> Config {
         refresh_ttl: Duration::from_secs(3600),
         limits: Limits::default(),
         connections: Connections::default(),
+        metrics: false,
         rule_interval: None,
     }
 }

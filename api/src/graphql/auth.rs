@@ -87,8 +87,11 @@ impl AuthMutation {
     ) -> async_graphql::Result<AuthPayload> {
         let state = ctx.state();
         let client = ctx.data_opt::<ClientAddr>().and_then(|c| c.0);
-        let pair = state.auth.login(&state.db, input.username.trim(), &input.password, client).await?;
-        Ok(payload(ctx, pair).await?)
+        let pair = state.auth.login(&state.db, input.username.trim(), &input.password, client).await;
+        if let Err(refused @ (ApiError::Unauthenticated | ApiError::RateLimited)) = &pair {
+            state.metrics.login_failed(refused.code());
+        }
+        Ok(payload(ctx, pair?).await?)
     }
 
     /// 刷新令牌 — trades a refresh token for a new pair; a token used twice ends the session.

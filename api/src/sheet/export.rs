@@ -109,7 +109,7 @@ where
         outcome: AuditOutcome::Allowed,
         category: AuditCategory::Case,
     };
-    audit::record_for_request(&state.db, &viewer, request_id, entry).await?;
+    audit::record_for_request(&state.db, &state.metrics, &viewer, request_id, entry).await?;
     let names = names(&state, &viewer).await?;
     let job = Job::<S> { state, viewer, filter, columns, names, request_id: request_id.to_owned() };
     let file_name = format!("{}.{}", S::FILE, if format == Format::Csv { "csv" } else { "xlsx" });
@@ -207,7 +207,13 @@ fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &m
                 outcome: AuditOutcome::Allowed,
             }
         });
-        runtime.block_on(audit::record_objects(&job.state.db, &job.viewer, &job.request_id, exported))?;
+        runtime.block_on(audit::record_objects(
+            &job.state.db,
+            &job.state.metrics,
+            &job.viewer,
+            &job.request_id,
+            exported,
+        ))?;
         for ((model, extra), held) in models.iter().zip(&extras).zip(held) {
             // The columns were chosen for every row; a row changed since is checked again, so
             // a group that is not held is never written.

@@ -20,6 +20,7 @@ use crate::access::{Groups, page::KeyKind};
 use crate::auth::Viewer;
 use crate::error::{ApiError, RequestId};
 use crate::ids;
+use crate::metrics::Metrics;
 
 /// What happened, without any value of the object.
 pub struct Entry<'a> {
@@ -39,15 +40,31 @@ pub async fn record(
     entry: Entry<'_>,
 ) -> Result<(), ApiError> {
     let request_id = ctx.data_opt::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-    record_for_request(db, viewer, &request_id, entry).await
+    let state = ctx.data_opt::<std::sync::Arc<crate::AppState>>();
+    match state {
+        Some(state) => record_for_request(db, &state.metrics, viewer, &request_id, entry).await,
+        None => insert(db, viewer, &request_id, &entry).await,
+    }
 }
 
 /// [`record`] outside GraphQL (the HTTP exports), with the request id the handler gave.
 pub async fn record_for_request(
     db: &impl ConnectionTrait,
+    metrics: &Metrics,
     viewer: &Viewer,
     request_id: &str,
     entry: Entry<'_>,
+) -> Result<(), ApiError> {
+    insert(db, viewer, request_id, &entry).await?;
+    metrics.audit_entries(entry.category, entry.outcome, 1);
+    Ok(())
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    request_id: &str,
+    entry: &Entry<'_>,
 ) -> Result<(), ApiError> {
     audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -99,7 +116,13 @@ impl ReadLog {
     }
 
     /// Writes everything noted, in one statement.
-    pub async fn flush(&self, db: &impl ConnectionTrait, viewer: &Viewer, request_id: &str) -> Result<(), ApiError> {
+    pub async fn flush(
+        &self,
+        db: &impl ConnectionTrait,
+        metrics: &Metrics,
+        viewer: &Viewer,
+        request_id: &str,
+    ) -> Result<(), ApiError> {
         let entries = std::mem::take(&mut *self.lock());
         let rows = entries.into_iter().map(|((object_type, id, denied), groups)| Object {
             action: if denied { "access" } else { "read" },
@@ -108,7 +131,7 @@ impl ReadLog {
             field_groups: groups.into_iter().collect::<Vec<_>>().join(","),
             outcome: if denied { AuditOutcome::Denied } else { AuditOutcome::Allowed },
         });
-        record_objects(db, viewer, request_id, rows).await
+        record_objects(db, metrics, viewer, request_id, rows).await
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Noted> {
@@ -129,6 +152,7 @@ pub struct Object {
 /// Writes one entry per object, in one statement (none when there are none).
 pub async fn record_objects(
     db: &impl ConnectionTrait,
+    metrics: &Metrics,
     viewer: &Viewer,
     request_id: &str,
     objects: impl IntoIterator<Item = Object>,
@@ -155,7 +179,12 @@ pub async fn record_objects(
     if rows.is_empty() {
         return Ok(());
     }
+    let denied =
+        rows.iter().filter(|row| matches!(row.outcome, sea_orm::ActiveValue::Set(AuditOutcome::Denied))).count();
+    let allowed = rows.len() - denied;
     audit_log::Entity::insert_many(rows).exec(db).await?;
+    metrics.audit_entries(AuditCategory::Case, AuditOutcome::Allowed, allowed);
+    metrics.audit_entries(AuditCategory::Case, AuditOutcome::Denied, denied);
     Ok(())
 }
 
