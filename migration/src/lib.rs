@@ -19,6 +19,7 @@ mod m20261130_000008_report_indexes;
 mod m20261202_000009_person_links;
 mod m20261203_000010_duty_lookups;
 mod m20261203_000011_login_throttle;
+mod m20261203_000013_changed_since;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_person_links::Migration),
             Box::new(m20261203_000010_duty_lookups::Migration),
             Box::new(m20261203_000011_login_throttle::Migration),
+            Box::new(m20261203_000013_changed_since::Migration),
         ]
     }
 }

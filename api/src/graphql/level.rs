@@ -34,6 +34,8 @@ pub struct LevelChange {
     pub document_number: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub requested_at: DateTime<Utc>,
+    /// 最后变更时间 — when the entry last changed (its decision); read with the entry.
+    pub updated_at: DateTime<Utc>,
 }
 
 macro_rules! level_change_from {
@@ -54,6 +56,7 @@ macro_rules! level_change_from {
                     document_number: m.document_number,
                     decided_at: m.decided_at,
                     requested_at: m.created_at,
+                    updated_at: m.updated_at,
                 }
             }
         }
