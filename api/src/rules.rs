@@ -47,8 +47,88 @@ pub struct TaskAssigned {
     pub assignee_unit: Uuid,
 }
 
+/// A step on a task (or a change to it): what `taskUpdated` subscribers need to route it. Who
+/// may hear of it is decided per subscriber by the task scope, never here.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskUpdated {
+    pub task: Uuid,
+    pub town: Uuid,
+    pub change: TaskChange,
+}
+
+/// What happened to a task, as `taskUpdated` tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum TaskChange {
+    /// 开始办理 — the assignee started work.
+    Started,
+    /// 反馈 — the assignee added feedback.
+    Feedback,
+    /// 提交 — the assignee submitted the work.
+    Submitted,
+    /// 验收 — the creating unit accepted it.
+    Accepted,
+    /// 退回 — the creating unit returned it.
+    Returned,
+    /// 撤销 — the creating unit cancelled it.
+    Cancelled,
+    /// 零报告 — a village closed its lead-report task with nothing to report.
+    NilReport,
+    /// 变更 — its particulars changed (listed supervision, the assignee user).
+    Changed,
+}
+
+impl TaskChange {
+    pub const ALL: [TaskChange; 8] = [
+        TaskChange::Started,
+        TaskChange::Feedback,
+        TaskChange::Submitted,
+        TaskChange::Accepted,
+        TaskChange::Returned,
+        TaskChange::Cancelled,
+        TaskChange::NilReport,
+        TaskChange::Changed,
+    ];
+
+    /// Its word in a replica announcement.
+    pub fn word(self) -> &'static str {
+        match self {
+            TaskChange::Started => "STARTED",
+            TaskChange::Feedback => "FEEDBACK",
+            TaskChange::Submitted => "SUBMITTED",
+            TaskChange::Accepted => "ACCEPTED",
+            TaskChange::Returned => "RETURNED",
+            TaskChange::Cancelled => "CANCELLED",
+            TaskChange::NilReport => "NIL_REPORT",
+            TaskChange::Changed => "CHANGED",
+        }
+    }
+
+    pub fn from_word(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.word() == word)
+    }
+}
+
+/// What the task channel carries: a task newly assigned, or a step on one.
+#[derive(Debug, Clone, Copy)]
+pub enum TaskNews {
+    Assigned(TaskAssigned),
+    Updated(TaskUpdated),
+}
+
+impl From<TaskAssigned> for TaskNews {
+    fn from(task: TaskAssigned) -> Self {
+        TaskNews::Assigned(task)
+    }
+}
+
+impl From<TaskUpdated> for TaskNews {
+    fn from(task: TaskUpdated) -> Self {
+        TaskNews::Updated(task)
+    }
+}
+
 /// The channel tasks are announced on; slow subscribers skip what they missed.
-pub fn channel() -> tokio::sync::broadcast::Sender<TaskAssigned> {
+pub fn channel() -> tokio::sync::broadcast::Sender<TaskNews> {
     tokio::sync::broadcast::channel(256).0
 }
 
@@ -192,7 +272,7 @@ impl Owed {
 /// Skipped while another replica sweeps: two sweeps at once would race to raise the same tasks.
 pub async fn sweep_all(
     db: &sea_orm::DatabaseConnection,
-    channel: &tokio::sync::broadcast::Sender<TaskAssigned>,
+    channel: &tokio::sync::broadcast::Sender<TaskNews>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DbErr> {
     let (txn, _turn) = crate::db::write(db).await?;

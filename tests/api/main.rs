@@ -14,6 +14,7 @@ mod leads;
 mod limits;
 mod login_throttle;
 mod migrations;
+mod mobile_sync;
 mod noninterference;
 mod org;
 mod outage;
