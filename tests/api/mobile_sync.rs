@@ -137,7 +137,7 @@ async fn user_id(app: &TestApp, username: &str) -> String {
     global_id("User", user.unwrap().unwrap().id)
 }
 
-async fn new_task(app: &TestApp, coord: &str, unit: &str, extra: Value) -> (String, i64) {
+pub(crate) async fn new_task(app: &TestApp, coord: &str, unit: &str, extra: Value) -> (String, i64) {
     let mut input = json!({ "title": "督办：夜市治安整治", "assigneeUnitId": global_id("OrgUnit", app.unit_id(unit).await), "dueAt": "2099-01-01T00:00:00Z" });
     input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
     let body = app.gql(Some(coord), CREATE, json!({ "i": input })).await;
@@ -146,7 +146,13 @@ async fn new_task(app: &TestApp, coord: &str, unit: &str, extra: Value) -> (Stri
 }
 
 /// Runs a task mutation; the task after it, or the error code.
-async fn run(app: &TestApp, token: &str, mutation: &str, input_type: &str, input: Value) -> Result<Value, String> {
+pub(crate) async fn run(
+    app: &TestApp,
+    token: &str,
+    mutation: &str,
+    input_type: &str,
+    input: Value,
+) -> Result<Value, String> {
     let query = format!("mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ task {{ {FIELDS} }} }} }}");
     let body = app.gql(Some(token), &query, json!({ "i": input })).await;
     match error_code(&body) {
@@ -244,13 +250,13 @@ async fn a_task_is_assigned_in_person_within_its_unit_and_assigned_to_me_finds_i
     assert!(to_me.contains(&unit_wide));
 }
 
-async fn updates(app: &TestApp, username: &str) -> Socket {
+pub(crate) async fn updates(app: &TestApp, username: &str) -> Socket {
     let query = "subscription { taskUpdated { change task { id title status } } }";
     subscribe_to(app, &app.login(username).await, query).await
 }
 
 /// The next `taskUpdated` event: (change, task title).
-async fn next_update(socket: &mut Socket) -> (String, String) {
+pub(crate) async fn next_update(socket: &mut Socket) -> (String, String) {
     let event = next_json(socket).await;
     let update = &event["payload"]["data"]["taskUpdated"];
     let change = update["change"].as_str().unwrap_or_else(|| panic!("{event}")).to_owned();
@@ -258,7 +264,7 @@ async fn next_update(socket: &mut Socket) -> (String, String) {
 }
 
 /// Starts a task as its assignee (version 1, just created).
-async fn start(app: &TestApp, token: &str, id: &str) {
+pub(crate) async fn start(app: &TestApp, token: &str, id: &str) {
     let input = json!({ "taskId": id, "expectedVersion": 1 });
     run(app, token, "startTask", "TaskStepInput", input).await.expect("started");
 }
