@@ -245,9 +245,24 @@ pub enum Trigger {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub raised: Vec<TaskAssigned>,
-    pub closed: usize,
+    /// The tasks it closed, for `taskUpdated`.
+    pub closed: Vec<TaskUpdated>,
     /// Another replica was sweeping: this one did nothing.
     pub skipped: bool,
+}
+
+impl Outcome {
+    /// What to announce on commit: the tasks raised and the tasks closed.
+    pub fn news(&self) -> Vec<TaskNews> {
+        let raised = self.raised.iter().copied().map(TaskNews::from);
+        raised.chain(self.closed.iter().copied().map(TaskNews::from)).collect()
+    }
+}
+
+/// A task the system closed, as `taskUpdated` tells it.
+pub fn closed(task: &task::Model, status: TaskStatus) -> TaskUpdated {
+    let change = if status == TaskStatus::Cancelled { TaskChange::Cancelled } else { TaskChange::Accepted };
+    TaskUpdated { task: task.id, town: task.town_id, change }
 }
 
 /// A duty owed now: the task it needs.
@@ -280,7 +295,7 @@ pub async fn sweep_all(
         return Ok(Outcome { skipped: true, ..Outcome::default() });
     }
     let outcome = sweep(&txn, &Rule::ALL, Scope::everything(), now).await?;
-    replicas::commit_announcing(txn, channel, &outcome.raised).await?;
+    replicas::commit_announcing(txn, channel, &outcome.news()).await?;
     Ok(outcome)
 }
 
@@ -308,7 +323,7 @@ async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc
     let report = Scope { town: Some(town), only: Only::Unit(receiving) };
     let more = sweep(txn, &[Rule::VillageLeadReport], report, now).await?;
     outcome.raised.extend(more.raised);
-    outcome.closed += more.closed;
+    outcome.closed.extend(more.closed);
     Ok(outcome)
 }
 
@@ -316,7 +331,7 @@ async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc
 /// task appears, or closes, with the write that caused it.
 pub async fn commit(state: &crate::AppState, txn: DatabaseTransaction, trigger: Trigger) -> Result<(), DbErr> {
     let outcome = after_write(&txn, trigger, Utc::now()).await?;
-    replicas::commit_announcing(txn, &state.task_events, &outcome.raised).await
+    replicas::commit_announcing(txn, &state.task_events, &outcome.news()).await
 }
 
 /// Raises the owed and closes the done tasks of `rules` in `scope` at `now`.
@@ -340,14 +355,18 @@ pub async fn sweep(
                 Some(target) if turned_umbrella.contains(&target) => (TaskStatus::Cancelled, SUPERSEDED),
                 _ => (TaskStatus::Accepted, rule.done_note()),
             };
-            outcome.closed += close(db, task, status, note, now).await? as usize;
+            if close(db, task, status, note, now).await? {
+                outcome.closed.push(closed(task, status));
+            }
         }
         // A duty whose supervising or assigned unit changed (a lead turned umbrella goes to the
         // discipline commission) is cancelled and raised anew for the right units.
         let superseded: Vec<&task::Model> =
             open.iter().filter(|t| !done.iter().any(|d| d.id == t.id) && moved(t, rule, &owed)).collect();
         for task in &superseded {
-            outcome.closed += close(db, task, TaskStatus::Cancelled, SUPERSEDED, now).await? as usize;
+            if close(db, task, TaskStatus::Cancelled, SUPERSEDED, now).await? {
+                outcome.closed.push(closed(task, TaskStatus::Cancelled));
+            }
         }
         let open_keys: HashSet<&str> = open
             .iter()
@@ -714,8 +733,8 @@ pub fn spawn_scheduler(state: std::sync::Arc<crate::AppState>, every: std::time:
             ticks.tick().await;
             match sweep_all(&state.db, &state.task_events, Utc::now()).await {
                 Ok(o) if o.skipped => tracing::debug!("task rules: another replica is sweeping"),
-                Ok(o) if o.raised.is_empty() && o.closed == 0 => tracing::debug!("task rules: nothing to do"),
-                Ok(o) => tracing::info!(raised = o.raised.len(), closed = o.closed, "task rules swept"),
+                Ok(o) if o.raised.is_empty() && o.closed.is_empty() => tracing::debug!("task rules: nothing to do"),
+                Ok(o) => tracing::info!(raised = o.raised.len(), closed = o.closed.len(), "task rules swept"),
                 Err(err) => tracing::error!(error = %err, "task rules sweep failed; retrying at the next tick"),
             }
         }

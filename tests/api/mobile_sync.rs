@@ -307,3 +307,22 @@ async fn task_updated_reaches_the_creator_and_assignee_units_and_never_another_u
     start(&app, &app.login("liulin_police").await, &own).await;
     assert_eq!(next_update(&mut at_liulin).await, ("STARTED".to_owned(), "督办：柳林".to_owned()));
 }
+
+#[tokio::test]
+async fn a_task_a_rule_closes_reaches_task_updated_as_it_closes() {
+    let app = TestApp::spawn().await;
+    let mut at_dongzhuang = updates(&app, "dongzhuang").await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // 东庄村 registers a lead (the rule raises its transfer task) and transfers it: the duty is
+    // done, and the task closes with the write. Raising is `taskAssigned`'s, not this stream's.
+    let dongzhuang = app.login("dongzhuang").await;
+    let lead = json!({ "source": "VILLAGE", "category": "VICE", "summary": "有人收保护费", "receivedAt": "2026-01-05T09:00:00+08:00" });
+    let registered = app.mutate(&dongzhuang, "registerLead", lead, "lead { id }").await;
+    let transfer = "mutation($id: ID!) { transferLead(input: { leadId: $id }) { lead { status } } }";
+    let moved = app.gql(Some(&dongzhuang), transfer, json!({ "id": registered["lead"]["id"] })).await;
+    assert!(moved["errors"].is_null(), "{moved}");
+    // The lead answered the village's half-month report first: that task closed with the
+    // registration.
+    assert_eq!(next_update(&mut at_dongzhuang).await, ("ACCEPTED".to_owned(), "村级线索半月报".to_owned()));
+    assert_eq!(next_update(&mut at_dongzhuang).await, ("ACCEPTED".to_owned(), "线索当日移交扫黑办".to_owned()));
+}

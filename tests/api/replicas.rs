@@ -179,7 +179,7 @@ async fn no_server_sweeps_while_another_holds_the_sweep() {
     other.execute_unprepared(&lock).await.unwrap();
     for app in [&a, &b] {
         let outcome = rules::sweep_all(&app.state.db, &app.state.task_events, at).await.expect("sweep");
-        assert!(outcome.raised.is_empty() && outcome.closed == 0, "{outcome:?}");
+        assert!(outcome.raised.is_empty() && outcome.closed.is_empty(), "{outcome:?}");
     }
     assert_eq!(tasks().await.unwrap(), before, "nothing was raised while another replica swept");
     other.rollback().await.unwrap();

@@ -686,7 +686,7 @@ async fn write_step(
     current: &task::Model,
     expected: i32,
     write: Write,
-    change: impl FnOnce(&mut task::ActiveModel),
+    change: impl FnOnce(&mut store::Edit),
 ) -> async_graphql::Result<TaskPayload> {
     let viewer = ctx.viewer()?;
     let state = ctx.state();

@@ -186,13 +186,16 @@ pub async fn create(store: &Store<'_>, txn: &impl ConnectionTrait, task: task::M
     Ok(task::Entity::find().filter(allowed).filter(task::Column::Id.eq(id)).count(txn).await? == 1)
 }
 
+/// The columns a step sets on a task (see [`update`]).
+pub type Edit = task::ActiveModel;
+
 /// Writes `change` to the task only if its version is still `expected` (the client's
 /// `expectedVersion`), else `CONFLICT`: the one version lock every record's steps share.
 pub async fn update(
     txn: &impl ConnectionTrait,
     current: &task::Model,
     expected: i32,
-    change: impl FnOnce(&mut task::ActiveModel),
+    change: impl FnOnce(&mut Edit),
 ) -> Result<(), ApiError> {
     let mut active = task::ActiveModel { id: ActiveValue::Unchanged(current.id), ..Default::default() };
     change(&mut active);
