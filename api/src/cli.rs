@@ -84,7 +84,7 @@ async fn raise_tasks(url: &str, at: Option<chrono::DateTime<Utc>>) -> anyhow::Re
     if outcome.skipped {
         println!("task rules at {at}: a server is sweeping now; nothing done");
     } else {
-        println!("task rules at {at}: raised {}, closed {}", outcome.raised.len(), outcome.closed);
+        println!("task rules at {at}: raised {}, closed {}", outcome.raised.len(), outcome.closed.len());
     }
     Ok(())
 }

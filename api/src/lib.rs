@@ -50,7 +50,7 @@ pub struct AppState {
     pub access: Access,
     pub config: Config,
     /// Tasks as they are assigned, for `taskAssigned` subscribers.
-    pub task_events: tokio::sync::broadcast::Sender<rules::TaskAssigned>,
+    pub task_events: tokio::sync::broadcast::Sender<rules::TaskNews>,
     /// Admitted GraphQL documents, parsed once (see `pipeline::admit`).
     pub documents: pipeline::Documents,
     /// Open WebSockets per user (see `ws`).

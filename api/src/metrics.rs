@@ -224,7 +224,7 @@ impl Metrics {
         };
         self.record(|| {
             counter!("pingan_rule_tasks_raised_total", "trigger" => trigger).increment(outcome.raised.len() as u64);
-            counter!("pingan_rule_tasks_closed_total", "trigger" => trigger).increment(outcome.closed as u64);
+            counter!("pingan_rule_tasks_closed_total", "trigger" => trigger).increment(outcome.closed.len() as u64);
         });
     }
 

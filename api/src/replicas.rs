@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::rules::TaskAssigned;
+use crate::rules::{TaskAssigned, TaskChange, TaskNews, TaskUpdated};
 
 const TASKS: &str = "pingan_tasks";
 const VIEWERS: &str = "pingan_viewers";
@@ -45,36 +45,47 @@ async fn notify(db: &impl ConnectionTrait, channel: &str, payload: String) -> Re
     Ok(())
 }
 
-/// Commits `txn`, announcing `tasks` to the `taskAssigned` subscribers of every replica.
-pub async fn commit_announcing(
+/// Commits `txn`, announcing `tasks` (assigned, or stepped on) to the `taskAssigned` and
+/// `taskUpdated` subscribers of every replica.
+pub async fn commit_announcing<N: Into<TaskNews> + Copy>(
     txn: DatabaseTransaction,
-    channel: &Sender<TaskAssigned>,
-    tasks: &[TaskAssigned],
+    channel: &Sender<TaskNews>,
+    tasks: &[N],
 ) -> Result<(), DbErr> {
     if !shared(&txn) {
         txn.commit().await?;
         for task in tasks {
             // Nobody listening is fine: the task is in the lists either way.
-            let _ = channel.send(*task);
+            let _ = channel.send((*task).into());
         }
         return Ok(());
     }
     for chunk in tasks.chunks(TASKS_PER_NOTIFY) {
-        let lines: Vec<String> = chunk.iter().map(|t| format!("{} {} {}", t.task, t.town, t.assignee_unit)).collect();
+        let lines: Vec<String> = chunk.iter().map(|t| line((*t).into())).collect();
         notify(&txn, TASKS, lines.join("\n")).await?;
     }
     txn.commit().await
 }
 
-fn parse_tasks(payload: &str) -> impl Iterator<Item = TaskAssigned> + '_ {
+/// One announcement's line: the task, its town, then the assignee unit (assigned) or the
+/// change's word (a step).
+fn line(news: TaskNews) -> String {
+    match news {
+        TaskNews::Assigned(t) => format!("{} {} {}", t.task, t.town, t.assignee_unit),
+        TaskNews::Updated(t) => format!("{} {} {}", t.task, t.town, t.change.word()),
+    }
+}
+
+fn parse_tasks(payload: &str) -> impl Iterator<Item = TaskNews> + '_ {
     payload.lines().filter_map(|line| {
-        let mut ids = line.split(' ').map(Uuid::parse_str);
-        match (ids.next(), ids.next(), ids.next()) {
-            (Some(Ok(task)), Some(Ok(town)), Some(Ok(assignee_unit))) => {
-                Some(TaskAssigned { task, town, assignee_unit })
-            }
-            _ => None,
+        let mut parts = line.split(' ');
+        let task = Uuid::parse_str(parts.next()?).ok()?;
+        let town = Uuid::parse_str(parts.next()?).ok()?;
+        let last = parts.next()?;
+        if let Ok(assignee_unit) = Uuid::parse_str(last) {
+            return Some(TaskNews::Assigned(TaskAssigned { task, town, assignee_unit }));
         }
+        TaskChange::from_word(last).map(|change| TaskNews::Updated(TaskUpdated { task, town, change }))
     })
 }
 
@@ -208,8 +219,22 @@ mod tests {
     fn payloads_round_trip() {
         let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let payload = format!("{a} {b} {c}\n{c} {b} {a}");
-        let tasks: Vec<_> = parse_tasks(&payload).map(|t| (t.task, t.town, t.assignee_unit)).collect();
-        assert_eq!(tasks, [(a, b, c), (c, b, a)]);
+        let assigned = |n: TaskNews| match n {
+            TaskNews::Assigned(t) => Some((t.task, t.town, t.assignee_unit)),
+            TaskNews::Updated(_) => None,
+        };
+        let tasks: Vec<_> = parse_tasks(&payload).map(assigned).collect();
+        assert_eq!(tasks, [Some((a, b, c)), Some((c, b, a))]);
+        for change in TaskChange::ALL {
+            let news = TaskNews::Updated(TaskUpdated { task: a, town: b, change });
+            let parsed: Vec<_> = parse_tasks(&line(news))
+                .map(|n| match n {
+                    TaskNews::Updated(t) => Some((t.task, t.town, t.change)),
+                    TaskNews::Assigned(_) => None,
+                })
+                .collect();
+            assert_eq!(parsed, [Some((a, b, change))]);
+        }
         assert_eq!(Forget::parse(&Forget::Session(a).payload()), Some(Forget::Session(a)));
         assert_eq!(Forget::parse(&Forget::User(b).payload()), Some(Forget::User(b)));
         assert_eq!(Forget::parse("ping"), None);

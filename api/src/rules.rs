@@ -47,8 +47,88 @@ pub struct TaskAssigned {
     pub assignee_unit: Uuid,
 }
 
+/// A step on a task (or a change to it): what `taskUpdated` subscribers need to route it. Who
+/// may hear of it is decided per subscriber by the task scope, never here.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskUpdated {
+    pub task: Uuid,
+    pub town: Uuid,
+    pub change: TaskChange,
+}
+
+/// What happened to a task, as `taskUpdated` tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum TaskChange {
+    /// 开始办理 — the assignee started work.
+    Started,
+    /// 反馈 — the assignee added feedback.
+    Feedback,
+    /// 提交 — the assignee submitted the work.
+    Submitted,
+    /// 验收 — the creating unit accepted it.
+    Accepted,
+    /// 退回 — the creating unit returned it.
+    Returned,
+    /// 撤销 — the creating unit cancelled it.
+    Cancelled,
+    /// 零报告 — a village closed its lead-report task with nothing to report.
+    NilReport,
+    /// 变更 — its particulars changed (listed supervision, the assignee user).
+    Changed,
+}
+
+impl TaskChange {
+    pub const ALL: [TaskChange; 8] = [
+        TaskChange::Started,
+        TaskChange::Feedback,
+        TaskChange::Submitted,
+        TaskChange::Accepted,
+        TaskChange::Returned,
+        TaskChange::Cancelled,
+        TaskChange::NilReport,
+        TaskChange::Changed,
+    ];
+
+    /// Its word in a replica announcement.
+    pub fn word(self) -> &'static str {
+        match self {
+            TaskChange::Started => "STARTED",
+            TaskChange::Feedback => "FEEDBACK",
+            TaskChange::Submitted => "SUBMITTED",
+            TaskChange::Accepted => "ACCEPTED",
+            TaskChange::Returned => "RETURNED",
+            TaskChange::Cancelled => "CANCELLED",
+            TaskChange::NilReport => "NIL_REPORT",
+            TaskChange::Changed => "CHANGED",
+        }
+    }
+
+    pub fn from_word(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.word() == word)
+    }
+}
+
+/// What the task channel carries: a task newly assigned, or a step on one.
+#[derive(Debug, Clone, Copy)]
+pub enum TaskNews {
+    Assigned(TaskAssigned),
+    Updated(TaskUpdated),
+}
+
+impl From<TaskAssigned> for TaskNews {
+    fn from(task: TaskAssigned) -> Self {
+        TaskNews::Assigned(task)
+    }
+}
+
+impl From<TaskUpdated> for TaskNews {
+    fn from(task: TaskUpdated) -> Self {
+        TaskNews::Updated(task)
+    }
+}
+
 /// The channel tasks are announced on; slow subscribers skip what they missed.
-pub fn channel() -> tokio::sync::broadcast::Sender<TaskAssigned> {
+pub fn channel() -> tokio::sync::broadcast::Sender<TaskNews> {
     tokio::sync::broadcast::channel(256).0
 }
 
@@ -165,9 +245,24 @@ pub enum Trigger {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub raised: Vec<TaskAssigned>,
-    pub closed: usize,
+    /// The tasks it closed, for `taskUpdated`.
+    pub closed: Vec<TaskUpdated>,
     /// Another replica was sweeping: this one did nothing.
     pub skipped: bool,
+}
+
+impl Outcome {
+    /// What to announce on commit: the tasks raised and the tasks closed.
+    pub fn news(&self) -> Vec<TaskNews> {
+        let raised = self.raised.iter().copied().map(TaskNews::from);
+        raised.chain(self.closed.iter().copied().map(TaskNews::from)).collect()
+    }
+}
+
+/// A task the system closed, as `taskUpdated` tells it.
+pub fn closed(task: &task::Model, status: TaskStatus) -> TaskUpdated {
+    let change = if status == TaskStatus::Cancelled { TaskChange::Cancelled } else { TaskChange::Accepted };
+    TaskUpdated { task: task.id, town: task.town_id, change }
 }
 
 /// A duty owed now: the task it needs.
@@ -192,7 +287,7 @@ impl Owed {
 /// Skipped while another replica sweeps: two sweeps at once would race to raise the same tasks.
 pub async fn sweep_all(
     db: &sea_orm::DatabaseConnection,
-    channel: &tokio::sync::broadcast::Sender<TaskAssigned>,
+    channel: &tokio::sync::broadcast::Sender<TaskNews>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DbErr> {
     let (txn, _turn) = crate::db::write(db).await?;
@@ -200,7 +295,7 @@ pub async fn sweep_all(
         return Ok(Outcome { skipped: true, ..Outcome::default() });
     }
     let outcome = sweep(&txn, &Rule::ALL, Scope::everything(), now).await?;
-    replicas::commit_announcing(txn, channel, &outcome.raised).await?;
+    replicas::commit_announcing(txn, channel, &outcome.news()).await?;
     Ok(outcome)
 }
 
@@ -228,7 +323,7 @@ async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc
     let report = Scope { town: Some(town), only: Only::Unit(receiving) };
     let more = sweep(txn, &[Rule::VillageLeadReport], report, now).await?;
     outcome.raised.extend(more.raised);
-    outcome.closed += more.closed;
+    outcome.closed.extend(more.closed);
     Ok(outcome)
 }
 
@@ -236,7 +331,7 @@ async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc
 /// task appears, or closes, with the write that caused it.
 pub async fn commit(state: &crate::AppState, txn: DatabaseTransaction, trigger: Trigger) -> Result<(), DbErr> {
     let outcome = after_write(&txn, trigger, Utc::now()).await?;
-    replicas::commit_announcing(txn, &state.task_events, &outcome.raised).await?;
+    replicas::commit_announcing(txn, &state.task_events, &outcome.news()).await?;
     state.metrics.tasks(crate::metrics::Trigger::Write, &outcome);
     Ok(())
 }
@@ -270,14 +365,18 @@ pub async fn sweep(
                 Some(target) if turned_umbrella.contains(&target) => (TaskStatus::Cancelled, SUPERSEDED),
                 _ => (TaskStatus::Accepted, rule.done_note()),
             };
-            outcome.closed += close(db, task, status, note, now).await? as usize;
+            if close(db, task, status, note, now).await? {
+                outcome.closed.push(closed(task, status));
+            }
         }
         // A duty whose supervising or assigned unit changed (a lead turned umbrella goes to the
         // discipline commission) is cancelled and raised anew for the right units.
         let superseded: Vec<&task::Model> =
             open.iter().filter(|t| !done.iter().any(|d| d.id == t.id) && moved(t, rule, &owed)).collect();
         for task in &superseded {
-            outcome.closed += close(db, task, TaskStatus::Cancelled, SUPERSEDED, now).await? as usize;
+            if close(db, task, TaskStatus::Cancelled, SUPERSEDED, now).await? {
+                outcome.closed.push(closed(task, TaskStatus::Cancelled));
+            }
         }
         let open_keys: HashSet<&str> = open
             .iter()
@@ -644,8 +743,8 @@ pub fn spawn_scheduler(state: std::sync::Arc<crate::AppState>, every: std::time:
             ticks.tick().await;
             match scheduled_sweep(&state, Utc::now()).await {
                 Ok(o) if o.skipped => tracing::debug!("task rules: another replica is sweeping"),
-                Ok(o) if o.raised.is_empty() && o.closed == 0 => tracing::debug!("task rules: nothing to do"),
-                Ok(o) => tracing::info!(raised = o.raised.len(), closed = o.closed, "task rules swept"),
+                Ok(o) if o.raised.is_empty() && o.closed.is_empty() => tracing::debug!("task rules: nothing to do"),
+                Ok(o) => tracing::info!(raised = o.raised.len(), closed = o.closed.len(), "task rules swept"),
                 Err(err) => tracing::error!(error = %err, "task rules sweep failed; retrying at the next tick"),
             }
         }

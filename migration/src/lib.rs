@@ -20,6 +20,7 @@ mod m20261202_000009_person_links;
 mod m20261203_000010_duty_lookups;
 mod m20261203_000011_login_throttle;
 mod m20261203_000012_setup_codes;
+mod m20261203_000013_changed_since;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_duty_lookups::Migration),
             Box::new(m20261203_000011_login_throttle::Migration),
             Box::new(m20261203_000012_setup_codes::Migration),
+            Box::new(m20261203_000013_changed_since::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ mod limits;
 mod login_throttle;
 mod metrics;
 mod migrations;
+mod mobile_sync;
 mod noninterference;
 mod org;
 mod outage;

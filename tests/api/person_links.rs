@@ -21,7 +21,8 @@ const PERSON: &str = "query($id: ID!) { person(id: $id) { id name phone address 
 
 const DECIDE: &str = "mutation($input: DecidePersonLinkInput!) { decidePersonLink(input: $input) { person { id judicialTags { tag } } } }";
 
-const LINK_TASKS: &str = "{ tasks(first: 100, filter: { kind: PERSON_LINK }) { nodes { id title description status
+const LINK_TASKS: &str =
+    "{ tasks(first: 100, filter: { kind: PERSON_LINK }) { nodes { id version title description status
   raisedByRule target { ... on Person { id } } creatingUnit { name } assigneeUnit { name } events { kind body } } } }";
 
 /// What the police hold on the dossier, and none of it is the judicial office's to see.
@@ -255,9 +256,10 @@ async fn only_the_police_decide_links_and_their_own_duplicates_are_still_a_confl
     assert_eq!(on_dossier["errors"][0]["extensions"]["field"], "input.personId");
 
     // Only the decision closes the request: the generic task steps do not.
-    let task = link_tasks(&app, &police).await[0]["id"].as_str().unwrap().to_owned();
+    let task = link_tasks(&app, &police).await[0].clone();
     let cancel = "mutation($input: TaskStepInput!) { cancelTask(input: $input) { task { status } } }";
-    let cancelled = app.gql(Some(&police), cancel, json!({ "input": { "taskId": task } })).await;
+    let input = json!({ "taskId": task["id"], "expectedVersion": task["version"] });
+    let cancelled = app.gql(Some(&police), cancel, json!({ "input": input })).await;
     assert_eq!(error_code(&cancelled), Some("CONFLICT"), "{cancelled}");
 
     let mut duplicate = judicial_input(&village, &number);

@@ -12,6 +12,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 
+use crate::mobile_sync::{new_task, next_update, run, start, updates};
 use crate::subscriptions::{assign, next_json, subscribe};
 
 /// Two servers on one database, or `None` (and why) on SQLite.
@@ -64,6 +65,26 @@ async fn a_task_assigned_through_one_server_reaches_subscribers_on_both_once() {
             let event = next_json(socket).await;
             assert_eq!(event["payload"]["data"]["taskAssigned"]["title"], title, "{event}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_task_step_through_one_server_reaches_task_updated_subscribers_on_both_once() {
+    let Some((a, b)) = two_servers().await else { return };
+    let mut on_a = updates(&a, "coord").await;
+    let mut on_b = updates(&b, "coord").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let coord = a.login("coord").await;
+    let (id, _) = new_task(&a, &coord, "东庄村", json!({})).await;
+    start(&a, &a.login("dongzhuang").await, &id).await;
+    let cancel = json!({ "taskId": id, "expectedVersion": 2, "body": "另行安排" });
+    run(&a, &coord, "cancelTask", "TaskStepInput", cancel).await.expect("cancelled");
+
+    // Each subscriber's second event is the second step: the first came exactly once.
+    for socket in [&mut on_a, &mut on_b] {
+        assert_eq!(next_update(socket).await.0, "STARTED");
+        assert_eq!(next_update(socket).await.0, "CANCELLED");
     }
 }
 
@@ -158,7 +179,7 @@ async fn no_server_sweeps_while_another_holds_the_sweep() {
     other.execute_unprepared(&lock).await.unwrap();
     for app in [&a, &b] {
         let outcome = rules::sweep_all(&app.state.db, &app.state.task_events, at).await.expect("sweep");
-        assert!(outcome.raised.is_empty() && outcome.closed == 0, "{outcome:?}");
+        assert!(outcome.raised.is_empty() && outcome.closed.is_empty(), "{outcome:?}");
     }
     assert_eq!(tasks().await.unwrap(), before, "nothing was raised while another replica swept");
     other.rollback().await.unwrap();

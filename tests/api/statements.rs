@@ -40,25 +40,35 @@ async fn every_list_with_its_relations_costs_no_statement_per_row() {
             }
             let node = connection.trim_end_matches("Connection");
             let selection = schema.selection(node, 1);
-            let query = format!("query($n: Int) {{ list: {name}(first: $n) {{ nodes {{ {selection} }} }} }}");
-            let mut counts = Vec::new();
-            for n in [SMALL, LARGE] {
-                let before = app.state.statements.load(Ordering::SeqCst);
-                let body = app.gql(Some(&token), &query, json!({ "n": n })).await;
-                let after = app.state.statements.load(Ordering::SeqCst);
-                let Some(nodes) = body["data"]["list"]["nodes"].as_array() else { break };
-                assert!(body["errors"].is_null(), "{user} {name}: {body}");
-                counts.push((nodes.len(), after - before));
+            // The whole list, and the list a mobile client syncs (`changedSince`, where the
+            // filter has it): a filter must not cost a statement per row either.
+            let mut variants = vec![(String::new(), name.to_owned())];
+            if changed_since(&schema, field) {
+                let since = "filter: { changedSince: \"1970-01-01T00:00:00Z\" }, ";
+                variants.push((since.to_owned(), format!("{name}~changedSince")));
             }
-            if let [(small, at_small), (large, at_large)] = counts[..]
-                && large >= 2 * SMALL
-            {
-                assert_eq!(small, SMALL);
-                assert!(
-                    at_large <= at_small + KINDS,
-                    "{user}: {name} costs {at_small} statements for {SMALL} rows, {at_large} for {large}"
-                );
-                compared.push(format!("{user}:{name}"));
+            for (filter, label) in variants {
+                let query =
+                    format!("query($n: Int) {{ list: {name}({filter}first: $n) {{ nodes {{ {selection} }} }} }}");
+                let mut counts = Vec::new();
+                for n in [SMALL, LARGE] {
+                    let before = app.state.statements.load(Ordering::SeqCst);
+                    let body = app.gql(Some(&token), &query, json!({ "n": n })).await;
+                    let after = app.state.statements.load(Ordering::SeqCst);
+                    let Some(nodes) = body["data"]["list"]["nodes"].as_array() else { break };
+                    assert!(body["errors"].is_null(), "{user} {label}: {body}");
+                    counts.push((nodes.len(), after - before));
+                }
+                if let [(small, at_small), (large, at_large)] = counts[..]
+                    && large >= 2 * SMALL
+                {
+                    assert_eq!(small, SMALL);
+                    assert!(
+                        at_large <= at_small + KINDS,
+                        "{user}: {label} costs {at_small} statements for {SMALL} rows, {at_large} for {large}"
+                    );
+                    compared.push(format!("{user}:{label}"));
+                }
             }
         }
     }
@@ -71,6 +81,19 @@ async fn every_list_with_its_relations_costs_no_statement_per_row() {
                 "{name} never had {} rows: {compared:?}",
                 2 * SMALL
             );
+            if changed_since(&schema, field) {
+                assert!(
+                    compared.iter().any(|c| c.ends_with(&format!(":{name}~changedSince"))),
+                    "{name} filtered by changedSince never had {} rows: {compared:?}",
+                    2 * SMALL
+                );
+            }
         }
     }
+}
+
+/// Whether the list's filter has `changedSince`.
+fn changed_since(schema: &Schema, field: &serde_json::Value) -> bool {
+    Schema::arg_type(field, "filter")
+        .is_some_and(|filter| schema.input_fields(filter).iter().any(|i| i["name"] == "changedSince"))
 }

@@ -6,16 +6,21 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub(crate) async fn subscribe(app: &TestApp, token: &str) -> Socket {
+    subscribe_to(app, token, "subscription { taskAssigned { title assigneeUnit { name } } }").await
+}
+
+/// A socket subscribed to `query` as the user of `token`.
+pub(crate) async fn subscribe_to(app: &TestApp, token: &str, query: &str) -> Socket {
     let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("websocket");
     let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
     socket.send(Message::Text(init.to_string().into())).await.unwrap();
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
-    let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { taskAssigned { title assigneeUnit { name } } }" } });
+    let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": query } });
     socket.send(Message::Text(sub.to_string().into())).await.unwrap();
     socket
 }

@@ -359,7 +359,7 @@ async fn village_lead_reports_are_due_the_15th_and_the_month_end_and_close_by_a_
     let task = of_unit(&app, TaskKind::VillageLeadReport, dongzhuang_unit.id, mid_march).await.remove(0);
     assert_eq!(task.title, "2027年3月上半月线索报告");
 
-    let nil = json!({ "taskId": global_id("Task", task.id) });
+    let nil = json!({ "taskId": global_id("Task", task.id), "expectedVersion": task.version });
     let xizhuang = app.login("xizhuang").await;
     let other = app.gql(Some(&xizhuang), NIL_REPORT, json!({ "i": nil })).await;
     assert_eq!(error_code(&other), Some("NOT_FOUND"), "another village's task is not there");
@@ -379,8 +379,13 @@ async fn village_lead_reports_are_due_the_15th_and_the_month_end_and_close_by_a_
     // Only a lead-report task takes a nil report.
     sweep(&app, local(2027, 4, 1, 0, 5)).await;
     let monthly = of_unit(&app, TaskKind::MonthlyReport, dongzhuang_unit.id, rules::end_of_day(day(2027, 4, 23))).await;
-    let wrong =
-        app.gql(Some(&dongzhuang), NIL_REPORT, json!({ "i": { "taskId": global_id("Task", monthly[0].id) } })).await;
+    let wrong = app
+        .gql(
+            Some(&dongzhuang),
+            NIL_REPORT,
+            json!({ "i": { "taskId": global_id("Task", monthly[0].id), "expectedVersion": monthly[0].version } }),
+        )
+        .await;
     assert_eq!(error_code(&wrong), Some("BAD_USER_INPUT"), "{wrong}");
     assert_eq!(wrong["errors"][0]["extensions"]["field"], "input.taskId");
 

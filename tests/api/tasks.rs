@@ -77,7 +77,7 @@ const CREATE: &str = "mutation($i: CreateTaskInput!) { createTask(input: $i) { t
 
 fn step(name: &str) -> String {
     format!(
-        "mutation($id: ID!, $b: String) {{ {name}(input: {{ taskId: $id, body: $b }}) {{ task {{ status events {{ kind body }} }} }} }}"
+        "mutation($id: ID!, $v: Int!, $b: String) {{ {name}(input: {{ taskId: $id, expectedVersion: $v, body: $b }}) {{ task {{ status version events {{ kind body }} }} }} }}"
     )
 }
 
@@ -98,10 +98,11 @@ async fn a_task_runs_from_open_to_accepted_with_a_return_on_the_way() {
     let mine = app.gql(Some(&police), "{ myTasks(first: 100) { nodes { id } } }", json!({})).await;
     assert!(mine["data"]["myTasks"]["nodes"].as_array().unwrap().iter().any(|t| t["id"] == id), "{mine}");
 
-    let early = app.gql(Some(&police), &step("submitTask"), json!({ "id": id })).await;
+    let mut version = 1;
+    let early = app.gql(Some(&police), &step("submitTask"), json!({ "id": id, "v": version })).await;
     assert_eq!(error_code(&early), Some("CONFLICT"));
     assert_eq!(early["errors"][0]["extensions"]["allowed"], json!(["startTask", "addTaskFeedback", "cancelTask"]));
-    let accept_by_assignee = app.gql(Some(&police), &step("acceptTask"), json!({ "id": id })).await;
+    let accept_by_assignee = app.gql(Some(&police), &step("acceptTask"), json!({ "id": id, "v": version })).await;
     assert_eq!(error_code(&accept_by_assignee), Some("FORBIDDEN"), "{accept_by_assignee}");
 
     for (who, name, body, status) in [
@@ -112,8 +113,9 @@ async fn a_task_runs_from_open_to_accepted_with_a_return_on_the_way() {
         (&police, "submitTask", None, "SUBMITTED"),
         (&coord, "acceptTask", None, "ACCEPTED"),
     ] {
-        let res = app.gql(Some(who), &step(name), json!({ "id": id, "b": body })).await;
+        let res = app.gql(Some(who), &step(name), json!({ "id": id, "v": version, "b": body })).await;
         assert_eq!(res["data"][name]["task"]["status"], status, "{name}: {res}");
+        version = res["data"][name]["task"]["version"].as_i64().unwrap();
     }
     let done = app
         .gql(
@@ -130,7 +132,7 @@ async fn a_task_runs_from_open_to_accepted_with_a_return_on_the_way() {
         !mine["data"]["myTasks"]["nodes"].as_array().unwrap().iter().any(|t| t["id"] == id),
         "accepted tasks leave the work list"
     );
-    let no_reason = app.gql(Some(&coord), &step("cancelTask"), json!({ "id": id })).await;
+    let no_reason = app.gql(Some(&coord), &step("cancelTask"), json!({ "id": id, "v": version })).await;
     assert_eq!(error_code(&no_reason), Some("CONFLICT"), "a closed task takes no step");
 }
 

@@ -310,6 +310,26 @@ impl<R: Resource> Groups<R> {
     }
 }
 
+impl<R: store::Versioned> Groups<R> {
+    /// The `changedSince` filter: rows changed after `at`. A row's `updated_at` moves with a
+    /// change to any of its field groups, exactly as its `version` counts them, so it is a field
+    /// of every group at once (rule 4): `FORBIDDEN`, before any SQL runs, when some group is held
+    /// on no row; else true only on rows where the viewer holds every group, so a change to a
+    /// group the viewer lacks never makes a row match (no oracle on hidden activity).
+    pub fn changed_since(&self, viewer: &Viewer, at: chrono::DateTime<chrono::Utc>) -> Result<Condition, ApiError> {
+        let mut all = Condition::all().add(R::updated_at_column().gt(at));
+        for group in R::GROUPS {
+            if !self.held_anywhere(group) {
+                return Err(ApiError::Forbidden);
+            }
+            if !self.held_everywhere(group) {
+                all = all.add(self.condition(viewer, group));
+            }
+        }
+        Ok(all)
+    }
+}
+
 /// The policy's name for a role.
 pub fn role_name(role: Role) -> &'static str {
     match role {

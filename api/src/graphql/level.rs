@@ -47,6 +47,8 @@ pub struct LevelChange {
     pub decided_at: Option<DateTime<Utc>>,
     /// 申请时间 — when the change was requested or made.
     pub requested_at: DateTime<Utc>,
+    /// 最后变更时间 — when the entry last changed (its decision); read with the entry.
+    pub updated_at: DateTime<Utc>,
 }
 
 macro_rules! level_change_from {
@@ -67,6 +69,7 @@ macro_rules! level_change_from {
                     document_number: m.document_number,
                     decided_at: m.decided_at,
                     requested_at: m.created_at,
+                    updated_at: m.updated_at,
                 }
             }
         }

@@ -29,7 +29,7 @@ use super::loaders::{Officer, TaskEventsOf};
 use super::node::Node;
 use super::org::OrgUnit;
 use super::refs::unit_in_town;
-use super::subscription::TaskAssigned;
+use super::subscription::{TaskAssigned, TaskChange, TaskUpdated};
 use super::{lead, person, risk, venue};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -73,9 +73,14 @@ impl Task {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Task, self.0.id)
     }
-    /// 版本号 — changes with every write to the task.
+    /// 版本 — changes with every step; pass it as `expectedVersion` to the next one.
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// 最后变更时间 — when the task last changed (tasks have no field groups: whoever reads the
+    /// task reads it, as `version`).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
     }
     /// 标题 — what the task asks, in a line.
     async fn title(&self) -> &str {
@@ -117,6 +122,10 @@ impl Task {
     async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         Ok(ctx.loaders()?.org_units.load_one(self.0.assignee_unit_id).await?)
     }
+    /// 承办人 — the user of the assignee unit the task is assigned to in person, if any.
+    async fn assignee_user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+        crate::graphql::loaders::officer(ctx, self.0.assignee_user_id).await
+    }
     /// 交办单位 — the unit that created the task and accepts it.
     async fn creating_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         Ok(ctx.loaders()?.org_units.load_one(self.0.creating_unit_id).await?)
@@ -156,6 +165,7 @@ impl Task {
             return_task: can(TaskStep::Return),
             cancel: can(TaskStep::Cancel),
             set_listed: access.can(viewer, "task", "set_listed"),
+            assign_user: work && !matches!(self.0.status, TaskStatus::Accepted | TaskStatus::Cancelled),
         })
     }
 }
@@ -178,6 +188,8 @@ pub struct TaskViewerCan {
     pub cancel: bool,
     /// 可挂牌督办 — the viewer may list or unlist the task.
     pub set_listed: bool,
+    /// 指派承办人 — may assign the task to a user of its assignee unit (`assignTaskToUser`).
+    pub assign_user: bool,
 }
 
 /// A step in a task's thread.
@@ -410,6 +422,8 @@ pub struct CreateTaskInput {
     pub target_id: Option<ID>,
     /// Listed supervision (挂牌督办); the coordinator only.
     pub listed: Option<bool>,
+    /// 承办人 — an active user of the assignee unit to assign the task to in person.
+    pub assignee_user_id: Option<ID>,
 }
 
 /// 任务步骤 — a task and a text, for a step of its thread.
@@ -417,6 +431,8 @@ pub struct CreateTaskInput {
 pub struct TaskStepInput {
     /// 督办任务 — the task's global ID.
     pub task_id: ID,
+    /// 版本 — the task's `version` you read; a stale one is a `CONFLICT`.
+    pub expected_version: i32,
     /// 内容 — feedback text, or the reason of a return or cancellation.
     pub body: Option<String>,
 }
@@ -428,6 +444,18 @@ pub struct SetTaskListedInput {
     pub task_id: ID,
     /// 挂牌督办 — true to list the task for supervision, false to take it off.
     pub listed: bool,
+    /// 版本 — the task's `version` you read; a stale one is a `CONFLICT`.
+    pub expected_version: i32,
+}
+
+#[derive(InputObject)]
+pub struct AssignTaskToUserInput {
+    pub task_id: ID,
+    /// 承办人 — an active user of the task's assignee unit; null takes the task back to the
+    /// unit as a whole.
+    pub user_id: Option<ID>,
+    /// 版本 — the task's `version` you read; a stale one is a `CONFLICT`.
+    pub expected_version: i32,
 }
 
 /// 督办任务 — the task after a step.
@@ -484,6 +512,10 @@ impl TaskMutation {
         if listed && !state.access.can(viewer, "task", "set_listed") {
             return Err(ApiError::Forbidden.into());
         }
+        let assignee_user = match &input.assignee_user_id {
+            Some(user) => Some(member(ctx, viewer, unit.id, "input.assigneeUserId", user).await?),
+            None => None,
+        };
         let now = Utc::now();
         let id = Uuid::now_v7();
         let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
@@ -496,7 +528,7 @@ impl TaskMutation {
             target_type,
             target_id,
             assignee_unit_id: unit.id,
-            assignee_user_id: None,
+            assignee_user_id: assignee_user,
             creating_unit_id: viewer.unit_id,
             created_by_user_id: Some(viewer.user_id),
             due_at: input.due_at,
@@ -584,18 +616,32 @@ impl TaskMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "输入 — the fields of this step.")] input: SetTaskListedInput,
     ) -> async_graphql::Result<TaskPayload> {
+        let current =
+            for_step(ctx, &input.task_id, |access, viewer, _| access.can(viewer, "task", "set_listed")).await?;
+        let write = Write { action: "set_task_listed", change: TaskChange::Changed, event: None };
+        write_step(ctx, &current.0, input.expected_version, write, |m| m.listed = Set(input.listed)).await
+    }
+
+    /// 指派承办人 — the assignee unit assigns an open task to one of its users in person (or,
+    /// with no user, back to the unit as a whole).
+    async fn assign_task_to_user(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignTaskToUserInput,
+    ) -> async_graphql::Result<TaskPayload> {
         let viewer = ctx.viewer()?;
-        let state = ctx.state();
-        let id = ids::decode_as(&input.task_id, Kind::Task).ok_or(ApiError::NotFound)?;
-        let current = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
-        if !state.access.can(viewer, "task", "set_listed") {
-            return Err(ApiError::Forbidden.into());
+        let current =
+            for_step(ctx, &input.task_id, |access, viewer, task| access.can_on_row::<Tasks>(viewer, "work", task))
+                .await?;
+        if matches!(current.0.status, TaskStatus::Accepted | TaskStatus::Cancelled) {
+            return Err(closed().into());
         }
-        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
-        store::update(&txn, &current.0, |m| m.listed = Set(input.listed)).await?;
-        audit::record(&txn, ctx, viewer, entry("set_task_listed", id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        payload(ctx, id).await
+        let user = match &input.user_id {
+            Some(user) => Some(member(ctx, viewer, current.0.assignee_unit_id, "input.userId", user).await?),
+            None => None,
+        };
+        let write = Write { action: "assign_task_to_user", change: TaskChange::Changed, event: None };
+        write_step(ctx, &current.0, input.expected_version, write, |m| m.assignee_user_id = Set(user)).await
     }
     /// A village closes its lead-report task of a period with nothing to report (零报告).
     async fn submit_nil_report(
@@ -603,13 +649,9 @@ impl TaskMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "输入 — the fields of this step.")] input: TaskStepInput,
     ) -> async_graphql::Result<TaskPayload> {
-        let viewer = ctx.viewer()?;
-        let state = ctx.state();
-        let id = ids::decode_as(&input.task_id, Kind::Task).ok_or(ApiError::NotFound)?;
-        let current = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
-        if !state.access.can_on_row::<Tasks>(viewer, "work", &current.0) {
-            return Err(ApiError::Forbidden.into());
-        }
+        let current =
+            for_step(ctx, &input.task_id, |access, viewer, task| access.can_on_row::<Tasks>(viewer, "work", task))
+                .await?;
         if current.0.kind != TaskKind::VillageLeadReport {
             return Err(ApiError::bad_input(
                 "input.taskId",
@@ -619,37 +661,27 @@ impl TaskMutation {
             .into());
         }
         if next_steps(current.0.kind, current.0.status).is_empty() {
-            return Err(ApiError::Conflict {
-                message: "The task is closed already.".into(),
-                message_zh: "该任务已办结。".into(),
-                allowed: vec![],
-            }
-            .into());
+            return Err(closed().into());
         }
         let note = validate::optional_text("input.body", input.body.as_deref().unwrap_or(""), 4000)?;
         let note = if note.is_empty() { "本期无线索可报。".to_owned() } else { note };
-        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
-        store::update(&txn, &current.0, |m| {
+        let write = Write {
+            action: "submit_nil_report",
+            change: TaskChange::NilReport,
+            event: Some((TaskEventKind::NilReport, Some(note))),
+        };
+        write_step(ctx, &current.0, input.expected_version, write, |m| {
             m.status = Set(TaskStatus::Accepted);
             m.rule_key = Set(None);
         })
-        .await?;
-        event(&txn, id, TaskEventKind::NilReport, Some(viewer), Some(note)).await?;
-        audit::record(&txn, ctx, viewer, entry("submit_nil_report", id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        payload(ctx, id).await
+        .await
     }
 }
 
 async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_graphql::Result<TaskPayload> {
-    let viewer = ctx.viewer()?;
-    let state = ctx.state();
-    let id = ids::decode_as(&input.task_id, Kind::Task).ok_or(ApiError::NotFound)?;
-    let current = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
     let action = if step.by_assignee() { "work" } else { "review" };
-    if !state.access.can_on_row::<Tasks>(viewer, action, &current.0) {
-        return Err(ApiError::Forbidden.into());
-    }
+    let current =
+        for_step(ctx, &input.task_id, |access, viewer, task| access.can_on_row::<Tasks>(viewer, action, task)).await?;
     let allowed = next_steps(current.0.kind, current.0.status);
     if !allowed.contains(&step) {
         let names: Vec<String> = allowed.iter().map(|s| s.mutation().to_owned()).collect();
@@ -666,17 +698,17 @@ async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_
     if needs_body && body.is_empty() {
         return Err(ApiError::bad_input("input.body", "Say what was done, or why.", "请填写内容或理由。").into());
     }
-    let (status, kind) = match step {
-        TaskStep::Start => (Some(TaskStatus::InProgress), TaskEventKind::Started),
-        TaskStep::Feedback => (None, TaskEventKind::Feedback),
-        TaskStep::Submit => (Some(TaskStatus::Submitted), TaskEventKind::Submitted),
-        TaskStep::Accept => (Some(TaskStatus::Accepted), TaskEventKind::Accepted),
-        TaskStep::Return => (Some(TaskStatus::InProgress), TaskEventKind::Returned),
-        TaskStep::Cancel => (Some(TaskStatus::Cancelled), TaskEventKind::Cancelled),
+    let (status, kind, change) = match step {
+        TaskStep::Start => (Some(TaskStatus::InProgress), TaskEventKind::Started, TaskChange::Started),
+        TaskStep::Feedback => (None, TaskEventKind::Feedback, TaskChange::Feedback),
+        TaskStep::Submit => (Some(TaskStatus::Submitted), TaskEventKind::Submitted, TaskChange::Submitted),
+        TaskStep::Accept => (Some(TaskStatus::Accepted), TaskEventKind::Accepted, TaskChange::Accepted),
+        TaskStep::Return => (Some(TaskStatus::InProgress), TaskEventKind::Returned, TaskChange::Returned),
+        TaskStep::Cancel => (Some(TaskStatus::Cancelled), TaskEventKind::Cancelled, TaskChange::Cancelled),
     };
     let closes = matches!(status, Some(TaskStatus::Accepted | TaskStatus::Cancelled));
-    let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
-    store::update(&txn, &current.0, |m| {
+    let write = Write { action: step.mutation(), change, event: Some((kind, (!body.is_empty()).then_some(body))) };
+    write_step(ctx, &current.0, input.expected_version, write, |m| {
         if let Some(status) = status {
             m.status = Set(status);
         }
@@ -685,11 +717,73 @@ async fn step(ctx: &Context<'_>, input: TaskStepInput, step: TaskStep) -> async_
             m.rule_key = Set(None);
         }
     })
-    .await?;
-    event(&txn, id, kind, Some(viewer), (!body.is_empty()).then_some(body)).await?;
-    audit::record(&txn, ctx, viewer, entry(step.mutation(), id)).await?;
-    txn.commit().await.map_err(ApiError::from)?;
-    payload(ctx, id).await
+    .await
+}
+
+/// The task `id` names, for a step `allowed` says the viewer may take on it: `NOT_FOUND` when the
+/// viewer does not read the task (hidden and missing alike), then `FORBIDDEN`, before the caller
+/// looks at the task's state.
+async fn for_step(
+    ctx: &Context<'_>,
+    id: &ID,
+    allowed: impl FnOnce(&crate::access::Access, &Viewer, &task::Model) -> bool,
+) -> Result<Task, ApiError> {
+    let id = ids::decode_as(id, Kind::Task).ok_or(ApiError::NotFound)?;
+    let current = find(ctx, id).await?.ok_or(ApiError::NotFound)?;
+    if !allowed(&ctx.state().access, ctx.viewer()?, &current.0) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(current)
+}
+
+/// What a write step on a task records besides its change.
+struct Write {
+    /// The audit entry's action.
+    action: &'static str,
+    /// What `taskUpdated` tells.
+    change: TaskChange,
+    /// The thread's event and its body, for steps that add one.
+    event: Option<(TaskEventKind, Option<String>)>,
+}
+
+/// The one implementation of a write step on a task, in one transaction: the change under the
+/// client's `expectedVersion` (`CONFLICT` when stale, nothing written), the thread's event, the
+/// audit entry, and on commit the announcement to the `taskUpdated` subscribers of every replica.
+async fn write_step(
+    ctx: &Context<'_>,
+    current: &task::Model,
+    expected: i32,
+    write: Write,
+    change: impl FnOnce(&mut store::Edit),
+) -> async_graphql::Result<TaskPayload> {
+    let viewer = ctx.viewer()?;
+    let state = ctx.state();
+    let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
+    store::update(&txn, current, expected, change).await?;
+    if let Some((kind, body)) = write.event {
+        event(&txn, current.id, kind, Some(viewer), body).await?;
+    }
+    audit::record(&txn, ctx, viewer, entry(write.action, current.id)).await?;
+    let updated = TaskUpdated { task: current.id, town: current.town_id, change: write.change };
+    replicas::commit_announcing(txn, &state.task_events, &[updated]).await.map_err(ApiError::from)?;
+    payload(ctx, current.id).await
+}
+
+/// A step on a closed task.
+fn closed() -> ApiError {
+    ApiError::Conflict {
+        message: "The task is closed already.".into(),
+        message_zh: "该任务已办结。".into(),
+        allowed: vec![],
+    }
+}
+
+/// The user `id` names, if it is an active user of `unit` in the viewer's town (a task is
+/// assigned in person only within its assignee unit); else `BAD_USER_INPUT` on `field`.
+async fn member(ctx: &Context<'_>, viewer: &Viewer, unit: Uuid, field: &str, id: &ID) -> Result<Uuid, ApiError> {
+    let bad = || ApiError::bad_input(field, "No such user in the assignee unit.", "承办单位没有该用户。");
+    let user = ids::decode_as(id, Kind::User).ok_or_else(bad)?;
+    if store::unit_member(&ctx.state().db, viewer, unit, user).await? { Ok(user) } else { Err(bad()) }
 }
 
 async fn event(

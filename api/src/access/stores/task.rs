@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use async_graphql::{ID, InputObject};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::enums::{TaskKind, TaskStatus};
 use entity::{task, task_event};
 use sea_orm::sea_query::Expr;
@@ -38,11 +38,29 @@ pub struct TaskFilter {
     pub overdue: Option<bool>,
     /// 挂牌督办 — tasks under listed supervision (true) or not (false).
     pub listed: Option<bool>,
+    /// 指派给我 — tasks assigned to the viewer in person (true), or not (false).
+    pub assigned_to_me: Option<bool>,
+    /// 增量同步：此时刻之后变更的任务 — tasks changed after this instant (`updatedAt`), for a
+    /// client that syncs only what changed.
+    pub changed_since: Option<DateTime<Utc>>,
 }
 
-/// The SQL condition of a `TaskFilter` (the lists and the export share it).
-pub fn filter_condition(filter: TaskFilter) -> Condition {
+/// The SQL condition of a `TaskFilter` (the lists and the export share it). Tasks have no field
+/// groups, so nothing is guarded but `changedSince`, which goes through the one rule for it
+/// ([`Groups::changed_since`]).
+pub fn filter_condition(viewer: &Viewer, groups: &Groups<Tasks>, filter: TaskFilter) -> Result<Condition, ApiError> {
     let mut cond = Condition::all();
+    if let Some(mine) = filter.assigned_to_me {
+        let me = Condition::all().add(task::Column::AssigneeUserId.eq(viewer.user_id));
+        // Spelled out rather than NOT(…): a task without an assignee user has NULL there.
+        let not_me = Condition::any()
+            .add(task::Column::AssigneeUserId.is_null())
+            .add(task::Column::AssigneeUserId.ne(viewer.user_id));
+        cond = cond.add(if mine { me } else { not_me });
+    }
+    if let Some(at) = filter.changed_since {
+        cond = cond.add(groups.changed_since(viewer, at)?);
+    }
     if let Some(statuses) = filter.status {
         cond = cond.add(task::Column::Status.is_in(statuses));
     }
@@ -62,7 +80,7 @@ pub fn filter_condition(filter: TaskFilter) -> Condition {
             .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
         cond = cond.add(if overdue { o } else { o.not() });
     }
-    cond
+    Ok(cond)
 }
 
 /// Which tasks a list shows: a client's filter, and whether only the viewer's open ones.
@@ -74,8 +92,8 @@ pub struct TaskList {
 }
 
 impl TaskList {
-    fn condition(self, viewer: &Viewer) -> Condition {
-        let mut cond = filter_condition(self.filter);
+    fn condition(self, viewer: &Viewer, groups: &Groups<Tasks>) -> Result<Condition, ApiError> {
+        let mut cond = filter_condition(viewer, groups, self.filter)?;
         if self.mine {
             cond = cond
                 .add(
@@ -85,7 +103,7 @@ impl TaskList {
                 )
                 .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
         }
-        cond
+        Ok(cond)
     }
 }
 
@@ -99,8 +117,8 @@ impl Listed for Tasks {
     type Filter = TaskList;
     type Order = DueFirst;
 
-    fn filter(store: &Store<'_>, _groups: &Groups<Self>, list: TaskList) -> Result<Condition, ApiError> {
-        Ok(list.condition(store.viewer))
+    fn filter(store: &Store<'_>, groups: &Groups<Self>, list: TaskList) -> Result<Condition, ApiError> {
+        list.condition(store.viewer, groups)
     }
 
     fn sort_key(_order: DueFirst, _backend: DbBackend) -> SortKey {
@@ -174,13 +192,32 @@ pub async fn create(store: &Store<'_>, txn: &impl ConnectionTrait, task: task::M
     Ok(task::Entity::find().filter(allowed).filter(task::Column::Id.eq(id)).count(txn).await? == 1)
 }
 
-/// Writes `change` to the task only if nobody changed it meanwhile (else `CONFLICT`).
+/// The columns a step sets on a task (see [`update`]).
+pub type Edit = task::ActiveModel;
+
+/// Writes `change` to the task only if its version is still `expected` (the client's
+/// `expectedVersion`), else `CONFLICT`: the one version lock every record's steps share.
 pub async fn update(
     txn: &impl ConnectionTrait,
     current: &task::Model,
-    change: impl FnOnce(&mut task::ActiveModel),
+    expected: i32,
+    change: impl FnOnce(&mut Edit),
 ) -> Result<(), ApiError> {
     let mut active = task::ActiveModel { id: ActiveValue::Unchanged(current.id), ..Default::default() };
     change(&mut active);
-    locked_update::<Tasks>(txn, current.id, current.version, active).await
+    locked_update::<Tasks>(txn, current.id, expected, active).await
+}
+
+/// Whether `user` is an active user of `unit` in the viewer's town: the only users a task of
+/// that unit may be assigned to in person.
+pub async fn unit_member(db: &impl ConnectionTrait, viewer: &Viewer, unit: Uuid, user: Uuid) -> Result<bool, ApiError> {
+    use entity::app_user;
+    let found = app_user::Entity::find()
+        .filter(app_user::Column::TownId.eq(viewer.town_id))
+        .filter(app_user::Column::OrgUnitId.eq(unit))
+        .filter(app_user::Column::Id.eq(user))
+        .filter(app_user::Column::Active.eq(true))
+        .count(db)
+        .await?;
+    Ok(found == 1)
 }

@@ -15,7 +15,7 @@ pub mod query;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, Gender, JudicialTag, MeasureKind, PersonCategory, RecordStatus, TalkKind};
 use entity::{person, person_assessment, person_incident, person_judicial_tag, person_measure, person_talk};
 
@@ -98,6 +98,11 @@ impl Person {
     /// reads every field group: the count of changes would otherwise tell of hidden activity.
     async fn version(&self) -> Option<i32> {
         self.groups.all().then_some(self.model.version)
+    }
+    /// 最后变更时间 — when the record last changed. Null unless the viewer reads every field
+    /// group, as `version`: it moves with a change to any group.
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.groups.all().then_some(self.model.updated_at)
     }
     /// 姓名 — the person's name.
     async fn name(&self) -> Option<&str> {

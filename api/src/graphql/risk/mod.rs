@@ -89,6 +89,11 @@ impl RiskItem {
     async fn version(&self) -> Option<i32> {
         self.groups.all().then_some(self.model.version)
     }
+    /// 最后变更时间 — when the record last changed. Null unless the viewer reads every field
+    /// group, as `version`: it moves with a change to any group.
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.groups.all().then_some(self.model.updated_at)
+    }
 
     // --- basic
     /// 标题 — the item in a line.

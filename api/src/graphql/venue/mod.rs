@@ -18,7 +18,7 @@ mod query;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, AuditCategory, AuditOutcome, RecordStatus, VenueType};
 use entity::{venue, venue_incident, venue_inspection};
 use uuid::Uuid;
@@ -80,6 +80,11 @@ impl Venue {
     /// reads every field group: the count of changes would otherwise tell of hidden activity.
     async fn version(&self) -> Option<i32> {
         self.groups.all().then_some(self.model.version)
+    }
+    /// 最后变更时间 — when the record last changed. Null unless the viewer reads every field
+    /// group, as `version`: it moves with a change to any group.
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.groups.all().then_some(self.model.updated_at)
     }
     /// 场所名称 — the venue's name.
     async fn name(&self) -> Option<&str> {

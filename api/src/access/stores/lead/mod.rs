@@ -65,6 +65,9 @@ pub struct LeadFilter {
     pub received_from: Option<DateTime<Utc>>,
     /// 接收截止 — leads received at or before this instant. Needs `receipt`.
     pub received_to: Option<DateTime<Utc>>,
+    /// 增量同步：此时刻之后变更的记录 — rows changed after this instant (`updatedAt`), for a
+    /// client that syncs only what changed. Needs every field group on the row, as `updatedAt`.
+    pub changed_since: Option<DateTime<Utc>>,
 }
 
 /// 线索排序字段 — what a lead list may be ordered by.
@@ -173,6 +176,9 @@ pub fn filter_condition(viewer: &Viewer, groups: &Groups<Leads>, filter: LeadFil
     if let Some(overdue) = filter.overdue {
         let o = overdue_condition(Utc::now());
         cond = cond.add(guard("handling", if overdue { o } else { o.not() })?);
+    }
+    if let Some(at) = filter.changed_since {
+        cond = cond.add(groups.changed_since(viewer, at)?);
     }
     Ok(cond)
 }

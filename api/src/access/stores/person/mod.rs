@@ -6,6 +6,7 @@ pub mod link;
 pub mod write;
 
 use async_graphql::{Enum, ID, InputObject};
+use chrono::{DateTime, Utc};
 use entity::enums::{AttentionLevel, JudicialTag, PersonCategory, RecordStatus};
 use entity::{
     person, person_assessment, person_category, person_incident, person_judicial_tag, person_level_change,
@@ -51,6 +52,9 @@ pub struct PersonFilter {
     pub talk_overdue: Option<bool>,
     /// Released prisoners (刑满释放) within five years of release. Needs the `record` group.
     pub released_within_five_years: Option<bool>,
+    /// 增量同步：此时刻之后变更的记录 — rows changed after this instant (`updatedAt`), for a
+    /// client that syncs only what changed. Needs every field group on the row, as `updatedAt`.
+    pub changed_since: Option<DateTime<Utc>>,
 }
 
 /// 人员排序字段 — what a person list may be ordered by.
@@ -168,6 +172,9 @@ pub fn filter_condition(
             .to_owned();
         let cond = Condition::all().add(person::Column::Id.in_subquery(ids));
         all = all.add(guard("record", if released { cond } else { cond.not() })?);
+    }
+    if let Some(at) = filter.changed_since {
+        all = all.add(groups.changed_since(viewer, at)?);
     }
     Ok(all)
 }

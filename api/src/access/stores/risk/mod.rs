@@ -40,6 +40,9 @@ pub struct RiskFilter {
     pub unit_id: Option<ID>,
     /// 逾期 — past the T+2 deadline without feedback (true) or not (false).
     pub overdue: Option<bool>,
+    /// 增量同步：此时刻之后变更的记录 — rows changed after this instant (`updatedAt`), for a
+    /// client that syncs only what changed. Needs every field group on the row, as `updatedAt`.
+    pub changed_since: Option<DateTime<Utc>>,
 }
 
 /// 风险排序字段 — what a risk item list may be ordered by.
@@ -118,6 +121,9 @@ pub fn filter_condition(
     if let Some(overdue) = filter.overdue {
         let cond = overdue_condition(Utc::now());
         all = all.add(guard("basic", if overdue { cond } else { cond.not() })?);
+    }
+    if let Some(at) = filter.changed_since {
+        all = all.add(groups.changed_since(viewer, at)?);
     }
     Ok(all)
 }

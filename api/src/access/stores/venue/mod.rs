@@ -9,7 +9,7 @@ mod write;
 use std::collections::HashMap;
 
 use async_graphql::{Enum, ID, InputObject};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, RecordStatus, VenueType};
 use entity::{venue, venue_incident, venue_inspection, venue_level_change};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
@@ -52,6 +52,9 @@ pub struct VenueFilter {
     pub listed_to: Option<Date>,
     /// 检查逾期 — whose inspection is overdue (true) or not (false). Needs the `record` group.
     pub overdue: Option<bool>,
+    /// 增量同步：此时刻之后变更的记录 — rows changed after this instant (`updatedAt`), for a
+    /// client that syncs only what changed. Needs every field group on the row, as `updatedAt`.
+    pub changed_since: Option<DateTime<Utc>>,
 }
 
 /// 场所排序字段 — what a venue list may be ordered by.
@@ -138,6 +141,9 @@ pub fn filter_condition(viewer: &Viewer, groups: &Groups<Venues>, filter: VenueF
     if let Some(overdue) = filter.overdue {
         let cond = duty::INSPECTIONS.overdue(crate::domain::lead_flow::today());
         all = all.add(guard("record", if overdue { cond } else { cond.not() })?);
+    }
+    if let Some(at) = filter.changed_since {
+        all = all.add(groups.changed_since(viewer, at)?);
     }
     Ok(all)
 }
