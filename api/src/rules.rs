@@ -56,7 +56,7 @@ pub struct TaskUpdated {
     pub change: TaskChange,
 }
 
-/// What happened to a task, as `taskUpdated` tells it.
+/// 任务变更类型 — what happened to a task, as `taskUpdated` tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 pub enum TaskChange {
     /// 开始办理 — the assignee started work.

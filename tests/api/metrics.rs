@@ -169,7 +169,7 @@ async fn each_family_counts_what_happened_by_name_and_code_without_any_value_of_
     assert_eq!(scrape.get("pingan_rule_sweep_duration_seconds_count", &[]), Some(1.0), "{text}");
     let raised = scrape.get("pingan_rule_tasks_raised_total", &[("trigger", "sweep")]);
     assert_eq!(raised, Some(swept.raised.len() as f64), "{text}");
-    assert_eq!(scrape.get("pingan_rule_tasks_closed_total", &[("trigger", "sweep")]), Some(swept.closed as f64));
+    assert_eq!(scrape.get("pingan_rule_tasks_closed_total", &[("trigger", "sweep")]), Some(swept.closed.len() as f64));
 
     // Audit entries: exactly those the database holds now and did not before.
     let audit_after = audit_log::Entity::find().count(&app.state.db).await.unwrap();

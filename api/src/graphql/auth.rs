@@ -111,7 +111,7 @@ impl AuthMutation {
     async fn redeem_setup_code(
         &self,
         ctx: &Context<'_>,
-        input: RedeemSetupCodeInput,
+        #[graphql(desc = "输入 — the username, the setup code and the new password.")] input: RedeemSetupCodeInput,
     ) -> async_graphql::Result<AuthPayload> {
         let state = ctx.state();
         let client = ctx.data_opt::<ClientAddr>().and_then(|c| c.0);
@@ -126,7 +126,7 @@ impl AuthMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        input: ChangePasswordInput,
+        #[graphql(desc = "输入 — the old password and the new one.")] input: ChangePasswordInput,
     ) -> async_graphql::Result<ChangePasswordPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();

@@ -448,8 +448,10 @@ pub struct SetTaskListedInput {
     pub expected_version: i32,
 }
 
+/// 指派承办人 — a task handed to one user of its assignee unit.
 #[derive(InputObject)]
 pub struct AssignTaskToUserInput {
+    /// 督办任务 — the task's global ID.
     pub task_id: ID,
     /// 承办人 — an active user of the task's assignee unit; null takes the task back to the
     /// unit as a whole.
@@ -627,7 +629,7 @@ impl TaskMutation {
     async fn assign_task_to_user(
         &self,
         ctx: &Context<'_>,
-        input: AssignTaskToUserInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: AssignTaskToUserInput,
     ) -> async_graphql::Result<TaskPayload> {
         let viewer = ctx.viewer()?;
         let current =
