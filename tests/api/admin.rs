@@ -201,10 +201,12 @@ async fn an_admin_of_another_town_finds_nothing_of_this_town() {
     let missing_village = global_id("Village", uuid::Uuid::now_v7());
     let before = administered_state(&app).await;
     for (mutation, input, selection) in steps(&app).await {
+        // Nothing of Qinghe is named in these: Liulin's admin would create in Liulin.
+        if matches!(mutation, "createOrgUnit" | "createVillage") {
+            continue;
+        }
         let body = run(&app, &liulin, mutation, input.clone(), selection).await;
         match mutation {
-            // Nothing of Qinghe is named as a target: Liulin's admin creates in Liulin.
-            "createOrgUnit" | "createVillage" => continue,
             // A unit named as an input is a reference, refused like any unknown one.
             "createUser" => assert_eq!(field(&body), Some("input.unitId"), "{body}"),
             _ => {

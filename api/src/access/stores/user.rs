@@ -29,13 +29,16 @@ pub struct UserFilter {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ByUsername;
 
-/// `%`, `_` and the escape itself taken literally in a LIKE pattern.
+/// The escape of [`like_literal`]: not a backslash, which SQL dialects treat differently.
+const ESCAPE: char = '!';
+
+/// `%`, `_` and the escape itself taken literally in a LIKE pattern (escaped with [`ESCAPE`]).
 fn like_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('%');
     for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
+        if matches!(c, '%' | '_' | ESCAPE) {
+            out.push(ESCAPE);
         }
         out.push(c);
     }
@@ -65,7 +68,7 @@ impl Listed for Users {
             let pattern = like_literal(&search.to_lowercase());
             let like = |col: app_user::Column| {
                 Expr::expr(Func::lower(Expr::col((app_user::Entity, col))))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape(ESCAPE))
             };
             cond = cond
                 .add(Condition::any().add(like(app_user::Column::Username)).add(like(app_user::Column::DisplayName)));
@@ -86,6 +89,6 @@ impl Listed for Users {
 mod tests {
     #[test]
     fn like_patterns_take_wildcards_literally() {
-        assert_eq!(super::like_literal("a%b_c\\"), "%a\\%b\\_c\\\\%");
+        assert_eq!(super::like_literal("a%b_c!"), "%a!%b!_c!!%");
     }
 }
