@@ -187,9 +187,9 @@ impl Drop for Held {
 /// Resolves when the socket's user was changed ([`Sockets::recheck`]); never before the socket
 /// holds a place.
 async fn changed(held: &mut Option<Held>) {
-    match held {
-        Some(held) if held.recheck.changed().await.is_ok() => {}
-        _ => std::future::pending().await,
+    let Some(held) = held else { return std::future::pending().await };
+    if held.recheck.changed().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 
