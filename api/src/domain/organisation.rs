@@ -67,17 +67,12 @@ pub fn taken(field: &str) -> Invalid {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sea_orm::Iterable;
 
     #[test]
     fn every_role_has_exactly_one_kind_of_unit() {
-        let kinds = [
-            UnitKind::CoordinationOffice,
-            UnitKind::DisciplineCommission,
-            UnitKind::PoliceStation,
-            UnitKind::JudicialOffice,
-            UnitKind::Village,
-        ];
-        for role in crate::access::ROLES {
+        let kinds: Vec<UnitKind> = UnitKind::iter().collect();
+        for role in Role::iter() {
             assert_eq!(kinds.iter().filter(|k| role_suits(role, **k)).count(), 1, "{role:?}");
         }
         assert!(role_suits(Role::Admin, UnitKind::CoordinationOffice));
