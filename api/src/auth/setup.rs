@@ -123,7 +123,9 @@ pub fn check_password(field: &str, username: &str, password: &str) -> Result<(),
     if named {
         return Err(ApiError::bad_input(field, "A password must not contain the username.", "密码不能包含用户名。"));
     }
-    if COMMON.contains(&lower.as_str()) || password.chars().all(|c| Some(c) == password.chars().next()) {
+    if COMMON.contains(&lower.as_str())
+        || password.chars().next().is_some_and(|first| password.chars().all(|c| c == first))
+    {
         return Err(ApiError::bad_input(
             field,
             "This password is too common; choose another.",
