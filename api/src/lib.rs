@@ -61,6 +61,17 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
 }
 
+impl AppState {
+    /// After a committed change to a user (role, unit, deactivation, sessions ended): this
+    /// replica forgets the cached viewer, so the change applies to the user's very next request,
+    /// and makes the user's open sockets check their session at once. The other replicas do the
+    /// same when they hear the change (`replicas::announce_forget`, in the transaction).
+    pub fn forget_user(&self, user: uuid::Uuid) {
+        self.auth.viewers.forget_user(user);
+        self.sockets.recheck(user);
+    }
+}
+
 /// A built, bound, not yet serving app.
 pub struct App {
     listener: TcpListener,

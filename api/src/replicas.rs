@@ -94,7 +94,8 @@ fn parse_tasks(payload: &str) -> impl Iterator<Item = TaskNews> + '_ {
 pub enum Forget {
     /// A session ended (logout, refresh-token reuse).
     Session(Uuid),
-    /// A user changed (deactivation).
+    /// A user changed (role, unit, deactivation, every session ended): its viewers are
+    /// forgotten and its open sockets check their session at once.
     User(Uuid),
 }
 
@@ -175,7 +176,7 @@ async fn receive(mut listener: PgListener, state: Arc<AppState>) {
                     }
                     _ => match Forget::parse(note.payload()) {
                         Some(Forget::Session(id)) => viewers.forget_session(id),
-                        Some(Forget::User(id)) => viewers.forget_user(id),
+                        Some(Forget::User(id)) => state.forget_user(id),
                         // A ping (see `ping_while_deaf`).
                         None => {}
                     },

@@ -6,7 +6,10 @@
 //! the read audit is written before each result leaves. A watchdog checks the session every
 //! [`SESSION_CHECK`]: when it ends (logout, deactivation, expiry of the token) or the user's
 //! role, unit or town changes, the socket is closed with 4401 and its subscriptions with it, so
-//! a socket never outlives the rights it was opened with.
+//! a socket never outlives the rights it was opened with. A change to a user (an administrator's
+//! role or unit change, deactivation, a password reset) does not wait for the watchdog: it
+//! [`Sockets::recheck`]s the user's sockets on this replica at once, and on the others when they
+//! hear the change announced (`crate::replicas`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -73,6 +76,11 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>, schema: PinganSchema
                     break Some(close);
                 }
             }
+            () = changed(&mut socket.held) => {
+                if let Err(close) = socket.viewer().await {
+                    break Some(close);
+                }
+            }
             Some(out) = rx.recv() => match out {
                 Out::Send(message) => {
                     if sink.send(Message::Text(message.to_string().into())).await.is_err() {
@@ -115,25 +123,46 @@ struct Socket {
     held: Option<Held>,
 }
 
-/// Open sockets per user, so that one account cannot hold the server's connections.
+/// Open sockets per user, so that one account cannot hold the server's connections, and so that
+/// a change to a user reaches that user's sockets at once.
 #[derive(Default)]
-pub struct Sockets(std::sync::Mutex<HashMap<Uuid, usize>>);
+pub struct Sockets(std::sync::Mutex<HashMap<Uuid, UserSockets>>);
+
+/// One user's open sockets: how many, and the signal that makes each check its session now.
+struct UserSockets {
+    count: usize,
+    recheck: tokio::sync::watch::Sender<()>,
+}
 
 impl Sockets {
     /// True when no user holds an open socket.
     pub fn is_empty(&self) -> bool {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
+        self.lock().is_empty()
+    }
+
+    /// Makes every open socket of `user` on this replica check its session now (the user was
+    /// changed, deactivated or had their sessions ended): a socket whose rights changed closes
+    /// with 4401 without waiting for the watchdog.
+    pub fn recheck(&self, user: Uuid) {
+        if let Some(open) = self.lock().get(&user) {
+            open.recheck.send_replace(());
+        }
     }
 
     /// Takes a place for one more socket of `user`, or `None` when it holds `max` already.
     fn hold(self: &Arc<Self>, user: Uuid, max: usize) -> Option<Held> {
-        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let count = open.entry(user).or_default();
-        if *count >= max {
+        let mut open = self.lock();
+        let entry =
+            open.entry(user).or_insert_with(|| UserSockets { count: 0, recheck: tokio::sync::watch::Sender::new(()) });
+        if entry.count >= max {
             return None;
         }
-        *count += 1;
-        Some(Held { sockets: self.clone(), user })
+        entry.count += 1;
+        Some(Held { sockets: self.clone(), user, recheck: entry.recheck.subscribe() })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, UserSockets>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -141,17 +170,27 @@ impl Sockets {
 struct Held {
     sockets: Arc<Sockets>,
     user: Uuid,
+    recheck: tokio::sync::watch::Receiver<()>,
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
-        let mut open = self.sockets.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(count) = open.get_mut(&self.user) {
-            *count -= 1;
-            if *count == 0 {
+        let mut open = self.sockets.lock();
+        if let Some(entry) = open.get_mut(&self.user) {
+            entry.count -= 1;
+            if entry.count == 0 {
                 open.remove(&self.user);
             }
         }
+    }
+}
+
+/// Resolves when the socket's user was changed ([`Sockets::recheck`]); never before the socket
+/// holds a place.
+async fn changed(held: &mut Option<Held>) {
+    let Some(held) = held else { return std::future::pending().await };
+    if held.recheck.changed().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 

@@ -45,7 +45,7 @@ async fn from_an_empty_database_to_a_first_login_with_no_demo_data() {
     assert_eq!(error_code(&wrong), Some("UNAUTHENTICATED"), "{wrong}");
     let weak = redeem(&app, &created.setup_code, "1234567890").await;
     assert_eq!(error_code(&weak), Some("BAD_USER_INPUT"), "{weak}");
-    assert_eq!(weak["errors"][0]["extensions"]["field"], "newPassword", "{weak}");
+    assert_eq!(weak["errors"][0]["extensions"]["field"], "input.newPassword", "{weak}");
 
     // The code read out over the phone and typed in lower case with spaces is the same code.
     let typed = created.setup_code.to_lowercase().replace('-', " ");

@@ -1,6 +1,7 @@
 //! The integration suite as one binary: every module starts the real app (`TestApp::spawn`) on
 //! a fresh database. One binary links the app once instead of once per capability.
 
+mod admin;
 mod auth;
 mod canary;
 mod config;

@@ -1,5 +1,6 @@
 //! Two servers on one PostgreSQL database behave as one: tasks reach subscribers on either,
-//! logout and deactivation apply on both at the next request, and the rule sweep runs once.
+//! logout and deactivation apply on both at the next request (and a change to a user closes
+//! their sockets on both), and the rule sweep runs once.
 //! Two processes on one SQLite file are not a deployment, so on SQLite these tests skip.
 
 use std::time::Duration;
@@ -185,4 +186,22 @@ async fn no_server_sweeps_while_another_holds_the_sweep() {
     other.rollback().await.unwrap();
     let outcome = rules::sweep_all(&b.state.db, &b.state.task_events, at).await.expect("sweep");
     assert!(!outcome.raised.is_empty(), "once the lock is free the sweep runs");
+}
+
+#[tokio::test]
+async fn a_role_change_on_one_server_closes_the_users_socket_on_the_other_at_once() {
+    let Some((a, b)) = two_servers().await else { return };
+    let mut socket = crate::admin::open_socket(&b, &b.login("coord").await).await;
+    let coord = app_user::Entity::find().filter(app_user::Column::Username.eq("coord"));
+    let coord = coord.one(&a.state.db).await.unwrap().unwrap();
+    let out = a
+        .gql(
+            Some(&a.login("admin").await),
+            "mutation($i: SetUserRoleInput!) { setUserRole(input: $i) { user { role } } }",
+            json!({ "i": { "userId": global_id("User", coord.id), "role": "ADMIN" } }),
+        )
+        .await;
+    assert_eq!(out["data"]["setUserRole"]["user"]["role"], "ADMIN", "{out}");
+    let closed = crate::admin::closed_within(&mut socket, crate::admin::AT_ONCE).await;
+    assert_eq!(closed, Some(4401), "the other server closed the socket when it heard of the change");
 }

@@ -24,6 +24,7 @@ async fn every_list_with_its_relations_costs_no_statement_per_row() {
     let conn = pingan::db::connect(&db.url).await.expect("connect");
     pingan::db::migrate(&conn).await.expect("migrate");
     pingan::demo::seed(&conn, 3_000, 3, &|_| {}).await.expect("seed");
+    add_officers(&conn, 20).await;
     conn.close().await.ok();
     let config = test_config(&db.url);
     let app = TestApp::start(db, config).await;
@@ -96,4 +97,33 @@ async fn every_list_with_its_relations_costs_no_statement_per_row() {
 fn changed_since(schema: &Schema, field: &serde_json::Value) -> bool {
     Schema::arg_type(field, "filter")
         .is_some_and(|filter| schema.input_fields(filter).iter().any(|i| i["name"] == "changedSince"))
+}
+
+/// Officers of Qinghe's police station beside the demo users, so the admin's `users` list has
+/// two pages of 10 too.
+async fn add_officers(db: &sea_orm::DatabaseConnection, count: usize) {
+    use entity::{app_user, org_unit};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let station = org_unit::Entity::find().filter(org_unit::Column::Name.eq("清河派出所"));
+    let station = station.one(db).await.expect("query").expect("the police station");
+    let now = chrono::Utc::now();
+    for i in 0..count {
+        app_user::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            town_id: Set(station.town_id),
+            org_unit_id: Set(station.id),
+            username: Set(format!("officer{i:02}")),
+            display_name: Set(format!("民警 {i}")),
+            role: Set(entity::enums::Role::Police),
+            password_hash: Set(app_user::NO_PASSWORD.to_owned()),
+            active: Set(true),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .expect("insert an officer");
+    }
 }

@@ -164,7 +164,7 @@ impl Auth {
         new_password: &str,
         client: Option<IpAddr>,
     ) -> Result<TokenPair, ApiError> {
-        check_password("newPassword", username, new_password)?;
+        check_password("input.newPassword", username, new_password)?;
         let attempt =
             self.throttle.begin(db, LoginThrottle::key(username, client)).await?.ok_or(ApiError::RateLimited)?;
         let now = Utc::now();
@@ -216,10 +216,10 @@ impl Auth {
         new_password: &str,
         client: Option<IpAddr>,
     ) -> Result<(), ApiError> {
-        check_password("newPassword", &viewer.username, new_password)?;
+        check_password("input.newPassword", &viewer.username, new_password)?;
         if old_password == new_password {
             return Err(ApiError::bad_input(
-                "newPassword",
+                "input.newPassword",
                 "The new password must differ from the old one.",
                 "新密码不能与旧密码相同。",
             ));
@@ -242,7 +242,7 @@ impl Auth {
             .map_err(ApiError::internal)?;
         let Some(hash) = hashed else {
             self.throttle.failed(db, attempt).await?;
-            return Err(ApiError::bad_input("oldPassword", "The old password is wrong.", "旧密码不正确。"));
+            return Err(ApiError::bad_input("input.oldPassword", "The old password is wrong.", "旧密码不正确。"));
         };
         let now = Utc::now();
         let (txn, _turn) = crate::db::write(db).await?;
@@ -279,8 +279,8 @@ mod tests {
 
     #[test]
     fn the_password_rules_name_the_field_and_refuse_short_named_and_common_passwords() {
-        let refused = |user: &str, pw: &str| match check_password("newPassword", user, pw) {
-            Err(ApiError::BadUserInput { field, .. }) => field == "newPassword",
+        let refused = |user: &str, pw: &str| match check_password("input.newPassword", user, pw) {
+            Err(ApiError::BadUserInput { field, .. }) => field == "input.newPassword",
             _ => false,
         };
         assert!(refused("li", "short1"));
@@ -288,7 +288,7 @@ mod tests {
         assert!(refused("li", "Password123"));
         assert!(refused("li", "aaaaaaaaaaaa"));
         assert!(refused("li", &"x1".repeat(100)));
-        assert!(check_password("newPassword", "li", "春风十里清河镇平安无事").is_ok());
-        assert!(check_password("newPassword", "zhangwei", "correct horse battery").is_ok());
+        assert!(check_password("input.newPassword", "li", "春风十里清河镇平安无事").is_ok());
+        assert!(check_password("input.newPassword", "zhangwei", "correct horse battery").is_ok());
     }
 }

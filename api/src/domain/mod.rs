@@ -2,6 +2,7 @@
 
 pub mod lead_flow;
 pub mod levels;
+pub mod organisation;
 pub mod risk_flow;
 pub mod validate;
 

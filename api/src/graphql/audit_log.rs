@@ -54,6 +54,7 @@ impl From<audit_log::Model> for AuditEntry {
             "RiskItem" => Some(Kind::RiskItem),
             "User" => Some(Kind::User),
             "OrgUnit" => Some(Kind::OrgUnit),
+            "Village" => Some(Kind::Village),
             _ => None,
         };
         Self {

@@ -107,7 +107,7 @@ impl AuthMutation {
 
     /// 首次设置密码 — sets a first password with a one-time setup code (a new user's, or after
     /// a reset) and opens a session. A wrong, used or expired code gives `UNAUTHENTICATED`, counted like a
-    /// wrong password; a password against the rules gives `BAD_USER_INPUT` on `newPassword`.
+    /// wrong password; a password against the rules gives `BAD_USER_INPUT` on `input.newPassword`.
     async fn redeem_setup_code(
         &self,
         ctx: &Context<'_>,
@@ -132,6 +132,8 @@ impl AuthMutation {
         let state = ctx.state();
         let client = ctx.data_opt::<ClientAddr>().and_then(|c| c.0);
         state.auth.change_password(&state.db, viewer, &input.old_password, &input.new_password, client).await?;
+        // The user's other sessions ended: their sockets close now, this session's stays.
+        state.sockets.recheck(viewer.user_id);
         Ok(ChangePasswordPayload { ok: true })
     }
 

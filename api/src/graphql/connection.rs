@@ -16,6 +16,7 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "LeadConnection", params(super::lead::Lead, super::lead::LeadEdge)))]
 #[graphql(concrete(name = "TaskConnection", params(super::task::Task, super::task::TaskEdge)))]
 #[graphql(concrete(name = "RiskItemConnection", params(super::risk::RiskItem, super::risk::RiskItemEdge)))]
+#[graphql(concrete(name = "UserConnection", params(super::org::User, super::admin::UserEdge)))]
 #[graphql(concrete(
     name = "AuditEntryConnection",
     params(super::audit_log::AuditEntry, super::audit_log::AuditEntryEdge)
@@ -42,6 +43,7 @@ pub type Page<T> = Connection<T, Edge<T>>;
 #[graphql(concrete(name = "TaskEdge", params(super::task::Task)))]
 #[graphql(concrete(name = "RiskItemEdge", params(super::risk::RiskItem)))]
 #[graphql(concrete(name = "AuditEntryEdge", params(super::audit_log::AuditEntry)))]
+#[graphql(concrete(name = "UserEdge", params(super::org::User)))]
 pub struct Edge<T: OutputType> {
     /// 游标 — an opaque cursor, for `after` or `before`.
     pub cursor: String,

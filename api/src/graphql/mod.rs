@@ -3,6 +3,7 @@
 //! Resolvers get the [`Viewer`] from [`ContextExt::viewer`] and every read through the access
 //! layer ([`crate::access::Access`]); none of them touches the database around it.
 
+pub mod admin;
 pub mod audit_log;
 pub mod auth;
 pub mod connection;
@@ -48,6 +49,7 @@ use loaders::Loaders;
 pub struct Query(
     node::NodeQuery,
     org::OrgQuery,
+    admin::AdminQuery,
     person::PersonQuery,
     venue::VenueQuery,
     lead::LeadQuery,
@@ -70,7 +72,7 @@ pub struct Mutation(
     lead_steps::LeadMutation,
     task::TaskMutation,
     risk::RiskMutation,
-    org::OrgMutation,
+    admin::AdminMutation,
     import::ImportMutation,
 );
 

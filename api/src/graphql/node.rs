@@ -52,7 +52,7 @@ impl NodeQuery {
             Kind::RiskItem => risk::find(ctx, uuid).await?.map(Node::RiskItem),
             Kind::User => match state.access.select::<Users>(viewer) {
                 Ok(select) => match select.filter(entity::app_user::Column::Id.eq(uuid)).one(&state.db).await? {
-                    Some(user) => Some(Node::User(User::load(ctx, user).await?)),
+                    Some(user) => Some(Node::User(User::one(ctx, user).await?)),
                     None => None,
                 },
                 Err(_) => None,

@@ -1,27 +1,23 @@
-//! Users, org units, villages and towns: `me`, `orgUnits`, `villages`, `deactivateUser`.
+//! Users, org units, villages and towns: `me`, `orgUnits`, `villages` (the administration of
+//! them is in `admin`).
 //!
 //! Everyone reads their own user and the names and kinds of their town's units and villages
 //! (access.md "Users and org units"); only admin manages users.
 
 use std::collections::HashMap;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::Utc;
-use entity::enums::{AuditCategory, AuditOutcome, Role, UnitKind};
-use entity::{app_user, org_unit};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use async_graphql::{Context, ID, Object, SimpleObject};
+use entity::app_user;
+use entity::enums::{Role, UnitKind};
+use entity::org_unit;
+use sea_orm::QueryOrder;
 use uuid::Uuid;
 
 use super::ContextExt;
 use super::ids::{self, Kind};
-use crate::access::resource::{OrgUnits, Users, Villages};
-use crate::audit;
+use crate::access::resource::{OrgUnits, Villages};
 use crate::auth::Viewer;
 use crate::error::ApiError;
-use crate::replicas::{self, Forget};
 
 /// 用户 — a user of pingan.
 #[derive(SimpleObject, Clone)]
@@ -41,29 +37,46 @@ pub struct User {
     pub town: Town,
     /// 启用 — whether the user may log in.
     pub active: bool,
+    /// True while the user has a one-time setup code and no password of their own yet.
+    pub setup_pending: bool,
 }
 
 impl User {
-    /// Any user the viewer may read, with unit and town.
-    pub async fn load(ctx: &Context<'_>, user: app_user::Model) -> Result<Self, ApiError> {
-        let db = &ctx.state().db;
-        let unit = org_unit::Entity::find_by_id(user.org_unit_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user {} has no unit", user.id)))?;
-        let town = entity::town::Entity::find_by_id(user.town_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user {} has no town", user.id)))?;
-        Ok(Self {
-            id: ids::encode(Kind::User, user.id),
-            username: user.username,
-            display_name: user.display_name,
-            role: user.role,
-            unit: OrgUnit::from(unit),
-            town: Town { id: ids::encode(Kind::Town, town.id), name: town.name },
-            active: user.active,
-        })
+    /// Users the viewer read (every one of them in the viewer's town), their units loaded in one
+    /// batch.
+    pub async fn build(ctx: &Context<'_>, users: Vec<app_user::Model>) -> async_graphql::Result<Vec<Self>> {
+        let viewer = ctx.viewer()?;
+        let loaders = ctx.loaders()?;
+        let units = super::loaders::prime(&loaders.org_units, users.iter().map(|u| u.org_unit_id)).await?;
+        let town = Town { id: ids::encode(Kind::Town, viewer.town_id), name: viewer.town_name.clone() };
+        users
+            .into_iter()
+            .map(|user| -> async_graphql::Result<Self> {
+                let unit = units
+                    .get(&user.org_unit_id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user {} has no unit in its town", user.id)))?;
+                if user.town_id != viewer.town_id {
+                    return Err(ApiError::internal(anyhow::anyhow!("user {} read across towns", user.id)).into());
+                }
+                Ok(Self {
+                    id: ids::encode(Kind::User, user.id),
+                    username: user.username,
+                    display_name: user.display_name,
+                    role: user.role,
+                    unit,
+                    town: town.clone(),
+                    active: user.active,
+                    setup_pending: user.setup_code_hash.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    /// One user the viewer read.
+    pub async fn one(ctx: &Context<'_>, user: app_user::Model) -> async_graphql::Result<Self> {
+        let mut built = Self::build(ctx, vec![user]).await?;
+        built.pop().ok_or_else(|| ApiError::internal(anyhow::anyhow!("a user was lost")).into())
     }
 
     /// The viewer's own user, as loaded for this request.
@@ -81,6 +94,8 @@ impl User {
             },
             town: Town { id: ids::encode(Kind::Town, viewer.town_id), name: viewer.town_name.clone() },
             active: viewer.active,
+            // A viewer logged in with a password of their own.
+            setup_pending: false,
         }
     }
 }
@@ -169,97 +184,6 @@ impl OrgQuery {
         villages.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(villages)
     }
-}
-
-/// 停用用户 — the user to deactivate.
-#[derive(InputObject)]
-pub struct DeactivateUserInput {
-    /// 用户 — the user's global ID.
-    pub user_id: ID,
-}
-
-/// 停用结果 — the user deactivated and their state.
-#[derive(SimpleObject)]
-pub struct DeactivateUserPayload {
-    /// 用户 — the deactivated user's global ID.
-    pub user_id: ID,
-    /// 启用 — whether the user is active (false after deactivation).
-    pub active: bool,
-}
-
-#[derive(Default)]
-pub struct OrgMutation;
-
-#[Object]
-impl OrgMutation {
-    /// 停用用户 — deactivates a user of the admin's town; their live tokens stop working on the next request.
-    /// The town's last active admin stays: `CONFLICT`, as nobody could then manage its users.
-    async fn deactivate_user(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "输入 — the fields of this step.")] input: DeactivateUserInput,
-    ) -> async_graphql::Result<DeactivateUserPayload> {
-        let viewer = ctx.viewer()?;
-        let state = ctx.state();
-        let cond = state.access.rows::<Users>(viewer, "deactivate").ok_or(ApiError::Forbidden)?;
-        let target = ids::decode_as(&input.user_id, Kind::User).ok_or(ApiError::NotFound)?;
-        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
-        // PostgreSQL: the town's active admins are locked first, so two admins deactivating each
-        // other queue here and the second sees the first's change. SQLite has one writer at a
-        // time (and no row locks); the update below takes it before the count is read.
-        if txn.get_database_backend() == DbBackend::Postgres {
-            active_admins(viewer.town_id).lock_exclusive().all(&txn).await.map_err(ApiError::from)?;
-        }
-        let updated = app_user::Entity::update_many()
-            .col_expr(app_user::Column::Active, Expr::value(false))
-            .col_expr(app_user::Column::Version, Expr::col(app_user::Column::Version).add(1))
-            .col_expr(app_user::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(app_user::Column::Id.eq(target))
-            .filter(cond)
-            .exec(&txn)
-            .await
-            .map_err(ApiError::from)?;
-        if updated.rows_affected == 0 {
-            return Err(ApiError::NotFound.into());
-        }
-        let target_user = app_user::Entity::find_by_id(target).one(&txn).await.map_err(ApiError::from)?;
-        if let Some(user) = target_user.filter(|u| u.role == Role::Admin)
-            && active_admins(user.town_id).count(&txn).await.map_err(ApiError::from)? == 0
-        {
-            return Err(ApiError::Conflict {
-                message: "This is the town's last active administrator; it cannot be deactivated.".into(),
-                message_zh: "该用户是本镇唯一在用的管理员，不能停用。".into(),
-                allowed: vec![],
-            }
-            .into());
-        }
-        audit::record(
-            &txn,
-            ctx,
-            viewer,
-            audit::Entry {
-                action: "deactivate_user",
-                object_type: "User",
-                object_id: Some(target),
-                field_groups: &[],
-                outcome: AuditOutcome::Allowed,
-                category: AuditCategory::Administration,
-            },
-        )
-        .await?;
-        replicas::announce_forget(&txn, Forget::User(target)).await.map_err(ApiError::from)?;
-        txn.commit().await.map_err(ApiError::from)?;
-        state.auth.viewers.forget_user(target);
-        Ok(DeactivateUserPayload { user_id: input.user_id, active: false })
-    }
-}
-
-/// The active admins of a town.
-fn active_admins(town: Uuid) -> sea_orm::Select<app_user::Entity> {
-    app_user::Entity::find()
-        .filter(app_user::Column::TownId.eq(town))
-        .filter(app_user::Column::Role.eq(Role::Admin))
-        .filter(app_user::Column::Active.eq(true))
 }
 
 impl crate::AppState {

@@ -10,4 +10,5 @@ pub mod risk;
 pub mod seed;
 pub mod sweep;
 pub mod task;
+pub mod user;
 pub mod venue;
