@@ -15,22 +15,27 @@ pub async fn insert_town(txn: &impl ConnectionTrait, name: &str) -> Result<Uuid,
     Ok(id)
 }
 
-/// Creates an office (any kind but a village committee, which [`insert_village`] creates); its id.
+/// Creates an office (any kind but a village committee, which [`insert_village`] creates).
 pub async fn insert_office(
     txn: &impl ConnectionTrait,
     town_id: Uuid,
     name: &str,
     kind: UnitKind,
-) -> Result<Uuid, DbErr> {
+) -> Result<org_unit::Model, DbErr> {
     insert_unit(txn, town_id, name, kind, None).await
 }
 
-/// Creates a village and the committee unit that serves it, of the same name: (village, unit).
-pub async fn insert_village(txn: &impl ConnectionTrait, town_id: Uuid, name: &str) -> Result<(Uuid, Uuid), DbErr> {
+/// Creates a village and the committee unit that serves it, of the same name.
+pub async fn insert_village(
+    txn: &impl ConnectionTrait,
+    town_id: Uuid,
+    name: &str,
+) -> Result<(village::Model, org_unit::Model), DbErr> {
     let village_id = Uuid::now_v7();
-    village::ActiveModel { id: Set(village_id), town_id: Set(town_id), name: Set(name.to_owned()) }.insert(txn).await?;
-    let unit_id = insert_unit(txn, town_id, name, UnitKind::Village, Some(village_id)).await?;
-    Ok((village_id, unit_id))
+    let village = village::ActiveModel { id: Set(village_id), town_id: Set(town_id), name: Set(name.to_owned()) };
+    let village = village.insert(txn).await?;
+    let unit = insert_unit(txn, town_id, name, UnitKind::Village, Some(village_id)).await?;
+    Ok((village, unit))
 }
 
 async fn insert_unit(
@@ -39,18 +44,16 @@ async fn insert_unit(
     name: &str,
     kind: UnitKind,
     village_id: Option<Uuid>,
-) -> Result<Uuid, DbErr> {
-    let id = Uuid::now_v7();
+) -> Result<org_unit::Model, DbErr> {
     org_unit::ActiveModel {
-        id: Set(id),
+        id: Set(Uuid::now_v7()),
         town_id: Set(town_id),
         name: Set(name.to_owned()),
         kind: Set(kind),
         village_id: Set(village_id),
     }
     .insert(txn)
-    .await?;
-    Ok(id)
+    .await
 }
 
 /// A new user of a unit.

@@ -189,7 +189,7 @@ pub async fn init(db: &DatabaseConnection, file: &TownFile) -> anyhow::Result<Cr
     let town_id = structure::insert_town(&txn, &file.town.name).await?;
     let mut admin_unit = None;
     for office in &file.offices {
-        let id = structure::insert_office(&txn, town_id, &office.name, office_kind(&office.kind)?).await?;
+        let id = structure::insert_office(&txn, town_id, &office.name, office_kind(&office.kind)?).await?.id;
         if office.name == file.admin_office() {
             admin_unit = Some(id);
         }

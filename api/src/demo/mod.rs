@@ -144,10 +144,10 @@ async fn insert_town(txn: &impl ConnectionTrait, spec: &TownSpec, hash: &str) ->
     let town_id = structure::insert_town(txn, spec.name).await?;
     let mut units: Vec<(&str, Uuid)> = Vec::new();
     for (name, kind) in spec.offices {
-        units.push((name, structure::insert_office(txn, town_id, name, *kind).await?));
+        units.push((name, structure::insert_office(txn, town_id, name, *kind).await?.id));
     }
     for name in spec.villages {
-        units.push((name, structure::insert_village(txn, town_id, name).await?.1));
+        units.push((name, structure::insert_village(txn, town_id, name).await?.1.id));
     }
     for (username, display_name, unit_name, role) in USERS {
         let Some((_, unit_id)) = units.iter().find(|(name, _)| name == unit_name) else {

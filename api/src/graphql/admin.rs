@@ -39,6 +39,7 @@ use crate::auth::{Viewer, setup};
 use crate::domain::organisation::{self as org_rules, check_role_suits};
 use crate::error::ApiError;
 use crate::replicas::{self, Forget};
+use crate::town as structure;
 
 /// An edge of `users`.
 pub type UserEdge = super::connection::Edge<User>;
@@ -48,17 +49,17 @@ pub struct AdminQuery;
 
 #[Object]
 impl AdminQuery {
-    /// The users the viewer may read, by username: an administrator reads its town's users,
+    /// 用户列表 — the users the viewer may read, by username: an administrator reads its town's users,
     /// everyone else only themselves.
     #[graphql(complexity = "std::cmp::max(first.or(last).unwrap_or(20), 0) as usize * child_complexity + 1")]
     async fn users(
         &self,
         ctx: &Context<'_>,
-        filter: Option<UserFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "筛选条件 — only the rows that match every condition given.")] filter: Option<UserFilter>,
+        #[graphql(desc = "每页条数 — how many rows after `after`: 1 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "起始游标 — forward paging: the rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "倒数条数 — how many rows before `before`: 1 to 100.")] last: Option<i32>,
+        #[graphql(desc = "截止游标 — backward paging: the rows before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<Page<User>> {
         let sort = Sort { field: ByUsername, ascending: true };
         let page =
@@ -69,8 +70,12 @@ impl AdminQuery {
         Ok(page.connection(|_| users.next().expect("one user per row")))
     }
 
-    /// The user with this id, or null when the viewer may not read it (also when there is none).
-    async fn user(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<User>> {
+    /// 用户 — the user with this id, or null when the viewer may not read it (also when there is none).
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "用户 — the user's global ID.")] id: ID,
+    ) -> async_graphql::Result<Option<User>> {
         let Some(id) = ids::decode_as(&id, Kind::User) else { return Ok(None) };
         match fetch::one::<Users>(ctx, id, "User").await? {
             Some((user, _)) => Ok(Some(User::one(ctx, user).await?)),
@@ -79,108 +84,142 @@ impl AdminQuery {
     }
 }
 
+/// 新建用户 — a new user of the admin's town.
 #[derive(InputObject)]
 pub struct CreateUserInput {
-    /// What the user types to log in: 2 to 32 letters, digits, `_`, `.` or `-`; unique.
+    /// 用户名 — what the user types to log in: 2 to 32 letters, digits, `_`, `.` or `-`; unique.
     pub username: String,
+    /// 姓名 — the name shown to others.
     pub display_name: String,
-    /// Must suit the unit's kind (an administrator sits in the coordination office).
+    /// 角色 — must suit the unit's kind (an administrator sits in the coordination office).
     pub role: Role,
+    /// 单位 — the user's org unit.
     pub unit_id: ID,
 }
 
+/// 新建用户结果 — the new user and its one-time setup code.
 #[derive(SimpleObject)]
 pub struct CreateUserPayload {
+    /// 用户 — the new user.
     pub user: User,
-    /// The one-time code the user redeems with `redeemSetupCode` to choose a password (valid 7
+    /// 设置码 — the one-time code the user redeems with `redeemSetupCode` to choose a password (valid 7
     /// days). Shown once: only its digest is kept.
     pub setup_code: String,
 }
 
+/// 调整角色 — a user and the role to give them.
 #[derive(InputObject)]
 pub struct SetUserRoleInput {
+    /// 用户 — the user's global ID.
     pub user_id: ID,
-    /// Must suit the user's unit (to change both, use `moveUser` with a role).
+    /// 角色 — must suit the user's unit (to change both, use `moveUser` with a role).
     pub role: Role,
 }
 
+/// 调动单位 — a user, the unit to move them to and the role there.
 #[derive(InputObject)]
 pub struct MoveUserInput {
+    /// 用户 — the user's global ID.
     pub user_id: ID,
-    /// A unit of the same town.
+    /// 单位 — a unit of the same town.
     pub unit_id: ID,
-    /// The role in the new unit, when it changes with it.
+    /// 角色 — the role in the new unit, when it changes with it.
     pub role: Option<Role>,
 }
 
+/// 重置密码 — the user whose password is reset.
 #[derive(InputObject)]
 pub struct ResetPasswordInput {
+    /// 用户 — the user's global ID.
     pub user_id: ID,
 }
 
+/// 停用用户 — the user to deactivate.
 #[derive(InputObject)]
 pub struct DeactivateUserInput {
+    /// 用户 — the user's global ID.
     pub user_id: ID,
 }
 
+/// 重新启用 — the user to reactivate.
 #[derive(InputObject)]
 pub struct ReactivateUserInput {
+    /// 用户 — the user's global ID.
     pub user_id: ID,
 }
 
+/// 用户结果 — the user after the step.
 #[derive(SimpleObject)]
 pub struct UserPayload {
+    /// 用户 — the user after the step.
     pub user: User,
 }
 
+/// 重置密码结果 — the user and their new one-time setup code.
 #[derive(SimpleObject)]
 pub struct ResetPasswordPayload {
+    /// 用户 — the user after the reset.
     pub user: User,
-    /// The new one-time setup code (valid 7 days); the old password and code no longer work.
+    /// 设置码 — the new one-time setup code (valid 7 days); the old password and code no longer work.
     pub setup_code: String,
 }
 
+/// 停用结果 — the user deactivated and their state.
 #[derive(SimpleObject)]
 pub struct DeactivateUserPayload {
+    /// 用户 — the deactivated user's global ID.
     pub user_id: ID,
+    /// 启用 — whether the user is active (false after deactivation).
     pub active: bool,
 }
 
+/// 新建单位 — an office of the town.
 #[derive(InputObject)]
 pub struct CreateOrgUnitInput {
-    /// Unique among the town's units.
+    /// 名称 — unique among the town's units.
     pub name: String,
-    /// Any kind but `VILLAGE` (a village's committee comes with `createVillage`).
+    /// 类型 — any kind but `VILLAGE` (a village's committee comes with `createVillage`).
     pub kind: UnitKind,
 }
 
+/// 单位更名 — a unit and its new name.
 #[derive(InputObject)]
 pub struct RenameOrgUnitInput {
+    /// 单位 — the unit's global ID.
     pub unit_id: ID,
+    /// 名称 — the new name, unique in the town.
     pub name: String,
 }
 
+/// 单位结果 — the unit after the step.
 #[derive(SimpleObject)]
 pub struct OrgUnitPayload {
+    /// 单位 — the unit after the step.
     pub org_unit: OrgUnit,
 }
 
+/// 新建村（社区） — a village of the town.
 #[derive(InputObject)]
 pub struct CreateVillageInput {
-    /// Unique among the town's villages and units (its committee unit bears the same name).
+    /// 名称 — unique among the town's villages and units (its committee unit bears the same name).
     pub name: String,
 }
 
+/// 村（社区）更名 — a village and its new name.
 #[derive(InputObject)]
 pub struct RenameVillageInput {
+    /// 村（社区） — the village's global ID.
     pub village_id: ID,
+    /// 名称 — the new name, unique in the town.
     pub name: String,
 }
 
+/// 村（社区）结果 — the village and its committee unit.
 #[derive(SimpleObject)]
 pub struct VillagePayload {
+    /// 村（社区） — the village after the step.
     pub village: Village,
-    /// The village's committee unit (村两委 / 社区), of kind `VILLAGE`.
+    /// 村两委 — the village's committee unit (村两委 / 社区), of kind `VILLAGE`.
     pub org_unit: Option<OrgUnit>,
 }
 
@@ -189,9 +228,13 @@ pub struct AdminMutation;
 
 #[Object]
 impl AdminMutation {
-    /// Creates a user of the admin's town with no password: the payload's one-time setup code
+    /// 新建用户 — creates a user of the admin's town with no password: the payload's one-time setup code
     /// is handed to the user, who chooses a password with `redeemSetupCode`.
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> async_graphql::Result<CreateUserPayload> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: CreateUserInput,
+    ) -> async_graphql::Result<CreateUserPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         state.access.rows::<Users>(viewer, "create").ok_or(ApiError::Forbidden)?;
@@ -207,24 +250,15 @@ impl AdminMutation {
             return Err(org_rules::taken("input.username").into());
         }
         let now = Utc::now();
-        let id = Uuid::now_v7();
-        app_user::ActiveModel {
-            id: Set(id),
-            town_id: Set(viewer.town_id),
-            org_unit_id: Set(unit.id),
-            username: Set(username),
-            display_name: Set(display_name),
-            role: Set(input.role),
-            password_hash: Set(app_user::NO_PASSWORD.to_owned()),
-            active: Set(true),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| unique_or(e, "input.username"))?;
+        let user = structure::NewUser {
+            town_id: viewer.town_id,
+            unit_id: unit.id,
+            username: &username,
+            display_name: &display_name,
+            role: input.role,
+            password_hash: app_user::NO_PASSWORD,
+        };
+        let id = structure::insert_user(&txn, user).await.map_err(|e| unique_or(e, "input.username"))?;
         let setup_code = setup::issue(&txn, id, now).await?;
         administered(&txn, ctx, viewer, "create_user", "User", id).await?;
         txn.commit().await.map_err(ApiError::from)?;
@@ -232,10 +266,14 @@ impl AdminMutation {
         Ok(CreateUserPayload { user: reload_user(ctx, id).await?, setup_code })
     }
 
-    /// Gives a user of the admin's town another role, which must suit their unit. It applies to
+    /// 调整角色 — gives a user of the admin's town another role, which must suit their unit. It applies to
     /// their next request, and their open sockets close. The town's last active administrator
     /// keeps the role: `CONFLICT`.
-    async fn set_user_role(&self, ctx: &Context<'_>, input: SetUserRoleInput) -> async_graphql::Result<UserPayload> {
+    async fn set_user_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: SetUserRoleInput,
+    ) -> async_graphql::Result<UserPayload> {
         let role = input.role;
         let id = on_user(ctx, &input.user_id, "set_role", "set_user_role", async |txn, user| {
             let unit = org_unit::Entity::find_by_id(user.org_unit_id).one(txn).await?.ok_or(ApiError::NotFound)?;
@@ -246,10 +284,14 @@ impl AdminMutation {
         Ok(UserPayload { user: reload_user(ctx, id).await? })
     }
 
-    /// Moves a user to another unit of the admin's town, with a new role when it changes with the
+    /// 调动单位 — moves a user to another unit of the admin's town, with a new role when it changes with the
     /// unit; the role must suit the unit's kind. It applies to their next request, and their open
     /// sockets close.
-    async fn move_user(&self, ctx: &Context<'_>, input: MoveUserInput) -> async_graphql::Result<UserPayload> {
+    async fn move_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: MoveUserInput,
+    ) -> async_graphql::Result<UserPayload> {
         let id = on_user(ctx, &input.user_id, "move", "move_user", async |txn, user| {
             let unit = unit_in_town(ctx, &input.unit_id, "input.unitId").await?;
             let role = match input.role {
@@ -269,12 +311,12 @@ impl AdminMutation {
         Ok(UserPayload { user: reload_user(ctx, id).await? })
     }
 
-    /// Gives a user a new one-time setup code: their password and any earlier code stop working,
+    /// 重置密码 — gives a user a new one-time setup code: their password and any earlier code stop working,
     /// every session of theirs ends and their open sockets close.
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
-        input: ResetPasswordInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: ResetPasswordInput,
     ) -> async_graphql::Result<ResetPasswordPayload> {
         let mut code = None;
         let id = on_user(ctx, &input.user_id, "reset_password", "reset_password", async |txn, user| {
@@ -286,13 +328,13 @@ impl AdminMutation {
         Ok(ResetPasswordPayload { user: reload_user(ctx, id).await?, setup_code })
     }
 
-    /// Deactivates a user of the admin's town; their live tokens stop working on the next request
+    /// 停用用户 — deactivates a user of the admin's town; their live tokens stop working on the next request
     /// and their open sockets close. The town's last active admin stays: `CONFLICT`, as nobody
     /// could then manage its users.
     async fn deactivate_user(
         &self,
         ctx: &Context<'_>,
-        input: DeactivateUserInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: DeactivateUserInput,
     ) -> async_graphql::Result<DeactivateUserPayload> {
         on_user(ctx, &input.user_id, "deactivate", "deactivate_user", async |txn, user| {
             change_user(txn, user.id, app_user::ActiveModel { active: Set(false), ..Default::default() }).await
@@ -301,11 +343,11 @@ impl AdminMutation {
         Ok(DeactivateUserPayload { user_id: input.user_id, active: false })
     }
 
-    /// Reactivates a deactivated user of the admin's town (with the password they had).
+    /// 重新启用 — reactivates a deactivated user of the admin's town (with the password they had).
     async fn reactivate_user(
         &self,
         ctx: &Context<'_>,
-        input: ReactivateUserInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: ReactivateUserInput,
     ) -> async_graphql::Result<UserPayload> {
         let id = on_user(ctx, &input.user_id, "reactivate", "reactivate_user", async |txn, user| {
             change_user(txn, user.id, app_user::ActiveModel { active: Set(true), ..Default::default() }).await
@@ -314,12 +356,12 @@ impl AdminMutation {
         Ok(UserPayload { user: reload_user(ctx, id).await? })
     }
 
-    /// Creates an office of the admin's town (扫黑办, 纪委, 派出所, 司法所); a village committee
+    /// 新建单位 — creates an office of the admin's town (扫黑办, 纪委, 派出所, 司法所); a village committee
     /// comes with its village (`createVillage`).
     async fn create_org_unit(
         &self,
         ctx: &Context<'_>,
-        input: CreateOrgUnitInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: CreateOrgUnitInput,
     ) -> async_graphql::Result<OrgUnitPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -334,17 +376,22 @@ impl AdminMutation {
             .into());
         }
         let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
-        let unit = insert_unit(&txn, viewer.town_id, &name, input.kind, None, "input.name").await?;
+        if unit_named(&txn, viewer.town_id, &name, None).await? {
+            return Err(org_rules::taken("input.name").into());
+        }
+        let unit = structure::insert_office(&txn, viewer.town_id, &name, input.kind)
+            .await
+            .map_err(|e| unique_or(e, "input.name"))?;
         administered(&txn, ctx, viewer, "create_org_unit", "OrgUnit", unit.id).await?;
         txn.commit().await.map_err(ApiError::from)?;
         Ok(OrgUnitPayload { org_unit: OrgUnit::from(unit) })
     }
 
-    /// Renames a unit of the admin's town; the name stays unique in the town.
+    /// 单位更名 — renames a unit of the admin's town; the name stays unique in the town.
     async fn rename_org_unit(
         &self,
         ctx: &Context<'_>,
-        input: RenameOrgUnitInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RenameOrgUnitInput,
     ) -> async_graphql::Result<OrgUnitPayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -360,12 +407,12 @@ impl AdminMutation {
         Ok(OrgUnitPayload { org_unit: OrgUnit::from(unit) })
     }
 
-    /// Creates a village of the admin's town and, as every village has, its committee unit (of
+    /// 新建村（社区） — creates a village of the admin's town and, as every village has, its committee unit (of
     /// kind `VILLAGE`, bearing the village's name).
     async fn create_village(
         &self,
         ctx: &Context<'_>,
-        input: CreateVillageInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: CreateVillageInput,
     ) -> async_graphql::Result<VillagePayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -375,12 +422,12 @@ impl AdminMutation {
         if village_named(&txn, viewer.town_id, &name, None).await? {
             return Err(org_rules::taken("input.name").into());
         }
-        let id = Uuid::now_v7();
-        village::ActiveModel { id: Set(id), town_id: Set(viewer.town_id), name: Set(name.clone()) }
-            .insert(&txn)
-            .await
-            .map_err(|e| unique_or(e, "input.name"))?;
-        let unit = insert_unit(&txn, viewer.town_id, &name, UnitKind::Village, Some(id), "input.name").await?;
+        if unit_named(&txn, viewer.town_id, &name, None).await? {
+            return Err(org_rules::taken("input.name").into());
+        }
+        let (village, unit) =
+            structure::insert_village(&txn, viewer.town_id, &name).await.map_err(|e| unique_or(e, "input.name"))?;
+        let id = village.id;
         administered(&txn, ctx, viewer, "create_village", "Village", id).await?;
         txn.commit().await.map_err(ApiError::from)?;
         Ok(VillagePayload {
@@ -389,12 +436,12 @@ impl AdminMutation {
         })
     }
 
-    /// Renames a village of the admin's town, and its committee unit where that bears the
+    /// 村（社区）更名 — renames a village of the admin's town, and its committee unit where that bears the
     /// village's name; both names stay unique in the town.
     async fn rename_village(
         &self,
         ctx: &Context<'_>,
-        input: RenameVillageInput,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RenameVillageInput,
     ) -> async_graphql::Result<VillagePayload> {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
@@ -529,28 +576,6 @@ async fn unit_in_town(ctx: &Context<'_>, id: &ID, field: &str) -> Result<org_uni
     let id = ids::decode_as(id, Kind::OrgUnit).ok_or_else(bad)?;
     let select = state.access.select::<OrgUnits>(ctx.viewer()?)?;
     select.filter(org_unit::Column::Id.eq(id)).one(&state.db).await?.ok_or_else(bad)
-}
-
-/// Inserts a unit; a name the town's units have already is `BAD_USER_INPUT` on `field`.
-async fn insert_unit(
-    txn: &DatabaseTransaction,
-    town: Uuid,
-    name: &str,
-    kind: UnitKind,
-    village_id: Option<Uuid>,
-    field: &str,
-) -> Result<org_unit::Model, ApiError> {
-    if unit_named(txn, town, name, None).await? {
-        return Err(org_rules::taken(field).into());
-    }
-    let unit = org_unit::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        town_id: Set(town),
-        name: Set(name.to_owned()),
-        kind: Set(kind),
-        village_id: Set(village_id),
-    };
-    unit.insert(txn).await.map_err(|e| unique_or(e, field))
 }
 
 /// Renames a unit; a name another unit of the town has is `BAD_USER_INPUT` on `field`.

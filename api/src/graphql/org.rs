@@ -37,7 +37,7 @@ pub struct User {
     pub town: Town,
     /// 启用 — whether the user may log in.
     pub active: bool,
-    /// True while the user has a one-time setup code and no password of their own yet.
+    /// 待设置密码 — true while the user has a one-time setup code and no password of their own yet.
     pub setup_pending: bool,
 }
 

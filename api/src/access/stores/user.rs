@@ -14,14 +14,16 @@ use crate::access::store::{Listed, ROW_ITSELF, SortKey, Store};
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
 
-/// What the user list may be filtered by.
+/// 用户筛选 — what the user list may be filtered by.
 #[derive(async_graphql::InputObject, Default, Clone)]
 pub struct UserFilter {
+    /// 角色 — users of this role.
     pub role: Option<Role>,
-    /// Users of this org unit.
+    /// 单位 — users of this org unit.
     pub unit_id: Option<async_graphql::ID>,
+    /// 启用 — active or deactivated users.
     pub active: Option<bool>,
-    /// Part of the username or the display name (case does not matter).
+    /// 搜索 — part of the username or the display name (case does not matter).
     pub search: Option<String>,
 }
 
