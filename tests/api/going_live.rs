@@ -1,6 +1,6 @@
 //! The README's "Going live" walk: an empty database, `pingan town init` with the example town
-//! file, the administrator's setup code redeemed for a password, a first login — and no demo
-//! data anywhere.
+//! file, the administrator's setup code redeemed for a password, a first login, a first officer
+//! added and logged in — and no demo data anywhere.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,11 @@ fn example_file() -> PathBuf {
 const REDEEM: &str = "mutation($i: RedeemSetupCodeInput!) { redeemSetupCode(input: $i) { accessToken user { username role unit { name } town { name } } } }";
 
 async fn redeem(app: &TestApp, code: &str, password: &str) -> Value {
-    app.gql(None, REDEEM, json!({ "i": { "username": "admin", "setupCode": code, "newPassword": password } })).await
+    redeem_as(app, "admin", code, password).await
+}
+
+async fn redeem_as(app: &TestApp, username: &str, code: &str, password: &str) -> Value {
+    app.gql(None, REDEEM, json!({ "i": { "username": username, "setupCode": code, "newPassword": password } })).await
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -61,14 +65,27 @@ async fn from_an_empty_database_to_a_first_login_with_no_demo_data() {
 
     let login = app.login_payload("admin", "晴川历历汉阳树2026").await;
     let token = login["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("{login}")).to_owned();
-    let org = app.gql(Some(&token), "{ orgUnits { name kind } villages { name } }", json!({})).await;
+    let org = app.gql(Some(&token), "{ orgUnits { id name kind } villages { name } }", json!({})).await;
     assert_eq!(org["data"]["orgUnits"].as_array().map(Vec::len), Some(7), "{org}");
     assert_eq!(org["data"]["villages"].as_array().map(Vec::len), Some(3), "{org}");
 
-    for table in ["person", "venue", "lead", "risk_item", "task", "audit_log"] {
+    // The administrator adds the first police officer, who sets a password and starts work.
+    let station = org["data"]["orgUnits"].as_array().unwrap().iter().find(|u| u["kind"] == "POLICE_STATION").unwrap();
+    let officer = json!({ "username": "li.jing", "displayName": "李警官", "role": "POLICE", "unitId": station["id"] });
+    let created_officer = app.mutate(&token, "createUser", officer, "setupCode user { username setupPending }").await;
+    assert_eq!(created_officer["user"]["setupPending"], true);
+    let code = created_officer["setupCode"].as_str().unwrap();
+    let first = redeem_as(&app, "li.jing", code, "派出所夜间值班二零二六").await;
+    let officer_token = first["data"]["redeemSetupCode"]["accessToken"].as_str().unwrap_or_else(|| panic!("{first}"));
+    let work =
+        app.gql(Some(officer_token), "{ me { role unit { name } } people(first: 5) { totalCount } }", json!({})).await;
+    assert_eq!(work["data"]["me"], json!({ "role": "POLICE", "unit": { "name": "清河派出所" } }), "{work}");
+    assert_eq!(work["data"]["people"]["totalCount"], 0, "{work}");
+
+    for table in ["person", "venue", "lead", "risk_item", "task"] {
         assert_eq!(count(&app, table).await, 0, "{table} holds rows");
     }
-    assert_eq!((count(&app, "town").await, count(&app, "app_user").await), (1, 1));
+    assert_eq!((count(&app, "town").await, count(&app, "app_user").await), (1, 2));
 }
 
 #[tokio::test]
