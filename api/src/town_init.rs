@@ -215,7 +215,7 @@ pub async fn init(db: &DatabaseConnection, file: &TownFile) -> anyhow::Result<Cr
         villages: file.villages.len(),
         admin: file.admin.username.clone(),
         setup_code,
-        setup_code_expires: now + chrono::Duration::days(setup::SETUP_CODE_DAYS),
+        setup_code_expires: setup::expiry(now),
     })
 }
 

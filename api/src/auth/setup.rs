@@ -24,6 +24,11 @@ use crate::replicas::{self, Forget};
 /// How long a setup code can be redeemed.
 pub const SETUP_CODE_DAYS: i64 = 7;
 
+/// When a code issued at `now` stops working.
+pub fn expiry(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + chrono::Duration::days(SETUP_CODE_DAYS)
+}
+
 /// The letters of a setup code: no 0/O, 1/I/L, so it can be read out over the phone.
 const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
@@ -141,7 +146,7 @@ pub async fn issue(txn: &impl ConnectionTrait, user_id: Uuid, now: DateTime<Utc>
     app_user::Entity::update_many()
         .col_expr(app_user::Column::PasswordHash, Expr::value(app_user::NO_PASSWORD))
         .col_expr(app_user::Column::SetupCodeHash, Expr::value(digest(&code)))
-        .col_expr(app_user::Column::SetupCodeExpiresAt, Expr::value(now + chrono::Duration::days(SETUP_CODE_DAYS)))
+        .col_expr(app_user::Column::SetupCodeExpiresAt, Expr::value(expiry(now)))
         .col_expr(app_user::Column::Version, Expr::col(app_user::Column::Version).add(1))
         .col_expr(app_user::Column::UpdatedAt, Expr::value(now))
         .filter(app_user::Column::Id.eq(user_id))
