@@ -27,6 +27,8 @@ pub enum Kind {
     Lead,
     RiskItem,
     Task,
+    Meeting,
+    LawyerReport,
 }
 
 impl Kind {
@@ -49,10 +51,12 @@ impl Kind {
             Kind::Lead => "Lead",
             Kind::RiskItem => "RiskItem",
             Kind::Task => "Task",
+            Kind::Meeting => "Meeting",
+            Kind::LawyerReport => "LawyerReport",
         }
     }
 
-    const ALL: [Kind; 17] = [
+    const ALL: [Kind; 19] = [
         Kind::User,
         Kind::OrgUnit,
         Kind::Village,
@@ -70,7 +74,16 @@ impl Kind {
         Kind::Lead,
         Kind::RiskItem,
         Kind::Task,
+        Kind::Meeting,
+        Kind::LawyerReport,
     ];
+}
+
+impl Kind {
+    /// The kind whose name is `name` (an audit entry's object type), if any.
+    pub fn named(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 /// The global id of a record.

@@ -151,7 +151,13 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("MONTHLY_REPORT", "月报"),
             ("AD_HOC", "专项督办"),
             ("PERSON_LINK", "人员关联申请"),
+            ("MEETING_DECISION", "会议决定事项"),
+            ("MONTHLY_ANALYSIS_MEETING", "月度研判会"),
         ],
+    ),
+    (
+        "MeetingKind",
+        &[("MONTHLY_ANALYSIS", "研判会"), ("JOINT_MEETING", "联席会议"), ("THREE_LEVEL_JOINT_MEETING", "三级联席会议")],
     ),
     (
         "TaskStatus",
@@ -163,7 +169,16 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("CANCELLED", "已撤销"),
         ],
     ),
-    ("TaskTargetType", &[("PERSON", "重点人员"), ("VENUE", "重点场所"), ("LEAD", "线索"), ("RISK_ITEM", "风险隐患")]),
+    (
+        "TaskTargetType",
+        &[
+            ("PERSON", "重点人员"),
+            ("VENUE", "重点场所"),
+            ("LEAD", "线索"),
+            ("RISK_ITEM", "风险隐患"),
+            ("MEETING", "会议"),
+        ],
+    ),
     (
         "TaskEventKind",
         &[

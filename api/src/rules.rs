@@ -1,6 +1,6 @@
 //! Tasks raised by rules (domain.md "Supervision tasks"): talk and inspection intervals, the
-//! lead deadlines, T+2 after a HIGH assessment, the villages' lead reports (每月两报) and the
-//! monthly reports.
+//! lead deadlines, T+2 after a HIGH assessment, the villages' lead reports (每月两报), the
+//! monthly reports and the coordination office's monthly analysis meeting (研判会).
 //!
 //! A sweep asks each rule two things at an instant: which duties are owed now, and which of its
 //! open tasks are done. It raises a task for every owed duty that has none and closes every done
@@ -151,10 +151,12 @@ pub enum Rule {
     VillageLeadReport,
     /// Each unit's monthly report is due the 23rd, the town's the 25th.
     MonthlyReport,
+    /// The coordination office holds its analysis meeting (研判会) every month.
+    MonthlyAnalysisMeeting,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::TalkDue,
         Rule::InspectionDue,
         Rule::LeadTransfer,
@@ -163,6 +165,7 @@ impl Rule {
         Rule::RiskFeedback,
         Rule::VillageLeadReport,
         Rule::MonthlyReport,
+        Rule::MonthlyAnalysisMeeting,
     ];
 
     pub fn kind(self) -> TaskKind {
@@ -175,12 +178,13 @@ impl Rule {
             Rule::RiskFeedback => TaskKind::RiskFeedback,
             Rule::VillageLeadReport => TaskKind::VillageLeadReport,
             Rule::MonthlyReport => TaskKind::MonthlyReport,
+            Rule::MonthlyAnalysisMeeting => TaskKind::MonthlyAnalysisMeeting,
         }
     }
 
     /// Whether the rule's duties belong to a unit (a period's report) rather than a record.
     fn per_unit(self) -> bool {
-        matches!(self, Rule::VillageLeadReport | Rule::MonthlyReport)
+        matches!(self, Rule::VillageLeadReport | Rule::MonthlyReport | Rule::MonthlyAnalysisMeeting)
     }
 
     /// The system event's text when the duty is done.
@@ -194,6 +198,7 @@ impl Rule {
             Rule::RiskFeedback => "风险隐患已有反馈或已不在待反馈状态，系统自动办结。",
             Rule::VillageLeadReport => "本期已登记线索，系统自动办结。",
             Rule::MonthlyReport => "月报已办结。",
+            Rule::MonthlyAnalysisMeeting => "本月研判会已召开并记录，系统自动办结。",
         }
     }
 }
@@ -203,8 +208,10 @@ impl Rule {
 pub fn rule_key(kind: TaskKind, target: Option<Uuid>, unit: Uuid, due_at: DateTime<Utc>) -> Option<String> {
     let name = kind.to_value();
     match kind {
-        TaskKind::VillageLeadReport | TaskKind::MonthlyReport => Some(format!("{name}:{unit}:{}", local_day(due_at))),
-        TaskKind::AdHoc | TaskKind::RiskResolution | TaskKind::PersonLink => None,
+        TaskKind::VillageLeadReport | TaskKind::MonthlyReport | TaskKind::MonthlyAnalysisMeeting => {
+            Some(format!("{name}:{unit}:{}", local_day(due_at)))
+        }
+        TaskKind::AdHoc | TaskKind::RiskResolution | TaskKind::PersonLink | TaskKind::MeetingDecision => None,
         _ => target.map(|t| format!("{name}:{t}")),
     }
 }
@@ -239,6 +246,11 @@ pub enum Trigger {
     Venue(Uuid),
     Lead(Uuid),
     RiskItem(Uuid),
+    /// A meeting recorded by this unit (its monthly analysis meeting may be done).
+    Meeting {
+        town: Uuid,
+        unit: Uuid,
+    },
 }
 
 /// What a sweep did.
@@ -306,6 +318,10 @@ pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateT
         Trigger::Venue(id) => (&[Rule::InspectionDue], id, sweep::town_of::<Venues>(txn, id).await?),
         Trigger::RiskItem(id) => (&[Rule::RiskFeedback], id, sweep::town_of::<RiskItems>(txn, id).await?),
         Trigger::Lead(id) => return after_lead_write(txn, id, now).await,
+        Trigger::Meeting { town, unit } => {
+            let scope = Scope { town: Some(town), only: Only::Unit(unit) };
+            return sweep(txn, &[Rule::MonthlyAnalysisMeeting], scope, now).await;
+        }
     };
     match town {
         Some(town) => sweep(txn, rules, Scope { town: Some(town), only: Only::Target(id) }, now).await,
@@ -483,6 +499,7 @@ async fn owed(
         Rule::RiskFeedback => risk_feedback(db, offices, scope).await,
         Rule::VillageLeadReport => village_reports(db, offices, scope, today).await,
         Rule::MonthlyReport => Ok(monthly_reports(offices, scope, today)),
+        Rule::MonthlyAnalysisMeeting => analysis_meetings(db, offices, scope, today).await,
     }
 }
 
@@ -636,6 +653,40 @@ fn monthly_reports(offices: &Offices, scope: Scope, today: NaiveDate) -> Vec<Owe
         .collect()
 }
 
+/// The month holding `day`: its first and last days.
+fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (day.with_day(1).expect("day 1"), last_day_of_month(day))
+}
+
+/// The coordination office's analysis meeting (研判会) of the month of `today`, due the month's
+/// last day, while it has recorded none held in the month. Raised on the first of the month.
+async fn analysis_meetings(
+    db: &impl ConnectionTrait,
+    offices: &Offices,
+    scope: Scope,
+    today: NaiveDate,
+) -> Result<Vec<Owed>, DbErr> {
+    let (start, end) = month_of(today);
+    let units: Vec<&org_unit::Model> = offices
+        .units_in(scope.only, &[UnitKind::CoordinationOffice])
+        .filter(|u| scope.town.is_none_or(|t| t == u.town_id))
+        .collect();
+    let held = sweep::units_with_analysis_meetings(db, units.iter().map(|u| u.id).collect(), start, end).await?;
+    Ok(units
+        .into_iter()
+        .filter(|u| !held.contains(&u.id))
+        .map(|u| Owed {
+            town: u.town_id,
+            title: format!("{}年{}月扫黑除恶形势研判会", end.year(), end.month()),
+            target: None,
+            assignee_unit: u.id,
+            assignee_user: None,
+            creating_unit: u.id,
+            due_at: end_of_day(end),
+        })
+        .collect())
+}
+
 /// The open rule-raised tasks of `rule` in `scope`.
 async fn open_tasks(db: &impl ConnectionTrait, rule: Rule, scope: Scope) -> Result<Vec<task::Model>, DbErr> {
     sweep::open_rule_tasks(db, rule.kind(), scope.town, scope.only).await
@@ -664,6 +715,19 @@ async fn done(
                 let units = tasks.iter().map(|t| t.assignee_unit_id).collect();
                 let reported = sweep::units_with_leads(db, units, start, end).await?;
                 done.extend(tasks.into_iter().filter(|t| reported.contains(&t.assignee_unit_id)).cloned());
+            }
+            Ok(done)
+        }
+        // Done when the office recorded an analysis meeting held in the task's own month (an
+        // earlier month's task stays open, and overdue).
+        Rule::MonthlyAnalysisMeeting => {
+            let mut done = Vec::new();
+            for task in open {
+                let (start, end) = month_of(local_day(task.due_at));
+                let held = sweep::units_with_analysis_meetings(db, vec![task.assignee_unit_id], start, end).await?;
+                if held.contains(&task.assignee_unit_id) {
+                    done.push(task.clone());
+                }
             }
             Ok(done)
         }

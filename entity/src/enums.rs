@@ -649,6 +649,12 @@ pub enum TaskKind {
     /// dossier the town already holds (raised by the police station for itself).
     #[sea_orm(string_value = "PERSON_LINK")]
     PersonLink,
+    /// 会议决定事项 — a decision a meeting (研判会, 联席会议) assigned to a unit.
+    #[sea_orm(string_value = "MEETING_DECISION")]
+    MeetingDecision,
+    /// 月度研判会 — the coordination office's monthly analysis meeting (研判会), raised on the 1st.
+    #[sea_orm(string_value = "MONTHLY_ANALYSIS_MEETING")]
+    MonthlyAnalysisMeeting,
 }
 
 /// 任务状态 — status of a task. A return is an event that sends a task back to `IN_PROGRESS`, not a status.
@@ -692,6 +698,9 @@ pub enum TaskTargetType {
     /// 风险隐患 — a risk item.
     #[sea_orm(string_value = "RISK_ITEM")]
     RiskItem,
+    /// 会议 — a meeting whose decision the task carries out.
+    #[sea_orm(string_value = "MEETING")]
+    Meeting,
 }
 
 /// 任务事件 — an entry in a task's thread.
@@ -756,4 +765,21 @@ pub enum AuditCategory {
     /// 系统管理 — users, org units and policy, read by the admin.
     #[sea_orm(string_value = "ADMINISTRATION")]
     Administration,
+}
+
+/// 会议类型 — the kinds of meeting the seeds hold (研判会, 联席会议, 三级联席会议).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MeetingKind {
+    /// 月度研判会 — the monthly analysis meeting on the town's situation (seed 001).
+    #[sea_orm(string_value = "MONTHLY_ANALYSIS")]
+    MonthlyAnalysis,
+    /// 联席会议 — the monthly joint meeting of the offices (seed 003).
+    #[sea_orm(string_value = "JOINT_MEETING")]
+    JointMeeting,
+    /// 三级联席会议 — the three-level joint meeting that takes up escalated risks (seed 004).
+    #[sea_orm(string_value = "THREE_LEVEL_JOINT_MEETING")]
+    ThreeLevelJointMeeting,
 }

@@ -13,10 +13,15 @@ pub mod prelude;
 
 pub mod app_user;
 pub mod audit_log;
+pub mod lawyer_report;
 pub mod lead;
 pub mod lead_event;
 pub mod lead_serial_counter;
 pub mod lead_subject;
+pub mod meeting;
+pub mod meeting_decision;
+pub mod meeting_risk_item;
+pub mod meeting_unit;
 pub mod org_unit;
 pub mod person;
 pub mod person_assessment;

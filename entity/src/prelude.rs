@@ -2,10 +2,15 @@
 
 pub use super::app_user::Entity as AppUser;
 pub use super::audit_log::Entity as AuditLog;
+pub use super::lawyer_report::Entity as LawyerReport;
 pub use super::lead::Entity as Lead;
 pub use super::lead_event::Entity as LeadEvent;
 pub use super::lead_serial_counter::Entity as LeadSerialCounter;
 pub use super::lead_subject::Entity as LeadSubject;
+pub use super::meeting::Entity as Meeting;
+pub use super::meeting_decision::Entity as MeetingDecision;
+pub use super::meeting_risk_item::Entity as MeetingRiskItem;
+pub use super::meeting_unit::Entity as MeetingUnit;
 pub use super::org_unit::Entity as OrgUnit;
 pub use super::person::Entity as Person;
 pub use super::person_assessment::Entity as PersonAssessment;

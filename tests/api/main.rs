@@ -2,6 +2,7 @@
 //! a fresh database. One binary links the app once instead of once per capability.
 
 mod admin;
+mod audit_queue;
 mod auth;
 mod canary;
 mod config;
@@ -13,10 +14,12 @@ mod going_live;
 mod graphiql;
 mod hostile;
 mod imports;
+mod lawyer_reports;
 mod layering;
 mod leads;
 mod limits;
 mod login_throttle;
+mod meetings;
 mod metrics;
 mod migrations;
 mod mobile_sync;

@@ -19,6 +19,8 @@ const RESOURCES: &[(&str, &[&str])] = &[
     ("lead", &["shell", "receipt", "submission", "handling", "reporter"]),
     ("risk_item", &["basic", "detail", "parties"]),
     ("task", &[]),
+    ("meeting", &[]),
+    ("lawyer_report", &[]),
     ("audit_log", &[]),
     ("user", &[]),
     ("org_unit", &[]),

@@ -6,7 +6,8 @@
 
 use entity::enums::{AuditCategory, RiskCategory, TaskTargetType};
 use entity::{
-    app_user, audit_log, lead, lead_subject, org_unit, person, person_judicial_tag, risk_item, task, venue, village,
+    app_user, audit_log, lawyer_report, lead, lead_subject, meeting, meeting_unit, org_unit, person,
+    person_judicial_tag, risk_item, task, venue, village,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
@@ -50,6 +51,16 @@ fn own_village<C: ColumnTrait>(col: C, viewer: &Viewer) -> Condition {
 /// A condition no row satisfies.
 pub fn never() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
+}
+
+/// Meetings of the viewer's town held on umbrella leads (a subquery of ids).
+fn umbrella_meeting_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(meeting::Column::Id)
+        .from(meeting::Entity)
+        .and_where(meeting::Column::TownId.eq(viewer.town_id))
+        .and_where(meeting::Column::Umbrella.eq(true))
+        .to_owned()
 }
 
 /// Leads of the viewer's town that are umbrella leads (a subquery of ids).
@@ -237,22 +248,30 @@ impl Resource for Tasks {
     }
 
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
-        let targets_umbrella_lead = || {
-            Condition::all()
-                .add(task::Column::TargetType.eq(TaskTargetType::Lead))
-                .add(task::Column::TargetId.in_subquery(umbrella_lead_ids(viewer)))
+        // A meeting on umbrella leads is the discipline commission's as much as the leads are:
+        // the tasks its decisions raised follow the same rule.
+        let targets = |kind: TaskTargetType, ids: sea_orm::sea_query::SelectStatement, umbrella: bool| {
+            let id = if umbrella {
+                task::Column::TargetId.in_subquery(ids)
+            } else {
+                task::Column::TargetId.not_in_subquery(ids)
+            };
+            Condition::all().add(task::Column::TargetType.eq(kind)).add(id)
         };
         Some(match atom {
             Atom::Town | Atom::Row => Condition::all(),
             Atom::AssignedToOwnUnit => eq_unit(task::Column::AssigneeUnitId, viewer),
             Atom::CreatedByOwnUnit => eq_unit(task::Column::CreatingUnitId, viewer),
-            Atom::TargetUmbrellaLead => targets_umbrella_lead(),
+            Atom::TargetUmbrellaLead => Condition::any()
+                .add(targets(TaskTargetType::Lead, umbrella_lead_ids(viewer), true))
+                .add(targets(TaskTargetType::Meeting, umbrella_meeting_ids(viewer), true)),
             // Spelled out rather than NOT(…): a task without a target has NULL there, and
             // NOT(NULL) would drop it.
             Atom::TargetNotUmbrellaLead => Condition::any()
                 .add(task::Column::TargetType.is_null())
-                .add(task::Column::TargetType.ne(TaskTargetType::Lead))
-                .add(task::Column::TargetId.not_in_subquery(umbrella_lead_ids(viewer))),
+                .add(task::Column::TargetType.is_not_in([TaskTargetType::Lead, TaskTargetType::Meeting]))
+                .add(targets(TaskTargetType::Lead, umbrella_lead_ids(viewer), false))
+                .add(targets(TaskTargetType::Meeting, umbrella_meeting_ids(viewer), false)),
             _ => return None,
         })
     }
@@ -329,6 +348,48 @@ impl Resource for Users {
     }
 }
 
+pub struct Meetings;
+impl Resource for Meetings {
+    const NAME: &'static str = "meeting";
+    const GROUPS: &'static [&'static str] = &[];
+    type Entity = meeting::Entity;
+
+    fn town_column() -> meeting::Column {
+        meeting::Column::TownId
+    }
+
+    fn row_id(row: &meeting::Model) -> uuid::Uuid {
+        row.id
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::Umbrella => Condition::all().add(meeting::Column::Umbrella.eq(true)),
+            Atom::Ordinary => Condition::all().add(meeting::Column::Umbrella.eq(false)),
+            Atom::AttendedByOwnUnit => Condition::all().add(
+                meeting::Column::Id.in_subquery(
+                    Query::select()
+                        .column(meeting_unit::Column::MeetingId)
+                        .from(meeting_unit::Entity)
+                        .and_where(meeting_unit::Column::UnitId.eq(viewer.unit_id))
+                        .to_owned(),
+                ),
+            ),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, _viewer: &Viewer, row: &meeting::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::Umbrella => row.umbrella,
+            Atom::Ordinary => !row.umbrella,
+            _ => return None,
+        })
+    }
+}
+
 /// Tables that only ever scope by town.
 macro_rules! town_only {
     ($name:ident, $res:literal, $module:ident) => {
@@ -358,6 +419,7 @@ macro_rules! town_only {
 }
 town_only!(OrgUnits, "org_unit", org_unit);
 town_only!(Villages, "village", village);
+town_only!(LawyerReports, "lawyer_report", lawyer_report);
 
 /// Checks one policy line against the code: the resource and group exist, and every atom means
 /// something there (group scopes must be decidable on a loaded row).
@@ -376,6 +438,8 @@ pub fn validate(resource: &str, scope: &super::Scope) -> Result<(), String> {
         "user" => check::<Users>(group, scope),
         "org_unit" => check::<OrgUnits>(group, scope),
         "village" => check::<Villages>(group, scope),
+        "meeting" => check::<Meetings>(group, scope),
+        "lawyer_report" => check::<LawyerReports>(group, scope),
         other => Err(format!("unknown resource `{other}`")),
     }
 }

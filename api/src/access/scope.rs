@@ -24,9 +24,9 @@ pub enum Atom {
     ReceivedByOwnUnit,
     AssignedToOwnUnit,
     CreatedByOwnUnit,
-    /// Umbrella (保护伞) leads.
+    /// Umbrella (保护伞) leads; meetings the discipline commission held on them.
     Umbrella,
-    /// Leads that are not umbrella leads.
+    /// Leads that are not umbrella leads; meetings that are not on them.
     Ordinary,
     /// Risk items of category `SOCIAL_CONFLICT`.
     SocialConflict,
@@ -34,10 +34,13 @@ pub enum Atom {
     NotSocialConflict,
     TerritorialOwnUnit,
     SectorOwnUnit,
-    /// Tasks whose target is an umbrella lead.
+    /// Tasks whose target is an umbrella lead, or a meeting on umbrella leads (whose decisions
+    /// are the discipline commission's alone).
     TargetUmbrellaLead,
-    /// Tasks whose target is not an umbrella lead (or that have no target).
+    /// Tasks whose target is neither of those (or that have no target).
     TargetNotUmbrellaLead,
+    /// Meetings the viewer's unit attended.
+    AttendedByOwnUnit,
     /// Audit entries about users, org units and policy.
     Administration,
 }
@@ -61,6 +64,7 @@ const NAMES: &[(&str, Atom)] = &[
     ("target_umbrella_lead", Atom::TargetUmbrellaLead),
     ("target_not_umbrella_lead", Atom::TargetNotUmbrellaLead),
     ("administration", Atom::Administration),
+    ("attended_by_own_unit", Atom::AttendedByOwnUnit),
 ];
 
 impl Atom {

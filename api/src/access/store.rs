@@ -178,14 +178,27 @@ impl<'a> Store<'a> {
         <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
     {
         let held = self.one::<R>(db, id).await?.ok_or(ApiError::NotFound)?;
-        let allowed = match self.access.rows::<R>(self.viewer, action) {
-            Some(rows) => R::Entity::find_by_id(id).filter(rows).count(db).await? == 1,
-            None => false,
-        };
-        if !allowed {
+        if !self.granted::<R>(db, id, action).await? {
             return Err(ApiError::Forbidden);
         }
         Ok(held)
+    }
+
+    /// Whether `action` is granted on the row `id` of `R`, decided in SQL (also for a row the
+    /// caller's transaction has just written: a create grant may depend on the new row itself).
+    pub async fn granted<R: Resource>(
+        &self,
+        db: &impl ConnectionTrait,
+        id: Uuid,
+        action: &str,
+    ) -> Result<bool, ApiError>
+    where
+        <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        Ok(match self.access.rows::<R>(self.viewer, action) {
+            Some(rows) => R::Entity::find_by_id(id).filter(rows).count(db).await? == 1,
+            None => false,
+        })
     }
 
     /// The SQL of `filter` as this viewer may use it: every guarded predicate ANDed with "holds

@@ -46,17 +46,7 @@ pub struct AuditEntry {
 
 impl From<audit_log::Model> for AuditEntry {
     fn from(m: audit_log::Model) -> Self {
-        let kind = match m.object_type.as_str() {
-            "Person" => Some(Kind::Person),
-            "Venue" => Some(Kind::Venue),
-            "Lead" => Some(Kind::Lead),
-            "Task" => Some(Kind::Task),
-            "RiskItem" => Some(Kind::RiskItem),
-            "User" => Some(Kind::User),
-            "OrgUnit" => Some(Kind::OrgUnit),
-            "Village" => Some(Kind::Village),
-            _ => None,
-        };
+        let kind = Kind::named(&m.object_type);
         Self {
             id: ids::encode(Kind::AuditEntry, m.id),
             at: m.created_at,

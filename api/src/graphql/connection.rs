@@ -17,6 +17,11 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "TaskConnection", params(super::task::Task, super::task::TaskEdge)))]
 #[graphql(concrete(name = "RiskItemConnection", params(super::risk::RiskItem, super::risk::RiskItemEdge)))]
 #[graphql(concrete(name = "UserConnection", params(super::org::User, super::admin::UserEdge)))]
+#[graphql(concrete(name = "MeetingConnection", params(super::meeting::Meeting, super::meeting::MeetingEdge)))]
+#[graphql(concrete(
+    name = "LawyerReportConnection",
+    params(super::lawyer_report::LawyerReport, super::lawyer_report::LawyerReportEdge)
+))]
 #[graphql(concrete(
     name = "AuditEntryConnection",
     params(super::audit_log::AuditEntry, super::audit_log::AuditEntryEdge)
@@ -44,6 +49,8 @@ pub type Page<T> = Connection<T, Edge<T>>;
 #[graphql(concrete(name = "RiskItemEdge", params(super::risk::RiskItem)))]
 #[graphql(concrete(name = "AuditEntryEdge", params(super::audit_log::AuditEntry)))]
 #[graphql(concrete(name = "UserEdge", params(super::org::User)))]
+#[graphql(concrete(name = "MeetingEdge", params(super::meeting::Meeting)))]
+#[graphql(concrete(name = "LawyerReportEdge", params(super::lawyer_report::LawyerReport)))]
 pub struct Edge<T: OutputType> {
     /// 游标 — an opaque cursor, for `after` or `before`.
     pub cursor: String,

@@ -38,6 +38,8 @@ pub struct Loaders {
     /// they batch like a page's (queries only: a mutation's payload reads through fresh loaders).
     pub venue_records: Arc<super::venue_loaders::VenueLoaders>,
     pub risk_records: Arc<super::risk_loaders::RiskLoaders>,
+    /// Meetings' units, decisions and risk items, and decisions' tasks.
+    pub meetings: DataLoader<super::meeting::MeetingLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -53,6 +55,7 @@ impl Loaders {
         let targets = super::task::TargetLoader::new(state.clone(), viewer.clone());
         let venue_records = super::venue_loaders::VenueLoaders::new(state.clone(), viewer.clone());
         let risk_records = super::risk_loaders::RiskLoaders::new(state.clone(), viewer.clone());
+        let meetings = super::meeting::MeetingLoader::new(state.clone(), viewer.clone());
         let task_events = TaskEventLoader { state, viewer };
         Self {
             villages: DataLoader::with_cache(villages, tokio::spawn, HashMapCache::default()),
@@ -65,6 +68,7 @@ impl Loaders {
             targets: DataLoader::with_cache(targets, tokio::spawn, HashMapCache::default()),
             venue_records,
             risk_records,
+            meetings: DataLoader::with_cache(meetings, tokio::spawn, HashMapCache::default()),
         }
     }
 
@@ -86,6 +90,8 @@ impl Loaders {
         self.lead_records.clear::<GangPartsOf>();
         self.task_events.clear::<TaskEventsOf>();
         self.targets.clear::<super::task::TargetOf>();
+        self.meetings.clear::<super::meeting::PartsOf>();
+        self.meetings.clear::<super::meeting::TaskOf>();
     }
 }
 

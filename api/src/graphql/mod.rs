@@ -11,12 +11,14 @@ pub mod dashboard;
 pub mod fetch;
 pub mod import;
 pub mod labels;
+pub mod lawyer_report;
 pub mod lead;
 pub mod lead_loaders;
 pub mod lead_steps;
 pub mod level;
 pub mod limits;
 pub mod loaders;
+pub mod meeting;
 pub mod node;
 pub mod org;
 pub mod person;
@@ -56,6 +58,8 @@ pub struct Query(
     task::TaskQuery,
     risk::RiskQuery,
     audit_log::AuditQuery,
+    meeting::MeetingQuery,
+    lawyer_report::LawyerReportQuery,
     labels::LabelQuery,
     report::ReportQuery,
     dashboard::DashboardQuery,
@@ -72,6 +76,8 @@ pub struct Mutation(
     lead_steps::LeadMutation,
     task::TaskMutation,
     risk::RiskMutation,
+    meeting::MeetingMutation,
+    lawyer_report::LawyerReportMutation,
     admin::AdminMutation,
     import::ImportMutation,
 );

@@ -4,7 +4,9 @@ use async_graphql::{Context, ID, Interface, Object};
 
 use super::ContextExt;
 use super::ids::{self, Kind};
+use super::lawyer_report::{self, LawyerReport};
 use super::lead::{self, Lead};
+use super::meeting::{self, Meeting};
 use super::org::{OrgUnit, User, Village};
 use super::person::{self, Person};
 use super::risk::{self, RiskItem};
@@ -25,6 +27,8 @@ pub enum Node {
     User(User),
     OrgUnit(OrgUnit),
     Village(Village),
+    Meeting(Meeting),
+    LawyerReport(LawyerReport),
 }
 
 #[derive(Default)]
@@ -50,6 +54,8 @@ impl NodeQuery {
             Kind::Lead => lead::find(ctx, uuid).await?.map(Node::Lead),
             Kind::Task => task::find(ctx, uuid).await?.map(Node::Task),
             Kind::RiskItem => risk::find(ctx, uuid).await?.map(Node::RiskItem),
+            Kind::Meeting => meeting::find(ctx, uuid).await?.map(Node::Meeting),
+            Kind::LawyerReport => lawyer_report::find(ctx, uuid).await?.map(Node::LawyerReport),
             Kind::User => match state.access.select::<Users>(viewer) {
                 Ok(select) => match select.filter(entity::app_user::Column::Id.eq(uuid)).one(&state.db).await? {
                     Some(user) => Some(Node::User(User::one(ctx, user).await?)),

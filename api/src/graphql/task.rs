@@ -37,7 +37,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 
 use crate::AppState;
-use crate::access::resource::{Leads, Persons, RiskItems, Tasks, Venues};
+use crate::access::resource::{Leads, Meetings, Persons, RiskItems, Tasks, Venues};
 use crate::access::store::Held;
 use crate::access::store::Store;
 use crate::access::stores::task::{self as store, TaskList};
@@ -141,6 +141,7 @@ impl Task {
             Some(Node::Venue(v)) => v.display_name().map(|n| format!("重点场所 {n}")),
             Some(Node::Lead(l)) => l.display_serial().map(|s| format!("线索 {s}")),
             Some(Node::RiskItem(r)) => r.display_title().map(|t| format!("风险隐患 {t}")),
+            Some(Node::Meeting(m)) => Some(format!("会议 {}", m.summary_line())),
             _ => None,
         })
     }
@@ -231,6 +232,7 @@ async fn target_of(ctx: &Context<'_>, task: &task::Model) -> Result<Option<Node>
         TargetRow::Venue(row) => Node::Venue(venue::from_held(ctx, (row.0.clone(), row.1))?),
         TargetRow::Lead(row) => Node::Lead(lead::Lead::new(row.0.clone(), row.1)),
         TargetRow::Risk(row) => Node::RiskItem(risk::from_held(ctx, (row.0.clone(), row.1))?),
+        TargetRow::Meeting(row) => Node::Meeting(super::meeting::Meeting::new(row.0.clone())),
     }))
 }
 
@@ -245,6 +247,7 @@ pub enum TargetRow {
     Venue(Arc<Held<Venues>>),
     Lead(Arc<Held<Leads>>),
     Risk(Arc<Held<RiskItems>>),
+    Meeting(Arc<Held<Meetings>>),
 }
 
 /// Tasks' targets, read in one statement per kind through the stores; a target the viewer may
@@ -280,6 +283,9 @@ impl Loader<TargetOf> for TargetLoader {
         }
         for row in store.many::<RiskItems>(db, &ids(TaskTargetType::RiskItem)).await.map_err(db_err)? {
             out.insert(TargetOf(TaskTargetType::RiskItem, row.0.id), TargetRow::Risk(Arc::new(row)));
+        }
+        for row in store.many::<Meetings>(db, &ids(TaskTargetType::Meeting)).await.map_err(db_err)? {
+            out.insert(TargetOf(TaskTargetType::Meeting, row.0.id), TargetRow::Meeting(Arc::new(row)));
         }
         Ok(out)
     }

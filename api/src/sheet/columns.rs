@@ -6,17 +6,19 @@ use std::future::Future;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use entity::enums::JudicialTag;
-use entity::{lead, person, person_judicial_tag, risk_item, task, venue};
+use entity::{audit_log, lead, person, person_judicial_tag, risk_item, task, venue};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
 use super::{Cell, label, yes_no};
-use crate::access::resource::{Leads, Persons, Resource, RiskItems, Tasks, Venues};
+use crate::access::resource::{AuditEntries, Leads, Persons, Resource, RiskItems, Tasks, Venues};
 use crate::access::store::{Listed, Store};
+use crate::access::stores::audit::AuditFilter;
 use crate::access::stores::person as person_store;
 use crate::access::stores::task::{TaskFilter, TaskList};
 use crate::access::stores::{lead as lead_list, person as person_list, risk as risk_list, venue as venue_list};
 use crate::error::ApiError;
+use crate::ids;
 
 /// Names of the town's villages and units, to write references as names.
 #[derive(Default)]
@@ -54,6 +56,8 @@ pub trait Sheet: Listed<Order: Default, Filter: Clone + Sync> {
     const OBJECT: &'static str;
     /// Groups never exported, to anyone.
     const NEVER: &'static [&'static str] = &[];
+    /// The action the policy must grant on the rows for the export (besides reading them).
+    const ACTION: &'static str = "read";
     /// The filter a query string gives.
     type Query: async_graphql::InputType + Default;
     type Extra: Send + Default;
@@ -336,6 +340,45 @@ impl Sheet for Tasks {
             Column { header: "办理期限", group: None, value: |m, _, _| at(m.due_at) },
             Column { header: "挂牌督办", group: None, value: |m, _, _| yes_no(m.listed) },
             Column { header: "任务说明", group: None, value: |m, _, _| Cell::opt(m.description.as_deref()) },
+        ]
+    }
+}
+
+impl Sheet for AuditEntries {
+    const FILE: &'static str = "audit-log";
+    const OBJECT: &'static str = "AuditEntry";
+    /// The discipline commission's (access.md "Audit log"): the policy grants `export` to it.
+    const ACTION: &'static str = "export";
+    type Query = AuditFilter;
+    type Extra = ();
+
+    /// An export reads the log as it stood when it began: every page it writes is audited, and
+    /// those entries must not become rows of the same export.
+    fn listing(mut filter: AuditFilter) -> AuditFilter {
+        let now = Utc::now();
+        filter.to = Some(filter.to.map_or(now, |to| to.min(now)));
+        filter
+    }
+
+    fn columns() -> Vec<Column<audit_log::Model, ()>> {
+        vec![
+            Column { header: "时间", group: None, value: |m, _, _| at(m.created_at) },
+            Column { header: "用户名", group: None, value: |m, _, _| text(&m.username) },
+            Column { header: "单位名称", group: None, value: |m, _, _| text(&m.unit_name) },
+            Column { header: "操作", group: None, value: |m, _, _| text(&m.action) },
+            Column { header: "对象类型", group: None, value: |m, _, _| text(&m.object_type) },
+            Column {
+                header: "对象编号",
+                group: None,
+                value: |m, _, _| match (ids::Kind::named(&m.object_type), m.object_id) {
+                    (Some(kind), Some(id)) => Cell::Text(ids::encode(kind, id).0),
+                    _ => Cell::Empty,
+                },
+            },
+            Column { header: "字段组", group: None, value: |m, _, _| text(&m.field_groups) },
+            Column { header: "请求编号", group: None, value: |m, _, _| text(&m.request_id) },
+            Column { header: "结果", group: None, value: |m, _, _| Cell::Text(label(&m.outcome)) },
+            Column { header: "审计类别", group: None, value: |m, _, _| Cell::Text(label(&m.category)) },
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! `GET /export/{persons|venues|leads|risk-items|tasks}.{xlsx|csv}` (api.md).
+//! `GET /export/{persons|venues|leads|risk-items|tasks|audit-log}.{xlsx|csv}` (api.md; the audit
+//! log for the discipline commission, whose policy grants it `export`).
 //!
 //! Rows come from the list's scoped query with the list's own filter, read in keyset pages of
 //! [`PAGE`] rows, so memory stays flat however many rows there are: CSV is sent while it is
@@ -27,7 +28,7 @@ use super::{Cell, filter};
 use crate::AppState;
 use crate::access::Groups;
 use crate::access::page::PageArgs;
-use crate::access::resource::{Leads, OrgUnits, Persons, RiskItems, Tasks, Venues, Villages};
+use crate::access::resource::{AuditEntries, Leads, OrgUnits, Persons, RiskItems, Tasks, Venues, Villages};
 use crate::access::store::{Listed, Sort, Store};
 use crate::audit;
 use crate::auth::Viewer;
@@ -63,6 +64,7 @@ pub async fn respond(
         "leads" => export::<Leads>(state, viewer, format, params, request_id).await,
         "risk-items" => export::<RiskItems>(state, viewer, format, params, request_id).await,
         "tasks" => export::<Tasks>(state, viewer, format, params, request_id).await,
+        "audit-log" => export::<AuditEntries>(state, viewer, format, params, request_id).await,
         _ => return None,
     })
 }
@@ -92,6 +94,7 @@ where
     // FORBIDDEN for a viewer who may not list the resource comes first: a bad filter must not
     // tell such a viewer anything.
     state.access.rows::<S>(&viewer, "read").ok_or(ApiError::Forbidden)?;
+    state.access.rows::<S>(&viewer, S::ACTION).ok_or(ApiError::Forbidden)?;
     let groups = state.access.groups::<S>(&viewer);
     let filter = S::listing(filter::parse::<S::Query>(params)?);
     let store = Store::new(&state.access, &viewer);

@@ -201,7 +201,14 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     /// 截止时间 — entries written before this instant.
     pub to: Option<DateTime<Utc>>,
+    /// 操作 — entries of these actions (e.g. `read`, `export`, `escalate_risk`).
+    pub action: Option<Vec<String>>,
+    /// 请求编号 — the entries of one request (e.g. every row one export wrote).
+    pub request_id: Option<String>,
 }
+
+/// Actions one filter may name at most.
+const MAX_ACTIONS: usize = 50;
 
 /// The audit log has one order: newest first (ids are UUIDv7).
 #[derive(Debug, Clone, Copy, Default)]
@@ -229,6 +236,16 @@ impl Listed for AuditEntries {
         }
         if let Some(to) = filter.to {
             cond = cond.add(audit_log::Column::CreatedAt.lt(to));
+        }
+        if let Some(actions) = filter.action {
+            if actions.len() > MAX_ACTIONS {
+                let en = format!("At most {MAX_ACTIONS} actions.");
+                return Err(ApiError::bad_input("filter.action", en, format!("操作最多{MAX_ACTIONS}个。")));
+            }
+            cond = cond.add(audit_log::Column::Action.is_in(actions));
+        }
+        if let Some(request) = &filter.request_id {
+            cond = cond.add(audit_log::Column::RequestId.eq(request.as_str()));
         }
         Ok(cond)
     }

@@ -3,7 +3,9 @@
 //! a case table's entity, active model or column.
 
 pub mod audit;
+pub mod lawyer;
 pub mod lead;
+pub mod meeting;
 pub mod person;
 pub mod report;
 pub mod risk;

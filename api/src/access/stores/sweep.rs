@@ -5,9 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::enums::MeetingKind;
 use entity::enums::TaskTargetType;
 use entity::enums::{AttentionLevel, LeadStatus, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus};
-use entity::{app_user, lead, risk_item, task, task_event};
+use entity::{app_user, lead, meeting, risk_item, task, task_event};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
@@ -227,6 +228,31 @@ pub async fn units_with_leads(
         .filter(lead::Column::ReceivingUnitId.is_in(units))
         .filter(lead::Column::CreatedAt.gte(start_of_day(start)))
         .filter(lead::Column::CreatedAt.lte(end_of_day(end)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Of `units`, those that recorded a monthly analysis meeting (研判会) held between `start` and
+/// `end` (local days, both included).
+pub async fn units_with_analysis_meetings(
+    db: &impl ConnectionTrait,
+    units: Vec<Uuid>,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<HashSet<Uuid>, DbErr> {
+    if units.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows: Vec<Uuid> = meeting::Entity::find()
+        .select_only()
+        .column(meeting::Column::RecordedByUnitId)
+        .distinct()
+        .filter(meeting::Column::RecordedByUnitId.is_in(units))
+        .filter(meeting::Column::Kind.eq(MeetingKind::MonthlyAnalysis))
+        .filter(meeting::Column::HeldOn.gte(start))
+        .filter(meeting::Column::HeldOn.lte(end))
         .into_tuple()
         .all(db)
         .await?;

@@ -187,9 +187,11 @@ impl Versioned for Tasks {
 /// tasks on umbrella leads only).
 pub async fn create(store: &Store<'_>, txn: &impl ConnectionTrait, task: task::Model) -> Result<bool, ApiError> {
     let id = task.id;
+    if store.access.rows::<Tasks>(store.viewer, "create").is_none() {
+        return Err(ApiError::Forbidden);
+    }
     task.into_active_model().reset_all().insert(txn).await?;
-    let allowed = store.access.rows::<Tasks>(store.viewer, "create").ok_or(ApiError::Forbidden)?;
-    Ok(task::Entity::find().filter(allowed).filter(task::Column::Id.eq(id)).count(txn).await? == 1)
+    store.granted::<Tasks>(txn, id, "create").await
 }
 
 /// The columns a step sets on a task (see [`update`]).

@@ -6,7 +6,9 @@
 use crate::domain::lead_flow;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
-use entity::enums::{AuditCategory, AuditOutcome, RiskCategory, RiskEventKind, RiskLevel, RiskStatus, Role, UnitKind};
+use entity::enums::{
+    AuditCategory, AuditOutcome, EscalationLevel, RiskCategory, RiskEventKind, RiskLevel, RiskStatus, Role, UnitKind,
+};
 use entity::{org_unit, risk_item};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -111,6 +113,8 @@ pub struct EscalateRiskInput {
     pub risk_item_id: ID,
     /// 升级理由 — why the item goes before the higher meeting.
     pub reason: String,
+    /// 研究会议 — the meeting (e.g. 三级联席会议) that took the item up, one the viewer reads.
+    pub meeting_id: Option<ID>,
 }
 
 /// 风险销号 — resolve a risk item with a resolution note.
@@ -316,9 +320,15 @@ impl RiskMutation {
             Err(EscalationRefusal::NotNow) => return Err(not_now(ctx, viewer, &current, Step::Escalate).into()),
         };
         let reason = validate::text("input.reason", &input.reason, 2000)?;
+        let meeting = match &input.meeting_id {
+            Some(id) => Some(crate::graphql::meeting::readable(ctx, "input.meetingId", id).await?),
+            None => None,
+        };
         let change = RiskChange { escalation_level: Some(to), ..Default::default() };
         let step = (Some(current.escalation_level.to_value()), Some(to.to_value()));
-        write_step(ctx, viewer, &current, change, RiskEventKind::Escalated, step, Some(reason), "escalate_risk").await
+        let taken_up = meeting.map(|m| (m, to));
+        let kind = RiskEventKind::Escalated;
+        write_step_with(ctx, viewer, &current, change, kind, step, Some(reason), "escalate_risk", taken_up).await
     }
 
     /// Resolves an assessed item (销号) with its resolution note: the coordinator, or the police
@@ -400,10 +410,30 @@ async fn write_step(
     note: Option<String>,
     action: &'static str,
 ) -> async_graphql::Result<RiskPayload> {
+    write_step_with(ctx, viewer, current, change, kind, values, note, action, None).await
+}
+
+/// [`write_step`], noting in the same transaction the meeting that took the item up (an
+/// escalation naming it) and the level it went to.
+#[allow(clippy::too_many_arguments)]
+async fn write_step_with(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    current: &risk_item::Model,
+    change: RiskChange,
+    kind: RiskEventKind,
+    values: (Option<String>, Option<String>),
+    note: Option<String>,
+    action: &'static str,
+    taken_up: Option<(Uuid, EscalationLevel)>,
+) -> async_graphql::Result<RiskPayload> {
     let state = ctx.state();
     let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
     store::change(&txn, current.id, current.version, change).await?;
     store::event(&txn, current.id, viewer, kind, values, note).await?;
+    if let Some((meeting, to)) = taken_up {
+        crate::access::stores::meeting::took_up(&txn, meeting, current.id, to).await?;
+    }
     audit::record(&txn, ctx, viewer, entry(action, current.id)).await?;
     rules::commit(ctx.state(), txn, Trigger::RiskItem(current.id)).await.map_err(ApiError::from)?;
     payload(ctx, current.id).await
