@@ -15,6 +15,7 @@ pub mod app_user;
 pub mod audit_log;
 pub mod lead;
 pub mod lead_event;
+pub mod lead_priority;
 pub mod lead_serial_counter;
 pub mod lead_subject;
 pub mod org_unit;

@@ -4,6 +4,7 @@ pub use super::app_user::Entity as AppUser;
 pub use super::audit_log::Entity as AuditLog;
 pub use super::lead::Entity as Lead;
 pub use super::lead_event::Entity as LeadEvent;
+pub use super::lead_priority::Entity as LeadPriority;
 pub use super::lead_serial_counter::Entity as LeadSerialCounter;
 pub use super::lead_subject::Entity as LeadSubject;
 pub use super::org_unit::Entity as OrgUnit;

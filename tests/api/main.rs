@@ -14,6 +14,7 @@ mod graphiql;
 mod hostile;
 mod imports;
 mod layering;
+mod lead_priority;
 mod leads;
 mod limits;
 mod login_throttle;

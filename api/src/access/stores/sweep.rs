@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::enums::TaskTargetType;
 use entity::enums::{AttentionLevel, LeadStatus, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus};
-use entity::{app_user, lead, risk_item, task, task_event};
+use entity::{app_user, lead, lead_priority, risk_item, task, task_event};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
-    QueryFilter, QuerySelect, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, RelationTrait, Set,
 };
 use uuid::Uuid;
 
@@ -179,6 +179,46 @@ pub async fn lead_deadlines(
         .filter(target_condition(lead::Column::Id, only));
     if deadline != LeadDeadline::Verification {
         query = query.filter(lead::Column::Umbrella.eq(false));
+    }
+    query.into_tuple().all(db).await
+}
+
+/// What a lead owes for its priority (`lead_priority`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriorityDuty {
+    /// Umbrella leads the discipline commission has not taken up yet, by `umbrella_due_at`.
+    UmbrellaTakeUp,
+    /// Major leads, by `major_due_at` (the report is closed by the people who make it).
+    MajorReport,
+}
+
+/// The leads owing `duty`, as [`LeadRow`]s.
+pub async fn lead_priority_duties(
+    db: &impl ConnectionTrait,
+    duty: PriorityDuty,
+    town: Option<Uuid>,
+    only: Only,
+) -> Result<Vec<LeadRow>, DbErr> {
+    let due_column = match duty {
+        PriorityDuty::UmbrellaTakeUp => lead_priority::Column::UmbrellaDueAt,
+        PriorityDuty::MajorReport => lead_priority::Column::MajorDueAt,
+    };
+    let mut query = lead::Entity::find()
+        .select_only()
+        .columns([
+            lead::Column::Id,
+            lead::Column::TownId,
+            lead::Column::Umbrella,
+            lead::Column::ReceivingUnitId,
+            lead::Column::AssigneeUnitId,
+        ])
+        .column(due_column)
+        .join(JoinType::InnerJoin, lead_priority::Relation::Lead.def().rev())
+        .filter(due_column.is_not_null())
+        .filter(town_condition(lead_priority::Column::TownId, town))
+        .filter(target_condition(lead::Column::Id, only));
+    if duty == PriorityDuty::UmbrellaTakeUp {
+        query = query.filter(lead::Column::Umbrella.eq(true));
     }
     query.into_tuple().all(db).await
 }
