@@ -23,6 +23,12 @@ fn lead_input(source: &str, category: &str, summary: &str) -> Value {
             "content": "详细内容：某干部收受好处", "reporterName": "举报人乙", "reporterContact": "13900000000" })
 }
 
+/// `input` with the boolean `flag` (`major`, `involvesOfficial`) set.
+fn flagged(mut input: Value, flag: &str) -> Value {
+    input[flag] = json!(true);
+    input
+}
+
 /// Registers a lead as the user of `token`; its global id.
 async fn register(app: &TestApp, token: &str, input: Value) -> Value {
     app.mutate(token, "registerLead", input, "lead { id }").await["lead"]["id"].clone()
@@ -149,9 +155,8 @@ async fn registering_an_umbrella_lead_raises_the_commissions_task_at_once_and_te
 async fn the_umbrella_task_is_overdue_a_second_after_24_hours_and_not_before() {
     let app = TestApp::spawn().await;
     let (jiwei, police) = (app.login("jiwei").await, app.login("police").await);
-    let mut input = lead_input("POLICE", "VICE", "某所长收受赌场好处");
-    input["involvesOfficial"] = json!(true);
-    let gid = register(&app, &police, input).await;
+    let gid =
+        register(&app, &police, flagged(lead_input("POLICE", "VICE", "某所长收受赌场好处"), "involvesOfficial")).await;
     let raised = tasks_on(&app, TaskKind::UmbrellaLeadReceived, uuid_of(&gid)).await;
     assert_eq!(raised.len(), 1);
     assert_overdue_after(&app, &jiwei, &raised[0], Duration::hours(24)).await;
@@ -161,9 +166,8 @@ async fn the_umbrella_task_is_overdue_a_second_after_24_hours_and_not_before() {
 async fn the_commissions_first_step_on_the_lead_closes_its_task() {
     let app = TestApp::spawn().await;
     let (jiwei, police) = (app.login("jiwei").await, app.login("police").await);
-    let mut input = lead_input("POLICE", "VICE", "某所长收受赌场好处");
-    input["involvesOfficial"] = json!(true);
-    let gid = register(&app, &police, input).await;
+    let gid =
+        register(&app, &police, flagged(lead_input("POLICE", "VICE", "某所长收受赌场好处"), "involvesOfficial")).await;
     let raised = tasks_on(&app, TaskKind::UmbrellaLeadReceived, uuid_of(&gid)).await;
     assert_eq!(reload(&app, &raised[0]).await.status, TaskStatus::Open);
 
@@ -206,9 +210,8 @@ async fn registering_a_major_lead_raises_the_coordination_offices_two_hour_repor
     let mut socket = subscribe_to(&app, &coord, "subscription { taskAssigned { title kind } }").await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 
-    let mut input = lead_input("POLICE", "PRIOR_VIOLENCE", "团伙持械寻衅滋事");
-    input["major"] = json!(true);
-    let gid = register(&app, &police, input).await;
+    let gid =
+        register(&app, &police, flagged(lead_input("POLICE", "PRIOR_VIOLENCE", "团伙持械寻衅滋事"), "major")).await;
     let event = next_json(&mut socket).await;
     assert_eq!(event["payload"]["data"]["taskAssigned"]["kind"], "MAJOR_LEAD_REPORT", "{event}");
     assert_eq!(event["payload"]["data"]["taskAssigned"]["title"], MAJOR_TITLE);
@@ -244,9 +247,9 @@ async fn registering_a_major_lead_raises_the_coordination_offices_two_hour_repor
 async fn a_major_lead_report_is_overdue_a_second_after_2_hours_and_not_before() {
     let app = TestApp::spawn().await;
     let coord = app.login("coord").await;
-    let mut input = lead_input("PUBLIC_REPORT", "PRIOR_VIOLENCE", "团伙持械寻衅滋事");
-    input["major"] = json!(true);
-    let gid = register(&app, &coord, input).await;
+    let gid =
+        register(&app, &coord, flagged(lead_input("PUBLIC_REPORT", "PRIOR_VIOLENCE", "团伙持械寻衅滋事"), "major"))
+            .await;
     let raised = tasks_on(&app, TaskKind::MajorLeadReport, uuid_of(&gid)).await;
     assert_eq!(raised.len(), 1);
     assert_overdue_after(&app, &coord, &raised[0], Duration::hours(2)).await;
@@ -257,9 +260,12 @@ async fn a_major_umbrella_lead_is_reported_by_the_discipline_commission_alone() 
     let app = TestApp::spawn().await;
     let (jiwei, coord, dongzhuang) =
         (app.login("jiwei").await, app.login("coord").await, app.login("dongzhuang").await);
-    let mut input = lead_input("VILLAGE", "PROTECTIVE_UMBRELLA", "村干部为赌场充当保护伞");
-    input["major"] = json!(true);
-    let gid = register(&app, &dongzhuang, input).await;
+    let gid = register(
+        &app,
+        &dongzhuang,
+        flagged(lead_input("VILLAGE", "PROTECTIVE_UMBRELLA", "村干部为赌场充当保护伞"), "major"),
+    )
+    .await;
     let raised = tasks_on(&app, TaskKind::MajorLeadReport, uuid_of(&gid)).await;
     assert_eq!(raised.len(), 1);
     let jiwei_unit = app.unit_id("清河镇纪委").await;
@@ -322,9 +328,9 @@ async fn whoever_reads_the_submission_marks_a_lead_major_once_and_others_are_ref
 async fn a_major_lead_that_turns_umbrella_takes_its_report_to_the_commission() {
     let app = TestApp::spawn().await;
     let coord = app.login("coord").await;
-    let mut input = lead_input("PUBLIC_REPORT", "PRIOR_VIOLENCE", "团伙持械寻衅滋事");
-    input["major"] = json!(true);
-    let gid = register(&app, &coord, input).await;
+    let gid =
+        register(&app, &coord, flagged(lead_input("PUBLIC_REPORT", "PRIOR_VIOLENCE", "团伙持械寻衅滋事"), "major"))
+            .await;
     let before = tasks_on(&app, TaskKind::MajorLeadReport, uuid_of(&gid)).await;
     app.mutate(&coord, "markLeadUmbrella", json!({ "leadId": gid, "reason": "涉及公职人员" }), "lead { id }").await;
     let after = tasks_on(&app, TaskKind::MajorLeadReport, uuid_of(&gid)).await;
@@ -351,11 +357,9 @@ async fn the_major_filter_is_guarded_by_handling_on_each_row() {
     let app = TestApp::spawn().await;
     let (coord, jiwei, dongzhuang) =
         (app.login("coord").await, app.login("jiwei").await, app.login("dongzhuang").await);
-    let mut ordinary = lead_input("PUBLIC_REPORT", "PRIOR_VIOLENCE", "团伙持械寻衅滋事");
-    ordinary["major"] = json!(true);
+    let ordinary = flagged(lead_input("PUBLIC_REPORT", "PRIOR_VIOLENCE", "团伙持械寻衅滋事"), "major");
     let ordinary = stored(&app, &register(&app, &coord, ordinary).await).await.serial;
-    let mut umbrella = lead_input("PUBLIC_REPORT", "PROTECTIVE_UMBRELLA", "干部充当保护伞");
-    umbrella["major"] = json!(true);
+    let umbrella = flagged(lead_input("PUBLIC_REPORT", "PROTECTIVE_UMBRELLA", "干部充当保护伞"), "major");
     let umbrella = stored(&app, &register(&app, &coord, umbrella).await).await.serial;
 
     let major = serials(&leads(&app, &coord, json!({ "major": true })).await);

@@ -151,6 +151,17 @@ pub enum LeadDeadline {
 /// id, town, umbrella, receiving unit, assignee unit, the deadline.
 pub type LeadRow = (Uuid, Uuid, bool, Uuid, Option<Uuid>, Option<DateTime<Utc>>);
 
+/// The leads, read as [`LeadRow`]s but for the deadline (the caller adds its column).
+fn lead_rows() -> sea_orm::Select<lead::Entity> {
+    lead::Entity::find().select_only().columns([
+        lead::Column::Id,
+        lead::Column::TownId,
+        lead::Column::Umbrella,
+        lead::Column::ReceivingUnitId,
+        lead::Column::AssigneeUnitId,
+    ])
+}
+
 /// The leads owing `deadline`.
 pub async fn lead_deadlines(
     db: &impl ConnectionTrait,
@@ -163,15 +174,7 @@ pub async fn lead_deadlines(
         LeadDeadline::Review => (LeadStatus::Transferred, lead::Column::ReviewDueAt),
         LeadDeadline::Verification => (LeadStatus::Verifying, lead::Column::Deadline),
     };
-    let mut query = lead::Entity::find()
-        .select_only()
-        .columns([
-            lead::Column::Id,
-            lead::Column::TownId,
-            lead::Column::Umbrella,
-            lead::Column::ReceivingUnitId,
-            lead::Column::AssigneeUnitId,
-        ])
+    let mut query = lead_rows()
         .column(due_column)
         .filter(lead::Column::Status.eq(status))
         .filter(due_column.is_not_null())
@@ -203,15 +206,7 @@ pub async fn lead_priority_duties(
         PriorityDuty::UmbrellaTakeUp => lead_priority::Column::UmbrellaDueAt,
         PriorityDuty::MajorReport => lead_priority::Column::MajorDueAt,
     };
-    let mut query = lead::Entity::find()
-        .select_only()
-        .columns([
-            lead::Column::Id,
-            lead::Column::TownId,
-            lead::Column::Umbrella,
-            lead::Column::ReceivingUnitId,
-            lead::Column::AssigneeUnitId,
-        ])
+    let mut query = lead_rows()
         .column(due_column)
         .join(JoinType::InnerJoin, lead_priority::Relation::Lead.def().rev())
         .filter(due_column.is_not_null())
