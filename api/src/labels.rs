@@ -108,6 +108,7 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("MARKED_UMBRELLA", "标记为保护伞线索"),
             ("UNMARKED_UMBRELLA", "取消保护伞标记"),
             ("GANG_PART_HANDED_OVER", "涉黑部分移交公安"),
+            ("MARKED_MAJOR", "标记重大线索"),
         ],
     ),
     (
@@ -153,6 +154,8 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("PERSON_LINK", "人员关联申请"),
             ("MEETING_DECISION", "会议决定事项"),
             ("MONTHLY_ANALYSIS_MEETING", "月度研判会"),
+            ("UMBRELLA_LEAD_RECEIVED", "保护伞线索24小时内受理"),
+            ("MAJOR_LEAD_REPORT", "重大线索2小时内上报"),
         ],
     ),
     (

@@ -1,6 +1,8 @@
 //! Tasks raised by rules (domain.md "Supervision tasks"): talk and inspection intervals, the
 //! lead deadlines, T+2 after a HIGH assessment, the villages' lead reports (每月两报), the
-//! monthly reports and the coordination office's monthly analysis meeting (研判会).
+//! monthly reports, the coordination office's monthly analysis meeting (研判会), and the leads
+//! handled first: an umbrella lead the discipline commission takes up within 24 hours, a major
+//! lead reported within 2 hours.
 //!
 //! A sweep asks each rule two things at an instant: which duties are owed now, and which of its
 //! open tasks are done. It raises a task for every owed duty that has none and closes every done
@@ -32,7 +34,7 @@ use uuid::Uuid;
 
 use crate::access::duty::{self, Duty as PeriodicDuty};
 use crate::access::resource::{Persons, RiskItems, Venues};
-use crate::access::stores::sweep::{self, LeadDeadline};
+use crate::access::stores::sweep::{self, LeadDeadline, PriorityDuty};
 pub use crate::access::stores::sweep::{Only, SystemTask, close, task_event};
 pub use crate::domain::lead_flow::{end_of_day, local_day};
 use crate::domain::levels;
@@ -153,10 +155,14 @@ pub enum Rule {
     MonthlyReport,
     /// The coordination office holds its analysis meeting (研判会) every month.
     MonthlyAnalysisMeeting,
+    /// The discipline commission takes up an umbrella lead within 24 hours of its becoming one.
+    UmbrellaLeadReceived,
+    /// A major lead is reported within 2 hours.
+    MajorLeadReport,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 11] = [
         Rule::TalkDue,
         Rule::InspectionDue,
         Rule::LeadTransfer,
@@ -166,6 +172,8 @@ impl Rule {
         Rule::VillageLeadReport,
         Rule::MonthlyReport,
         Rule::MonthlyAnalysisMeeting,
+        Rule::UmbrellaLeadReceived,
+        Rule::MajorLeadReport,
     ];
 
     pub fn kind(self) -> TaskKind {
@@ -179,6 +187,8 @@ impl Rule {
             Rule::VillageLeadReport => TaskKind::VillageLeadReport,
             Rule::MonthlyReport => TaskKind::MonthlyReport,
             Rule::MonthlyAnalysisMeeting => TaskKind::MonthlyAnalysisMeeting,
+            Rule::UmbrellaLeadReceived => TaskKind::UmbrellaLeadReceived,
+            Rule::MajorLeadReport => TaskKind::MajorLeadReport,
         }
     }
 
@@ -199,7 +209,16 @@ impl Rule {
             Rule::VillageLeadReport => "本期已登记线索，系统自动办结。",
             Rule::MonthlyReport => "月报已办结。",
             Rule::MonthlyAnalysisMeeting => "本月研判会已召开并记录，系统自动办结。",
+            Rule::UmbrellaLeadReceived => "纪委已受理线索，系统自动办结。",
+            Rule::MajorLeadReport => "重大线索已上报。",
         }
+    }
+
+    /// Whether a task of the rule whose lead turned umbrella was superseded rather than done: a
+    /// lead's ordinary duty then moved to the discipline commission. The priority rules are
+    /// about umbrella leads themselves, or follow the lead to the commission (`moved`).
+    fn superseded_when_umbrella(self) -> bool {
+        !matches!(self, Rule::UmbrellaLeadReceived | Rule::MajorLeadReport)
     }
 }
 
@@ -334,7 +353,13 @@ pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateT
 async fn after_lead_write(txn: &DatabaseTransaction, id: Uuid, now: DateTime<Utc>) -> Result<Outcome, DbErr> {
     let row = sweep::lead_town_and_receiver(txn, id).await?;
     let Some((town, receiving)) = row else { return Ok(Outcome::default()) };
-    let deadlines = [Rule::LeadTransfer, Rule::LeadReview, Rule::LeadVerification];
+    let deadlines = [
+        Rule::LeadTransfer,
+        Rule::LeadReview,
+        Rule::LeadVerification,
+        Rule::UmbrellaLeadReceived,
+        Rule::MajorLeadReport,
+    ];
     let mut outcome = sweep(txn, &deadlines, Scope { town: Some(town), only: Only::Target(id) }, now).await?;
     let report = Scope { town: Some(town), only: Only::Unit(receiving) };
     let more = sweep(txn, &[Rule::VillageLeadReport], report, now).await?;
@@ -375,7 +400,8 @@ pub async fn sweep(
         let done = done(db, rule, &open, &owed).await?;
         // A lead's duty that ended because the lead turned umbrella was not done: it moved to
         // the discipline commission, and its old task says no more than that it was withdrawn.
-        let turned_umbrella = umbrella_targets(db, &done).await?;
+        let turned_umbrella =
+            if rule.superseded_when_umbrella() { umbrella_targets(db, &done).await? } else { HashSet::new() };
         for task in &done {
             let (status, note) = match task.target_id {
                 Some(target) if turned_umbrella.contains(&target) => (TaskStatus::Cancelled, SUPERSEDED),
@@ -500,7 +526,44 @@ async fn owed(
         Rule::VillageLeadReport => village_reports(db, offices, scope, today).await,
         Rule::MonthlyReport => Ok(monthly_reports(offices, scope, today)),
         Rule::MonthlyAnalysisMeeting => analysis_meetings(db, offices, scope, today).await,
+        Rule::UmbrellaLeadReceived | Rule::MajorLeadReport => lead_priorities(db, rule, offices, scope).await,
     }
+}
+
+/// Leads handled first: an umbrella lead the discipline commission has not taken up (24 h), a
+/// major lead's report (2 h). Both are the handling unit's own duty, supervised by itself: the
+/// coordination office for an ordinary lead, the discipline commission for an umbrella lead
+/// (never another unit, so a task on an umbrella lead shows to the commission alone).
+async fn lead_priorities(
+    db: &impl ConnectionTrait,
+    rule: Rule,
+    offices: &Offices,
+    scope: Scope,
+) -> Result<Vec<Owed>, DbErr> {
+    let (duty, title) = match rule {
+        Rule::UmbrellaLeadReceived => (PriorityDuty::UmbrellaTakeUp, "保护伞线索24小时内受理"),
+        _ => (PriorityDuty::MajorReport, "重大线索2小时内上报"),
+    };
+    let rows = sweep::lead_priority_duties(db, duty, scope.town, scope.only).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, town, umbrella, _, _, due)| {
+            let handler = if umbrella {
+                offices.of_kind(town, UnitKind::DisciplineCommission)?
+            } else {
+                offices.coordination(town)?
+            };
+            Some(Owed {
+                town,
+                title: title.to_owned(),
+                target: Some((TaskTargetType::Lead, id)),
+                assignee_unit: handler,
+                assignee_user: None,
+                creating_unit: handler,
+                due_at: due?,
+            })
+        })
+        .collect())
 }
 
 /// Talks and inspections: the records whose next duty falls on or before today. The person's
@@ -700,8 +763,9 @@ async fn done(
     owed: &[Owed],
 ) -> Result<Vec<task::Model>, DbErr> {
     match rule {
-        // A report is done when its unit submits it and the coordination office accepts it.
-        Rule::MonthlyReport => Ok(Vec::new()),
+        // A report is done when its unit submits it and the coordination office accepts it; a
+        // major lead's report, when the handling unit submits and accepts it.
+        Rule::MonthlyReport | Rule::MajorLeadReport => Ok(Vec::new()),
         // Done when the village registered a lead in the task's own period (an earlier
         // period's task stays open, and overdue, until its nil report).
         Rule::VillageLeadReport => {

@@ -495,6 +495,9 @@ pub enum LeadEventKind {
     /// 双移交 — the gang-crime part was handed to the police as a new lead.
     #[sea_orm(string_value = "GANG_PART_HANDED_OVER")]
     GangPartHandedOver,
+    /// 标记重大线索 — marked major: to be reported within 2 hours.
+    #[sea_orm(string_value = "MARKED_MAJOR")]
+    MarkedMajor,
 }
 
 /// 风险类别 — category of a risk item (大排查大整治).
@@ -655,6 +658,13 @@ pub enum TaskKind {
     /// 月度研判会 — the coordination office's monthly analysis meeting (研判会), raised on the 1st.
     #[sea_orm(string_value = "MONTHLY_ANALYSIS_MEETING")]
     MonthlyAnalysisMeeting,
+    /// 保护伞线索待受理 — the discipline commission takes up an umbrella lead within 24 hours of receiving it.
+    #[sea_orm(string_value = "UMBRELLA_LEAD_RECEIVED")]
+    UmbrellaLeadReceived,
+    /// 重大线索上报 — a major lead is reported within 2 hours (by the coordination office, or the
+    /// discipline commission for an umbrella lead).
+    #[sea_orm(string_value = "MAJOR_LEAD_REPORT")]
+    MajorLeadReport,
 }
 
 /// 任务状态 — status of a task. A return is an event that sends a task back to `IN_PROGRESS`, not a status.

@@ -16,6 +16,7 @@ pub mod audit_log;
 pub mod lawyer_report;
 pub mod lead;
 pub mod lead_event;
+pub mod lead_priority;
 pub mod lead_serial_counter;
 pub mod lead_subject;
 pub mod meeting;

@@ -5,6 +5,7 @@ pub use super::audit_log::Entity as AuditLog;
 pub use super::lawyer_report::Entity as LawyerReport;
 pub use super::lead::Entity as Lead;
 pub use super::lead_event::Entity as LeadEvent;
+pub use super::lead_priority::Entity as LeadPriority;
 pub use super::lead_serial_counter::Entity as LeadSerialCounter;
 pub use super::lead_subject::Entity as LeadSubject;
 pub use super::meeting::Entity as Meeting;

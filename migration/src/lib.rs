@@ -21,6 +21,7 @@ mod m20261203_000010_duty_lookups;
 mod m20261203_000011_login_throttle;
 mod m20261203_000012_setup_codes;
 mod m20261203_000013_changed_since;
+mod m20261203_000014_lead_priority;
 mod m20261203_000017_meetings_and_lawyers;
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_login_throttle::Migration),
             Box::new(m20261203_000012_setup_codes::Migration),
             Box::new(m20261203_000013_changed_since::Migration),
+            Box::new(m20261203_000014_lead_priority::Migration),
             Box::new(m20261203_000017_meetings_and_lawyers::Migration),
         ]
     }

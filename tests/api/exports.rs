@@ -233,3 +233,44 @@ async fn formulas_typed_into_records_reach_a_spreadsheet_as_text() {
         }
     }
 }
+
+/// The cells of `column` (by header) in each data row, with the row's umbrella flag.
+fn column_by_umbrella(rows: &[Vec<String>], column: &str) -> Vec<(bool, String)> {
+    let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}: {:?}", rows[0]));
+    let (flag, cell) = (at("保护伞线索"), at(column));
+    rows[1..].iter().map(|r| (r[flag] == "是", r[cell].clone())).collect()
+}
+
+/// Issue 15, item 10: the coordination office reads the submission and handling of every
+/// ordinary lead; two umbrella shells among its rows must not take those columns from the whole
+/// export. A column is there when the viewer holds its group on some exported row, blank on the
+/// rows where it does not.
+#[tokio::test]
+async fn a_column_is_written_when_its_group_is_held_on_some_row_and_blank_on_the_others() {
+    let app = TestApp::spawn().await;
+    let coord = app.login("coord").await;
+    for path in ["/export/leads.csv", "/export/leads.xlsx"] {
+        let (status, body) = download(&app, Some(&coord), path).await;
+        assert_eq!(status, 200);
+        let rows = rows(path, &body);
+        for column in ["接收时间", "线索来源", "线索摘要", "办理状态", "承办单位"] {
+            assert!(rows[0].contains(&column.to_owned()), "{path}: {column} in {:?}", rows[0]);
+        }
+        let summaries = column_by_umbrella(&rows, "线索摘要");
+        assert!(summaries.iter().any(|(umbrella, _)| *umbrella), "{path}: the demo world has umbrella shells");
+        for (umbrella, summary) in &summaries {
+            assert_eq!(summary.is_empty(), *umbrella, "{path}: blank exactly on umbrella rows ({summary})");
+        }
+        for (umbrella, status) in column_by_umbrella(&rows, "办理状态") {
+            assert_eq!(status.is_empty(), umbrella, "{path}: handling blank exactly on umbrella rows");
+        }
+    }
+    // A group held on no exported row stays out: the reporter for everyone, and the umbrella
+    // leads alone give the office nothing but their shells.
+    let (_, body) = download(&app, Some(&coord), "/export/leads.csv?isUmbrella=true").await;
+    let header = header(&rows("x.csv", &body));
+    assert!(header.contains(&"线索编号".to_owned()), "{header:?}");
+    for column in ["线索来源", "线索摘要", "办理状态", "承办单位"] {
+        assert!(!header.contains(&column.to_owned()), "{column}: {header:?}");
+    }
+}

@@ -16,6 +16,7 @@ mod hostile;
 mod imports;
 mod lawyer_reports;
 mod layering;
+mod lead_priority;
 mod leads;
 mod limits;
 mod login_throttle;

@@ -298,17 +298,17 @@ impl<'a> Store<'a> {
         Ok(self.access.select::<R>(self.viewer)?.filter(cond).count(db).await?)
     }
 
-    /// How many rows of `R` matching `filter` the viewer reads without holding `group` on them
-    /// (an export writes a group's column only when this is zero).
-    pub async fn count_without<R: Listed>(
+    /// Whether the viewer holds `group` on at least one row of `R` matching `filter` (an export
+    /// writes a group's column when it does, blank on the rows where it does not).
+    pub async fn holds_on_some<R: Listed>(
         &self,
         db: &impl ConnectionTrait,
         filter: R::Filter,
         group: &str,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<bool, ApiError> {
         let cond = self.condition::<R>(filter)?;
         let held = self.groups::<R>().condition(self.viewer, group);
-        Ok(self.access.select::<R>(self.viewer)?.filter(cond).filter(held.not()).count(db).await?)
+        Ok(self.access.select::<R>(self.viewer)?.filter(cond).filter(held).one(db).await?.is_some())
     }
 
     /// The sort key as the viewer may use it (rule 4): as is where it holds the key's group on

@@ -154,6 +154,18 @@ pub fn review_due(transferred_at: DateTime<Utc>) -> DateTime<Utc> {
     transferred_at + Duration::hours(24)
 }
 
+/// When the discipline commission must have taken up an umbrella lead (seed 003 "'保护伞'问题
+/// 线索优先处置"): 24 hours after the lead became umbrella.
+pub fn umbrella_take_up_due(umbrella_since: DateTime<Utc>) -> DateTime<Utc> {
+    umbrella_since + Duration::hours(24)
+}
+
+/// When a major lead must have been reported (seed 001 "对于重大线索重大案件,要第一时间上报"):
+/// 2 hours after it became major.
+pub fn major_report_due(major_since: DateTime<Utc>) -> DateTime<Utc> {
+    major_since + Duration::hours(2)
+}
+
 /// The serial year of a lead registered at `at` (the town's calendar year).
 pub fn serial_year(at: DateTime<Utc>) -> i32 {
     use chrono::Datelike;

@@ -27,7 +27,7 @@ use super::ContextExt;
 use super::connection::Page;
 use super::fetch;
 use super::ids::{self, Kind};
-use super::loaders::{EventsOf, GangPartsOf, Officer, SubjectsOf};
+use super::loaders::{EventsOf, GangPartsOf, MajorOf, Officer, SubjectsOf};
 use super::org::OrgUnit;
 use super::person::Person;
 use crate::access::GroupSet;
@@ -192,6 +192,13 @@ impl Lead {
         };
         Ok(Some(rows.into_iter().map(LeadEventView).collect()))
     }
+    /// 重大线索 — a major lead, reported within 2 hours of its marking.
+    async fn major(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        if !self.reveal(ctx, "handling") {
+            return Ok(None);
+        }
+        Ok(Some(ctx.loaders()?.lead_records.load_one(MajorOf(self.model.id)).await?.unwrap_or(false)))
+    }
     /// 核查单位 — the unit that verifies the lead.
     async fn assignee_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OrgUnit>> {
         match self.model.assignee_unit_id {
@@ -276,6 +283,7 @@ impl Lead {
             assign: can("assign"),
             conclude: can("conclude"),
             mark_umbrella: can("mark_umbrella"),
+            mark_major: can("mark_major"),
             unmark_umbrella: can("unmark_umbrella"),
             hand_over_gang_part: can("hand_over_gang_part"),
         })
@@ -308,6 +316,8 @@ pub struct LeadViewerCan {
     pub conclude: bool,
     /// 可标记保护伞 — the viewer may mark the lead as an umbrella lead.
     pub mark_umbrella: bool,
+    /// 可标记重大线索 — the viewer may mark the lead major.
+    pub mark_major: bool,
     /// 可取消保护伞标记 — the viewer may return the lead to ordinary handling.
     pub unmark_umbrella: bool,
     /// 可双移交 — the viewer may hand the gang-crime part to the police.
@@ -429,6 +439,9 @@ async fn prefetch(ctx: &Context<'_>, rows: &[&lead::Model]) -> Result<(), ApiErr
         }
         if wants("gangPartSerials") {
             prime(&loaders.lead_records, ids.clone().map(GangPartsOf)).await?;
+        }
+        if wants("major") {
+            prime(&loaders.lead_records, ids.clone().map(MajorOf)).await?;
         }
         let mut units: Vec<Uuid> = Vec::new();
         if wants("receivingUnit") {

@@ -1,4 +1,5 @@
-//! DataLoaders for the children of leads (events, subjects, handed-over gang-crime parts) and
+//! DataLoaders for the children of leads (events, subjects, handed-over gang-crime parts, the
+//! major flag) and
 //! the threads of tasks. Each loads through the access layer's stores: children only under
 //! parents the viewer reads (and, for leads, holds the children's field group on).
 
@@ -12,7 +13,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::access::store::{Child, Store};
-use crate::access::stores::lead::{GangParts, LeadEvents, LeadSubjects};
+use crate::access::stores::lead::{GangParts, LeadEvents, LeadPriorities, LeadSubjects, is_major};
 use crate::access::stores::task;
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -33,6 +34,10 @@ pub struct SubjectsOf(pub Uuid);
 /// The serials of the ordinary leads handed over from an umbrella lead.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GangPartsOf(pub Uuid);
+
+/// Whether a lead is major (its priority row).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MajorOf(pub Uuid);
 
 /// Children of leads, for leads in the viewer's read scope only.
 pub struct LeadRecordLoader {
@@ -81,6 +86,17 @@ impl Loader<GangPartsOf> for LeadRecordLoader {
     async fn load(&self, keys: &[GangPartsOf]) -> LoadResult<GangPartsOf, Self::Value> {
         let parts = self.children::<GangParts, _>(keys, |k| k.0, GangPartsOf).await?;
         Ok(parts.into_iter().map(|(k, leads)| (k, leads.into_iter().map(|l| l.serial).collect())).collect())
+    }
+}
+
+impl Loader<MajorOf> for LeadRecordLoader {
+    type Value = bool;
+    type Error = Arc<DbErr>;
+
+    /// Only whether it is major (see [`LeadPriorities`]); a lead with no priority row is not.
+    async fn load(&self, keys: &[MajorOf]) -> LoadResult<MajorOf, Self::Value> {
+        let rows = self.children::<LeadPriorities, _>(keys, |k| k.0, MajorOf).await?;
+        Ok(rows.into_iter().map(|(k, rows)| (k, is_major(&rows))).collect())
     }
 }
 

@@ -14,7 +14,9 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::ids::{self, Kind};
-pub use super::lead_loaders::{EventsOf, GangPartsOf, LeadRecordLoader, SubjectsOf, TaskEventLoader, TaskEventsOf};
+pub use super::lead_loaders::{
+    EventsOf, GangPartsOf, LeadRecordLoader, MajorOf, SubjectsOf, TaskEventLoader, TaskEventsOf,
+};
 use super::org::{OrgUnit, Village};
 pub use super::person_loaders::{
     AssessmentsOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, PERSON_ACTIONS, PersonAction, PersonLoader,
@@ -88,6 +90,7 @@ impl Loaders {
         self.lead_records.clear::<EventsOf>();
         self.lead_records.clear::<SubjectsOf>();
         self.lead_records.clear::<GangPartsOf>();
+        self.lead_records.clear::<MajorOf>();
         self.task_events.clear::<TaskEventsOf>();
         self.targets.clear::<super::task::TargetOf>();
         self.meetings.clear::<super::meeting::PartsOf>();

@@ -6,10 +6,12 @@
 //! written, XLSX is written row by row in rust_xlsxwriter's constant-memory mode to a temporary
 //! file that is sent when complete (a zip cannot be streamed before it is finished).
 //!
-//! A column is written only when the viewer holds its field group on every exported row
-//! (access.md rule 4); a group held on some rows only is left out, never blanked row by row, so
-//! a blank cell never tells which rows are hidden. Groups a sheet never exports (a lead's
-//! reporter) are left out for everyone. One audit entry per export names the groups written, and
+//! A column is written when the viewer holds its field group on at least one exported row, and
+//! is blank on the rows where it does not (issue 15: the ledger as the offices read it; the
+//! coordination office's lead export keeps its columns though some rows are umbrella shells). A
+//! blank cell tells no more than the row's own shell: the rows a group is hidden on are the rows
+//! whose `viewerCan` says so in the list. A group held on no exported row is left out, and groups
+//! a sheet never exports (a lead's reporter) are left out for everyone. One audit entry per export names the groups written, and
 //! one per exported row names the row and its groups, written before the row leaves.
 
 use std::io::Write;
@@ -133,8 +135,8 @@ where
     Ok(response)
 }
 
-/// The columns the viewer may see on every exported row: its group held everywhere, or held on
-/// some rows and no exported row outside them (one count, in SQL, on the same scoped query).
+/// The columns the viewer sees on some exported row: its group held everywhere, or held on at
+/// least one row the export holds (one query, in SQL, on the same scoped query).
 async fn visible_columns<S: Sheet>(
     db: &DatabaseConnection,
     store: &Store<'_>,
@@ -154,7 +156,7 @@ async fn visible_columns<S: Sheet>(
                 let visible = !S::NEVER.contains(&group)
                     && (groups.held_everywhere(group)
                         || (groups.held_anywhere(group)
-                            && store.count_without::<S>(db, filter.clone(), group).await? == 0));
+                            && store.holds_on_some::<S>(db, filter.clone(), group).await?));
                 held.push((group, visible));
                 visible
             }

@@ -8,11 +8,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::enums::MeetingKind;
 use entity::enums::TaskTargetType;
 use entity::enums::{AttentionLevel, LeadStatus, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus};
-use entity::{app_user, lead, meeting, risk_item, task, task_event};
+use entity::{app_user, lead, lead_priority, meeting, risk_item, task, task_event};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
-    QueryFilter, QuerySelect, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, RelationTrait, Set,
 };
 use uuid::Uuid;
 
@@ -152,6 +152,17 @@ pub enum LeadDeadline {
 /// id, town, umbrella, receiving unit, assignee unit, the deadline.
 pub type LeadRow = (Uuid, Uuid, bool, Uuid, Option<Uuid>, Option<DateTime<Utc>>);
 
+/// The leads, read as [`LeadRow`]s but for the deadline (the caller adds its column).
+fn lead_rows() -> sea_orm::Select<lead::Entity> {
+    lead::Entity::find().select_only().columns([
+        lead::Column::Id,
+        lead::Column::TownId,
+        lead::Column::Umbrella,
+        lead::Column::ReceivingUnitId,
+        lead::Column::AssigneeUnitId,
+    ])
+}
+
 /// The leads owing `deadline`.
 pub async fn lead_deadlines(
     db: &impl ConnectionTrait,
@@ -164,15 +175,7 @@ pub async fn lead_deadlines(
         LeadDeadline::Review => (LeadStatus::Transferred, lead::Column::ReviewDueAt),
         LeadDeadline::Verification => (LeadStatus::Verifying, lead::Column::Deadline),
     };
-    let mut query = lead::Entity::find()
-        .select_only()
-        .columns([
-            lead::Column::Id,
-            lead::Column::TownId,
-            lead::Column::Umbrella,
-            lead::Column::ReceivingUnitId,
-            lead::Column::AssigneeUnitId,
-        ])
+    let mut query = lead_rows()
         .column(due_column)
         .filter(lead::Column::Status.eq(status))
         .filter(due_column.is_not_null())
@@ -180,6 +183,38 @@ pub async fn lead_deadlines(
         .filter(target_condition(lead::Column::Id, only));
     if deadline != LeadDeadline::Verification {
         query = query.filter(lead::Column::Umbrella.eq(false));
+    }
+    query.into_tuple().all(db).await
+}
+
+/// What a lead owes for its priority (`lead_priority`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriorityDuty {
+    /// Umbrella leads the discipline commission has not taken up yet, by `umbrella_due_at`.
+    UmbrellaTakeUp,
+    /// Major leads, by `major_due_at` (the report is closed by the people who make it).
+    MajorReport,
+}
+
+/// The leads owing `duty`, as [`LeadRow`]s.
+pub async fn lead_priority_duties(
+    db: &impl ConnectionTrait,
+    duty: PriorityDuty,
+    town: Option<Uuid>,
+    only: Only,
+) -> Result<Vec<LeadRow>, DbErr> {
+    let due_column = match duty {
+        PriorityDuty::UmbrellaTakeUp => lead_priority::Column::UmbrellaDueAt,
+        PriorityDuty::MajorReport => lead_priority::Column::MajorDueAt,
+    };
+    let mut query = lead_rows()
+        .column(due_column)
+        .join(JoinType::InnerJoin, lead_priority::Relation::Lead.def().rev())
+        .filter(due_column.is_not_null())
+        .filter(town_condition(lead_priority::Column::TownId, town))
+        .filter(target_condition(lead::Column::Id, only));
+    if duty == PriorityDuty::UmbrellaTakeUp {
+        query = query.filter(lead::Column::Umbrella.eq(true));
     }
     query.into_tuple().all(db).await
 }

@@ -32,15 +32,15 @@ pub struct UserFilter {
 pub struct ByUsername;
 
 /// The escape of [`like_literal`]: not a backslash, which SQL dialects treat differently.
-const ESCAPE: char = '!';
+pub(crate) const LIKE_ESCAPE: char = '!';
 
-/// `%`, `_` and the escape itself taken literally in a LIKE pattern (escaped with [`ESCAPE`]).
-fn like_literal(text: &str) -> String {
+/// `%`, `_` and the escape itself taken literally in a LIKE pattern (escaped with [`LIKE_ESCAPE`]).
+pub(crate) fn like_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('%');
     for c in text.chars() {
-        if matches!(c, '%' | '_' | ESCAPE) {
-            out.push(ESCAPE);
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            out.push(LIKE_ESCAPE);
         }
         out.push(c);
     }
@@ -70,7 +70,7 @@ impl Listed for Users {
             let pattern = like_literal(&search.to_lowercase());
             let like = |col: app_user::Column| {
                 Expr::expr(Func::lower(Expr::col((app_user::Entity, col))))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape(ESCAPE))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape(LIKE_ESCAPE))
             };
             cond = cond
                 .add(Condition::any().add(like(app_user::Column::Username)).add(like(app_user::Column::DisplayName)));

@@ -29,6 +29,9 @@ pub struct RegisterLeadInput {
     pub subject_names: Option<Vec<String>>,
     /// 涉及场所 — the venue the lead names, if any.
     pub venue_id: Option<ID>,
+    /// 重大线索 — a major lead, reported within 2 hours (to the coordination office's, or for an
+    /// umbrella lead the discipline commission's, task list at once). False by default.
+    pub major: Option<bool>,
 }
 
 /// 线索步骤 — a lead and an optional note, for a step that needs nothing else.
@@ -115,6 +118,15 @@ pub struct MarkLeadUmbrellaInput {
     /// 线索 — the lead's global ID.
     pub lead_id: ID,
     /// 理由 — why the lead shields gangs; kept in the lead's history.
+    pub reason: String,
+}
+
+/// 标记重大线索 — mark a lead major: it is reported within 2 hours.
+#[derive(InputObject)]
+pub struct MarkLeadMajorInput {
+    /// 线索 — the lead's global ID.
+    pub lead_id: ID,
+    /// 理由 — why the lead is major; kept in the lead's history.
     pub reason: String,
 }
 

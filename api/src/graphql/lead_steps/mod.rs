@@ -28,7 +28,8 @@ use crate::error::ApiError;
 use crate::rules::{self, Trigger};
 pub use input::{
     AssignLeadInput, ConcludeLeadInput, DecideLeadInput, HandOverGangPartInput, LeadDecision, LeadOutcome,
-    LeadStepInput, MarkLeadUmbrellaInput, RecordCountyAnswerInput, RegisterLeadInput, UnmarkLeadUmbrellaInput,
+    LeadStepInput, MarkLeadMajorInput, MarkLeadUmbrellaInput, RecordCountyAnswerInput, RegisterLeadInput,
+    UnmarkLeadUmbrellaInput,
 };
 
 /// 线索 — the lead after a step.
@@ -133,7 +134,7 @@ impl LeadMutation {
             created_at: (now),
             updated_at: (now),
         };
-        store::insert(&txn, new, &persons, &names).await?;
+        store::insert(&txn, new, &persons, &names, input.major.unwrap_or(false)).await?;
         store::event(&txn, id, LeadEventKind::Registered, Some(viewer), None, Some(LeadStatus::Registered), None)
             .await?;
         if status == LeadStatus::Transferred {
@@ -299,6 +300,31 @@ impl LeadMutation {
             .await
     }
 
+    /// 标记重大线索 — marks a lead major (seed 001 "对于重大线索重大案件,要第一时间上报"): its handling unit
+    /// (the coordination office, the discipline commission for an umbrella lead) gets a task to
+    /// report it, due in 2 hours. Open to whoever reads the lead's submission. Marking a major
+    /// lead again changes nothing and answers the same.
+    async fn mark_lead_major(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: MarkLeadMajorInput,
+    ) -> async_graphql::Result<LeadPayload> {
+        let viewer = ctx.viewer()?;
+        let current = for_action(ctx, &input.lead_id, "mark_major").await?;
+        let reason = validate::text("input.reason", &input.reason, 1000)?;
+        let state = ctx.state();
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
+        // Whether it is major already is `handling`, which the marker may not read: the answer is
+        // the same either way, and only the first marking writes.
+        if !store::major(&txn, current.id).await? {
+            let change = LeadChange { major: Some(true), ..Default::default() };
+            store::step(&txn, &current, change, LeadEventKind::MarkedMajor, viewer, Some(reason)).await?;
+        }
+        audit::record(&txn, ctx, viewer, entry("mark_lead_major", current.id)).await?;
+        rules::commit(state, txn, Trigger::Lead(current.id)).await.map_err(ApiError::from)?;
+        payload(ctx, current.id).await
+    }
+
     /// 取消保护伞标记 — returns an umbrella lead to ordinary handling (discipline commission only).
     async fn unmark_lead_umbrella(
         &self,
@@ -432,7 +458,7 @@ impl LeadMutation {
             created_at: (now),
             updated_at: (now),
         };
-        store::insert(&txn, new, &persons, &[]).await?;
+        store::insert(&txn, new, &persons, &[], false).await?;
         // The new lead's own history says only that the discipline commission handed it over.
         let handed = Some("纪委移交涉黑部分".to_owned());
         store::event(&txn, id, LeadEventKind::Registered, Some(viewer), None, Some(LeadStatus::Registered), None)
@@ -449,7 +475,7 @@ impl LeadMutation {
         .await?;
         let note = Some(format!("涉黑部分移交{}：{}", unit.name, lead_flow::serial(year, number)));
         store::event(&txn, current.id, LeadEventKind::GangPartHandedOver, Some(viewer), None, None, note).await?;
-        store::bump(&txn, &current).await?;
+        store::bump(&txn, &current, viewer).await?;
         audit::record(&txn, ctx, viewer, entry("hand_over_gang_part", current.id)).await?;
         audit::record(&txn, ctx, viewer, entry("register_lead", id)).await?;
         rules::commit(ctx.state(), txn, Trigger::Lead(id)).await.map_err(ApiError::from)?;

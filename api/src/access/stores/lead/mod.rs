@@ -2,23 +2,25 @@
 //! field group it reveals, rule 4), the children of a lead (events, subjects, the serials of the
 //! gang-crime parts handed over), and the writes of the lead ledger ([`write`]).
 
+mod priority;
 mod write;
 
+pub use priority::{LeadPriorities, is_major, major};
 pub use write::{LeadChange, bump, event, insert, next_serial, reserve_serials, step, visible_persons, visible_venue};
 
 use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{LeadCategory, LeadSource, LeadStatus};
-use entity::{lead, lead_event, lead_subject};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use entity::{lead, lead_event, lead_priority, lead_subject, person};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, DbBackend, Order};
 use uuid::Uuid;
 
 use crate::access::Groups;
 use crate::access::page::{KeyKind, SortDirection, sentinel_instant};
-use crate::access::resource::Leads;
+use crate::access::resource::{Leads, Persons};
 use crate::access::store::{Child, Listed, SortKey, Store, Versioned};
-use crate::auth::Viewer;
+use crate::access::stores::user::{LIKE_ESCAPE, like_literal};
 use crate::domain::lead_flow;
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
@@ -68,6 +70,14 @@ pub struct LeadFilter {
     /// 增量同步：此时刻之后变更的记录 — rows changed after this instant (`updatedAt`), for a
     /// client that syncs only what changed. Needs every field group on the row, as `updatedAt`.
     pub changed_since: Option<DateTime<Utc>>,
+    /// 重大线索 — major leads (true) or the others (false). Needs `handling`.
+    pub major: Option<bool>,
+    /// 全文检索 — leads whose summary, content or subjects' names contain this text (case does not
+    /// matter). Needs `submission`; a subject person's name counts only where the viewer reads
+    /// that person.
+    pub text: Option<String>,
+    /// 线索编号 — the lead with this serial (`2026-0042`); none when it is outside the viewer's scope.
+    pub serial: Option<String>,
 }
 
 /// 线索排序字段 — what a lead list may be ordered by.
@@ -99,7 +109,7 @@ impl Listed for Leads {
     type Order = LeadOrderField;
 
     fn filter(store: &Store<'_>, groups: &Groups<Self>, filter: LeadFilter) -> Result<Condition, ApiError> {
-        filter_condition(store.viewer, groups, filter)
+        filter_condition(store, groups, filter)
     }
 
     /// A receipt or deadline the viewer may not read on a row sorts as the sentinel, last
@@ -128,7 +138,8 @@ impl Listed for Leads {
 }
 
 /// The SQL condition of a `LeadFilter` (the list and the export share it).
-pub fn filter_condition(viewer: &Viewer, groups: &Groups<Leads>, filter: LeadFilter) -> Result<Condition, ApiError> {
+pub fn filter_condition(store: &Store<'_>, groups: &Groups<Leads>, filter: LeadFilter) -> Result<Condition, ApiError> {
+    let viewer = store.viewer;
     // Rule 4: see `Groups::filter`.
     let guard = |group: &str, cond: Condition| groups.filter(viewer, group, cond);
     let mut cond = Condition::all();
@@ -180,7 +191,58 @@ pub fn filter_condition(viewer: &Viewer, groups: &Groups<Leads>, filter: LeadFil
     if let Some(at) = filter.changed_since {
         cond = cond.add(groups.changed_since(viewer, at)?);
     }
+    if let Some(major) = filter.major {
+        let majors = Query::select()
+            .column(lead_priority::Column::LeadId)
+            .from(lead_priority::Entity)
+            .and_where(lead_priority::Column::TownId.eq(viewer.town_id))
+            .and_where(lead_priority::Column::Major.eq(true))
+            .to_owned();
+        let is_major =
+            if major { lead::Column::Id.in_subquery(majors) } else { lead::Column::Id.not_in_subquery(majors) };
+        cond = cond.add(guard("handling", Condition::all().add(is_major))?);
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        cond = cond.add(guard("submission", text_condition(store, text))?);
+    }
+    if let Some(serial) = filter.serial {
+        cond = cond.add(guard("shell", Condition::all().add(lead::Column::Serial.eq(serial.trim())))?);
+    }
     Ok(cond)
+}
+
+/// Leads whose summary, content or a subject's name holds `text`, case aside (`LOWER(…) LIKE`,
+/// which PostgreSQL answers from the trigram indexes of migration 000014). A subject person's
+/// name counts only on persons the viewer reads with their `basic` group: the search must not
+/// tell of a name the viewer could not read.
+fn text_condition(store: &Store<'_>, text: &str) -> Condition {
+    let pattern = like_literal(&text.to_lowercase());
+    let like = |expr: Expr| Expr::expr(Func::lower(expr)).like(LikeExpr::new(pattern.clone()).escape(LIKE_ESCAPE));
+    let named = Query::select()
+        .column(lead_subject::Column::LeadId)
+        .from(lead_subject::Entity)
+        .and_where(like(Expr::col((lead_subject::Entity, lead_subject::Column::Name))))
+        .to_owned();
+    let mut any = Condition::any()
+        .add(like(Expr::col((lead::Entity, lead::Column::Summary))))
+        .add(like(Expr::col((lead::Entity, lead::Column::Content))))
+        .add(lead::Column::Id.in_subquery(named));
+    if let Some(readable) = store.access.rows::<Persons>(store.viewer, "read") {
+        let basic = store.access.groups::<Persons>(store.viewer).condition(store.viewer, "basic");
+        let persons = Query::select()
+            .column((person::Entity, person::Column::Id))
+            .from(person::Entity)
+            .cond_where(Condition::all().add(readable).add(basic))
+            .and_where(like(Expr::col((person::Entity, person::Column::Name))))
+            .to_owned();
+        let by_person = Query::select()
+            .column(lead_subject::Column::LeadId)
+            .from(lead_subject::Entity)
+            .and_where(lead_subject::Column::PersonId.in_subquery(persons))
+            .to_owned();
+        any = any.add(lead::Column::Id.in_subquery(by_person));
+    }
+    any
 }
 
 /// Leads past the deadline of their current duty.

@@ -4,7 +4,7 @@
 //! ever carries the reporter.
 
 use chrono::{DateTime, Utc};
-use entity::enums::{CountyAnswer, LeadCategory, LeadEventKind, LeadStatus};
+use entity::enums::{CountyAnswer, LeadCategory, LeadEventKind, LeadStatus, UnitKind};
 use entity::{lead, lead_event, lead_serial_counter, lead_subject, person, venue};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -12,21 +12,31 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::priority;
 use crate::access::resource::{Leads, Persons, Venues};
 use crate::access::store::{Store, locked_update};
 use crate::auth::Viewer;
 use crate::domain::lead_flow;
 use crate::error::ApiError;
 
-/// Inserts a new lead (its serial from [`next_serial`]) with the persons and names it is about.
+/// Inserts a new lead (its serial from [`next_serial`]) with the persons and names it is about,
+/// and what it owes at once for its priority: an umbrella lead's taking up by the discipline
+/// commission, a major lead's report.
 pub async fn insert(
     txn: &impl ConnectionTrait,
     lead: lead::Model,
     persons: &[Uuid],
     names: &[String],
+    major: bool,
 ) -> Result<(), ApiError> {
-    let id = lead.id;
+    let (id, town, at, umbrella) = (lead.id, lead.town_id, lead.created_at, lead.umbrella);
     lead.into_active_model().reset_all().insert(txn).await?;
+    if umbrella {
+        priority::became_umbrella(txn, id, town, at).await?;
+    }
+    if major {
+        priority::became_major(txn, id, town, at).await?;
+    }
     let rows: Vec<lead_subject::ActiveModel> = persons
         .iter()
         .map(|p| lead_subject::ActiveModel {
@@ -66,6 +76,8 @@ pub struct LeadChange {
     pub county_answer: Option<Option<CountyAnswer>>,
     pub conclusion: Option<Option<String>>,
     pub concluded_at: Option<Option<DateTime<Utc>>>,
+    /// `Some(true)`: the lead becomes major (kept in `lead_priority`, never cleared).
+    pub major: Option<bool>,
 }
 
 impl LeadChange {
@@ -95,7 +107,9 @@ impl LeadChange {
 }
 
 /// Writes a lifecycle step: `change` on the current row (only if nobody changed it meanwhile,
-/// else `CONFLICT`) and its event, with the status it moved from and to when it moved.
+/// else `CONFLICT`) and its event, with the status it moved from and to when it moved; and what
+/// the step changes of the lead's priority ([`priority`]): turning umbrella or major starts a
+/// duty, and any step of the discipline commission is its taking up of the lead.
 pub async fn step(
     txn: &impl ConnectionTrait,
     current: &lead::Model,
@@ -105,14 +119,33 @@ pub async fn step(
     note: Option<String>,
 ) -> Result<(), ApiError> {
     let to = change.status.filter(|s| *s != current.status);
+    let turns_umbrella = change.umbrella == Some(true) && !current.umbrella;
+    let turns_major = change.major == Some(true);
     locked_update::<Leads>(txn, current.id, current.version, change.into_active(current.id)).await?;
+    let now = Utc::now();
+    if turns_umbrella {
+        priority::became_umbrella(txn, current.id, current.town_id, now).await?;
+    }
+    if turns_major {
+        priority::became_major(txn, current.id, current.town_id, now).await?;
+    }
+    taken_up_by(txn, current, by).await?;
     event(txn, current.id, kind, Some(by), to.map(|_| current.status), to, note).await
 }
 
 /// Bumps the version of a lead whose change is elsewhere (a hand-over), only if nobody changed
-/// it meanwhile.
-pub async fn bump(txn: &impl ConnectionTrait, current: &lead::Model) -> Result<(), ApiError> {
-    locked_update::<Leads>(txn, current.id, current.version, LeadChange::default().into_active(current.id)).await
+/// it meanwhile; like any step of the discipline commission, it takes the lead up.
+pub async fn bump(txn: &impl ConnectionTrait, current: &lead::Model, by: &Viewer) -> Result<(), ApiError> {
+    locked_update::<Leads>(txn, current.id, current.version, LeadChange::default().into_active(current.id)).await?;
+    taken_up_by(txn, current, by).await
+}
+
+/// The discipline commission's first step on an umbrella lead ends its duty to take it up.
+async fn taken_up_by(txn: &impl ConnectionTrait, current: &lead::Model, by: &Viewer) -> Result<(), ApiError> {
+    if by.unit_kind == UnitKind::DisciplineCommission {
+        priority::taken_up(txn, current.id).await?;
+    }
+    Ok(())
 }
 
 /// Appends a step to a lead's history.
