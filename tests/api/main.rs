@@ -42,5 +42,6 @@ mod subscriptions;
 mod task_rules;
 mod tasks;
 mod umbrella;
+mod unit_reports;
 mod venues;
 mod writers;

@@ -19,6 +19,7 @@ const RESOURCES: &[(&str, &[&str])] = &[
     ("lead", &["shell", "receipt", "submission", "handling", "reporter"]),
     ("risk_item", &["basic", "detail", "parties"]),
     ("task", &[]),
+    ("unit_report", &[]),
     ("audit_log", &[]),
     ("user", &[]),
     ("org_unit", &[]),

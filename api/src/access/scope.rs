@@ -40,6 +40,10 @@ pub enum Atom {
     TargetNotUmbrellaLead,
     /// Audit entries about users, org units and policy.
     Administration,
+    /// Reports of the viewer's own unit.
+    OwnUnit,
+    /// Reports of any unit but the discipline commission (its reports are its own alone).
+    NotDisciplineCommission,
 }
 
 const NAMES: &[(&str, Atom)] = &[
@@ -61,6 +65,8 @@ const NAMES: &[(&str, Atom)] = &[
     ("target_umbrella_lead", Atom::TargetUmbrellaLead),
     ("target_not_umbrella_lead", Atom::TargetNotUmbrellaLead),
     ("administration", Atom::Administration),
+    ("own_unit", Atom::OwnUnit),
+    ("not_discipline_commission", Atom::NotDisciplineCommission),
 ];
 
 impl Atom {

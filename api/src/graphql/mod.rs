@@ -29,6 +29,7 @@ pub mod risk;
 pub mod risk_loaders;
 pub mod subscription;
 pub mod task;
+pub mod unit_report;
 pub mod venue;
 pub mod venue_loaders;
 
@@ -58,6 +59,7 @@ pub struct Query(
     audit_log::AuditQuery,
     labels::LabelQuery,
     report::ReportQuery,
+    unit_report::UnitReportQuery,
     dashboard::DashboardQuery,
 );
 
@@ -71,6 +73,7 @@ pub struct Mutation(
     venue::VenueMutation,
     lead_steps::LeadMutation,
     task::TaskMutation,
+    unit_report::UnitReportMutation,
     risk::RiskMutation,
     admin::AdminMutation,
     import::ImportMutation,
