@@ -53,6 +53,8 @@ impl UnitReport {
     }
 }
 
+/// 单位报告 — a report a unit submitted: the figures its own scope counted then, frozen, and who
+/// signed it.
 #[Object]
 impl UnitReport {
     /// 报告类型 — weekly or monthly.
@@ -133,8 +135,10 @@ impl UnitReportQuery {
     async fn weekly_reports(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "周次 — `YYYY-Www` (ISO week), in the town's calendar.")] week: String,
+        #[graphql(desc = "周次 — `YYYY-Www` (ISO week), in the town's calendar; the current week by default.")]
+        week: Option<String>,
     ) -> async_graphql::Result<WeeklyReports> {
+        let week = week.unwrap_or_else(|| Week::of(Utc::now()).name());
         Ok(weekly_reports(ctx.state(), ctx.viewer()?, &week).await?)
     }
 }

@@ -448,26 +448,12 @@ pub async fn week_counts(
         }
         None => None,
     };
-    let checks_done = match store.holding::<RiskItems>("detail") {
-        Some(held) => {
-            let checks = risk_check::Entity::find()
-                .filter(risk_check::Column::RiskItemId.in_subquery(held))
-                .filter(risk_check::Column::CheckedOn.gte(first))
-                .filter(risk_check::Column::CheckedOn.lte(last));
-            Some(count(db, checks).await?)
-        }
-        None => None,
-    };
-    let talks_held = match store.holding::<Persons>("record") {
-        Some(held) => {
-            let talks = person_talk::Entity::find()
-                .filter(person_talk::Column::PersonId.in_subquery(held))
-                .filter(person_talk::Column::TalkedOn.gte(first))
-                .filter(person_talk::Column::TalkedOn.lte(last));
-            Some(count(db, talks).await?)
-        }
-        None => None,
-    };
+    let days = (first, last);
+    let checks = (risk_check::Column::RiskItemId, risk_check::Column::CheckedOn);
+    let checks_done =
+        done_on_days::<risk_check::Entity>(db, store.holding::<RiskItems>("detail"), checks, days).await?;
+    let talks = (person_talk::Column::PersonId, person_talk::Column::TalkedOn);
+    let talks_held = done_on_days::<person_talk::Entity>(db, store.holding::<Persons>("record"), talks, days).await?;
     let (risks_opened, risks_closed) = match report_risks(store, &Subject::Town)? {
         Some(items) => {
             let opened = items
@@ -483,4 +469,18 @@ pub async fn week_counts(
         None => (None, None),
     };
     Ok(WeekCounts { leads_registered, checks_done, talks_held, risks_opened, risks_closed })
+}
+
+/// How many child rows (checks, talks) dated within `days` hang under the parents of `held` (the
+/// ids of the parents the viewer reads and holds the children's group on); `None` when it holds
+/// the group on no parent.
+async fn done_on_days<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    held: Option<sea_orm::sea_query::SelectStatement>,
+    (parent, on): (E::Column, E::Column),
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<Option<i64>, ApiError> {
+    let Some(held) = held else { return Ok(None) };
+    let rows = E::find().filter(parent.in_subquery(held)).filter(on.gte(first)).filter(on.lte(last));
+    Ok(Some(count(db, rows).await?))
 }
