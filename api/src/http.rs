@@ -53,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/export/monthly-report.xlsx", get(monthly_report))
+        .route("/export/weekly-reports.xlsx", get(weekly_reports))
         .route("/export/{file}", get(export))
         .layer(axum::middleware::from_fn_with_state(body, read_body))
         .merge(imports)
@@ -266,6 +267,19 @@ async fn monthly_report(
     let state = shared.state.clone();
     download(&shared, &headers, |viewer, request_id| async move {
         Some(crate::report_export::respond(&state, &viewer, params, &request_id).await)
+    })
+    .await
+}
+
+/// `GET /export/weekly-reports.xlsx?week=YYYY-Www` (see `report_export`).
+async fn weekly_reports(
+    State(shared): State<Shared>,
+    Query(params): Query<crate::report_export::WeekParams>,
+    headers: HeaderMap,
+) -> Response {
+    let state = shared.state.clone();
+    download(&shared, &headers, |viewer, request_id| async move {
+        Some(crate::report_export::respond_weekly(&state, &viewer, params, &request_id).await)
     })
     .await
 }

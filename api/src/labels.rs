@@ -150,6 +150,7 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("RISK_FEEDBACK", "风险反馈"),
             ("RISK_RESOLUTION", "风险化解"),
             ("MONTHLY_REPORT", "月报"),
+            ("WEEKLY_REPORT", "周通报"),
             ("AD_HOC", "专项督办"),
             ("PERSON_LINK", "人员关联申请"),
             ("MEETING_DECISION", "会议决定事项"),
@@ -220,6 +221,7 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
     ("LeadDecision", &[("ESCALATED", "上报县扫黑办"), ("LOCAL_HANDLING", "交综治办办理")]),
     ("LeadOutcome", &[("SUBSTANTIATED", "查实"), ("UNFOUNDED", "查否")]),
     ("AuditCategory", &[("CASE", "案件数据"), ("ADMINISTRATION", "系统管理")]),
+    ("ReportKind", &[("WEEKLY", "周通报"), ("MONTHLY", "月报")]),
 ];
 
 const PERSON_CATEGORIES: &[(&str, &str)] = &[

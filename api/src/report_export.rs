@@ -17,9 +17,11 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::audit;
 use crate::auth::Viewer;
+use crate::domain::lead_flow;
 use crate::domain::levels;
 use crate::error::ApiError;
-use crate::graphql::report::{LeadFigures, MonthlyReport, monthly_report};
+use crate::graphql::report::{LeadFigures, MonthlyReport, ReportSignature, monthly_report};
+use crate::graphql::unit_report::{WeeklyReports, weekly_reports};
 
 /// The query string.
 #[derive(Deserialize)]
@@ -41,18 +43,8 @@ pub async fn respond(
     let report = monthly_report(state, viewer, unit.as_ref(), &month).await?;
     let bytes = workbook(&report).map_err(|e| ApiError::internal(anyhow::anyhow!("writing the report: {e}")))?;
     record(state, viewer, &report, request_id).await?;
-    let mut response = (StatusCode::OK, bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    );
     // The month is validated (`YYYY-MM`), so the name is plain ASCII.
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"monthly-report-{}.xlsx\"", report.month))
-    {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    Ok(xlsx_response(bytes, &format!("monthly-report-{}.xlsx", report.month)))
 }
 
 async fn record(state: &AppState, viewer: &Viewer, report: &MonthlyReport, request_id: &str) -> Result<(), ApiError> {
@@ -163,10 +155,128 @@ pub fn workbook(report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
     sheet.write_string_with_format(row, 0, "逾期督办任务", &head)?;
     number_or_dash(sheet, row, 1, report.overdue_tasks, &cell)?;
     row += 2;
-    sheet.write_string(row, 0, "填表人：")?;
-    sheet.write_string(row, 2, "联系电话：")?;
-    sheet.write_string(row, 4, "填表日期：")?;
+    signature_block(sheet, row, report.signature.as_ref())?;
     workbook.save_to_buffer()
+}
+
+/// The signature block (主要领导签字、单位盖章): who signed the submitted report, the seal and the
+/// day it was submitted; blank lines to sign on while it is not submitted.
+fn signature_block(sheet: &mut Worksheet, row: u32, signature: Option<&ReportSignature>) -> Result<(), XlsxError> {
+    match signature {
+        Some(s) => {
+            let day = s.submitted_at.with_timezone(&lead_flow::town_zone()).format("%Y-%m-%d");
+            sheet.write_string(row, 0, format!("主要领导签字：{}", s.signed_by))?;
+            sheet.write_string(row, 2, format!("单位盖章：{}", if s.sealed { "已盖章" } else { "未盖章" }))?;
+            sheet.write_string(row, 4, format!("报送日期：{day}"))?;
+            sheet.write_string(row + 1, 0, if s.on_time { "按时报送" } else { "逾期报送" })?;
+        }
+        None => {
+            sheet.write_string(row, 0, "主要领导签字：")?;
+            sheet.write_string(row, 2, "单位盖章：")?;
+            sheet.write_string(row, 4, "报送日期：")?;
+        }
+    }
+    Ok(())
+}
+
+/// The query string of `GET /export/weekly-reports.xlsx?week=YYYY-Www`.
+#[derive(Deserialize)]
+pub struct WeekParams {
+    week: Option<String>,
+}
+
+/// `GET /export/weekly-reports.xlsx`: `weeklyReports(week)` as one sheet, one row per unit
+/// (submitted or not, when, signed by whom, the figures it counted), audited before it leaves.
+pub async fn respond_weekly(
+    state: &AppState,
+    viewer: &Viewer,
+    params: WeekParams,
+    request_id: &str,
+) -> Result<Response, ApiError> {
+    let week = weekly_reports(state, viewer, params.week.as_deref().unwrap_or_default()).await?;
+    let bytes = weekly_workbook(&week).map_err(|e| ApiError::internal(anyhow::anyhow!("writing the report: {e}")))?;
+    let entry = audit::Entry {
+        action: "export_weekly_reports",
+        object_type: "UnitReport",
+        object_id: None,
+        field_groups: &[],
+        outcome: AuditOutcome::Allowed,
+        category: AuditCategory::Case,
+    };
+    audit::record_for_request(&state.db, &state.metrics, viewer, request_id, entry).await?;
+    // The week is validated (`YYYY-Www`), so the name is plain ASCII.
+    Ok(xlsx_response(bytes, &format!("weekly-reports-{}.xlsx", week.week)))
+}
+
+/// The sheet of a week's reports.
+pub fn weekly_workbook(week: &WeeklyReports) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("周通报")?;
+    let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let headers = [
+        "单位",
+        "报送情况",
+        "报送时间",
+        "签字领导",
+        "登记线索",
+        "日排查",
+        "谈话教育",
+        "新增风险隐患",
+        "化解销号",
+        "工作进展",
+    ];
+    sheet.merge_range(0, 0, 0, headers.len() as u16 - 1, "扫黑除恶工作周通报报送情况", &title)?;
+    let due = week.due_at.with_timezone(&lead_flow::town_zone()).format("%Y-%m-%d %H:%M");
+    sheet.write_string(1, 0, format!("周次：{}（截止 {due}）", week.week))?;
+    for (col, text) in headers.iter().enumerate() {
+        sheet.set_column_width(col as u16, if col == 9 { 40 } else { 14 })?;
+        sheet.write_string_with_format(2, col as u16, *text, &head)?;
+    }
+    for (i, status) in week.units.iter().enumerate() {
+        let row = 3 + i as u32;
+        sheet.write_string_with_format(row, 0, &status.unit_name, &cell)?;
+        let report = status.report.as_ref();
+        let state = match report.map(|r| r.signature_of()) {
+            Some(s) if s.on_time => "按时报送",
+            Some(_) => "逾期报送",
+            None if status.overdue => "逾期未报",
+            None => "未报送",
+        };
+        sheet.write_string_with_format(row, 1, state, &cell)?;
+        let at = report.map(|r| {
+            r.signature_of().submitted_at.with_timezone(&lead_flow::town_zone()).format("%Y-%m-%d %H:%M").to_string()
+        });
+        sheet.write_string_with_format(row, 2, at.unwrap_or_default(), &cell)?;
+        sheet.write_string_with_format(
+            row,
+            3,
+            report.map(|r| r.signature_of().signed_by).unwrap_or_default(),
+            &cell,
+        )?;
+        let counts = report.and_then(|r| r.weekly_counts());
+        let figures = counts.map(|c| [c.leads_registered, c.checks_done, c.talks_held, c.risks_opened, c.risks_closed]);
+        for (j, value) in figures.unwrap_or_default().into_iter().enumerate() {
+            number_or_dash(sheet, row, 4 + j as u16, value, &cell)?;
+        }
+        sheet.write_string_with_format(row, 9, report.and_then(|r| r.note()).unwrap_or_default(), &cell)?;
+    }
+    workbook.save_to_buffer()
+}
+
+fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
 }
 
 fn lead_line(

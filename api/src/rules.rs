@@ -26,18 +26,19 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entity::enums::{TaskKind, TaskStatus};
+use entity::enums::{ReportKind, TaskKind, TaskStatus};
 use entity::enums::{TaskTargetType, UnitKind};
 use entity::{org_unit, task};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::access::duty::{self, Duty as PeriodicDuty};
-use crate::access::resource::{Persons, RiskItems, Venues};
+use crate::access::resource::{OrgUnits, Persons, RiskItems, Venues};
 use crate::access::stores::sweep::{self, LeadDeadline, PriorityDuty};
 pub use crate::access::stores::sweep::{Only, SystemTask, close, task_event};
 pub use crate::domain::lead_flow::{end_of_day, local_day};
 use crate::domain::levels;
+use crate::domain::report_period::{self, Week};
 use crate::replicas;
 
 /// A task was assigned (created with an assignee): what `taskAssigned` subscribers need to
@@ -159,10 +160,12 @@ pub enum Rule {
     UmbrellaLeadReceived,
     /// A major lead is reported within 2 hours.
     MajorLeadReport,
+    /// Each unit's weekly progress report is due on Friday (raised on Monday).
+    WeeklyReport,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 12] = [
         Rule::TalkDue,
         Rule::InspectionDue,
         Rule::LeadTransfer,
@@ -174,6 +177,7 @@ impl Rule {
         Rule::MonthlyAnalysisMeeting,
         Rule::UmbrellaLeadReceived,
         Rule::MajorLeadReport,
+        Rule::WeeklyReport,
     ];
 
     pub fn kind(self) -> TaskKind {
@@ -189,12 +193,16 @@ impl Rule {
             Rule::MonthlyAnalysisMeeting => TaskKind::MonthlyAnalysisMeeting,
             Rule::UmbrellaLeadReceived => TaskKind::UmbrellaLeadReceived,
             Rule::MajorLeadReport => TaskKind::MajorLeadReport,
+            Rule::WeeklyReport => TaskKind::WeeklyReport,
         }
     }
 
     /// Whether the rule's duties belong to a unit (a period's report) rather than a record.
     fn per_unit(self) -> bool {
-        matches!(self, Rule::VillageLeadReport | Rule::MonthlyReport | Rule::MonthlyAnalysisMeeting)
+        matches!(
+            self,
+            Rule::VillageLeadReport | Rule::MonthlyReport | Rule::MonthlyAnalysisMeeting | Rule::WeeklyReport
+        )
     }
 
     /// The system event's text when the duty is done.
@@ -207,7 +215,8 @@ impl Rule {
             Rule::LeadVerification => "线索已办结或已不在核查状态，系统自动办结。",
             Rule::RiskFeedback => "风险隐患已有反馈或已不在待反馈状态，系统自动办结。",
             Rule::VillageLeadReport => "本期已登记线索，系统自动办结。",
-            Rule::MonthlyReport => "月报已办结。",
+            Rule::MonthlyReport => "月报已签字报送，系统自动办结。",
+            Rule::WeeklyReport => "周通报已签字报送，系统自动办结。",
             Rule::MonthlyAnalysisMeeting => "本月研判会已召开并记录，系统自动办结。",
             Rule::UmbrellaLeadReceived => "纪委已受理线索，系统自动办结。",
             Rule::MajorLeadReport => "重大线索已上报。",
@@ -227,7 +236,7 @@ impl Rule {
 pub fn rule_key(kind: TaskKind, target: Option<Uuid>, unit: Uuid, due_at: DateTime<Utc>) -> Option<String> {
     let name = kind.to_value();
     match kind {
-        TaskKind::VillageLeadReport | TaskKind::MonthlyReport | TaskKind::MonthlyAnalysisMeeting => {
+        TaskKind::VillageLeadReport | TaskKind::MonthlyReport | TaskKind::MonthlyAnalysisMeeting | TaskKind::WeeklyReport => {
             Some(format!("{name}:{unit}:{}", local_day(due_at)))
         }
         TaskKind::AdHoc | TaskKind::RiskResolution | TaskKind::PersonLink | TaskKind::MeetingDecision => None,
@@ -270,6 +279,8 @@ pub enum Trigger {
         town: Uuid,
         unit: Uuid,
     },
+    /// A unit submitted a weekly or monthly report.
+    UnitReport(Uuid),
 }
 
 /// What a sweep did.
@@ -340,6 +351,12 @@ pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateT
         Trigger::Meeting { town, unit } => {
             let scope = Scope { town: Some(town), only: Only::Unit(unit) };
             return sweep(txn, &[Rule::MonthlyAnalysisMeeting], scope, now).await;
+        }
+        Trigger::UnitReport(unit) => {
+            let town = sweep::town_of::<OrgUnits>(txn, unit).await?;
+            let Some(town) = town else { return Ok(Outcome::default()) };
+            let reports = [Rule::MonthlyReport, Rule::WeeklyReport];
+            return sweep(txn, &reports, Scope { town: Some(town), only: Only::Unit(unit) }, now).await;
         }
     };
     match town {
@@ -527,6 +544,7 @@ async fn owed(
         Rule::MonthlyReport => Ok(monthly_reports(offices, scope, today)),
         Rule::MonthlyAnalysisMeeting => analysis_meetings(db, offices, scope, today).await,
         Rule::UmbrellaLeadReceived | Rule::MajorLeadReport => lead_priorities(db, rule, offices, scope).await,
+        Rule::WeeklyReport => Ok(weekly_reports(offices, scope, today)),
     }
 }
 
@@ -689,15 +707,8 @@ async fn village_reports(
 /// Every unit's report for the month of `today` (due the 23rd), the town's (the coordination
 /// office's) due the 25th. Raised on the first of the month.
 fn monthly_reports(offices: &Offices, scope: Scope, today: NaiveDate) -> Vec<Owed> {
-    let all = [
-        UnitKind::CoordinationOffice,
-        UnitKind::DisciplineCommission,
-        UnitKind::PoliceStation,
-        UnitKind::JudicialOffice,
-        UnitKind::Village,
-    ];
     offices
-        .units_in(scope.only, &all)
+        .units_in(scope.only, &REPORTING_UNITS)
         .filter(|u| scope.town.is_none_or(|t| t == u.town_id))
         .filter_map(|u| {
             let town_report = u.kind == UnitKind::CoordinationOffice;
@@ -750,6 +761,46 @@ async fn analysis_meetings(
         .collect())
 }
 
+/// Every unit's progress report for the week of `today`, due on its Friday by the end of the day
+/// (seed 001 "每周五之前 … 报送"). Owed from the week's Monday: the first sweep of the week raises it.
+fn weekly_reports(offices: &Offices, scope: Scope, today: NaiveDate) -> Vec<Owed> {
+    let week = Week::of_day(today);
+    let friday = week.monday() + Duration::days(4);
+    offices
+        .units_in(scope.only, &REPORTING_UNITS)
+        .filter(|u| scope.town.is_none_or(|t| t == u.town_id))
+        .filter_map(|u| {
+            Some(Owed {
+                town: u.town_id,
+                title: format!("{}年{}月{}日前报送{}周通报", friday.year(), friday.month(), friday.day(), week.name()),
+                target: None,
+                assignee_unit: u.id,
+                assignee_user: None,
+                creating_unit: offices.coordination(u.town_id)?,
+                due_at: week.due_at(),
+            })
+        })
+        .collect()
+}
+
+/// Every kind of unit that reports (weekly and monthly).
+const REPORTING_UNITS: [UnitKind; 5] = [
+    UnitKind::CoordinationOffice,
+    UnitKind::DisciplineCommission,
+    UnitKind::PoliceStation,
+    UnitKind::JudicialOffice,
+    UnitKind::Village,
+];
+
+/// The period a report task's due instant belongs to, and the kind of report that closes it.
+fn report_period_of(rule: Rule, due_at: DateTime<Utc>) -> Option<(ReportKind, String)> {
+    match rule {
+        Rule::WeeklyReport => Some((ReportKind::Weekly, Week::of(due_at).name())),
+        Rule::MonthlyReport => Some((ReportKind::Monthly, report_period::month_of(due_at))),
+        _ => None,
+    }
+}
+
 /// The open rule-raised tasks of `rule` in `scope`.
 async fn open_tasks(db: &impl ConnectionTrait, rule: Rule, scope: Scope) -> Result<Vec<task::Model>, DbErr> {
     sweep::open_rule_tasks(db, rule.kind(), scope.town, scope.only).await
@@ -763,9 +814,30 @@ async fn done(
     owed: &[Owed],
 ) -> Result<Vec<task::Model>, DbErr> {
     match rule {
-        // A report is done when its unit submits it and the coordination office accepts it; a
-        // major lead's report, when the handling unit submits and accepts it.
-        Rule::MonthlyReport | Rule::MajorLeadReport => Ok(Vec::new()),
+        // A major lead's report is done when the handling unit submits and accepts it.
+        Rule::MajorLeadReport => Ok(Vec::new()),
+        // A report is done when its unit submits it (signed, and for the month sealed).
+        Rule::MonthlyReport | Rule::WeeklyReport => {
+            let mut units = Vec::new();
+            let mut periods = Vec::new();
+            let mut kind = None;
+            for task in open {
+                if let Some((k, period)) = report_period_of(rule, task.due_at) {
+                    units.push(task.assignee_unit_id);
+                    periods.push(period);
+                    kind = Some(k);
+                }
+            }
+            let Some(kind) = kind else { return Ok(Vec::new()) };
+            let submitted = sweep::submitted_reports(db, kind, units, periods).await?;
+            Ok(open
+                .iter()
+                .filter(|t| {
+                    report_period_of(rule, t.due_at).is_some_and(|(_, p)| submitted.contains(&(t.assignee_unit_id, p)))
+                })
+                .cloned()
+                .collect())
+        }
         // Done when the village registered a lead in the task's own period (an earlier
         // period's task stays open, and overdue, until its nil report).
         Rule::VillageLeadReport => {

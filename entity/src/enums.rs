@@ -645,6 +645,9 @@ pub enum TaskKind {
     /// 月报 — a unit's monthly report.
     #[sea_orm(string_value = "MONTHLY_REPORT")]
     MonthlyReport,
+    /// 周通报 — a unit's weekly progress report, due each Friday.
+    #[sea_orm(string_value = "WEEKLY_REPORT")]
+    WeeklyReport,
     /// 专项督办 — a task a coordinator assigns by hand.
     #[sea_orm(string_value = "AD_HOC")]
     AdHoc,
@@ -792,4 +795,18 @@ pub enum MeetingKind {
     /// 三级联席会议 — the three-level joint meeting that takes up escalated risks (seed 004).
     #[sea_orm(string_value = "THREE_LEVEL_JOINT_MEETING")]
     ThreeLevelJointMeeting,
+}
+
+/// 报告类型 — the kind of a report a unit submits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReportKind {
+    /// 周通报 — the weekly progress report, due each Friday.
+    #[sea_orm(string_value = "WEEKLY")]
+    Weekly,
+    /// 月报 — the signed and sealed monthly report.
+    #[sea_orm(string_value = "MONTHLY")]
+    Monthly,
 }

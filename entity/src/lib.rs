@@ -41,6 +41,7 @@ pub mod session;
 pub mod task;
 pub mod task_event;
 pub mod town;
+pub mod unit_report;
 pub mod venue;
 pub mod venue_incident;
 pub mod venue_inspection;

@@ -30,6 +30,7 @@ pub use super::session::Entity as Session;
 pub use super::task::Entity as Task;
 pub use super::task_event::Entity as TaskEvent;
 pub use super::town::Entity as Town;
+pub use super::unit_report::Entity as UnitReport;
 pub use super::venue::Entity as Venue;
 pub use super::venue_incident::Entity as VenueIncident;
 pub use super::venue_inspection::Entity as VenueInspection;

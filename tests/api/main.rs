@@ -46,5 +46,6 @@ mod subscriptions;
 mod task_rules;
 mod tasks;
 mod umbrella;
+mod unit_reports;
 mod venues;
 mod writers;

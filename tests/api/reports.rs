@@ -240,8 +240,23 @@ async fn the_coordinators_town_report_and_dashboard_equal_its_lists() {
     assert_eq!(town["unit"], Value::Null);
     assert_eq!(town["reportingName"], "清河镇");
     assert_eq!(levels(&town["persons"]), (13, 11, 6));
+    // The leads received this month that it lists with their receipt, and the umbrella shells it
+    // lists without one, each counted in the month it was registered (issue 15).
     let found = total(&app, &coord, "leads", "LeadFilter", received_in(&month, json!({}))).await;
-    assert_eq!(town["leads"]["found"], found);
+    let coord_unit = app.unit_id("清河镇扫黑办").await;
+    let (start, end) = bounds(&month);
+    let town_id = entity::org_unit::Entity::find_by_id(coord_unit).one(&app.state.db).await.unwrap().unwrap().town_id;
+    let shells = entity::lead::Entity::find()
+        .filter(entity::lead::Column::TownId.eq(town_id))
+        .filter(entity::lead::Column::Umbrella.eq(true))
+        .filter(entity::lead::Column::ReceivingUnitId.ne(coord_unit))
+        .filter(entity::lead::Column::CreatedAt.gte(start))
+        .filter(entity::lead::Column::CreatedAt.lt(end))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .len() as i64;
+    assert_eq!(town["leads"]["found"], found + shells);
     let overdue = total(&app, &coord, "tasks", "TaskFilter", json!({ "overdue": true })).await;
     assert_eq!(town["overdueTasks"], overdue);
 
@@ -329,14 +344,16 @@ async fn rows_a_viewer_cannot_list_never_move_its_report_or_dashboard() {
 
     let after = snapshot(&app, &[&police, &xizhuang], &month).await;
     assert_eq!(before, after);
-    // The coordinator lists the umbrella shell, but not when or by whom it was received.
+    // The coordinator lists the umbrella shell, but not when or by whom it was received: its
+    // report counts the shell as its list shows it (issue 15), in the umbrella row only.
     let coord_after = report(&app, &coord, None, &month).await;
     assert_eq!(
-        coord_before["leads"]["found"].as_i64().unwrap() + 1,
+        coord_before["leads"]["found"].as_i64().unwrap() + 2,
         coord_after["leads"]["found"].as_i64().unwrap(),
-        "only 东庄村's ordinary lead is new to the coordinator's report"
+        "东庄村's ordinary lead and the umbrella shell are new to the coordinator's report"
     );
-    assert_eq!(row(&coord_before, "PROTECTIVE_UMBRELLA"), row(&coord_after, "PROTECTIVE_UMBRELLA"));
+    let umbrella = |r: &Value| row(r, "PROTECTIVE_UMBRELLA")["figures"]["found"].as_i64().unwrap();
+    assert_eq!(umbrella(&coord_before) + 1, umbrella(&coord_after));
 
     // And a row the police can list does move its figures.
     let body = app.gql(Some(&police), register, lead("POLICE", "VICE")).await;

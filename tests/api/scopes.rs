@@ -30,14 +30,16 @@ use std::time::Instant;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
     AttentionLevel, AuditCategory, AuditOutcome, EscalationLevel, Gender, JudicialTag, LeadCategory, LeadSource,
-    LeadStatus, RecordStatus, RiskCategory, RiskStatus, Role, TaskKind, TaskStatus, TaskTargetType, UnitKind,
-    VenueType,
+    LeadStatus, RecordStatus, ReportKind, RiskCategory, RiskStatus, Role, TaskKind, TaskStatus, TaskTargetType,
+    UnitKind, VenueType,
 };
 use entity::{
-    app_user, audit_log, lead, lead_subject, org_unit, person, person_judicial_tag, risk_item, task, town, venue,
-    village,
+    app_user, audit_log, lead, lead_subject, org_unit, person, person_judicial_tag, risk_item, task, town, unit_report,
+    venue, village,
 };
-use pingan::access::resource::{AuditEntries, Leads, OrgUnits, Persons, RiskItems, Tasks, Users, Venues, Villages};
+use pingan::access::resource::{
+    AuditEntries, Leads, OrgUnits, Persons, RiskItems, Tasks, UnitReports, Users, Venues, Villages,
+};
 use pingan::access::{Access, Resource};
 use pingan::auth::Viewer;
 use pingan_tests::TestDb;
@@ -240,6 +242,7 @@ struct World {
     risks: Vec<risk_item::Model>,
     tasks: Vec<task::Model>,
     audits: Vec<audit_log::Model>,
+    reports: Vec<unit_report::Model>,
 }
 
 impl World {
@@ -315,6 +318,7 @@ fn role_name(role: Role) -> String {
 
 /// Empties the tables the worlds fill, children first.
 async fn wipe(db: &DatabaseConnection) {
+    unit_report::Entity::delete_many().exec(db).await.expect("wipe unit_report");
     audit_log::Entity::delete_many().exec(db).await.expect("wipe audit_log");
     task::Entity::delete_many().exec(db).await.expect("wipe task");
     risk_item::Entity::delete_many().exec(db).await.expect("wipe risk_item");
@@ -637,6 +641,31 @@ async fn build(db: &DatabaseConnection, plan: &Plan) -> World {
     insert(db, risks).await;
     insert(db, tasks).await;
     insert(db, audits).await;
+    // A report of every unit that has a user, submitted by that user (every unit kind reports).
+    let loaded_users = app_user::Entity::find().all(db).await.expect("load users");
+    let loaded_units = org_unit::Entity::find().all(db).await.expect("load units");
+    let reports: Vec<unit_report::ActiveModel> = loaded_units
+        .iter()
+        .filter_map(|unit| {
+            let user = loaded_users.iter().find(|u| u.org_unit_id == unit.id)?;
+            Some(unit_report::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                town_id: Set(unit.town_id),
+                unit_id: Set(unit.id),
+                unit_kind: Set(unit.kind),
+                kind: Set(ReportKind::Weekly),
+                period: Set("2026-W49".into()),
+                figures: Set("{}".into()),
+                progress_note: Set(None),
+                signed_by: Set("-".into()),
+                sealed: Set(false),
+                submitted_by_user_id: Set(user.id),
+                submitted_at: Set(Utc::now()),
+                due_at: Set(Utc::now()),
+            })
+        })
+        .collect();
+    insert(db, reports).await;
 
     let mut towns = town::Entity::find().all(db).await.expect("load towns");
     towns.sort_by(|a, b| a.name.cmp(&b.name));
@@ -653,6 +682,7 @@ async fn build(db: &DatabaseConnection, plan: &Plan) -> World {
         risks: risk_item::Entity::find().all(db).await.expect("load risks"),
         tasks: task::Entity::find().all(db).await.expect("load tasks"),
         audits: audit_log::Entity::find().all(db).await.expect("load audits"),
+        reports: unit_report::Entity::find().all(db).await.expect("load reports"),
     }
 }
 
@@ -696,6 +726,7 @@ table!(AuditEntries, audit_log, audits);
 table!(Users, app_user, users);
 table!(OrgUnits, org_unit, units);
 table!(Villages, village, villages);
+table!(UnitReports, unit_report, reports);
 
 /// A resource of the policy, read a second time.
 trait Spec: Table {
@@ -946,6 +977,24 @@ impl Spec for Villages {
     }
 }
 
+impl Spec for UnitReports {
+    const ATOMS: &'static [&'static str] = &["own_unit", "not_discipline_commission"];
+    const ON_ROW_ALONE: bool = true;
+    fn holds(atom: &str, _w: &World, viewer: &Viewer, row: &unit_report::Model) -> bool {
+        match atom {
+            "town" | "row" => true,
+            // "the submitting unit" reads its reports
+            "own_unit" => row.unit_id == viewer.unit_id,
+            // "the discipline commission's own reports only to itself"
+            "not_discipline_commission" => row.unit_kind != UnitKind::DisciplineCommission,
+            other => unknown(other, Self::NAME),
+        }
+    }
+    fn describe(w: &World, row: &unit_report::Model) -> String {
+        format!("report of `{}` ({})", w.unit_name(Some(row.unit_id)), w.town_name(row.town_id))
+    }
+}
+
 /// The atoms this test reads on a resource of the policy, or `None` for a resource it does not
 /// know.
 fn known_atoms(resource: &str) -> Option<&'static [&'static str]> {
@@ -959,6 +1008,7 @@ fn known_atoms(resource: &str) -> Option<&'static [&'static str]> {
         "user" => Users::ATOMS,
         "org_unit" => OrgUnits::ATOMS,
         "village" => Villages::ATOMS,
+        "unit_report" => UnitReports::ATOMS,
         _ => return None,
     })
 }
@@ -1192,6 +1242,7 @@ async fn run_world(
     check::<Users>(&cx).await?;
     check::<OrgUnits>(&cx).await?;
     check::<Villages>(&cx).await?;
+    check::<UnitReports>(&cx).await?;
     Ok(())
 }
 

@@ -21,6 +21,7 @@ const RESOURCES: &[(&str, &[&str])] = &[
     ("task", &[]),
     ("meeting", &[]),
     ("lawyer_report", &[]),
+    ("unit_report", &[]),
     ("audit_log", &[]),
     ("user", &[]),
     ("org_unit", &[]),

@@ -4,10 +4,10 @@
 //! Every condition is combined with "in the viewer's town" by the access layer; an atom that
 //! makes no sense for a table is `None` there, and a policy line using it is refused at start.
 
-use entity::enums::{AuditCategory, RiskCategory, TaskTargetType};
+use entity::enums::{AuditCategory, RiskCategory, TaskTargetType, UnitKind};
 use entity::{
     app_user, audit_log, lawyer_report, lead, lead_subject, meeting, meeting_unit, org_unit, person,
-    person_judicial_tag, risk_item, task, venue, village,
+    person_judicial_tag, risk_item, task, unit_report, venue, village,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
@@ -317,6 +317,43 @@ impl Resource for AuditEntries {
     }
 }
 
+/// Reports units submit (weekly, monthly): the submitting unit reads its own, the coordination
+/// office every unit's but the discipline commission's.
+pub struct UnitReports;
+impl Resource for UnitReports {
+    const NAME: &'static str = "unit_report";
+    const GROUPS: &'static [&'static str] = &[];
+    type Entity = unit_report::Entity;
+
+    fn town_column() -> unit_report::Column {
+        unit_report::Column::TownId
+    }
+
+    fn row_id(row: &unit_report::Model) -> uuid::Uuid {
+        row.id
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::OwnUnit => eq_unit(unit_report::Column::UnitId, viewer),
+            Atom::NotDisciplineCommission => {
+                Condition::all().add(unit_report::Column::UnitKind.ne(UnitKind::DisciplineCommission))
+            }
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &unit_report::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::OwnUnit => row.unit_id == viewer.unit_id,
+            Atom::NotDisciplineCommission => row.unit_kind != UnitKind::DisciplineCommission,
+            _ => return None,
+        })
+    }
+}
+
 pub struct Users;
 impl Resource for Users {
     const NAME: &'static str = "user";
@@ -434,6 +471,7 @@ pub fn validate(resource: &str, scope: &super::Scope) -> Result<(), String> {
         "lead" => check::<Leads>(group, scope),
         "risk_item" => check::<RiskItems>(group, scope),
         "task" => check::<Tasks>(group, scope),
+        "unit_report" => check::<UnitReports>(group, scope),
         "audit_log" => check::<AuditEntries>(group, scope),
         "user" => check::<Users>(group, scope),
         "org_unit" => check::<OrgUnits>(group, scope),

@@ -43,6 +43,10 @@ pub enum Atom {
     AttendedByOwnUnit,
     /// Audit entries about users, org units and policy.
     Administration,
+    /// Reports of the viewer's own unit.
+    OwnUnit,
+    /// Reports of any unit but the discipline commission (its reports are its own alone).
+    NotDisciplineCommission,
 }
 
 const NAMES: &[(&str, Atom)] = &[
@@ -65,6 +69,8 @@ const NAMES: &[(&str, Atom)] = &[
     ("target_not_umbrella_lead", Atom::TargetNotUmbrellaLead),
     ("administration", Atom::Administration),
     ("attended_by_own_unit", Atom::AttendedByOwnUnit),
+    ("own_unit", Atom::OwnUnit),
+    ("not_discipline_commission", Atom::NotDisciplineCommission),
 ];
 
 impl Atom {

@@ -3,6 +3,7 @@
 pub mod lead_flow;
 pub mod levels;
 pub mod organisation;
+pub mod report_period;
 pub mod risk_flow;
 pub mod validate;
 

@@ -31,6 +31,7 @@ pub mod risk;
 pub mod risk_loaders;
 pub mod subscription;
 pub mod task;
+pub mod unit_report;
 pub mod venue;
 pub mod venue_loaders;
 
@@ -62,6 +63,7 @@ pub struct Query(
     lawyer_report::LawyerReportQuery,
     labels::LabelQuery,
     report::ReportQuery,
+    unit_report::UnitReportQuery,
     dashboard::DashboardQuery,
 );
 
@@ -75,6 +77,7 @@ pub struct Mutation(
     venue::VenueMutation,
     lead_steps::LeadMutation,
     task::TaskMutation,
+    unit_report::UnitReportMutation,
     risk::RiskMutation,
     meeting::MeetingMutation,
     lawyer_report::LawyerReportMutation,

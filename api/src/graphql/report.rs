@@ -15,9 +15,10 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entity::enums::{AttentionLevel, LeadCategory, Role};
-use entity::org_unit;
+use entity::enums::{AttentionLevel, LeadCategory, ReportKind, Role, UnitKind};
+use entity::{org_unit, unit_report};
 use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -29,16 +30,19 @@ use crate::AppState;
 use crate::access::resource::{Leads, OrgUnits, Persons, Venues};
 use crate::access::store::Store;
 use crate::access::stores::report::{self, Ledger};
+use crate::access::stores::unit_report as reports;
 use crate::auth::Viewer;
-use crate::domain::{lead_flow, risk_flow};
+use crate::domain::{lead_flow, report_period, risk_flow};
 use crate::error::ApiError;
 
-/// 月报 — one unit's (or the town's) month.
-#[derive(SimpleObject)]
+/// 月报 — one unit's (or the town's) month. Once the unit has submitted it (signed, and sealed),
+/// its figures are the frozen snapshot its own scope counted then, with the signature.
+#[derive(SimpleObject, Serialize, Deserialize)]
 pub struct MonthlyReport {
     /// 月份 — `YYYY-MM`, in the town's calendar.
     pub month: String,
     /// 单位 — the unit reported on; null for the whole town.
+    #[serde(skip)]
     pub unit: Option<OrgUnit>,
     #[graphql(skip)]
     pub unit_id: Option<Uuid>,
@@ -64,12 +68,43 @@ pub struct MonthlyReport {
     /// 逾期任务 — tasks assigned to the unit (any, for the town) due before the month's end (or now, if
     /// sooner) and neither ACCEPTED nor CANCELLED; null when the viewer reads no tasks.
     pub overdue_tasks: Option<i64>,
+    /// 签字盖章 — who signed the submitted report and when; null while it is not submitted (the
+    /// figures are then counted live from the viewer's scope).
+    #[serde(skip)]
+    pub signature: Option<ReportSignature>,
+}
+
+/// 签字报送 — the signature block of a submitted report (主要领导签字、单位盖章).
+#[derive(SimpleObject, Clone)]
+pub struct ReportSignature {
+    /// 签字领导 — the leader who signed it.
+    pub signed_by: String,
+    /// 单位盖章 — whether it bears the unit's seal.
+    pub sealed: bool,
+    /// 报送时间 — when it was submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// 截止时间 — when it was due.
+    pub due_at: DateTime<Utc>,
+    /// 按时报送 — submitted by the end of its due day in the town.
+    pub on_time: bool,
+}
+
+impl From<&unit_report::Model> for ReportSignature {
+    fn from(row: &unit_report::Model) -> Self {
+        Self {
+            signed_by: row.signed_by.clone(),
+            sealed: row.sealed,
+            submitted_at: row.submitted_at,
+            due_at: row.due_at,
+            on_time: report_period::on_time(row.submitted_at, row.due_at),
+        }
+    }
 }
 
 /// Leads found (received by the unit in the month), transferred (of those, handed on: past
 /// REGISTERED, or umbrella leads, which go to the discipline commission at once, 双移交) and
 /// cases assisted (assigned to the unit and concluded in the month).
-#[derive(SimpleObject, Clone, Copy, Default)]
+#[derive(SimpleObject, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct LeadFigures {
     /// 发现线索 — leads received in the month.
     pub found: i64,
@@ -80,7 +115,7 @@ pub struct LeadFigures {
 }
 
 /// One row of the 附件2 table.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Serialize, Deserialize)]
 pub struct LeadFieldRow {
     /// 斗争领域 — the field of struggle (a lead category).
     pub category: LeadCategory,
@@ -91,7 +126,7 @@ pub struct LeadFieldRow {
 }
 
 /// 分级统计 — records counted by attention level.
-#[derive(SimpleObject, Clone, Copy)]
+#[derive(SimpleObject, Clone, Copy, Serialize, Deserialize)]
 pub struct LevelCount {
     /// 关注等级 — the attention level.
     pub level: AttentionLevel,
@@ -102,7 +137,7 @@ pub struct LevelCount {
 /// 履职情况 — a periodic duty over a month: records whose duty fell due by the month's last day (counting
 /// from the last one before the month, or from when the level took effect), and how many of them
 /// had it done within the month. A record counts once however often its duty falls due.
-#[derive(SimpleObject, Clone, Copy)]
+#[derive(SimpleObject, Clone, Copy, Serialize, Deserialize)]
 pub struct DutyCompliance {
     /// 应完成数 — records whose duty fell due by the month's last day.
     pub due: i64,
@@ -151,6 +186,9 @@ pub async fn monthly_report(
         .ok_or_else(|| ApiError::bad_input("month", "Give the month as YYYY-MM.", "月份格式应为 YYYY-MM。"))?;
     let days = (local_day(start), local_day(end) - Duration::days(1));
     let store = Store::new(&state.access, viewer);
+    if let Some(frozen) = submitted(&store, &state.db, &subject, month).await? {
+        return Ok(frozen);
+    }
     let lead_rows = lead_rows(&store, &state.db, &subject, (start, end)).await?;
     let leads = LeadFigures {
         found: lead_rows.iter().map(|r| r.figures.found).sum(),
@@ -185,7 +223,29 @@ pub async fn monthly_report(
         inspections: venues.1,
         risks,
         overdue_tasks,
+        signature: None,
     })
+}
+
+/// The month as its unit submitted it, if it did and the viewer reads that report: the town's
+/// report is the coordination office's (its `MONTHLY_REPORT` is the town's, due the 25th); the
+/// coordination office as a unit of its own is always counted live.
+async fn submitted(
+    store: &Store<'_>,
+    db: &impl sea_orm::ConnectionTrait,
+    subject: &Subject,
+    month: &str,
+) -> Result<Option<MonthlyReport>, ApiError> {
+    let (unit, model) = match subject {
+        Subject::Town => (store.viewer.unit_id, None),
+        Subject::Unit(unit) if unit.kind != UnitKind::CoordinationOffice => (unit.id, Some(unit.clone())),
+        Subject::Unit(_) => return Ok(None),
+    };
+    let Some(row) = reports::find(store, db, unit, ReportKind::Monthly, month).await? else { return Ok(None) };
+    let mut report: MonthlyReport = serde_json::from_str(&row.figures).map_err(ApiError::internal)?;
+    report.unit = model.map(OrgUnit::from);
+    report.signature = Some(ReportSignature::from(&row));
+    Ok(Some(report))
 }
 
 /// The subject a viewer asks for: see [`monthly_report`].

@@ -12,5 +12,6 @@ pub mod risk;
 pub mod seed;
 pub mod sweep;
 pub mod task;
+pub mod unit_report;
 pub mod user;
 pub mod venue;

@@ -8,7 +8,7 @@ use entity::enums::{
     AttentionLevel, EscalationLevel, LeadCategory, LeadStatus, RecordStatus, RiskLevel, RiskStatus, TaskStatus,
     UnitKind,
 };
-use entity::{lead, org_unit, person, risk_item, task, venue};
+use entity::{lead, org_unit, person, person_talk, risk_check, risk_item, task, venue};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 use uuid::Uuid;
@@ -251,7 +251,19 @@ pub async fn lead_field_counts(
             concluded = concluded.add(lead::Column::AssigneeUnitId.eq(unit.id));
         }
     }
-    let found = groups.guarded(viewer, "receipt", received);
+    let mut found = groups.guarded(viewer, "receipt", received);
+    if matches!(subject, Subject::Town) && !groups.held_everywhere("receipt") {
+        // The town's report counts every umbrella lead its lists show (the shell, which every
+        // reader of a lead holds), never more: one whose receipt the viewer lacks counts in the
+        // month it was registered, which its serial's place among the town's serials tells
+        // already, never by its hidden receipt time or receiving unit.
+        let shell_only = Condition::all()
+            .add(lead::Column::Umbrella.eq(true))
+            .add(groups.condition(viewer, "receipt").not())
+            .add(lead::Column::CreatedAt.gte(start))
+            .add(lead::Column::CreatedAt.lt(end));
+        found = Condition::any().add(found).add(shell_only);
+    }
     // Coarse status and umbrella flag are the shell, which every reader of a lead holds.
     let handed_on =
         Condition::any().add(lead::Column::Status.ne(LeadStatus::Registered)).add(lead::Column::Umbrella.eq(true));
@@ -395,4 +407,80 @@ pub fn report_risks(store: &Store<'_>, subject: &Subject) -> Result<Option<Selec
                 .add(risk_item::Column::AssigneeUnitId.eq(unit.id)),
         ),
     }))
+}
+
+// --- The weekly report -----------------------------------------------------------------------
+
+/// 周通报数据 — a unit's week as its own scope counted it when it submitted the report; each
+/// null when the unit may count none of it.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize, async_graphql::SimpleObject)]
+#[graphql(name = "WeeklyFigures")]
+pub struct WeekCounts {
+    /// 登记线索 — leads the unit received in the week.
+    pub leads_registered: Option<i64>,
+    /// 日排查 — daily risk checks done in the week on the risk items the unit reads in detail.
+    pub checks_done: Option<i64>,
+    /// 谈话教育 — education talks held in the week with the persons whose record the unit reads.
+    pub talks_held: Option<i64>,
+    /// 新增风险隐患 — risk items reported in the week among those the unit reads.
+    pub risks_opened: Option<i64>,
+    /// 化解销号 — risk items resolved in the week among those the unit reads.
+    pub risks_closed: Option<i64>,
+}
+
+/// The figures of `unit`'s week `[start, end)` (its days `first..=last`), from the viewer's own
+/// scoped queries: the weekly report is submitted by the unit itself, so these are its figures.
+pub async fn week_counts(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    unit: Uuid,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<WeekCounts, ApiError> {
+    let viewer = store.viewer;
+    let leads_registered = match readable(store.access.select::<Leads>(viewer))? {
+        Some(base) => {
+            let received = Condition::all()
+                .add(lead::Column::ReceivingUnitId.eq(unit))
+                .add(lead::Column::ReceivedAt.gte(start))
+                .add(lead::Column::ReceivedAt.lt(end));
+            Some(count(db, base.filter(store.groups::<Leads>().guarded(viewer, "receipt", received))).await?)
+        }
+        None => None,
+    };
+    let days = (first, last);
+    let checks = (risk_check::Column::RiskItemId, risk_check::Column::CheckedOn);
+    let checks_done =
+        done_on_days::<risk_check::Entity>(db, store.holding::<RiskItems>("detail"), checks, days).await?;
+    let talks = (person_talk::Column::PersonId, person_talk::Column::TalkedOn);
+    let talks_held = done_on_days::<person_talk::Entity>(db, store.holding::<Persons>("record"), talks, days).await?;
+    let (risks_opened, risks_closed) = match report_risks(store, &Subject::Town)? {
+        Some(items) => {
+            let opened = items
+                .clone()
+                .filter(risk_item::Column::CreatedAt.gte(start))
+                .filter(risk_item::Column::CreatedAt.lt(end));
+            let closed = items
+                .filter(risk_item::Column::Status.eq(RiskStatus::Resolved))
+                .filter(risk_item::Column::ResolvedAt.gte(start))
+                .filter(risk_item::Column::ResolvedAt.lt(end));
+            (Some(count(db, opened).await?), Some(count(db, closed).await?))
+        }
+        None => (None, None),
+    };
+    Ok(WeekCounts { leads_registered, checks_done, talks_held, risks_opened, risks_closed })
+}
+
+/// How many child rows (checks, talks) dated within `days` hang under the parents of `held` (the
+/// ids of the parents the viewer reads and holds the children's group on); `None` when it holds
+/// the group on no parent.
+async fn done_on_days<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    held: Option<sea_orm::sea_query::SelectStatement>,
+    (parent, on): (E::Column, E::Column),
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<Option<i64>, ApiError> {
+    let Some(held) = held else { return Ok(None) };
+    let rows = E::find().filter(parent.in_subquery(held)).filter(on.gte(first)).filter(on.lte(last));
+    Ok(Some(count(db, rows).await?))
 }

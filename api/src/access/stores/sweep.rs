@@ -7,8 +7,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::enums::MeetingKind;
 use entity::enums::TaskTargetType;
-use entity::enums::{AttentionLevel, LeadStatus, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus};
-use entity::{app_user, lead, lead_priority, meeting, risk_item, task, task_event};
+use entity::enums::{
+    AttentionLevel, LeadStatus, ReportKind, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus,
+};
+use entity::{app_user, lead, lead_priority, meeting, risk_item, task, task_event, unit_report};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType,
@@ -459,4 +461,26 @@ pub async fn task_event(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Of `units`, the (unit, period) of every report of `kind` they have submitted for `periods`.
+pub async fn submitted_reports(
+    db: &impl ConnectionTrait,
+    kind: ReportKind,
+    units: Vec<Uuid>,
+    periods: Vec<String>,
+) -> Result<HashSet<(Uuid, String)>, DbErr> {
+    if units.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows: Vec<(Uuid, String)> = unit_report::Entity::find()
+        .select_only()
+        .columns([unit_report::Column::UnitId, unit_report::Column::Period])
+        .filter(unit_report::Column::Kind.eq(kind))
+        .filter(unit_report::Column::UnitId.is_in(units))
+        .filter(unit_report::Column::Period.is_in(periods))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }

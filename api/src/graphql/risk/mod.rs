@@ -343,7 +343,7 @@ impl RiskEventView {
 }
 
 /// 分级化解统计 — found and resolved items of one level in a month, against the level's target.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
 pub struct RiskLevelStats {
     /// 风险等级 — the level.
     pub level: RiskLevel,
@@ -360,7 +360,7 @@ pub struct RiskLevelStats {
 }
 
 /// 月度风险统计 — risk items of a month in the viewer's scope.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
 pub struct RiskStats {
     /// 月份 — `YYYY-MM`, in the town's calendar.
     pub month: String,
