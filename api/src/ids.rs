@@ -27,6 +27,11 @@ pub enum Kind {
     Lead,
     RiskItem,
     Task,
+    VenuePenalty,
+    BoardPublication,
+    PlanRevision,
+    Drill,
+    WeeklyUpdate,
 }
 
 impl Kind {
@@ -49,10 +54,15 @@ impl Kind {
             Kind::Lead => "Lead",
             Kind::RiskItem => "RiskItem",
             Kind::Task => "Task",
+            Kind::VenuePenalty => "VenuePenalty",
+            Kind::BoardPublication => "BoardPublication",
+            Kind::PlanRevision => "PlanRevision",
+            Kind::Drill => "Drill",
+            Kind::WeeklyUpdate => "WeeklyUpdate",
         }
     }
 
-    const ALL: [Kind; 17] = [
+    const ALL: [Kind; 22] = [
         Kind::User,
         Kind::OrgUnit,
         Kind::Village,
@@ -70,6 +80,11 @@ impl Kind {
         Kind::Lead,
         Kind::RiskItem,
         Kind::Task,
+        Kind::VenuePenalty,
+        Kind::BoardPublication,
+        Kind::PlanRevision,
+        Kind::Drill,
+        Kind::WeeklyUpdate,
     ];
 }
 

@@ -151,6 +151,8 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("MONTHLY_REPORT", "月报"),
             ("AD_HOC", "专项督办"),
             ("PERSON_LINK", "人员关联申请"),
+            ("STEP_DOWN_REVIEW", "降级审批"),
+            ("WEEKLY_RISK_UPDATE", "风险隐患周调整"),
         ],
     ),
     (

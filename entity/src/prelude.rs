@@ -2,6 +2,7 @@
 
 pub use super::app_user::Entity as AppUser;
 pub use super::audit_log::Entity as AuditLog;
+pub use super::board_publication::Entity as BoardPublication;
 pub use super::lead::Entity as Lead;
 pub use super::lead_event::Entity as LeadEvent;
 pub use super::lead_serial_counter::Entity as LeadSerialCounter;
@@ -17,9 +18,12 @@ pub use super::person_measure::Entity as PersonMeasure;
 pub use super::person_talk::Entity as PersonTalk;
 pub use super::refresh_token::Entity as RefreshToken;
 pub use super::risk_check::Entity as RiskCheck;
+pub use super::risk_drill::Entity as RiskDrill;
 pub use super::risk_event::Entity as RiskEvent;
 pub use super::risk_feedback::Entity as RiskFeedback;
 pub use super::risk_item::Entity as RiskItem;
+pub use super::risk_plan_revision::Entity as RiskPlanRevision;
+pub use super::risk_weekly_update::Entity as RiskWeeklyUpdate;
 pub use super::session::Entity as Session;
 pub use super::task::Entity as Task;
 pub use super::task_event::Entity as TaskEvent;
@@ -28,4 +32,5 @@ pub use super::venue::Entity as Venue;
 pub use super::venue_incident::Entity as VenueIncident;
 pub use super::venue_inspection::Entity as VenueInspection;
 pub use super::venue_level_change::Entity as VenueLevelChange;
+pub use super::venue_penalty::Entity as VenuePenalty;
 pub use super::village::Entity as Village;

@@ -21,6 +21,7 @@ mod m20261203_000010_duty_lookups;
 mod m20261203_000011_login_throttle;
 mod m20261203_000012_setup_codes;
 mod m20261203_000013_changed_since;
+mod m20261203_000016_penalties_and_plans;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_login_throttle::Migration),
             Box::new(m20261203_000012_setup_codes::Migration),
             Box::new(m20261203_000013_changed_since::Migration),
+            Box::new(m20261203_000016_penalties_and_plans::Migration),
         ]
     }
 }

@@ -17,8 +17,8 @@ use super::ids::{self, Kind};
 pub use super::lead_loaders::{EventsOf, GangPartsOf, LeadRecordLoader, SubjectsOf, TaskEventLoader, TaskEventsOf};
 use super::org::{OrgUnit, Village};
 pub use super::person_loaders::{
-    AssessmentsOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, PERSON_ACTIONS, PersonAction, PersonLoader,
-    PersonRecordLoader, PersonWants, TagsOf, TalksOf, prefetch_people,
+    AssessmentsOf, BoardOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, PERSON_ACTIONS, PersonAction,
+    PersonLoader, PersonRecordLoader, PersonWants, TagsOf, TalksOf, prefetch_people,
 };
 use crate::AppState;
 use crate::access::resource::{OrgUnits, Villages};

@@ -72,6 +72,7 @@ pub struct Mutation(
     lead_steps::LeadMutation,
     task::TaskMutation,
     risk::RiskMutation,
+    risk::RiskPlanMutation,
     admin::AdminMutation,
     import::ImportMutation,
 );

@@ -55,6 +55,10 @@ impl RiskQuery {
             events: wants("events"),
             event_units: nested("events", "actorUnit"),
             event_users: nested("events", "actor"),
+            has_plan: wants("hasEmergencyPlan"),
+            plans: wants("emergencyPlan") || wants("planRevisions"),
+            drills: wants("drills"),
+            weekly_updates: wants("weeklyUpdates"),
         };
         let risk_loaders = RiskLoaders::new(state.clone(), viewer.clone());
         prefetch_risks(ctx.loaders()?, &risk_loaders, &page.rows(), &wants)
