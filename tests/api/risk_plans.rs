@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 const ITEM: &str = "query($id: ID!) { riskItem(id: $id) { id version status hasEmergencyPlan
-  emergencyPlan { revision triggerCriteria releaseCriteria command duties measures supplies leadOfficial leadUnit { name } }
-  planRevisions { revision leadOfficial } drills { heldOn summary } weeklyUpdates { updatedOn summary }
+  emergencyPlan { revision triggerCriteria releaseCriteria command duties measures supplies leadOfficial leadUnit { name } drills { heldOn summary } }
+  planRevisions { revision leadOfficial } weeklyUpdates { updatedOn summary }
   viewerCan { readDetail readEmergency savePlan recordDrill recordWeeklyUpdate } } }";
 
 async fn unit_gid(app: &TestApp, name: &str) -> String {
@@ -135,7 +135,7 @@ async fn the_village_sees_that_a_plan_exists_and_those_who_handle_the_item_see_i
 
     let handler = app.gql(Some(&police), ITEM, json!({ "id": item })).await;
     assert_eq!(handler["data"]["riskItem"]["emergencyPlan"]["triggerCriteria"], "聚集超过10人", "{handler}");
-    assert_eq!(handler["data"]["riskItem"]["drills"][0]["summary"], "夜间演练一次");
+    assert_eq!(handler["data"]["riskItem"]["emergencyPlan"]["drills"][0]["summary"], "夜间演练一次");
     // The judicial office does not read a public-safety item it has nothing to do with.
     let other = app.gql(Some(&sifa), ITEM, json!({ "id": item })).await;
     assert!(other["data"]["riskItem"].is_null(), "{other}");

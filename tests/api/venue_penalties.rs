@@ -149,7 +149,7 @@ async fn incidents_and_penalties_belong_to_the_record_group_and_only_the_police_
     assert!(venue["penalties"].is_null() && venue["incidents"].is_null(), "{village}");
     // Permission before state and input: the village reads the venue but may not record; the
     // judicial office does not read it at all.
-    let bad = penalty(&id, "2999-01-01");
+    let bad = penalty(&id, &(today() + Duration::days(1)).format("%Y-%m-%d").to_string());
     let forbidden = app.gql(Some(&xizhuang), PENALTY, bad.clone()).await;
     assert_eq!(error_code(&forbidden), Some("FORBIDDEN"), "{forbidden}");
     let missing = app.gql(Some(&sifa), PENALTY, bad.clone()).await;
@@ -164,7 +164,7 @@ async fn incidents_and_penalties_belong_to_the_record_group_and_only_the_police_
 const PERSON: &str = "mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id } } }";
 const MEASURE: &str = "mutation($input: RecordMeasureInput!) { recordMeasure(input: $input) { person { id } } }";
 const BOARD: &str =
-    "{ people(filter: { onBoard: true }, first: 100) { nodes { id name idNumber measures incidents { kind }
+    "{ people(filter: { onBoard: true }, first: 100) { nodes { id name idNumber measures { kind } incidents { kind }
   boardPublications { penalty penalisedOn } viewerCan { readBasic readRecord readBoard } } } }";
 
 /// A person the police list in 西庄村; its global id.

@@ -35,7 +35,6 @@ pub struct RiskWants {
     pub events: bool,
     pub event_units: bool,
     pub event_users: bool,
-    pub has_plan: bool,
     pub plans: bool,
     pub drills: bool,
     pub weekly_updates: bool,
@@ -82,9 +81,6 @@ pub async fn prefetch_risks(
         if wants.event_users {
             users.extend(events.values().flatten().filter_map(|e| e.actor_user_id));
         }
-    }
-    if wants.has_plan {
-        prime(records, ids.iter().map(|id| HasPlanOf(*id))).await?;
     }
     if wants.plans {
         prime(records, ids.iter().map(|id| PlanRevisionsOf::new(*id))).await?;

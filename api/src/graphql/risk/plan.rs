@@ -18,6 +18,8 @@ use entity::{risk_drill, risk_item, risk_plan_revision, risk_weekly_update};
 
 use super::RiskPayload;
 use super::mutation::{entry, payload};
+use std::sync::Arc;
+
 use crate::access::resource::RiskItems;
 use crate::access::stores::risk::{self as store, NewPlan};
 use crate::audit;
@@ -27,6 +29,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::Officer;
 use crate::graphql::org::OrgUnit;
 use crate::graphql::refs::unit_in_town;
+use crate::graphql::risk_loaders::{DrillsOf, RiskLoaders};
 use crate::graphql::scalars::Date;
 use crate::graphql::{ContextExt, fetch};
 use crate::rules::{self, Trigger};
@@ -162,7 +165,7 @@ async fn open_item(ctx: &Context<'_>, id: &ID, action: &str) -> Result<risk_item
 }
 
 /// A revision of a risk item's emergency plan.
-pub struct RiskPlan(pub(super) risk_plan_revision::Model);
+pub struct RiskPlan(pub(super) risk_plan_revision::Model, pub(super) Arc<RiskLoaders>);
 
 /// 应急处置预案 — one saved revision of a risk item's emergency plan (一事一案).
 #[Object]
@@ -214,6 +217,13 @@ impl RiskPlan {
     /// 保存时间 — when this revision was saved.
     async fn saved_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// 预案演练 — the drills of the item's plan, newest first.
+    async fn drills(&self) -> async_graphql::Result<Vec<RiskDrill>> {
+        // Built only for a viewer who reads the item's `emergency` group; the loader reads
+        // drills only under such items all the same.
+        let rows = self.1.records.load_one(DrillsOf::new(self.0.risk_item_id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(RiskDrill).collect())
     }
 }
 

@@ -55,9 +55,8 @@ impl RiskQuery {
             events: wants("events"),
             event_units: nested("events", "actorUnit"),
             event_users: nested("events", "actor"),
-            has_plan: wants("hasEmergencyPlan"),
-            plans: wants("emergencyPlan") || wants("planRevisions"),
-            drills: wants("drills"),
+            plans: wants("emergencyPlan") || wants("planRevisions") || wants("hasEmergencyPlan"),
+            drills: nested("emergencyPlan", "drills") || nested("planRevisions", "drills"),
             weekly_updates: wants("weeklyUpdates"),
         };
         let risk_loaders = RiskLoaders::new(state.clone(), viewer.clone());
