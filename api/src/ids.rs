@@ -29,6 +29,11 @@ pub enum Kind {
     Task,
     Meeting,
     LawyerReport,
+    VenuePenalty,
+    BoardPublication,
+    PlanRevision,
+    Drill,
+    WeeklyUpdate,
 }
 
 impl Kind {
@@ -53,10 +58,15 @@ impl Kind {
             Kind::Task => "Task",
             Kind::Meeting => "Meeting",
             Kind::LawyerReport => "LawyerReport",
+            Kind::VenuePenalty => "VenuePenalty",
+            Kind::BoardPublication => "BoardPublication",
+            Kind::PlanRevision => "PlanRevision",
+            Kind::Drill => "Drill",
+            Kind::WeeklyUpdate => "WeeklyUpdate",
         }
     }
 
-    const ALL: [Kind; 19] = [
+    const ALL: [Kind; 24] = [
         Kind::User,
         Kind::OrgUnit,
         Kind::Village,
@@ -76,6 +86,11 @@ impl Kind {
         Kind::Task,
         Kind::Meeting,
         Kind::LawyerReport,
+        Kind::VenuePenalty,
+        Kind::BoardPublication,
+        Kind::PlanRevision,
+        Kind::Drill,
+        Kind::WeeklyUpdate,
     ];
 }
 

@@ -157,6 +157,8 @@ pub const LABELS: &[(&str, &[(&str, &str)])] = &[
             ("MONTHLY_ANALYSIS_MEETING", "月度研判会"),
             ("UMBRELLA_LEAD_RECEIVED", "保护伞线索24小时内受理"),
             ("MAJOR_LEAD_REPORT", "重大线索2小时内上报"),
+            ("STEP_DOWN_REVIEW", "降级审批"),
+            ("WEEKLY_RISK_UPDATE", "风险隐患周调整"),
         ],
     ),
     (

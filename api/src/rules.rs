@@ -162,10 +162,16 @@ pub enum Rule {
     MajorLeadReport,
     /// Each unit's weekly progress report is due on Friday (raised on Monday).
     WeeklyReport,
+    /// A pending step-down request of a person or venue waits for the coordination office's
+    /// decision, within a week of the request.
+    StepDownReview,
+    /// The coordination office updates each open risk item once a week (每周调整更新), by the end
+    /// of Sunday; an item reported this week first owes next week's.
+    WeeklyRiskUpdate,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 14] = [
         Rule::TalkDue,
         Rule::InspectionDue,
         Rule::LeadTransfer,
@@ -178,6 +184,8 @@ impl Rule {
         Rule::UmbrellaLeadReceived,
         Rule::MajorLeadReport,
         Rule::WeeklyReport,
+        Rule::StepDownReview,
+        Rule::WeeklyRiskUpdate,
     ];
 
     pub fn kind(self) -> TaskKind {
@@ -194,6 +202,8 @@ impl Rule {
             Rule::UmbrellaLeadReceived => TaskKind::UmbrellaLeadReceived,
             Rule::MajorLeadReport => TaskKind::MajorLeadReport,
             Rule::WeeklyReport => TaskKind::WeeklyReport,
+            Rule::StepDownReview => TaskKind::StepDownReview,
+            Rule::WeeklyRiskUpdate => TaskKind::WeeklyRiskUpdate,
         }
     }
 
@@ -220,6 +230,8 @@ impl Rule {
             Rule::MonthlyAnalysisMeeting => "本月研判会已召开并记录，系统自动办结。",
             Rule::UmbrellaLeadReceived => "纪委已受理线索，系统自动办结。",
             Rule::MajorLeadReport => "重大线索已上报。",
+            Rule::StepDownReview => "降级申请已审批，系统自动办结。",
+            Rule::WeeklyRiskUpdate => "本周已更新或风险隐患已销号，系统自动办结。",
         }
     }
 
@@ -344,9 +356,13 @@ pub async fn sweep_all(
 /// The sweep a write runs in its own transaction: the rules that watch what it changed.
 pub async fn after_write(txn: &DatabaseTransaction, trigger: Trigger, now: DateTime<Utc>) -> Result<Outcome, DbErr> {
     let (rules, id, town): (&[Rule], Uuid, Option<Uuid>) = match trigger {
-        Trigger::Person(id) => (&[Rule::TalkDue], id, sweep::town_of::<Persons>(txn, id).await?),
-        Trigger::Venue(id) => (&[Rule::InspectionDue], id, sweep::town_of::<Venues>(txn, id).await?),
-        Trigger::RiskItem(id) => (&[Rule::RiskFeedback], id, sweep::town_of::<RiskItems>(txn, id).await?),
+        Trigger::Person(id) => (&[Rule::TalkDue, Rule::StepDownReview], id, sweep::town_of::<Persons>(txn, id).await?),
+        Trigger::Venue(id) => {
+            (&[Rule::InspectionDue, Rule::StepDownReview], id, sweep::town_of::<Venues>(txn, id).await?)
+        }
+        Trigger::RiskItem(id) => {
+            (&[Rule::RiskFeedback, Rule::WeeklyRiskUpdate], id, sweep::town_of::<RiskItems>(txn, id).await?)
+        }
         Trigger::Lead(id) => return after_lead_write(txn, id, now).await,
         Trigger::Meeting { town, unit } => {
             let scope = Scope { town: Some(town), only: Only::Unit(unit) };
@@ -545,6 +561,8 @@ async fn owed(
         Rule::MonthlyAnalysisMeeting => analysis_meetings(db, offices, scope, today).await,
         Rule::UmbrellaLeadReceived | Rule::MajorLeadReport => lead_priorities(db, rule, offices, scope).await,
         Rule::WeeklyReport => Ok(weekly_reports(offices, scope, today)),
+        Rule::StepDownReview => step_down_reviews(db, offices, scope).await,
+        Rule::WeeklyRiskUpdate => weekly_risk_updates(db, offices, scope, today).await,
     }
 }
 
@@ -671,6 +689,66 @@ async fn risk_feedback(db: &impl ConnectionTrait, offices: &Offices, scope: Scop
                 assignee_user: None,
                 creating_unit: offices.coordination(town)?,
                 due_at: due?,
+            })
+        })
+        .collect())
+}
+
+/// Days the coordination office has to decide a step-down request.
+pub const STEP_DOWN_REVIEW_DAYS: i64 = 7;
+
+/// Every pending step-down request: a task for the coordination office, due at the end of the
+/// seventh local day after the request; done when it decides.
+async fn step_down_reviews(db: &impl ConnectionTrait, offices: &Offices, scope: Scope) -> Result<Vec<Owed>, DbErr> {
+    let rows = sweep::pending_step_downs(db, scope.town, scope.only).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(target_type, id, town, requested_at)| {
+            let office = offices.coordination(town)?;
+            let title = match target_type {
+                TaskTargetType::Venue => "重点场所降级申请审批",
+                _ => "重点人员降级申请审批",
+            };
+            Some(Owed {
+                town,
+                title: title.to_owned(),
+                target: Some((target_type, id)),
+                assignee_unit: office,
+                assignee_user: None,
+                creating_unit: office,
+                due_at: end_of_day(local_day(requested_at) + Duration::days(STEP_DOWN_REVIEW_DAYS)),
+            })
+        })
+        .collect())
+}
+
+/// The week of the local day `day`: its Monday.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+/// Every open risk item not updated this week: a task for the coordination office, due at the
+/// end of Sunday.
+async fn weekly_risk_updates(
+    db: &impl ConnectionTrait,
+    offices: &Offices,
+    scope: Scope,
+    today: NaiveDate,
+) -> Result<Vec<Owed>, DbErr> {
+    let monday = monday_of(today);
+    let rows = sweep::weekly_risk_updates_due(db, scope.town, scope.only, monday).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, town)| {
+            let office = offices.coordination(town)?;
+            Some(Owed {
+                town,
+                title: "风险隐患每周调整更新".to_owned(),
+                target: Some((TaskTargetType::RiskItem, id)),
+                assignee_unit: office,
+                assignee_user: None,
+                creating_unit: office,
+                due_at: end_of_day(monday + Duration::days(6)),
             })
         })
         .collect())

@@ -668,6 +668,12 @@ pub enum TaskKind {
     /// discipline commission for an umbrella lead).
     #[sea_orm(string_value = "MAJOR_LEAD_REPORT")]
     MajorLeadReport,
+    /// 降级审批 — the coordination office decides a pending step-down request of a person or venue.
+    #[sea_orm(string_value = "STEP_DOWN_REVIEW")]
+    StepDownReview,
+    /// 风险周调 — the coordination office's weekly update of an open risk item (每周调整更新).
+    #[sea_orm(string_value = "WEEKLY_RISK_UPDATE")]
+    WeeklyRiskUpdate,
 }
 
 /// 任务状态 — status of a task. A return is an event that sends a task back to `IN_PROGRESS`, not a status.

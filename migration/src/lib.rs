@@ -23,6 +23,7 @@ mod m20261203_000012_setup_codes;
 mod m20261203_000013_changed_since;
 mod m20261203_000014_lead_priority;
 mod m20261203_000015_unit_reports;
+mod m20261203_000016_penalties_and_plans;
 mod m20261203_000017_meetings_and_lawyers;
 
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_changed_since::Migration),
             Box::new(m20261203_000014_lead_priority::Migration),
             Box::new(m20261203_000015_unit_reports::Migration),
+            Box::new(m20261203_000016_penalties_and_plans::Migration),
             Box::new(m20261203_000017_meetings_and_lawyers::Migration),
         ]
     }

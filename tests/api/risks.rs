@@ -121,6 +121,14 @@ async fn assessed(app: &TestApp, coord: &str, id: &str, level: &str, sector: &st
     ok(app, coord, "assessRisk", input).await
 }
 
+/// Gives an item its emergency plan (coordinator): a HIGH item leaves assessment only with one.
+async fn planned(app: &TestApp, coord: &str, id: &str) {
+    let input = json!({ "riskItemId": id, "triggerCriteria": "矛盾激化", "releaseCriteria": "调解成功",
+                        "command": "镇综治办", "duties": "司法所调解", "measures": "上门化解", "supplies": "无",
+                        "leadOfficial": "镇党委副书记", "leadUnitId": unit_gid(app, "清河司法所").await });
+    ok(app, coord, "saveRiskPlan", input).await;
+}
+
 /// Counts of every table a risk write touches, to prove a refused write wrote nothing.
 async fn footprint(app: &TestApp) -> [u64; 6] {
     let db = &app.state.db;
@@ -566,6 +574,7 @@ async fn a_high_assessment_owes_feedback_two_days_later_and_is_overdue_once_past
     assert_eq!(both, list(&app, &coord, json!(null)).await["data"]["riskItems"]["totalCount"].as_i64().unwrap());
 
     // The first feedback settles it.
+    planned(&app, &coord, &id).await;
     let item =
         ok(&app, &app.login("sifa").await, "recordRiskFeedback", json!({ "riskItemId": id, "body": "已介入" })).await;
     assert_eq!(item["overdue"], false);
@@ -792,6 +801,7 @@ async fn every_risk_write_names_the_bad_field_and_writes_nothing() {
     let open = reported(&app, &dongzhuang, "SOCIAL_CONFLICT").await;
     let handled = reported(&app, &dongzhuang, "SOCIAL_CONFLICT").await;
     assessed(&app, &coord, &handled, "HIGH", "清河司法所").await;
+    planned(&app, &coord, &handled).await;
     let liulin_unit = unit_gid(&app, "柳林派出所").await;
     let police_unit = unit_gid(&app, "清河派出所").await;
     let tomorrow = (pingan::domain::lead_flow::today() + Duration::days(2)).to_string();
@@ -957,6 +967,7 @@ async fn a_nested_page_of_risk_items_costs_the_same_number_of_statements_at_any_
     )
     .await;
     assessed(&app, &coord, &id, "HIGH", "清河司法所").await;
+    planned(&app, &coord, &id).await;
     ok(&app, &sifa, "recordRiskFeedback", json!({ "riskItemId": id, "body": "已介入" })).await;
     let query = format!(
         "query($n: Int) {{ riskItems(first: $n, orderBy: {{ field: REPORTED_AT, direction: DESC }}) {{ totalCount nodes {{ {ITEM} }} }} }}"

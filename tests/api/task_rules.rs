@@ -328,6 +328,11 @@ async fn a_high_risk_raises_the_t_plus_2_feedback_task_and_the_first_feedback_cl
     let mine = my_tasks(&app, &sifa).await;
     let listed = mine.iter().find(|n| n["id"] == global_id("Task", raised[0].id)).expect("in 司法所's myTasks");
     assert_eq!(listed["targetSummary"], "风险隐患 宅基地纠纷");
+    // A HIGH item leaves assessment only with its emergency plan.
+    let plan = json!({ "riskItemId": high_gid, "triggerCriteria": "矛盾激化", "releaseCriteria": "调解成功",
+                       "command": "镇综治办", "duties": "司法所调解", "measures": "上门化解", "supplies": "无",
+                       "leadOfficial": "镇党委副书记", "leadUnitId": global_id("OrgUnit", judicial.id) });
+    app.mutate(&coord, "saveRiskPlan", plan, "riskItem { id }").await;
     let feedback = json!({ "riskItemId": high_gid, "body": "已上门调解" });
     app.mutate(&sifa, "recordRiskFeedback", feedback, "riskItem { id }").await;
     assert_closed_by_system(&app, &raised[0]).await;

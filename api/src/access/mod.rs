@@ -239,7 +239,7 @@ impl<R: Resource> GroupSet<R> {
     /// Whether every group of `R` is held (a row's `version` counts changes to all of them, so
     /// only such a viewer may see it).
     pub fn all(self) -> bool {
-        (0..R::GROUPS.len()).all(|i| self.bits & (1 << i) != 0)
+        (0..R::GROUPS.len()).all(|i| self.bits & (1 << i) != 0 || R::UNVERSIONED.contains(&R::GROUPS[i]))
     }
 
     /// The names of the groups held.
@@ -318,7 +318,7 @@ impl<R: store::Versioned> Groups<R> {
     /// group the viewer lacks never makes a row match (no oracle on hidden activity).
     pub fn changed_since(&self, viewer: &Viewer, at: chrono::DateTime<chrono::Utc>) -> Result<Condition, ApiError> {
         let mut all = Condition::all().add(R::updated_at_column().gt(at));
-        for group in R::GROUPS {
+        for group in R::GROUPS.iter().filter(|g| !R::UNVERSIONED.contains(*g)) {
             if !self.held_anywhere(group) {
                 return Err(ApiError::Forbidden);
             }

@@ -21,6 +21,10 @@ pub trait Resource: Send + Sync + 'static {
     const NAME: &'static str;
     /// Its field groups (the policy's `NAME.group` resources).
     const GROUPS: &'static [&'static str];
+    /// The groups kept in tables of their own that never bump the row's `version` or
+    /// `updated_at` (a risk item's emergency plan keeps its own revisions): `version`,
+    /// `updatedAt` and `changedSince` do not need them.
+    const UNVERSIONED: &'static [&'static str] = &[];
     type Entity: EntityTrait<Model: Sync>;
 
     /// The town column: nothing crosses towns.
@@ -76,7 +80,7 @@ fn umbrella_lead_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
 pub struct Persons;
 impl Resource for Persons {
     const NAME: &'static str = "person";
-    const GROUPS: &'static [&'static str] = &["basic", "identity", "record", "notes"];
+    const GROUPS: &'static [&'static str] = &["basic", "identity", "record", "notes", "board"];
     type Entity = person::Entity;
 
     fn town_column() -> person::Column {
@@ -193,7 +197,8 @@ impl Resource for Leads {
 pub struct RiskItems;
 impl Resource for RiskItems {
     const NAME: &'static str = "risk_item";
-    const GROUPS: &'static [&'static str] = &["basic", "detail", "parties"];
+    const GROUPS: &'static [&'static str] = &["basic", "detail", "parties", "emergency"];
+    const UNVERSIONED: &'static [&'static str] = &["emergency"];
     type Entity = risk_item::Entity;
 
     fn town_column() -> risk_item::Column {

@@ -19,8 +19,8 @@ pub use super::lead_loaders::{
 };
 use super::org::{OrgUnit, Village};
 pub use super::person_loaders::{
-    AssessmentsOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, PERSON_ACTIONS, PersonAction, PersonLoader,
-    PersonRecordLoader, PersonWants, TagsOf, TalksOf, prefetch_people,
+    AssessmentsOf, BoardOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, PERSON_ACTIONS, PersonAction,
+    PersonLoader, PersonRecordLoader, PersonWants, TagsOf, TalksOf, prefetch_people,
 };
 use crate::AppState;
 use crate::access::resource::{OrgUnits, Villages};

@@ -81,6 +81,7 @@ pub struct Mutation(
     risk::RiskMutation,
     meeting::MeetingMutation,
     lawyer_report::LawyerReportMutation,
+    risk::RiskPlanMutation,
     admin::AdminMutation,
     import::ImportMutation,
 );

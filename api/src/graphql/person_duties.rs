@@ -104,6 +104,10 @@ pub struct RecordMeasureInput {
     pub taken_on: Date,
     /// 备注 — a note on the measure.
     pub note: String,
+    /// 村公开栏公开 — the penalty as the village board is to show it (seed 000 "在村公开栏进行公开"):
+    /// for an `ADMINISTRATIVE_PENALTY` only. The person's village then reads the person's name,
+    /// this text and the date on its `boardPublications`, and nothing else of the dossier.
+    pub board_text: Option<String>,
 }
 
 fn conflict(message: String, message_zh: String) -> ApiError {
@@ -185,7 +189,8 @@ impl PersonDutyMutation {
         .await?;
         write::touch(&txn, current.id).await?;
         audit::record(&txn, ctx, viewer, write_entry("request_step_down", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        // The request raises the coordination office's review task with it.
+        rules::commit(ctx.state(), txn, Trigger::Person(current.id)).await.map_err(ApiError::from)?;
         ctx.loaders()?.clear();
         Ok(PersonPayload { person: find(ctx, current.id).await? })
     }
@@ -324,6 +329,18 @@ impl PersonDutyMutation {
         let current = writable(ctx, &input.person_id, "record_measure").await?;
         let taken_on = validate::past_date("input.takenOn", input.taken_on.0, lead_flow::today())?;
         let note = validate::text("input.note", &input.note, 1000)?;
+        let board_text = match input.board_text.as_deref() {
+            Some(_) if input.kind != MeasureKind::AdministrativePenalty => {
+                return Err(ApiError::bad_input(
+                    "input.boardText",
+                    "Only an administrative penalty is published on the village board.",
+                    "只有行政处罚可在村公开栏公开。",
+                )
+                .into());
+            }
+            Some(text) => Some(validate::text("input.boardText", text, 500)?),
+            None => None,
+        };
         let state = ctx.state();
         let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         let measure = person_measure::Model {
@@ -336,6 +353,9 @@ impl PersonDutyMutation {
             created_at: Utc::now(),
         };
         write::insert_measure(&txn, measure).await?;
+        if let Some(text) = board_text {
+            write::publish_on_board(&txn, viewer, current.id, text, taken_on).await?;
+        }
         write::touch(&txn, current.id).await?;
         audit::record(&txn, ctx, viewer, write_entry("record_measure", current.id)).await?;
         txn.commit().await.map_err(ApiError::from)?;

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use entity::enums::PersonCategory;
 use entity::{
-    person, person_assessment, person_incident, person_judicial_tag, person_level_change, person_measure, person_talk,
+    board_publication, person, person_assessment, person_incident, person_judicial_tag, person_level_change,
+    person_measure, person_talk,
 };
 use sea_orm::DbErr;
 use uuid::Uuid;
@@ -20,7 +21,7 @@ use crate::AppState;
 use crate::access::resource::Persons;
 use crate::access::store::{Child, Store};
 use crate::access::stores::person::{
-    self as store, Assessments, Categories, Incidents, LevelHistory, Measures, Tags, Talks,
+    self as store, Assessments, BoardPublications, Categories, Incidents, LevelHistory, Measures, Tags, Talks,
 };
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -49,6 +50,7 @@ pub struct PersonWants {
     pub tags: bool,
     pub assessments: bool,
     pub measures: bool,
+    pub board: bool,
     pub level_history: bool,
     pub actions: bool,
 }
@@ -99,6 +101,9 @@ pub async fn prefetch_people(
     if wants.measures {
         prime(&loaders.person_records, ids.iter().map(|id| MeasuresOf(*id))).await?;
     }
+    if wants.board {
+        prime(&loaders.person_records, ids.iter().map(|id| BoardOf(*id))).await?;
+    }
     if wants.level_history {
         prime(&loaders.person_records, ids.iter().map(|id| LevelHistoryOf(*id))).await?;
     }
@@ -128,6 +133,9 @@ pub struct AssessmentsOf(pub Uuid);
 /// The measures of a person.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MeasuresOf(pub Uuid);
+/// The village-board publications of a person.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BoardOf(pub Uuid);
 /// The level history of a person.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LevelHistoryOf(pub Uuid);
@@ -183,6 +191,7 @@ person_children!(TalksOf, Talks, Vec<person_talk::Model>, |rows| rows);
 person_children!(IncidentsOf, Incidents, Vec<person_incident::Model>, |rows| rows);
 person_children!(AssessmentsOf, Assessments, Vec<person_assessment::Model>, |rows| rows);
 person_children!(MeasuresOf, Measures, Vec<person_measure::Model>, |rows| rows);
+person_children!(BoardOf, BoardPublications, Vec<board_publication::Model>, |rows| rows);
 person_children!(LevelHistoryOf, LevelHistory, Vec<person_level_change::Model>, |rows| rows);
 person_children!(TagsOf, Tags, Vec<person_judicial_tag::Model>, |rows| rows);
 person_children!(CategoriesOf, Categories, Vec<PersonCategory>, |rows: Vec<entity::person_category::Model>| {

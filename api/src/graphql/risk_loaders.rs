@@ -15,9 +15,9 @@ use sea_orm::DbErr;
 use uuid::Uuid;
 
 use super::loaders::Loaders;
-use super::venue_loaders::Of;
 pub use super::venue_loaders::RecordLoaders;
-use crate::access::stores::risk::{Checks, Events, Feedback};
+use super::venue_loaders::{Of, RecordLoader, load_error};
+use crate::access::stores::risk::{self as store, Checks, Drills, Events, Feedback, PlanRevisions, WeeklyUpdates};
 
 /// The loaders of the risk items one query returns.
 pub type RiskLoaders = RecordLoaders;
@@ -35,6 +35,9 @@ pub struct RiskWants {
     pub events: bool,
     pub event_units: bool,
     pub event_users: bool,
+    pub plans: bool,
+    pub drills: bool,
+    pub weekly_updates: bool,
 }
 
 /// Loads the relations of a whole page in one batch each, before the rows resolve (without it
@@ -79,6 +82,15 @@ pub async fn prefetch_risks(
             users.extend(events.values().flatten().filter_map(|e| e.actor_user_id));
         }
     }
+    if wants.plans {
+        prime(records, ids.iter().map(|id| PlanRevisionsOf::new(*id))).await?;
+    }
+    if wants.drills {
+        prime(records, ids.iter().map(|id| DrillsOf::new(*id))).await?;
+    }
+    if wants.weekly_updates {
+        prime(records, ids.iter().map(|id| WeeklyUpdatesOf::new(*id))).await?;
+    }
     if !units.is_empty() {
         prime(&loaders.org_units, units).await?;
     }
@@ -94,3 +106,24 @@ pub type ChecksOf = Of<Checks>;
 pub type FeedbackOf = Of<Feedback>;
 /// The history of a risk item, oldest first.
 pub type RiskEventsOf = Of<Events>;
+
+/// The revisions of a risk item's emergency plan, newest first.
+pub type PlanRevisionsOf = Of<PlanRevisions>;
+/// The drills of a risk item's plan, newest first.
+pub type DrillsOf = Of<Drills>;
+/// The weekly updates of a risk item, newest first.
+pub type WeeklyUpdatesOf = Of<WeeklyUpdates>;
+/// Whether a risk item has an emergency plan (read with `detail`, never its content).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HasPlanOf(pub Uuid);
+
+impl async_graphql::dataloader::Loader<HasPlanOf> for RecordLoader {
+    type Value = bool;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[HasPlanOf]) -> Result<std::collections::HashMap<HasPlanOf, bool>, Arc<DbErr>> {
+        let items: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let planned = store::planned(&self.store(), &self.state.db, &items).await.map_err(load_error)?;
+        Ok(keys.iter().map(|k| (*k, planned.contains(&k.0))).collect())
+    }
+}

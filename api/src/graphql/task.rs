@@ -320,9 +320,9 @@ impl TaskStep {
 }
 
 fn next_steps(kind: TaskKind, status: TaskStatus) -> Vec<TaskStep> {
-    if kind == TaskKind::PersonLink {
-        // Only `decidePersonLink` closes a link request: a submitted, accepted or cancelled
-        // task would leave the link undecided.
+    if matches!(kind, TaskKind::PersonLink | TaskKind::StepDownReview | TaskKind::WeeklyRiskUpdate) {
+        // Only the step itself closes these (`decidePersonLink`, a step-down decision, the
+        // weekly update): a submitted, accepted or cancelled task would leave it undone.
         return match status {
             TaskStatus::Open => vec![TaskStep::Start, TaskStep::Feedback],
             TaskStatus::InProgress => vec![TaskStep::Feedback],
@@ -424,7 +424,7 @@ pub struct CreateTaskInput {
     pub assignee_unit_id: ID,
     /// 期限 — when the task is due.
     pub due_at: DateTime<Utc>,
-    /// 督办对象 — a person, venue or lead the viewer may see.
+    /// 督办对象 — a person, venue, lead or risk item the viewer may see.
     pub target_id: Option<ID>,
     /// Listed supervision (挂牌督办); the coordinator only.
     pub listed: Option<bool>,
@@ -507,6 +507,7 @@ impl TaskMutation {
                     Kind::Person => (TaskTargetType::Person, person::find(ctx, uuid).await?.is_some()),
                     Kind::Venue => (TaskTargetType::Venue, venue::find(ctx, uuid).await?.is_some()),
                     Kind::Lead => (TaskTargetType::Lead, lead::find(ctx, uuid).await?.is_some()),
+                    Kind::RiskItem => (TaskTargetType::RiskItem, risk::find(ctx, uuid).await?.is_some()),
                     _ => return Err(bad().into()),
                 };
                 if !visible {

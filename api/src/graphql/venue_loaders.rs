@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::loaders::Loaders;
 use crate::AppState;
 use crate::access::store::{Child, Store};
-use crate::access::stores::venue::{self as store, Incidents, Inspections, LevelHistory};
+use crate::access::stores::venue::{self as store, Incidents, Inspections, LevelHistory, Penalties};
 use crate::auth::Viewer;
 use crate::error::ApiError;
 
@@ -50,6 +50,7 @@ pub struct VenueWants {
     pub inspections: bool,
     pub inspectors: bool,
     pub incidents: bool,
+    pub penalties: bool,
     pub level_history: bool,
     pub last_inspection: bool,
 }
@@ -75,6 +76,9 @@ pub async fn prefetch_venues(
     }
     if wants.incidents {
         prime(records, ids.iter().map(|id| VenueIncidentsOf::new(*id))).await?;
+    }
+    if wants.penalties {
+        prime(records, ids.iter().map(|id| VenuePenaltiesOf::new(*id))).await?;
     }
     if wants.level_history {
         prime(records, ids.iter().map(|id| VenueHistoryOf::new(*id))).await?;
@@ -117,6 +121,8 @@ impl<C> Hash for Of<C> {
 pub type InspectionsOf = Of<Inspections>;
 /// The incidents of a venue, newest first.
 pub type VenueIncidentsOf = Of<Incidents>;
+/// The penalties of a venue, newest first.
+pub type VenuePenaltiesOf = Of<Penalties>;
 /// The level changes of a venue, newest first.
 pub type VenueHistoryOf = Of<LevelHistory>;
 /// The date of a venue's latest inspection.
@@ -125,18 +131,18 @@ pub struct LastInspectionOf(pub Uuid);
 
 /// The children of records, a page at a time, through the viewer's store.
 pub struct RecordLoader {
-    state: Arc<AppState>,
+    pub(super) state: Arc<AppState>,
     viewer: Viewer,
 }
 
 impl RecordLoader {
-    fn store(&self) -> Store<'_> {
+    pub(super) fn store(&self) -> Store<'_> {
         Store::new(&self.state.access, &self.viewer)
     }
 }
 
 /// A failure of the store, as the loaders report one.
-fn load_error(err: ApiError) -> Arc<DbErr> {
+pub(super) fn load_error(err: ApiError) -> Arc<DbErr> {
     Arc::new(DbErr::Custom(err.to_string()))
 }
 

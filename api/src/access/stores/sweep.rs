@@ -10,7 +10,10 @@ use entity::enums::TaskTargetType;
 use entity::enums::{
     AttentionLevel, LeadStatus, ReportKind, RiskLevel, RiskStatus, TaskEventKind, TaskKind, TaskStatus,
 };
-use entity::{app_user, lead, lead_priority, meeting, risk_item, task, task_event, unit_report};
+use entity::{
+    app_user, lead, lead_priority, meeting, person, person_level_change, risk_item, risk_weekly_update, task,
+    task_event, unit_report, venue, venue_level_change,
+};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType,
@@ -241,6 +244,71 @@ pub async fn risk_feedback_due(
         .filter(risk_item::Column::Status.eq(RiskStatus::Assessed))
         .filter(risk_item::Column::Level.eq(RiskLevel::High))
         .filter(risk_item::Column::FeedbackDueAt.is_not_null())
+        .filter(town_condition(risk_item::Column::TownId, town))
+        .filter(target_condition(risk_item::Column::Id, only))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// A pending step-down request: what it is about (person or venue), its town, when it was made.
+pub type StepDownRow = (TaskTargetType, Uuid, Uuid, DateTime<Utc>);
+
+/// The step-down requests of persons and venues waiting for the coordinator's decision.
+pub async fn pending_step_downs(
+    db: &impl ConnectionTrait,
+    town: Option<Uuid>,
+    only: Only,
+) -> Result<Vec<StepDownRow>, DbErr> {
+    use entity::enums::LevelChangeStatus;
+    let persons: Vec<(Uuid, Uuid, DateTime<Utc>)> = person_level_change::Entity::find()
+        .select_only()
+        .column(person_level_change::Column::PersonId)
+        .column(person::Column::TownId)
+        .column(person_level_change::Column::CreatedAt)
+        .inner_join(person::Entity)
+        .filter(person_level_change::Column::Status.eq(LevelChangeStatus::Pending))
+        .filter(town_condition(person::Column::TownId, town))
+        .filter(target_condition(person_level_change::Column::PersonId, only))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let venues: Vec<(Uuid, Uuid, DateTime<Utc>)> = venue_level_change::Entity::find()
+        .select_only()
+        .column(venue_level_change::Column::VenueId)
+        .column(venue::Column::TownId)
+        .column(venue_level_change::Column::CreatedAt)
+        .inner_join(venue::Entity)
+        .filter(venue_level_change::Column::Status.eq(LevelChangeStatus::Pending))
+        .filter(town_condition(venue::Column::TownId, town))
+        .filter(target_condition(venue_level_change::Column::VenueId, only))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let persons = persons.into_iter().map(|(id, town, at)| (TaskTargetType::Person, id, town, at));
+    let venues = venues.into_iter().map(|(id, town, at)| (TaskTargetType::Venue, id, town, at));
+    Ok(persons.chain(venues).collect())
+}
+
+/// The open risk items (id, town) that owe the town's weekly update of the week starting on the
+/// local day `monday`: reported before that week began, not resolved, no update since.
+pub async fn weekly_risk_updates_due(
+    db: &impl ConnectionTrait,
+    town: Option<Uuid>,
+    only: Only,
+    monday: NaiveDate,
+) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+    let updated = Query::select()
+        .column(risk_weekly_update::Column::RiskItemId)
+        .from(risk_weekly_update::Entity)
+        .and_where(risk_weekly_update::Column::UpdatedOn.gte(monday))
+        .to_owned();
+    risk_item::Entity::find()
+        .select_only()
+        .columns([risk_item::Column::Id, risk_item::Column::TownId])
+        .filter(risk_item::Column::Status.ne(RiskStatus::Resolved))
+        .filter(risk_item::Column::CreatedAt.lt(start_of_day(monday)))
+        .filter(risk_item::Column::Id.not_in_subquery(updated))
         .filter(town_condition(risk_item::Column::TownId, town))
         .filter(target_condition(risk_item::Column::Id, only))
         .into_tuple()

@@ -17,7 +17,9 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, Gender, JudicialTag, MeasureKind, PersonCategory, RecordStatus, TalkKind};
-use entity::{person, person_assessment, person_incident, person_judicial_tag, person_measure, person_talk};
+use entity::{
+    board_publication, person, person_assessment, person_incident, person_judicial_tag, person_measure, person_talk,
+};
 
 use crate::error::ApiError;
 use uuid::Uuid;
@@ -27,8 +29,8 @@ use super::fetch;
 use super::ids::{self, Kind};
 use super::level::LevelChange;
 use super::loaders::{
-    AssessmentsOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, Officer, PERSON_ACTIONS, PersonAction,
-    TagsOf, TalksOf,
+    AssessmentsOf, BoardOf, CategoriesOf, IncidentsOf, LevelHistoryOf, MeasuresOf, Officer, PERSON_ACTIONS,
+    PersonAction, TagsOf, TalksOf,
 };
 use super::org::Village;
 use super::scalars::Date;
@@ -204,6 +206,15 @@ impl Person {
         let rows = ctx.loaders()?.person_records.load_one(MeasuresOf(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(Measure).collect()))
     }
+    /// 村公开栏 — the person's penalties published on the village board, newest first (the `board`
+    /// group: the person's village reads these with the name, and nothing else of the dossier).
+    async fn board_publications(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<BoardPublication>>> {
+        if !self.groups.has("board") {
+            return Ok(None);
+        }
+        let rows = ctx.loaders()?.person_records.load_one(BoardOf(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(BoardPublication).collect()))
+    }
     /// 等级变更记录 — changes of attention level, newest first, pending requests included.
     async fn level_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<LevelChange>>> {
         if !self.groups.has("record") {
@@ -237,6 +248,7 @@ impl Person {
             read_identity: self.groups.has("identity"),
             read_record: self.groups.has("record"),
             read_notes: self.groups.has("notes"),
+            read_board: self.groups.has("board"),
             update: can("update"),
             record_talk: can("record_talk"),
             record_incident: can("record_incident"),
@@ -260,6 +272,8 @@ pub struct PersonViewerCan {
     pub read_record: bool,
     /// 可读备注 — the viewer reads the investigative notes.
     pub read_notes: bool,
+    /// 可读村公开栏 — the viewer reads the penalties published on the village board.
+    pub read_board: bool,
     /// 可修改 — the viewer may change the particulars.
     pub update: bool,
     /// 可记录谈话 — the viewer may record a talk.
@@ -413,6 +427,26 @@ impl Measure {
     /// 备注 — a note on the measure.
     async fn note(&self) -> &str {
         &self.0.note
+    }
+}
+
+/// A penalty as published on the village board.
+pub struct BoardPublication(board_publication::Model);
+
+/// 公开栏公示 — a person's administrative penalty as the village board shows it.
+#[Object]
+impl BoardPublication {
+    /// 编号 — the record's global ID.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::BoardPublication, self.0.id)
+    }
+    /// 处罚 — the penalty as published.
+    async fn penalty(&self) -> &str {
+        &self.0.penalty
+    }
+    /// 处罚日期 — the date of the penalty.
+    async fn penalised_on(&self) -> Date {
+        Date(self.0.penalised_on)
     }
 }
 

@@ -52,6 +52,7 @@ impl PersonQuery {
             tags: wants("judicialTags"),
             assessments: wants("assessments"),
             measures: wants("measures"),
+            board: wants("boardPublications"),
             level_history: wants("levelHistory"),
             actions: wants("viewerCan"),
         };

@@ -14,6 +14,7 @@
 //! check is its own record and writes no event (the event kinds have none for it).
 
 mod mutation;
+mod plan;
 mod query;
 
 use std::sync::Arc;
@@ -29,13 +30,17 @@ pub use self::mutation::{
     AssessRiskInput, EscalateRiskInput, RecordRiskCheckInput, RecordRiskFeedbackInput, ReportRiskInput,
     ResolveRiskInput, RiskMutation, RiskPayload, UpdateRiskInput,
 };
+pub use self::plan::{RecordDrillInput, RecordRiskWeeklyUpdateInput, RiskPlanMutation, SaveRiskPlanInput};
+use self::plan::{RiskPlan, RiskWeeklyUpdate};
 pub use self::query::RiskQuery;
 use super::ContextExt;
 use super::fetch;
 use super::ids::{self, Kind};
 use super::loaders::Officer;
 use super::org::{OrgUnit, Village};
-use super::risk_loaders::{ChecksOf, FeedbackOf, RiskEventsOf, RiskLoaders};
+use super::risk_loaders::{
+    ChecksOf, FeedbackOf, HasPlanOf, PlanRevisionsOf, RiskEventsOf, RiskLoaders, WeeklyUpdatesOf,
+};
 use super::scalars::Date;
 use crate::access::GroupSet;
 use crate::access::resource::RiskItems;
@@ -212,6 +217,47 @@ impl RiskItem {
         self.group("detail", |m| m.resolved_at).flatten()
     }
 
+    /// 已制定应急预案 — whether the item has an emergency plan (a HIGH item needs one before it leaves
+    /// assessment). Read with `detail`: the item's village sees that a plan exists, not its content.
+    async fn has_emergency_plan(&self) -> async_graphql::Result<Option<bool>> {
+        if !self.groups.has("detail") {
+            return Ok(None);
+        }
+        // A viewer of the plan learns it from the revisions it loads anyway: no query of its own.
+        if self.groups.has("emergency") {
+            let rows = self.loaders.records.load_one(PlanRevisionsOf::new(self.model.id)).await?;
+            return Ok(Some(rows.is_some_and(|r| !r.is_empty())));
+        }
+        Ok(Some(self.loaders.records.load_one(HasPlanOf(self.model.id)).await?.unwrap_or(false)))
+    }
+
+    // --- emergency
+    /// 应急处置预案 — the plan in force: its latest revision (null when none was saved, or the viewer
+    /// does not read the `emergency` group).
+    async fn emergency_plan(&self) -> async_graphql::Result<Option<RiskPlan>> {
+        if !self.groups.has("emergency") {
+            return Ok(None);
+        }
+        let rows = self.loaders.records.load_one(PlanRevisionsOf::new(self.model.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().next().map(|r| RiskPlan(r, self.loaders.clone())))
+    }
+    /// 预案修订记录 — every saved revision of the plan, newest first.
+    async fn plan_revisions(&self) -> async_graphql::Result<Option<Vec<RiskPlan>>> {
+        if !self.groups.has("emergency") {
+            return Ok(None);
+        }
+        let rows = self.loaders.records.load_one(PlanRevisionsOf::new(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(|r| RiskPlan(r, self.loaders.clone())).collect()))
+    }
+    /// 每周调整 — the town's weekly updates of the item, newest first.
+    async fn weekly_updates(&self) -> async_graphql::Result<Option<Vec<RiskWeeklyUpdate>>> {
+        if !self.groups.has("emergency") {
+            return Ok(None);
+        }
+        let rows = self.loaders.records.load_one(WeeklyUpdatesOf::new(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(RiskWeeklyUpdate).collect()))
+    }
+
     // --- parties
     /// 当事人 — names and contacts of the parties involved.
     async fn parties(&self) -> Option<&str> {
@@ -229,6 +275,10 @@ impl RiskItem {
             read_basic: self.groups.has("basic"),
             read_detail: self.groups.has("detail"),
             read_parties: self.groups.has("parties"),
+            read_emergency: self.groups.has("emergency"),
+            save_plan: access.can_on_row::<RiskItems>(viewer, "save_plan", &self.model),
+            record_drill: access.can_on_row::<RiskItems>(viewer, "record_drill", &self.model),
+            record_weekly_update: access.can_on_row::<RiskItems>(viewer, "record_weekly_update", &self.model),
             update: can(Step::Update),
             record_check: can(Step::RecordCheck),
             escalate: can(Step::Escalate),
@@ -248,6 +298,14 @@ pub struct RiskViewerCan {
     pub read_detail: bool,
     /// 可读当事人 — the viewer reads the parties' names and contacts.
     pub read_parties: bool,
+    /// 可读应急预案 — the viewer reads the emergency plan, its drills and weekly updates.
+    pub read_emergency: bool,
+    /// 可保存预案 — the viewer may save the emergency plan.
+    pub save_plan: bool,
+    /// 可记录演练 — the viewer may record a drill.
+    pub record_drill: bool,
+    /// 可周调整 — the viewer may record the weekly update.
+    pub record_weekly_update: bool,
     /// 可修改 — the viewer may change the item's particulars.
     pub update: bool,
     /// 可记录排查 — the viewer may record a daily check.

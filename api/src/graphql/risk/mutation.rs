@@ -286,6 +286,7 @@ impl RiskMutation {
         let viewer = ctx.viewer()?;
         let state = ctx.state();
         let current = for_step(ctx, &input.risk_item_id, Step::RecordFeedback).await?;
+        needs_plan(ctx, &current).await?;
         let body = validate::text("input.body", &input.body, 4000)?;
         let mut change = RiskChange::default();
         let step = if current.status == RiskStatus::Assessed {
@@ -340,6 +341,7 @@ impl RiskMutation {
     ) -> async_graphql::Result<RiskPayload> {
         let viewer = ctx.viewer()?;
         let current = for_step(ctx, &input.risk_item_id, Step::Resolve).await?;
+        needs_plan(ctx, &current).await?;
         let note = validate::text("input.resolutionNote", &input.resolution_note, 4000)?;
         let change = RiskChange {
             status: Some(RiskStatus::Resolved),
@@ -393,6 +395,24 @@ fn not_now(ctx: &Context<'_>, viewer: &Viewer, current: &risk_item::Model, step:
     }
 }
 
+/// `CONFLICT` when a HIGH item would leave assessment (its first feedback, or 销号) without an
+/// emergency plan naming its lead official and unit (seed 004 "一事一案", "明确包案单位和领导").
+/// Asked after the permission check; the answer names the missing step only, which every viewer
+/// who may take this step reads (`hasEmergencyPlan` is `detail`).
+async fn needs_plan(ctx: &Context<'_>, current: &risk_item::Model) -> Result<(), ApiError> {
+    let high_in_assessment = current.status == RiskStatus::Assessed && current.level == Some(RiskLevel::High);
+    if high_in_assessment && !store::has_plan(&ctx.state().db, current.id).await? {
+        return Err(ApiError::Conflict {
+            message: "A HIGH risk item needs its emergency plan, with its lead official and unit, before it leaves \
+                      assessment."
+                .into(),
+            message_zh: "高风险隐患须先制定应急处置预案并明确包案领导和单位，方可进入化解。".into(),
+            allowed: vec!["saveRiskPlan".into()],
+        });
+    }
+    Ok(())
+}
+
 /// The event's (from, to) values for a status change.
 fn status_change(current: &risk_item::Model, to: RiskStatus) -> (Option<String>, Option<String>) {
     (Some(current.status.to_value()), Some(to.to_value()))
@@ -439,11 +459,11 @@ async fn write_step_with(
     payload(ctx, current.id).await
 }
 
-async fn payload(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<RiskPayload> {
+pub(super) async fn payload(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<RiskPayload> {
     Ok(RiskPayload { risk_item: find(ctx, id).await? })
 }
 
-fn entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
+pub(super) fn entry(action: &'static str, id: Uuid) -> audit::Entry<'static> {
     audit::Entry {
         action,
         object_type: "RiskItem",

@@ -55,6 +55,9 @@ impl RiskQuery {
             events: wants("events"),
             event_units: nested("events", "actorUnit"),
             event_users: nested("events", "actor"),
+            plans: wants("emergencyPlan") || wants("planRevisions") || wants("hasEmergencyPlan"),
+            drills: nested("emergencyPlan", "drills") || nested("planRevisions", "drills"),
+            weekly_updates: wants("weeklyUpdates"),
         };
         let risk_loaders = RiskLoaders::new(state.clone(), viewer.clone());
         prefetch_risks(ctx.loaders()?, &risk_loaders, &page.rows(), &wants)

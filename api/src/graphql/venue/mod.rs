@@ -20,12 +20,13 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, AuditCategory, AuditOutcome, RecordStatus, VenueType};
-use entity::{venue, venue_incident, venue_inspection};
+use entity::{venue, venue_incident, venue_inspection, venue_penalty};
 use uuid::Uuid;
 
 pub use self::mutation::{
     CreateVenueInput, DecideVenueStepDownInput, RaiseVenueAttentionInput, RecordInspectionInput,
-    RequestVenueStepDownInput, UpdateVenueInput, VenueMutation, VenuePayload,
+    RecordVenueIncidentInput, RecordVenuePenaltyInput, RequestVenueStepDownInput, UpdateVenueInput, VenueMutation,
+    VenuePayload,
 };
 pub use self::query::VenueQuery;
 use super::ContextExt;
@@ -35,7 +36,9 @@ use super::level::LevelChange;
 use super::loaders::Officer;
 use super::org::Village;
 use super::scalars::Date;
-use super::venue_loaders::{InspectionsOf, LastInspectionOf, VenueHistoryOf, VenueIncidentsOf, VenueLoaders};
+use super::venue_loaders::{
+    InspectionsOf, LastInspectionOf, VenueHistoryOf, VenueIncidentsOf, VenueLoaders, VenuePenaltiesOf,
+};
 use crate::access::GroupSet;
 use crate::access::resource::Venues;
 pub use crate::access::stores::venue::{NewVenue, VenueFilter, VenueOrder, VenueOrderField, filter_condition};
@@ -147,6 +150,15 @@ impl Venue {
         let rows = self.loaders.records.load_one(VenueIncidentsOf::new(self.model.id)).await?.unwrap_or_default();
         Ok(Some(rows.into_iter().map(VenueIncident).collect()))
     }
+    /// 行政处罚 — administrative penalties of the venue, newest first; a penalty makes the venue
+    /// SPECIAL at once.
+    async fn penalties(&self) -> async_graphql::Result<Option<Vec<VenuePenalty>>> {
+        if !self.groups.has("record") {
+            return Ok(None);
+        }
+        let rows = self.loaders.records.load_one(VenuePenaltiesOf::new(self.model.id)).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(VenuePenalty).collect()))
+    }
     /// 等级变更记录 — changes of attention level, newest first, pending step-down requests included.
     async fn level_history(&self) -> async_graphql::Result<Option<Vec<LevelChange>>> {
         if !self.groups.has("record") {
@@ -180,6 +192,8 @@ impl Venue {
             read_record: self.groups.has("record"),
             update: can("update"),
             record_inspection: can("record_inspection"),
+            record_incident: can("record_incident"),
+            record_penalty: can("record_penalty"),
             raise_level: can("raise_level"),
             request_step_down: can("request_step_down"),
             decide_step_down: can("decide_step_down"),
@@ -200,6 +214,10 @@ pub struct VenueViewerCan {
     pub update: bool,
     /// 可记录检查 — the viewer may record an inspection.
     pub record_inspection: bool,
+    /// 可记录警情 — the viewer may record an incident at the venue.
+    pub record_incident: bool,
+    /// 可记录处罚 — the viewer may record a penalty of the venue.
+    pub record_penalty: bool,
     /// 可升级 — the viewer may raise the attention level.
     pub raise_level: bool,
     /// 可申请降级 — the viewer may request a step-down.
@@ -257,6 +275,34 @@ impl VenueIncident {
     /// 摘要 — what happened.
     async fn summary(&self) -> &str {
         &self.0.summary
+    }
+}
+
+/// An administrative penalty of a venue.
+pub struct VenuePenalty(venue_penalty::Model);
+
+/// 场所处罚 — an administrative penalty of a key venue.
+#[Object]
+impl VenuePenalty {
+    /// 编号 — the record's global ID.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::VenuePenalty, self.0.id)
+    }
+    /// 处罚日期 — the date of the penalty decision.
+    async fn penalised_on(&self) -> Date {
+        Date(self.0.penalised_on)
+    }
+    /// 处罚机关 — the body that imposed it.
+    async fn authority(&self) -> &str {
+        &self.0.authority
+    }
+    /// 处罚内容 — the penalty imposed.
+    async fn penalty(&self) -> &str {
+        &self.0.penalty
+    }
+    /// 处罚决定书文号 — the number of the penalty decision, if recorded.
+    async fn decision_number(&self) -> Option<&str> {
+        self.0.decision_number.as_deref()
     }
 }
 

@@ -11,7 +11,9 @@ use entity::{venue, venue_level_change};
 
 use super::{Venue, find, write_entry};
 use crate::access::resource::Venues;
-use crate::access::stores::venue::{self as store, Decision, NewInspection, NewVenue, VenueChange};
+use crate::access::stores::venue::{
+    self as store, Decision, NewInspection, NewVenue, NewVenueIncident, NewVenuePenalty, VenueChange,
+};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::domain::{levels, validate};
@@ -84,6 +86,34 @@ pub struct RecordInspectionInput {
     pub manager_talked: bool,
     /// 检查民警 — the inspecting officer; defaults to the viewer.
     pub inspector_id: Option<ID>,
+}
+
+/// 记录场所警情 — record an incident at a venue (警情, 投诉 …).
+#[derive(InputObject)]
+pub struct RecordVenueIncidentInput {
+    /// 重点场所 — the venue's global ID.
+    pub venue_id: ID,
+    /// 发生日期 — the date of the incident; not in the future.
+    pub occurred_on: Date,
+    /// 类型 — the kind of incident, in a word or two (警情, 投诉 …).
+    pub kind: String,
+    /// 摘要 — what happened.
+    pub summary: String,
+}
+
+/// 记录场所处罚 — record an administrative penalty of a venue; it makes the venue SPECIAL.
+#[derive(InputObject)]
+pub struct RecordVenuePenaltyInput {
+    /// 重点场所 — the venue's global ID.
+    pub venue_id: ID,
+    /// 处罚日期 — the date of the penalty decision; not in the future.
+    pub penalised_on: Date,
+    /// 处罚机关 — the body that imposed it.
+    pub authority: String,
+    /// 处罚内容 — the penalty imposed.
+    pub penalty: String,
+    /// 处罚决定书文号 — the number of the penalty decision.
+    pub decision_number: Option<String>,
 }
 
 /// 场所升级 — raise a venue's attention level at once.
@@ -221,6 +251,51 @@ impl VenueMutation {
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 
+    /// 记录场所警情 — records an incident at a venue (police). It ends the venue's clean months: no
+    /// step down for six months after it.
+    async fn record_venue_incident(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordVenueIncidentInput,
+    ) -> async_graphql::Result<VenuePayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let current = writable(ctx, &input.venue_id, "record_incident").await?;
+        let occurred_on = validate::past_date("input.occurredOn", input.occurred_on.0, lead_flow::today())?;
+        let kind = validate::text("input.kind", &input.kind, 50)?;
+        let summary = validate::text("input.summary", &input.summary, 2000)?;
+        let incident = NewVenueIncident { occurred_on, kind, summary };
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
+        store::record_incident(&txn, viewer, current.id, incident).await?;
+        audit::record(&txn, ctx, viewer, write_entry("record_venue_incident", current.id)).await?;
+        txn.commit().await.map_err(ApiError::from)?;
+        Ok(VenuePayload { venue: find(ctx, current.id).await? })
+    }
+
+    /// 记录场所处罚 — records an administrative penalty of a venue (police) and makes the venue SPECIAL at
+    /// once, with an `AUTO_ESCALATION` entry in its level history (seed 000 "被处罚的…列为特别关注场所").
+    /// Like an incident, it ends the venue's clean months.
+    async fn record_venue_penalty(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "输入 — the fields of this step.")] input: RecordVenuePenaltyInput,
+    ) -> async_graphql::Result<VenuePayload> {
+        let viewer = ctx.viewer()?;
+        let state = ctx.state();
+        let current = writable(ctx, &input.venue_id, "record_penalty").await?;
+        let penalised_on = validate::past_date("input.penalisedOn", input.penalised_on.0, lead_flow::today())?;
+        let authority = validate::text("input.authority", &input.authority, 200)?;
+        let penalty = validate::text("input.penalty", &input.penalty, 2000)?;
+        let decision_number = optional("input.decisionNumber", input.decision_number.as_deref(), 100)?;
+        let new = NewVenuePenalty { penalised_on, authority, penalty, decision_number };
+        let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
+        store::record_penalty(&txn, viewer, &current, new).await?;
+        audit::record(&txn, ctx, viewer, write_entry("record_venue_penalty", current.id)).await?;
+        // SPECIAL moves the next inspection closer.
+        rules::commit(ctx.state(), txn, Trigger::Venue(current.id)).await.map_err(ApiError::from)?;
+        Ok(VenuePayload { venue: find(ctx, current.id).await? })
+    }
+
     /// 场所升级 — raises a venue's attention level at once (police); the new level counts from today.
     async fn raise_venue_attention(
         &self,
@@ -277,7 +352,8 @@ impl VenueMutation {
         let (txn, _turn) = crate::db::write(&state.db).await.map_err(ApiError::from)?;
         store::request_step_down(&txn, viewer, &current, reason).await?;
         audit::record(&txn, ctx, viewer, write_entry("request_venue_step_down", current.id)).await?;
-        txn.commit().await.map_err(ApiError::from)?;
+        // The request raises the coordination office's review task with it.
+        rules::commit(ctx.state(), txn, Trigger::Venue(current.id)).await.map_err(ApiError::from)?;
         Ok(VenuePayload { venue: find(ctx, current.id).await? })
     }
 

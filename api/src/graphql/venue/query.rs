@@ -47,6 +47,7 @@ impl VenueQuery {
             inspections: wants("inspections"),
             inspectors: node.iter().any(|n| n.field("inspections").field("inspector").exists()),
             incidents: wants("incidents"),
+            penalties: wants("penalties"),
             level_history: wants("levelHistory"),
             last_inspection: wants("inspectionStatus"),
         };

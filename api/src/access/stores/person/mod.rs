@@ -9,8 +9,8 @@ use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{AttentionLevel, JudicialTag, PersonCategory, RecordStatus};
 use entity::{
-    person, person_assessment, person_category, person_incident, person_judicial_tag, person_level_change,
-    person_measure, person_talk,
+    board_publication, person, person_assessment, person_category, person_incident, person_judicial_tag,
+    person_level_change, person_measure, person_talk,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter, QuerySelect};
@@ -50,6 +50,12 @@ pub struct PersonFilter {
     pub listed_to: Option<Date>,
     /// 谈话逾期 — whose education talk is overdue (true) or not (false). Needs the `record` group.
     pub talk_overdue: Option<bool>,
+    /// 降级待批 — persons with a step-down request waiting for a decision (true) or without
+    /// (false): the coordination office's queue. Needs the `record` group.
+    pub step_down_pending: Option<bool>,
+    /// 村公开栏 — persons with a penalty published on the village board (true) or without
+    /// (false). Needs the `board` group.
+    pub on_board: Option<bool>,
     /// Released prisoners (刑满释放) within five years of release. Needs the `record` group.
     pub released_within_five_years: Option<bool>,
     /// 增量同步：此时刻之后变更的记录 — rows changed after this instant (`updatedAt`), for a
@@ -173,6 +179,21 @@ pub fn filter_condition(
         let cond = Condition::all().add(person::Column::Id.in_subquery(ids));
         all = all.add(guard("record", if released { cond } else { cond.not() })?);
     }
+    if let Some(pending) = filter.step_down_pending {
+        let waiting = Query::select()
+            .column(person_level_change::Column::PersonId)
+            .from(person_level_change::Entity)
+            .and_where(person_level_change::Column::Status.eq(entity::enums::LevelChangeStatus::Pending))
+            .to_owned();
+        let cond = Condition::all().add(person::Column::Id.in_subquery(waiting));
+        all = all.add(guard("record", if pending { cond } else { cond.not() })?);
+    }
+    if let Some(on_board) = filter.on_board {
+        let published =
+            Query::select().column(board_publication::Column::PersonId).from(board_publication::Entity).to_owned();
+        let cond = Condition::all().add(person::Column::Id.in_subquery(published));
+        all = all.add(guard("board", if on_board { cond } else { cond.not() })?);
+    }
     if let Some(at) = filter.changed_since {
         all = all.add(groups.changed_since(viewer, at)?);
     }
@@ -242,6 +263,24 @@ person_child!(
     /// Judicial tags, in their order.
     Tags, person_judicial_tag, [(Tag, Asc)]
 );
+
+/// A person's penalties as published on the village board, newest first: the `board` group,
+/// which the person's village reads (seed 000 "在村公开栏进行公开").
+pub struct BoardPublications;
+impl Child for BoardPublications {
+    type Parent = Persons;
+    type Entity = board_publication::Entity;
+    const GROUP: &'static str = "board";
+    fn parent_column() -> board_publication::Column {
+        board_publication::Column::PersonId
+    }
+    fn parent_of(child: &board_publication::Model) -> Uuid {
+        child.person_id
+    }
+    fn order() -> Vec<(board_publication::Column, Order)> {
+        vec![(board_publication::Column::PenalisedOn, Order::Desc), (board_publication::Column::Id, Order::Desc)]
+    }
+}
 
 /// Which of `ids` the viewer may perform `action` on.
 pub async fn allowed(

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::enums::{AttentionLevel, JudicialTag, LevelChangeKind, LevelChangeStatus, PersonCategory, RecordStatus};
 use entity::{
-    person, person_assessment, person_category, person_incident, person_judicial_tag, person_level_change,
-    person_measure, person_talk,
+    board_publication, person, person_assessment, person_category, person_incident, person_judicial_tag,
+    person_level_change, person_measure, person_talk,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -235,5 +235,27 @@ pub async fn insert_assessment(txn: &impl ConnectionTrait, row: person_assessmen
 /// Appends a disciplinary measure.
 pub async fn insert_measure(txn: &impl ConnectionTrait, row: person_measure::Model) -> Result<(), ApiError> {
     row.into_active_model().reset_all().insert(txn).await?;
+    Ok(())
+}
+
+/// Publishes a person's penalty on the village board (`recordMeasure` with a board text): the
+/// penalty as `text` words it and the day, in the person's `board` group.
+pub async fn publish_on_board(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    person: Uuid,
+    text: String,
+    penalised_on: chrono::NaiveDate,
+) -> Result<(), ApiError> {
+    board_publication::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person),
+        penalty: Set(text),
+        penalised_on: Set(penalised_on),
+        recorded_by_user_id: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }

@@ -9,12 +9,17 @@ mod write;
 use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{EscalationLevel, RiskCategory, RiskLevel, RiskStatus};
-use entity::{risk_check, risk_event, risk_feedback, risk_item};
+use entity::{risk_check, risk_drill, risk_event, risk_feedback, risk_item, risk_plan_revision, risk_weekly_update};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, Order, QueryFilter, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter, QuerySelect, Select,
+};
 use uuid::Uuid;
 
-pub use self::write::{NewRisk, RiskChange, change, event, record_check, record_feedback, report};
+pub use self::write::{
+    NewPlan, NewRisk, RiskChange, change, event, has_plan, record_check, record_drill, record_feedback,
+    record_weekly_update, report, save_plan,
+};
 use crate::access::Groups;
 use crate::access::page::{self, KeyKind, SortDirection};
 use crate::access::resource::RiskItems;
@@ -150,15 +155,18 @@ impl Versioned for RiskItems {
     const NOUN: (&'static str, &'static str) = ("risk item", "风险隐患");
 }
 
-/// One child table of risk items, in the item's `detail` group.
+/// One child table of risk items, in the item's `detail` group (or the group named).
 macro_rules! detail_child {
     ($(#[$doc:meta])* $name:ident, $module:ident, $on:ident, $direction:ident) => {
+        detail_child!($(#[$doc])* $name, $module, $on, $direction, "detail");
+    };
+    ($(#[$doc:meta])* $name:ident, $module:ident, $on:ident, $direction:ident, $group:literal) => {
         $(#[$doc])*
         pub struct $name;
         impl Child for $name {
             type Parent = RiskItems;
             type Entity = $module::Entity;
-            const GROUP: &'static str = "detail";
+            const GROUP: &'static str = $group;
             fn parent_column() -> $module::Column {
                 $module::Column::RiskItemId
             }
@@ -192,6 +200,51 @@ detail_child!(
     CreatedAt,
     Asc
 );
+
+detail_child!(
+    /// The revisions of a risk item's emergency plan, newest first (the first is in force).
+    PlanRevisions,
+    risk_plan_revision,
+    Revision,
+    Desc,
+    "emergency"
+);
+detail_child!(
+    /// The drills of a risk item's emergency plan, newest first.
+    Drills,
+    risk_drill,
+    HeldOn,
+    Desc,
+    "emergency"
+);
+detail_child!(
+    /// The town's weekly updates of a risk item, newest first.
+    WeeklyUpdates,
+    risk_weekly_update,
+    UpdatedOn,
+    Desc,
+    "emergency"
+);
+
+/// Which of `items` have an emergency plan, among those the viewer reads with `detail`: the
+/// one fact of the plan a village reads (that it exists), never its content.
+pub async fn planned(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    items: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, ApiError> {
+    let Some(held) = store.holding::<RiskItems>("detail") else { return Ok(Default::default()) };
+    let rows: Vec<Uuid> = risk_plan_revision::Entity::find()
+        .select_only()
+        .column(risk_plan_revision::Column::RiskItemId)
+        .distinct()
+        .filter(risk_plan_revision::Column::RiskItemId.is_in(items.to_vec()))
+        .filter(risk_plan_revision::Column::RiskItemId.in_subquery(held))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
 
 /// Risk items as a scoped query: the rows a caller counts from (`riskStats`, the monthly report).
 pub type Items = Select<risk_item::Entity>;

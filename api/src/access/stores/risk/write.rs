@@ -4,8 +4,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{EscalationLevel, RiskCategory, RiskEventKind, RiskLevel, RiskStatus};
-use entity::{risk_check, risk_event, risk_feedback, risk_item};
-use sea_orm::{ActiveEnum, ActiveModelTrait, ConnectionTrait, Set};
+use entity::{risk_check, risk_drill, risk_event, risk_feedback, risk_item, risk_plan_revision, risk_weekly_update};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, SqlErr,
+};
 use uuid::Uuid;
 
 use crate::access::resource::RiskItems;
@@ -179,6 +182,112 @@ pub async fn record_feedback(
         unit_id: Set(viewer.unit_id),
         user_id: Set(viewer.user_id),
         body: Set(body),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// A validated emergency plan (一事一案) with its lead official and unit (包案领导、包案单位).
+pub struct NewPlan {
+    pub trigger_criteria: String,
+    pub release_criteria: String,
+    pub command: String,
+    pub duties: String,
+    pub measures: String,
+    pub supplies: String,
+    pub lead_official: String,
+    pub lead_unit_id: Uuid,
+}
+
+/// Saves a new revision of `item`'s emergency plan (the first is revision 1) and returns its
+/// number. The item's own row is not touched: the plan keeps its own history. Two saves at once
+/// race for the same number; the unique index lets one win and the other is a `CONFLICT`.
+pub async fn save_plan(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    item: Uuid,
+    plan: NewPlan,
+) -> Result<i32, ApiError> {
+    let last: Option<i32> = risk_plan_revision::Entity::find()
+        .select_only()
+        .column_as(Expr::col(risk_plan_revision::Column::Revision).max(), "last_revision")
+        .filter(risk_plan_revision::Column::RiskItemId.eq(item))
+        .into_tuple::<Option<i32>>()
+        .one(txn)
+        .await?
+        .flatten();
+    let revision = last.unwrap_or(0) + 1;
+    let inserted = risk_plan_revision::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        risk_item_id: Set(item),
+        revision: Set(revision),
+        trigger_criteria: Set(plan.trigger_criteria),
+        release_criteria: Set(plan.release_criteria),
+        command: Set(plan.command),
+        duties: Set(plan.duties),
+        measures: Set(plan.measures),
+        supplies: Set(plan.supplies),
+        lead_official: Set(plan.lead_official),
+        lead_unit_id: Set(plan.lead_unit_id),
+        saved_by_user_id: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(revision),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(ApiError::Conflict {
+            message: "The plan was saved meanwhile; reload it and try again.".into(),
+            message_zh: "预案已被他人保存，请刷新后重试。".into(),
+            allowed: vec![],
+        }),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Whether `item` has an emergency plan (every revision names its lead official and unit).
+pub async fn has_plan(db: &impl ConnectionTrait, item: Uuid) -> Result<bool, ApiError> {
+    use sea_orm::PaginatorTrait;
+    Ok(risk_plan_revision::Entity::find().filter(risk_plan_revision::Column::RiskItemId.eq(item)).count(db).await? > 0)
+}
+
+/// Records a drill of `item`'s plan held on `held_on`.
+pub async fn record_drill(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    item: Uuid,
+    held_on: NaiveDate,
+    summary: String,
+) -> Result<(), ApiError> {
+    risk_drill::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        risk_item_id: Set(item),
+        held_on: Set(held_on),
+        summary: Set(summary),
+        recorded_by_user_id: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Records the town's weekly update of `item` on the local day `on` (每周调整更新).
+pub async fn record_weekly_update(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    item: Uuid,
+    on: NaiveDate,
+    summary: String,
+) -> Result<(), ApiError> {
+    risk_weekly_update::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        risk_item_id: Set(item),
+        updated_on: Set(on),
+        summary: Set(summary),
+        recorded_by_user_id: Set(viewer.user_id),
         created_at: Set(Utc::now()),
     }
     .insert(txn)

@@ -11,16 +11,17 @@ use std::collections::HashMap;
 use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, RecordStatus, VenueType};
-use entity::{venue, venue_incident, venue_inspection, venue_level_change};
+use entity::{venue, venue_incident, venue_inspection, venue_level_change, venue_penalty};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 pub(in crate::access) use self::write::given;
 pub use self::write::{
-    Decision, NewInspection, NewVenue, VenueChange, already_decided, conflict_licence, decide_step_down, held_by_key,
-    last_incident_on, last_ordinary_lead, licence_free, raise, record_inspection, request_step_down, step_down_pending,
-    step_down_request, update,
+    Decision, NewInspection, NewVenue, NewVenueIncident, NewVenuePenalty, VenueChange, already_decided,
+    conflict_licence, decide_step_down, held_by_key, last_incident_on, last_ordinary_lead, licence_free, raise,
+    record_incident, record_inspection, record_penalty, request_step_down, step_down_pending, step_down_request,
+    update,
 };
 use crate::access::Groups;
 use crate::access::duty;
@@ -52,6 +53,9 @@ pub struct VenueFilter {
     pub listed_to: Option<Date>,
     /// 检查逾期 — whose inspection is overdue (true) or not (false). Needs the `record` group.
     pub overdue: Option<bool>,
+    /// 降级待批 — venues with a step-down request waiting for a decision (true) or without
+    /// (false): the coordination office's queue. Needs the `record` group.
+    pub step_down_pending: Option<bool>,
     /// 增量同步：此时刻之后变更的记录 — rows changed after this instant (`updatedAt`), for a
     /// client that syncs only what changed. Needs every field group on the row, as `updatedAt`.
     pub changed_since: Option<DateTime<Utc>>,
@@ -142,6 +146,17 @@ pub fn filter_condition(viewer: &Viewer, groups: &Groups<Venues>, filter: VenueF
         let cond = duty::INSPECTIONS.overdue(crate::domain::lead_flow::today());
         all = all.add(guard("record", if overdue { cond } else { cond.not() })?);
     }
+    if let Some(pending) = filter.step_down_pending {
+        let waiting = venue::Column::Id.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(venue_level_change::Column::VenueId)
+                .from(venue_level_change::Entity)
+                .and_where(venue_level_change::Column::Status.eq(entity::enums::LevelChangeStatus::Pending))
+                .to_owned(),
+        );
+        let cond = Condition::all().add(waiting);
+        all = all.add(guard("record", if pending { cond } else { cond.not() })?);
+    }
     if let Some(at) = filter.changed_since {
         all = all.add(groups.changed_since(viewer, at)?);
     }
@@ -193,6 +208,12 @@ record_child!(
     Incidents,
     venue_incident,
     OccurredOn
+);
+record_child!(
+    /// The administrative penalties of a venue, newest first.
+    Penalties,
+    venue_penalty,
+    PenalisedOn
 );
 record_child!(
     /// The changes of a venue's attention level, newest first.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AttentionLevel, LevelChangeKind, LevelChangeStatus, RecordStatus, VenueType};
-use entity::{lead, venue, venue_incident, venue_inspection, venue_level_change};
+use entity::{lead, venue, venue_incident, venue_inspection, venue_level_change, venue_penalty};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, SqlErr,
@@ -171,6 +171,87 @@ pub async fn record_inspection(
     touch(txn, venue).await
 }
 
+/// A validated incident at a venue (警情, 投诉 …).
+pub struct NewVenueIncident {
+    pub occurred_on: NaiveDate,
+    pub kind: String,
+    pub summary: String,
+}
+
+/// Records an incident at `venue` by the viewer's hand, and a new version of the venue.
+pub async fn record_incident(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    venue: Uuid,
+    new: NewVenueIncident,
+) -> Result<(), ApiError> {
+    venue_incident::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        venue_id: Set(venue),
+        occurred_on: Set(new.occurred_on),
+        kind: Set(new.kind),
+        summary: Set(new.summary),
+        recorded_by_user_id: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    touch(txn, venue).await
+}
+
+/// A validated administrative penalty of a venue.
+pub struct NewVenuePenalty {
+    pub penalised_on: NaiveDate,
+    pub authority: String,
+    pub penalty: String,
+    pub decision_number: Option<String>,
+}
+
+/// Records a penalty of `current` and makes it SPECIAL at once (seed 000 "被处罚的…列为特别关注场所"),
+/// with an automatic escalation entry in its level history; a venue already SPECIAL keeps its
+/// level (the penalty itself restarts its six clean months). Version-locked on `current`.
+pub async fn record_penalty(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    current: &venue::Model,
+    new: NewVenuePenalty,
+) -> Result<(), ApiError> {
+    let escalates = current.attention_level != AttentionLevel::Special;
+    let change = if escalates {
+        venue::ActiveModel {
+            attention_level: Set(AttentionLevel::Special),
+            level_since: Set(crate::domain::lead_flow::today()),
+            ..Default::default()
+        }
+    } else {
+        <venue::ActiveModel as Default>::default()
+    };
+    // First statement: a concurrent write to the venue waits, then finds the version moved on.
+    locked_update::<Venues>(txn, current.id, current.version, change).await.map_err(on_locked)?;
+    let penalised_on = new.penalised_on;
+    venue_penalty::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        venue_id: Set(current.id),
+        penalised_on: Set(penalised_on),
+        authority: Set(new.authority),
+        penalty: Set(new.penalty),
+        decision_number: Set(new.decision_number),
+        recorded_by_user_id: Set(viewer.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    if escalates {
+        let reason = format!(
+            "Penalised on {penalised_on}: a penalised venue is SPECIAL. {penalised_on}受到处罚，列为特别关注场所。"
+        );
+        let auto = (LevelChangeKind::AutoEscalation, LevelChangeStatus::Applied);
+        let step = (Some(current.attention_level), Some(AttentionLevel::Special));
+        level_change(viewer, current.id, auto, step, reason).insert(txn).await?;
+    }
+    Ok(())
+}
+
 /// Raises `current` to `level` from today, if it is still at its version, with its level entry.
 pub async fn raise(
     txn: &impl ConnectionTrait,
@@ -293,16 +374,26 @@ pub async fn decide_step_down(
     Ok(())
 }
 
-/// The day of the latest incident at a venue.
+/// The day of the latest incident or penalty at a venue: both end its clean months (domain.md
+/// "Key venues"; a penalty is an incident that also made the venue SPECIAL).
 pub async fn last_incident_on(db: &impl ConnectionTrait, venue: Uuid) -> Result<Option<NaiveDate>, ApiError> {
-    Ok(venue_incident::Entity::find()
+    let incident = venue_incident::Entity::find()
         .select_only()
         .column_as(Expr::col(venue_incident::Column::OccurredOn).max(), "last_occurred_on")
         .filter(venue_incident::Column::VenueId.eq(venue))
         .into_tuple::<Option<NaiveDate>>()
         .one(db)
         .await?
-        .flatten())
+        .flatten();
+    let penalty = venue_penalty::Entity::find()
+        .select_only()
+        .column_as(Expr::col(venue_penalty::Column::PenalisedOn).max(), "last_penalised_on")
+        .filter(venue_penalty::Column::VenueId.eq(venue))
+        .into_tuple::<Option<NaiveDate>>()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(Ord::max(incident, penalty))
 }
 
 /// When the latest ordinary (never umbrella) lead of the viewer's town naming `venue` was
