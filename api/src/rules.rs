@@ -248,9 +248,10 @@ impl Rule {
 pub fn rule_key(kind: TaskKind, target: Option<Uuid>, unit: Uuid, due_at: DateTime<Utc>) -> Option<String> {
     let name = kind.to_value();
     match kind {
-        TaskKind::VillageLeadReport | TaskKind::MonthlyReport | TaskKind::MonthlyAnalysisMeeting | TaskKind::WeeklyReport => {
-            Some(format!("{name}:{unit}:{}", local_day(due_at)))
-        }
+        TaskKind::VillageLeadReport
+        | TaskKind::MonthlyReport
+        | TaskKind::MonthlyAnalysisMeeting
+        | TaskKind::WeeklyReport => Some(format!("{name}:{unit}:{}", local_day(due_at))),
         TaskKind::AdHoc | TaskKind::RiskResolution | TaskKind::PersonLink | TaskKind::MeetingDecision => None,
         _ => target.map(|t| format!("{name}:{t}")),
     }

@@ -13,8 +13,8 @@ pub mod prelude;
 
 pub mod app_user;
 pub mod audit_log;
-pub mod lawyer_report;
 pub mod board_publication;
+pub mod lawyer_report;
 pub mod lead;
 pub mod lead_event;
 pub mod lead_priority;

@@ -2,8 +2,8 @@
 
 pub use super::app_user::Entity as AppUser;
 pub use super::audit_log::Entity as AuditLog;
-pub use super::lawyer_report::Entity as LawyerReport;
 pub use super::board_publication::Entity as BoardPublication;
+pub use super::lawyer_report::Entity as LawyerReport;
 pub use super::lead::Entity as Lead;
 pub use super::lead_event::Entity as LeadEvent;
 pub use super::lead_priority::Entity as LeadPriority;

@@ -139,8 +139,8 @@ impl MigrationTrait for Migration {
             index(RiskDrill::Table, [RiskDrill::RiskItemId, RiskDrill::HeldOn]),
             index(RiskWeeklyUpdate::Table, [RiskWeeklyUpdate::RiskItemId, RiskWeeklyUpdate::UpdatedOn]),
             // The step-down queue and its review tasks: pending requests by status.
-            index(LevelChange::PersonLevelChange, [LevelChange::Status, LevelChange::PersonId]),
-            index(LevelChange::VenueLevelChange, [LevelChange::Status, LevelChange::VenueId]),
+            index(LevelHistory::PersonLevelChange, [LevelHistory::Status, LevelHistory::PersonId]),
+            index(LevelHistory::VenueLevelChange, [LevelHistory::Status, LevelHistory::VenueId]),
         ] {
             manager.create_index(statement).await?;
         }
@@ -149,8 +149,8 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, name) in [
-            (LevelChange::VenueLevelChange.into_iden(), "idx_venue_level_change_status_venue_id"),
-            (LevelChange::PersonLevelChange.into_iden(), "idx_person_level_change_status_person_id"),
+            (LevelHistory::VenueLevelChange.into_iden(), "idx_venue_level_change_status_venue_id"),
+            (LevelHistory::PersonLevelChange.into_iden(), "idx_person_level_change_status_person_id"),
         ] {
             manager.drop_index(Index::drop().name(name).table(table).to_owned()).await?;
         }
@@ -232,7 +232,7 @@ enum RiskWeeklyUpdate {
 }
 
 #[derive(DeriveIden)]
-enum LevelChange {
+enum LevelHistory {
     PersonLevelChange,
     VenueLevelChange,
     Status,
