@@ -197,7 +197,7 @@ pub struct LimitArgs {
     #[arg(long = "max-depth", env = "PINGAN_MAX_DEPTH", default_value_t = 16)]
     pub max_depth: usize,
     /// Largest complexity score a query may have (connections count `first` times their items).
-    #[arg(long = "max-complexity", env = "PINGAN_MAX_COMPLEXITY", default_value_t = 60_000)]
+    #[arg(long = "max-complexity", env = "PINGAN_MAX_COMPLEXITY", default_value_t = 200_000)]
     pub max_complexity: usize,
     /// Most aliases one document may use.
     #[arg(long = "max-aliases", env = "PINGAN_MAX_ALIASES", default_value_t = 64)]
@@ -363,7 +363,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_depth: 16,
-            max_complexity: 60_000,
+            max_complexity: 200_000,
             max_aliases: 64,
             max_batch: 10,
             login_attempts_per_minute: 5,
