@@ -58,7 +58,7 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     let swept = rules::sweep_all(&db, &channel, Utc::now()).await?;
     println!(
         "seeded {} persons ({} talks), {} venues ({} inspections), {} leads ({} events), {} risk items, {} tasks, \
-         {} meetings, {} lawyers' reports and the demo world; the task rules raised {} more; {:.1?}",
+         {} meetings ({} decisions), {} lawyers' reports and the demo world; the task rules raised {} more; {:.1?}",
         counts.persons,
         counts.talks,
         counts.venues,
@@ -68,6 +68,7 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         counts.risk_items,
         counts.tasks,
         counts.meetings,
+        counts.decisions,
         counts.lawyer_reports,
         swept.raised.len(),
         started.elapsed()

@@ -43,6 +43,7 @@ pub struct Counts {
     pub risk_items: usize,
     pub tasks: usize,
     pub meetings: usize,
+    pub decisions: usize,
     pub lawyer_reports: usize,
 }
 
@@ -252,8 +253,10 @@ impl Synthetic<'_> {
         c.leads += rows.leads.len();
         c.lead_events += rows.lead_events.len();
         c.risk_items += rows.risks.len();
-        c.tasks += rows.tasks.len();
+        // The ad-hoc tasks; those the meetings' decisions raised are counted with the decisions.
+        c.tasks += rows.tasks.iter().filter(|t| t.kind == Tk::AdHoc).count();
         c.meetings += rows.meetings.len();
+        c.decisions += rows.decisions.len();
         c.lawyer_reports += rows.lawyer_reports.len();
         // Parents before children; each table in statements of a bounded number of parameters.
         seed_chunks(txn, rows.persons, 20).await?;
