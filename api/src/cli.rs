@@ -57,8 +57,8 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     let (channel, _) = tokio::sync::broadcast::channel(1);
     let swept = rules::sweep_all(&db, &channel, Utc::now()).await?;
     println!(
-        "seeded {} persons ({} talks), {} venues ({} inspections), {} leads ({} events), {} risk items, {} tasks \
-         and the demo world; the task rules raised {} more; {:.1?}",
+        "seeded {} persons ({} talks), {} venues ({} inspections), {} leads ({} events), {} risk items, {} tasks, \
+         {} meetings ({} decisions), {} lawyers' reports and the demo world; the task rules raised {} more; {:.1?}",
         counts.persons,
         counts.talks,
         counts.venues,
@@ -67,6 +67,9 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         counts.lead_events,
         counts.risk_items,
         counts.tasks,
+        counts.meetings,
+        counts.decisions,
+        counts.lawyer_reports,
         swept.raised.len(),
         started.elapsed()
     );

@@ -9,7 +9,8 @@
 //!
 //! On random worlds of two towns (units of every kind, users, persons with and without judicial
 //! tags, venues, leads in every status, umbrella or not, with subjects, risk items with NULL
-//! units, tasks with and without targets, audit entries of both categories), for every user of
+//! units, meetings on umbrella leads or not with their attending units, lawyers' reports, tasks
+//! with and without targets, audit entries of both categories), for every user of
 //! town A and one user of each role of town B, it compares with the predicate:
 //! - `Access::rows` for every (resource, action) of the policy, `Access::select` for `read`;
 //! - for every field group, the readable rows filtered by `Groups::condition`, and by
@@ -30,15 +31,16 @@ use std::time::Instant;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
     AttentionLevel, AuditCategory, AuditOutcome, EscalationLevel, Gender, JudicialTag, LeadCategory, LeadSource,
-    LeadStatus, RecordStatus, ReportKind, RiskCategory, RiskStatus, Role, TaskKind, TaskStatus, TaskTargetType,
-    UnitKind, VenueType,
+    LeadStatus, MeetingKind, RecordStatus, ReportKind, RiskCategory, RiskStatus, Role, TaskKind, TaskStatus,
+    TaskTargetType, UnitKind, VenueType,
 };
 use entity::{
-    app_user, audit_log, lead, lead_subject, org_unit, person, person_judicial_tag, risk_item, task, town, unit_report,
-    venue, village,
+    app_user, audit_log, lawyer_report, lead, lead_subject, meeting, meeting_unit, org_unit, person,
+    person_judicial_tag, risk_item, task, town, unit_report, venue, village,
 };
 use pingan::access::resource::{
-    AuditEntries, Leads, OrgUnits, Persons, RiskItems, Tasks, UnitReports, Users, Venues, Villages,
+    AuditEntries, LawyerReports, Leads, Meetings, OrgUnits, Persons, RiskItems, Tasks, UnitReports, Users, Venues,
+    Villages,
 };
 use pingan::access::{Access, Resource};
 use pingan::auth::Viewer;
@@ -75,6 +77,9 @@ struct TownPlan {
     venues: Vec<Index>,
     leads: Vec<LeadPlan>,
     risks: Vec<RiskPlan>,
+    meetings: Vec<MeetingPlan>,
+    /// One entry per lawyer's report: the unit that recorded it.
+    lawyer_reports: Vec<Index>,
     tasks: Vec<TaskPlan>,
     /// One entry per audit entry: whether it is an administration entry.
     audits: Vec<bool>,
@@ -111,6 +116,15 @@ struct RiskPlan {
 }
 
 #[derive(Debug, Clone)]
+struct MeetingPlan {
+    /// Recorded by a discipline commission, so on umbrella leads; else by a coordination office.
+    umbrella: bool,
+    recorder: Index,
+    /// Units that attended besides the recording one.
+    attendees: Vec<Index>,
+}
+
+#[derive(Debug, Clone)]
 struct TaskPlan {
     assignee: Index,
     creator: Index,
@@ -125,6 +139,7 @@ enum Target {
     Venue(Index),
     Lead(Index),
     RiskItem(Index),
+    Meeting(Index),
 }
 
 fn every<T: Iterable>() -> Vec<T> {
@@ -144,20 +159,28 @@ fn town_plan() -> impl Strategy<Value = TownPlan> {
         prop::collection::vec(any::<Index>(), 0..=5),
         prop::collection::vec(lead_plan(), 0..=12),
         prop::collection::vec(risk_plan(), 0..=8),
+        prop::collection::vec(meeting_plan(), 0..=6),
+        prop::collection::vec(any::<Index>(), 0..=3),
         prop::collection::vec(task_plan(), 0..=10),
         prop::collection::vec(any::<bool>(), 0..=4),
     )
-        .prop_map(|(offices, villages, odd_users, persons, venues, leads, risks, tasks, audits)| TownPlan {
-            offices,
-            villages,
-            odd_users,
-            persons,
-            venues,
-            leads,
-            risks,
-            tasks,
-            audits,
-        })
+        .prop_map(
+            |(offices, villages, odd_users, persons, venues, leads, risks, meetings, lawyer_reports, tasks, audits)| {
+                TownPlan {
+                    offices,
+                    villages,
+                    odd_users,
+                    persons,
+                    venues,
+                    leads,
+                    risks,
+                    meetings,
+                    lawyer_reports,
+                    tasks,
+                    audits,
+                }
+            },
+        )
 }
 
 fn person_plan() -> impl Strategy<Value = PersonPlan> {
@@ -211,6 +234,11 @@ fn risk_plan() -> impl Strategy<Value = RiskPlan> {
         })
 }
 
+fn meeting_plan() -> impl Strategy<Value = MeetingPlan> {
+    (prop::bool::weighted(0.35), any::<Index>(), prop::collection::vec(any::<Index>(), 0..=3))
+        .prop_map(|(umbrella, recorder, attendees)| MeetingPlan { umbrella, recorder, attendees })
+}
+
 fn task_plan() -> impl Strategy<Value = TaskPlan> {
     let target = prop_oneof![
         2 => Just(Target::None),
@@ -218,6 +246,7 @@ fn task_plan() -> impl Strategy<Value = TaskPlan> {
         1 => any::<Index>().prop_map(Target::Venue),
         4 => any::<Index>().prop_map(Target::Lead),
         1 => any::<Index>().prop_map(Target::RiskItem),
+        2 => any::<Index>().prop_map(Target::Meeting),
     ];
     (any::<Index>(), any::<Index>(), target).prop_map(|(assignee, creator, target)| TaskPlan {
         assignee,
@@ -240,6 +269,9 @@ struct World {
     leads: Vec<lead::Model>,
     subjects: Vec<lead_subject::Model>,
     risks: Vec<risk_item::Model>,
+    meetings: Vec<meeting::Model>,
+    attendees: Vec<meeting_unit::Model>,
+    lawyer_reports: Vec<lawyer_report::Model>,
     tasks: Vec<task::Model>,
     audits: Vec<audit_log::Model>,
     reports: Vec<unit_report::Model>,
@@ -264,6 +296,14 @@ impl World {
 
     fn lead(&self, id: Uuid) -> Option<&lead::Model> {
         self.leads.iter().find(|l| l.id == id)
+    }
+
+    fn meeting(&self, id: Uuid) -> Option<&meeting::Model> {
+        self.meetings.iter().find(|m| m.id == id)
+    }
+
+    fn attended(&self, meeting: Uuid, unit: Uuid) -> bool {
+        self.attendees.iter().any(|a| a.meeting_id == meeting && a.unit_id == unit)
     }
 
     /// Every user of town A, and one user of each role of town B.
@@ -321,6 +361,9 @@ async fn wipe(db: &DatabaseConnection) {
     unit_report::Entity::delete_many().exec(db).await.expect("wipe unit_report");
     audit_log::Entity::delete_many().exec(db).await.expect("wipe audit_log");
     task::Entity::delete_many().exec(db).await.expect("wipe task");
+    lawyer_report::Entity::delete_many().exec(db).await.expect("wipe lawyer_report");
+    meeting_unit::Entity::delete_many().exec(db).await.expect("wipe meeting_unit");
+    meeting::Entity::delete_many().exec(db).await.expect("wipe meeting");
     risk_item::Entity::delete_many().exec(db).await.expect("wipe risk_item");
     lead_subject::Entity::delete_many().exec(db).await.expect("wipe lead_subject");
     lead::Entity::delete_many().exec(db).await.expect("wipe lead");
@@ -356,6 +399,9 @@ async fn build(db: &DatabaseConnection, plan: &Plan) -> World {
     let mut leads = Vec::new();
     let mut subjects = Vec::new();
     let mut risks = Vec::new();
+    let mut meetings = Vec::new();
+    let mut attendees = Vec::new();
+    let mut lawyer_reports = Vec::new();
     let mut tasks = Vec::new();
     let mut audits = Vec::new();
     for (t, tp) in plan.towns.iter().enumerate() {
@@ -581,6 +627,52 @@ async fn build(db: &DatabaseConnection, plan: &Plan) -> World {
             })
             .collect();
 
+        // As the app records them: a discipline commission's meeting is on umbrella leads, and
+        // the recording unit is among the units that attended.
+        let meeting_ids: Vec<Uuid> = tp
+            .meetings
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let id = Uuid::now_v7();
+                let kind = if m.umbrella { UnitKind::DisciplineCommission } else { UnitKind::CoordinationOffice };
+                let recorders: Vec<Uuid> = town_units.iter().filter(|u| u.1 == kind).map(|u| u.0).collect();
+                let recorder = recorders[m.recorder.index(recorders.len())];
+                meetings.push(meeting::ActiveModel {
+                    id: Set(id),
+                    town_id: Set(town_id),
+                    kind: Set(MeetingKind::JointMeeting),
+                    held_on: Set(day),
+                    summary: Set(format!("{label} meeting {i}")),
+                    umbrella: Set(m.umbrella),
+                    recorded_by_unit_id: Set(recorder),
+                    recorded_by_user_id: Set(town_users[0]),
+                    created_at: Set(now),
+                });
+                let units: BTreeSet<Uuid> = m.attendees.iter().map(unit_at).chain([recorder]).collect();
+                attendees.extend(
+                    units.into_iter().map(|unit| meeting_unit::ActiveModel { meeting_id: Set(id), unit_id: Set(unit) }),
+                );
+                id
+            })
+            .collect();
+
+        for (i, recorder) in tp.lawyer_reports.iter().enumerate() {
+            lawyer_reports.push(lawyer_report::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                town_id: Set(town_id),
+                lawyer_name: Set(format!("{label} lawyer {i}")),
+                law_firm: Set("-".into()),
+                case_name: Set("-".into()),
+                court: Set("-".into()),
+                reported_on: Set(day),
+                recorded_by_unit_id: Set(unit_at(recorder)),
+                recorded_by_user_id: Set(town_users[0]),
+                created_at: Set(now),
+                ..Default::default()
+            });
+        }
+
         for (i, tk) in tp.tasks.iter().enumerate() {
             let pick = |ids: &[Uuid], i: &Index| (!ids.is_empty()).then(|| ids[i.index(ids.len())]);
             let target = match &tk.target {
@@ -589,6 +681,7 @@ async fn build(db: &DatabaseConnection, plan: &Plan) -> World {
                 Target::Venue(i) => pick(&venue_ids, i).map(|id| (TaskTargetType::Venue, id)),
                 Target::Lead(i) => pick(&lead_ids, i).map(|id| (TaskTargetType::Lead, id)),
                 Target::RiskItem(i) => pick(&risk_ids, i).map(|id| (TaskTargetType::RiskItem, id)),
+                Target::Meeting(i) => pick(&meeting_ids, i).map(|id| (TaskTargetType::Meeting, id)),
             };
             tasks.push(task::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -639,6 +732,9 @@ async fn build(db: &DatabaseConnection, plan: &Plan) -> World {
     insert(db, leads).await;
     insert(db, subjects).await;
     insert(db, risks).await;
+    insert(db, meetings).await;
+    insert(db, attendees).await;
+    insert(db, lawyer_reports).await;
     insert(db, tasks).await;
     insert(db, audits).await;
     // A report of every unit that has a user, submitted by that user (every unit kind reports).
@@ -680,6 +776,9 @@ async fn build(db: &DatabaseConnection, plan: &Plan) -> World {
         leads: lead::Entity::find().all(db).await.expect("load leads"),
         subjects: lead_subject::Entity::find().all(db).await.expect("load subjects"),
         risks: risk_item::Entity::find().all(db).await.expect("load risks"),
+        meetings: meeting::Entity::find().all(db).await.expect("load meetings"),
+        attendees: meeting_unit::Entity::find().all(db).await.expect("load attendees"),
+        lawyer_reports: lawyer_report::Entity::find().all(db).await.expect("load lawyer reports"),
         tasks: task::Entity::find().all(db).await.expect("load tasks"),
         audits: audit_log::Entity::find().all(db).await.expect("load audits"),
         reports: unit_report::Entity::find().all(db).await.expect("load reports"),
@@ -722,6 +821,8 @@ table!(Venues, venue, venues);
 table!(Leads, lead, leads);
 table!(RiskItems, risk_item, risks);
 table!(Tasks, task, tasks);
+table!(Meetings, meeting, meetings);
+table!(LawyerReports, lawyer_report, lawyer_reports);
 table!(AuditEntries, audit_log, audits);
 table!(Users, app_user, users);
 table!(OrgUnits, org_unit, units);
@@ -759,6 +860,12 @@ fn own_village(w: &World, viewer: &Viewer) -> Option<Uuid> {
 /// unmarked since.
 fn is_umbrella(l: &lead::Model) -> bool {
     l.involves_official || l.category == LeadCategory::ProtectiveUmbrella || l.umbrella
+}
+
+/// "A meeting the discipline commission records is on umbrella leads": the flag it is recorded
+/// with.
+fn is_umbrella_meeting(m: &meeting::Model) -> bool {
+    m.umbrella
 }
 
 fn unknown(atom: &str, resource: &str) -> ! {
@@ -886,13 +993,16 @@ impl Spec for Tasks {
         &["assigned_to_own_unit", "created_by_own_unit", "target_umbrella_lead", "target_not_umbrella_lead"];
     const ON_ROW_ALONE: bool = false;
     fn holds(atom: &str, w: &World, viewer: &Viewer, row: &task::Model) -> bool {
-        // "tasks whose target is an umbrella lead in town"
-        let targets_umbrella_lead = || {
-            row.target_type == Some(TaskTargetType::Lead)
-                && row
-                    .target_id
-                    .and_then(|id| w.lead(id))
-                    .is_some_and(|l| l.town_id == viewer.town_id && is_umbrella(l))
+        // "tasks whose target is an umbrella lead in town", or a meeting of the town on umbrella
+        // leads (its decisions are the discipline commission's alone)
+        let targets_umbrella_lead = || match (row.target_type, row.target_id) {
+            (Some(TaskTargetType::Lead), Some(id)) => {
+                w.lead(id).is_some_and(|l| l.town_id == viewer.town_id && is_umbrella(l))
+            }
+            (Some(TaskTargetType::Meeting), Some(id)) => {
+                w.meeting(id).is_some_and(|m| m.town_id == viewer.town_id && is_umbrella_meeting(m))
+            }
+            _ => false,
         };
         match atom {
             "town" | "row" => true,
@@ -910,6 +1020,10 @@ impl Spec for Tasks {
                 Some(l) => format!("lead {} (umbrella {})", l.serial, is_umbrella(l)),
                 None => format!("missing lead {id}"),
             },
+            (Some(TaskTargetType::Meeting), Some(id)) => match w.meeting(id) {
+                Some(m) => format!("meeting `{}` (umbrella {})", m.summary, is_umbrella_meeting(m)),
+                None => format!("missing meeting {id}"),
+            },
             (Some(kind), _) => format!("{kind:?}"),
             (None, _) => "none".into(),
         };
@@ -920,6 +1034,42 @@ impl Spec for Tasks {
             w.unit_name(Some(row.assignee_unit_id)),
             w.unit_name(Some(row.creating_unit_id))
         )
+    }
+}
+
+impl Spec for Meetings {
+    const ATOMS: &'static [&'static str] = &["umbrella", "ordinary", "attended_by_own_unit"];
+    const ON_ROW_ALONE: bool = false;
+    fn holds(atom: &str, w: &World, viewer: &Viewer, row: &meeting::Model) -> bool {
+        match atom {
+            "town" | "row" => true,
+            // "a meeting the discipline commission records is on umbrella leads"
+            "umbrella" => is_umbrella_meeting(row),
+            // every other meeting
+            "ordinary" => !is_umbrella_meeting(row),
+            // "a unit reads those it attended"
+            "attended_by_own_unit" => w.attended(row.id, viewer.unit_id),
+            other => unknown(other, Self::NAME),
+        }
+    }
+    fn describe(w: &World, row: &meeting::Model) -> String {
+        let units: Vec<String> =
+            w.attendees.iter().filter(|a| a.meeting_id == row.id).map(|a| w.unit_name(Some(a.unit_id))).collect();
+        format!(
+            "meeting `{}` ({}, umbrella {}, recorded by `{}`, attended by {units:?})",
+            row.summary,
+            w.town_name(row.town_id),
+            row.umbrella,
+            w.unit_name(Some(row.recorded_by_unit_id))
+        )
+    }
+}
+
+impl Spec for LawyerReports {
+    const ATOMS: &'static [&'static str] = &[];
+    const ON_ROW_ALONE: bool = true;
+    fn describe(w: &World, row: &lawyer_report::Model) -> String {
+        format!("lawyer report of `{}` ({})", row.lawyer_name, w.town_name(row.town_id))
     }
 }
 
@@ -1004,6 +1154,8 @@ fn known_atoms(resource: &str) -> Option<&'static [&'static str]> {
         "lead" => Leads::ATOMS,
         "risk_item" => RiskItems::ATOMS,
         "task" => Tasks::ATOMS,
+        "meeting" => Meetings::ATOMS,
+        "lawyer_report" => LawyerReports::ATOMS,
         "audit_log" => AuditEntries::ATOMS,
         "user" => Users::ATOMS,
         "org_unit" => OrgUnits::ATOMS,
@@ -1237,6 +1389,8 @@ async fn run_world(
     check::<Venues>(&cx).await?;
     check::<Leads>(&cx).await?;
     check::<RiskItems>(&cx).await?;
+    check::<Meetings>(&cx).await?;
+    check::<LawyerReports>(&cx).await?;
     check::<Tasks>(&cx).await?;
     check::<AuditEntries>(&cx).await?;
     check::<Users>(&cx).await?;

@@ -35,6 +35,9 @@ async fn a_seeded_world_has_every_kind_of_record_in_proportion_and_serves_the_de
     assert_eq!(counts.leads, PERSONS / 20);
     assert_eq!(counts.risk_items, PERSONS / 50);
     assert_eq!(counts.tasks, PERSONS / 50);
+    assert_eq!(counts.meetings, PERSONS / 50);
+    assert!(counts.decisions >= counts.meetings, "every meeting has a decision");
+    assert_eq!(counts.lawyer_reports, PERSONS / 50);
 
     // Leads in every state (each town's first leads take the states in turn).
     let conn = pingan::db::connect(&db.url).await.expect("connect");

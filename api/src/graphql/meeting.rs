@@ -432,6 +432,12 @@ impl MeetingMutation {
     }
 }
 
+/// The title of the task a decision of a meeting of `kind` raises: the kind of meeting, never
+/// the decision's content.
+pub fn decision_title(kind: MeetingKind) -> String {
+    format!("{}决定事项", label(&kind))
+}
+
 /// The task a decision raises: a fixed title naming the kind of meeting (never its content),
 /// the decision itself as the description, the meeting as the target.
 fn decision_task(
@@ -446,7 +452,7 @@ fn decision_task(
     task::Model {
         id: Uuid::now_v7(),
         town_id: viewer.town_id,
-        title: format!("{}决定事项", label(&kind)),
+        title: decision_title(kind),
         description: Some(text.to_owned()),
         kind: TaskKind::MeetingDecision,
         target_type: Some(TaskTargetType::Meeting),

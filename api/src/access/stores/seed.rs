@@ -5,9 +5,10 @@
 use std::future::Future;
 
 use entity::{
-    lead, lead_event, lead_serial_counter, lead_subject, person, person_assessment, person_category, person_incident,
-    person_judicial_tag, person_level_change, person_measure, person_talk, risk_check, risk_event, risk_feedback,
-    risk_item, task, task_event, venue, venue_incident, venue_inspection, venue_level_change,
+    lawyer_report, lead, lead_event, lead_serial_counter, lead_subject, meeting, meeting_decision, meeting_unit,
+    person, person_assessment, person_category, person_incident, person_judicial_tag, person_level_change,
+    person_measure, person_talk, risk_check, risk_event, risk_feedback, risk_item, task, task_event, venue,
+    venue_incident, venue_inspection, venue_level_change,
 };
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 
@@ -62,4 +63,8 @@ seed!(
     risk_check,
     task,
     task_event,
+    meeting,
+    meeting_unit,
+    meeting_decision,
+    lawyer_report,
 );

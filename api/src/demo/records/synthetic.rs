@@ -1,13 +1,15 @@
 //! A synthetic world of any size on top of the demo world (`pingan seed`): key persons with their
 //! categories and talks, venues with inspections, leads in every state with their subjects and
-//! histories, risk items with their histories and ad-hoc supervision tasks, spread over both demo
-//! towns and all their villages. Everything is written through the seed store, a batch of
+//! histories, risk items with their histories and ad-hoc supervision tasks, meetings with the
+//! units that attended and their decisions (and the tasks those raised), and the judicial
+//! office's lawyers' reports, spread over both demo towns and all their villages. Everything is written through the seed store, a batch of
 //! persons (and the records that link to them) per transaction, so memory stays flat at any size.
 //!
 //! The same `seed` gives the same records: every random choice, and every id, comes from one
 //! seeded generator (only the demo world's own towns, units and users get fresh ids).
 
-use entity::enums::LeadEventKind as K;
+use entity::enums::{LeadEventKind as K, MeetingKind};
+use entity::{lawyer_report, meeting, meeting_decision, meeting_unit};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{DatabaseConnection, Iterable};
@@ -17,11 +19,14 @@ use super::*;
 
 /// Persons written per transaction; venues, leads, risk items and tasks follow in proportion.
 const BATCH: usize = 1_000;
-/// Records of each kind per person (venues 1 in 10, leads 1 in 20, risk items and tasks 1 in 50).
+/// Records of each kind per person (venues 1 in 10, leads 1 in 20, risk items, tasks, meetings
+/// and lawyers' reports 1 in 50).
 const VENUES_PER: usize = 10;
 const LEADS_PER: usize = 20;
 const RISKS_PER: usize = 50;
 const TASKS_PER: usize = 50;
+const MEETINGS_PER: usize = 50;
+const LAWYER_REPORTS_PER: usize = 50;
 const TALKS: usize = 3;
 /// How far back the world's records reach.
 const YEARS: i64 = 5;
@@ -37,10 +42,13 @@ pub struct Counts {
     pub lead_events: usize,
     pub risk_items: usize,
     pub tasks: usize,
+    pub meetings: usize,
+    pub decisions: usize,
+    pub lawyer_reports: usize,
 }
 
 /// The world's two towns and what each may do: only a town with a discipline commission and a
-/// judicial office gets umbrella leads and judicial assignees.
+/// judicial office gets umbrella leads and meetings, judicial assignees and lawyers' reports.
 struct Place {
     town: Town,
     full: bool,
@@ -142,6 +150,10 @@ struct Rows {
     risk_events: Vec<risk_event::Model>,
     tasks: Vec<task::Model>,
     task_events: Vec<task_event::Model>,
+    meetings: Vec<meeting::Model>,
+    attendees: Vec<meeting_unit::Model>,
+    decisions: Vec<meeting_decision::Model>,
+    lawyer_reports: Vec<lawyer_report::Model>,
 }
 
 const SURNAMES: &[&str] = &[
@@ -166,6 +178,21 @@ const LEAD_SUMMARIES: &[&str] = &[
 ];
 const CONCLUSION: &str = "经核查，已依法处理。";
 const RISK_TITLES: &[&str] = &["邻里宅基地纠纷", "工程款拖欠引发聚集风险", "土地流转纠纷", "校园周边摊贩冲突"];
+const MEETING_SUMMARIES: &[&str] = &[
+    "通报本月线索核查和重点人员管控情况，研判辖区涉黑涉恶风险。",
+    "各成员单位汇报重点行业整治进展，部署下阶段工作。",
+    "会商矛盾纠纷化解情况，对久调未结的纠纷逐件明确责任单位。",
+];
+const UMBRELLA_SUMMARY: &str = "研究保护伞线索核查进展，明确下一步核查措施。";
+const DECISIONS: &[&str] = &[
+    "会议要求各单位按期反馈落实情况。",
+    "对相关重点人员开展一次走访谈话，形成书面报告。",
+    "会同有关部门对相关场所开展联合检查。",
+    "对相关线索深入核查，十五日内报送核查结果。",
+];
+const LAWYERS: &[(&str, &str)] =
+    &[("诚信律师事务所", "县人民法院"), ("正义律师事务所", "市中级人民法院"), ("明德律师事务所", "县人民法院")];
+const CASE_NAMES: &[&str] = &["某某等人寻衅滋事案", "某某等人强迫交易案", "某某等人敲诈勒索案"];
 
 impl Synthetic<'_> {
     fn id(&mut self, at: DateTime<Utc>) -> Uuid {
@@ -202,6 +229,17 @@ impl Synthetic<'_> {
                 let place = (i / TASKS_PER) % self.places.len();
                 self.task(&mut rows, place, &persons[place])?;
             }
+            if i % MEETINGS_PER == 0 {
+                let k = i / MEETINGS_PER;
+                self.meeting(&mut rows, k % self.places.len(), k)?;
+            }
+            if i % LAWYER_REPORTS_PER == 0 {
+                // Only a town with a judicial office keeps the ledger.
+                let ledgers: Vec<usize> = (0..self.places.len()).filter(|p| self.places[*p].full).collect();
+                if !ledgers.is_empty() {
+                    self.lawyer_report(&mut rows, ledgers[(i / LAWYER_REPORTS_PER) % ledgers.len()])?;
+                }
+            }
         }
         self.write(txn, rows).await
     }
@@ -215,7 +253,11 @@ impl Synthetic<'_> {
         c.leads += rows.leads.len();
         c.lead_events += rows.lead_events.len();
         c.risk_items += rows.risks.len();
-        c.tasks += rows.tasks.len();
+        // The ad-hoc tasks; those the meetings' decisions raised are counted with the decisions.
+        c.tasks += rows.tasks.iter().filter(|t| t.kind == Tk::AdHoc).count();
+        c.meetings += rows.meetings.len();
+        c.decisions += rows.decisions.len();
+        c.lawyer_reports += rows.lawyer_reports.len();
         // Parents before children; each table in statements of a bounded number of parameters.
         seed_chunks(txn, rows.persons, 20).await?;
         seed_chunks(txn, rows.categories, 2).await?;
@@ -230,6 +272,10 @@ impl Synthetic<'_> {
         seed_chunks(txn, rows.risk_events, 9).await?;
         seed_chunks(txn, rows.tasks, 18).await?;
         seed_chunks(txn, rows.task_events, 7).await?;
+        seed_chunks(txn, rows.meetings, 9).await?;
+        seed_chunks(txn, rows.attendees, 2).await?;
+        seed_chunks(txn, rows.decisions, 7).await?;
+        seed_chunks(txn, rows.lawyer_reports, 11).await?;
         Ok(())
     }
 
@@ -596,7 +642,21 @@ impl Synthetic<'_> {
             updated_at: created,
         });
         let boss = (Some(coord), Some(p.coord_user));
-        let work = (Some(assignee), worker);
+        self.task_events(rows, id, status, created, boss, (Some(assignee), worker));
+        Ok(())
+    }
+
+    /// A task's thread up to its status: created by `boss`, carried out by `work` (unit, user),
+    /// a step every 20 hours from `created`.
+    fn task_events(
+        &mut self,
+        rows: &mut Rows,
+        id: Uuid,
+        status: Ts,
+        created: DateTime<Utc>,
+        boss: (Option<Uuid>, Option<Uuid>),
+        work: (Option<Uuid>, Option<Uuid>),
+    ) {
         let mut events = vec![(TaskEventKind::Created, boss, None)];
         match status {
             Ts::Open => {}
@@ -624,6 +684,118 @@ impl Synthetic<'_> {
                 created_at: at,
             });
         }
+    }
+
+    /// A meeting of the town, held in an earlier month (this month's analysis meeting is still to
+    /// hold), with the units that attended, the recording one among them, and its decisions: the
+    /// first for all, the others each given to an attending unit with the MEETING_DECISION task
+    /// it raised on the meeting. In a town with a discipline commission every tenth meeting is
+    /// the commission's, on umbrella leads.
+    fn meeting(&mut self, rows: &mut Rows, place: usize, k: usize) -> Result<(), DemoError> {
+        let p = &self.places[place];
+        let town = &p.town;
+        let umbrella = p.full && (k / self.places.len()) % 10 == 9;
+        let (recorder, user) = town.actor(if umbrella { U::Jiwei } else { U::Coord })?;
+        let kind = if umbrella {
+            MeetingKind::JointMeeting
+        } else {
+            self.pick(&[MeetingKind::MonthlyAnalysis, MeetingKind::JointMeeting, MeetingKind::ThreeLevelJointMeeting])
+        };
+        let ago = self.rng.random_range(32..365 * YEARS);
+        let held = town.ago(ago);
+        let id = self.id(held);
+        let summary = if umbrella { UMBRELLA_SUMMARY } else { self.pick(MEETING_SUMMARIES) };
+        rows.meetings.push(meeting::Model {
+            id,
+            town_id: town.id,
+            kind,
+            held_on: town.date(ago),
+            summary: summary.to_owned(),
+            umbrella,
+            recorded_by_unit_id: recorder,
+            recorded_by_user_id: user,
+            created_at: held,
+        });
+        let mut units = vec![town.unit(U::Police)?];
+        if !umbrella {
+            units.push(town.villages[self.rng.random_range(0..town.villages.len())].1);
+            if p.full {
+                units.push(town.unit(U::Sifa)?);
+            }
+        }
+        let attended =
+            units.iter().chain([&recorder]).map(|unit| meeting_unit::Model { meeting_id: id, unit_id: *unit });
+        rows.attendees.extend(attended);
+        let decisions = self.rng.random_range(1..=3);
+        for position in 0..decisions {
+            let text = if position == 0 { DECISIONS[0] } else { self.pick(&DECISIONS[1..]) };
+            let given = (position > 0).then(|| self.pick(&units));
+            let due = held + Duration::days(self.rng.random_range(7..30));
+            let task = match given {
+                Some(unit) => {
+                    let task = self.id(held);
+                    let status = self.pick(&[Ts::Open, Ts::InProgress, Ts::Submitted, Ts::Accepted, Ts::Accepted]);
+                    rows.tasks.push(task::Model {
+                        id: task,
+                        town_id: town.id,
+                        title: crate::graphql::meeting::decision_title(kind),
+                        description: Some(text.to_owned()),
+                        kind: Tk::MeetingDecision,
+                        target_type: Some(TaskTargetType::Meeting),
+                        target_id: Some(id),
+                        assignee_unit_id: unit,
+                        assignee_user_id: None,
+                        creating_unit_id: recorder,
+                        created_by_user_id: Some(user),
+                        due_at: due,
+                        listed: false,
+                        status,
+                        rule_key: None,
+                        version: 1,
+                        created_at: held,
+                        updated_at: held,
+                    });
+                    let worker = town.user(unit).map(|u| u.id);
+                    self.task_events(rows, task, status, held, (Some(recorder), Some(user)), (Some(unit), worker));
+                    Some(task)
+                }
+                None => None,
+            };
+            let decision = self.id(held);
+            rows.decisions.push(meeting_decision::Model {
+                id: decision,
+                meeting_id: id,
+                position,
+                text: text.to_owned(),
+                assignee_unit_id: given,
+                due_at: given.map(|_| due),
+                task_id: task,
+            });
+        }
+        Ok(())
+    }
+
+    /// A lawyer's report of representing a gang case, entered in the judicial office's ledger.
+    fn lawyer_report(&mut self, rows: &mut Rows, place: usize) -> Result<(), DemoError> {
+        let town = &self.places[place].town;
+        let (unit, user) = town.actor(U::Sifa)?;
+        let ago = self.rng.random_range(1..365 * YEARS);
+        let at = town.ago(ago);
+        let id = self.id(at);
+        let (law_firm, court) = self.pick(LAWYERS);
+        rows.lawyer_reports.push(lawyer_report::Model {
+            id,
+            town_id: town.id,
+            lawyer_name: format!("{}{}", self.pick(SURNAMES), self.pick(GIVEN)),
+            law_firm: law_firm.to_owned(),
+            case_name: self.pick(CASE_NAMES).to_owned(),
+            court: court.to_owned(),
+            reported_on: town.date(ago),
+            note: None,
+            recorded_by_unit_id: unit,
+            recorded_by_user_id: user,
+            created_at: at,
+        });
         Ok(())
     }
 }
