@@ -16,14 +16,10 @@ use crate::access::store::{Child, Store};
 use crate::access::stores::lead::{GangParts, LeadEvents, LeadPriorities, LeadSubjects, is_major};
 use crate::access::stores::task;
 use crate::auth::Viewer;
-use crate::error::ApiError;
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
-/// A store error as a loader error (its detail reaches the log only, like any other).
-fn loader_error(e: ApiError) -> Arc<DbErr> {
-    Arc::new(DbErr::Custom(e.to_string()))
-}
+use super::loaders::store_error as loader_error;
 
 /// The events of a lead.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

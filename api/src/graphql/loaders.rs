@@ -213,3 +213,15 @@ pub async fn org_unit(ctx: &async_graphql::Context<'_>, unit: Option<Uuid>) -> a
         None => Ok(None),
     }
 }
+
+/// A store error as a loader's error, for every loader: a database failure stays the `DbErr` it
+/// was, so the error mapping still tells an outage (`UNAVAILABLE`) from an internal error.
+pub(crate) fn store_error(err: crate::error::ApiError) -> Arc<DbErr> {
+    Arc::new(match err {
+        crate::error::ApiError::Internal(err) => match err.downcast::<DbErr>() {
+            Ok(err) => err,
+            Err(err) => DbErr::Custom(err.to_string()),
+        },
+        other => DbErr::Custom(other.to_string()),
+    })
+}

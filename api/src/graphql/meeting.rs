@@ -180,9 +180,7 @@ impl MeetingLoader {
     }
 }
 
-fn loader_error(e: ApiError) -> Arc<DbErr> {
-    Arc::new(DbErr::Custom(e.to_string()))
-}
+use super::loaders::store_error as loader_error;
 
 impl Loader<PartsOf> for MeetingLoader {
     type Value = MeetingParts;

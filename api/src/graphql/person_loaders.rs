@@ -24,20 +24,10 @@ use crate::access::stores::person::{
     self as store, Assessments, BoardPublications, Categories, Incidents, LevelHistory, Measures, Tags, Talks,
 };
 use crate::auth::Viewer;
-use crate::error::ApiError;
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
-/// A store error as a loader's error: the loaders' callers see a database failure either way.
-pub(super) fn db_err(err: ApiError) -> Arc<DbErr> {
-    Arc::new(match err {
-        ApiError::Internal(err) => match err.downcast::<DbErr>() {
-            Ok(err) => err,
-            Err(err) => DbErr::Custom(err.to_string()),
-        },
-        other => DbErr::Custom(other.to_string()),
-    })
-}
+pub(super) use super::loaders::store_error as db_err;
 
 /// What a page of persons asks for, from the query's selection.
 pub struct PersonWants {

@@ -26,7 +26,6 @@ use crate::AppState;
 use crate::access::store::{Child, Store};
 use crate::access::stores::venue::{self as store, Incidents, Inspections, LevelHistory, Penalties};
 use crate::auth::Viewer;
-use crate::error::ApiError;
 
 /// The loaders of the records one query returns (venues, risk items).
 pub struct RecordLoaders {
@@ -141,10 +140,7 @@ impl RecordLoader {
     }
 }
 
-/// A failure of the store, as the loaders report one.
-pub(super) fn load_error(err: ApiError) -> Arc<DbErr> {
-    Arc::new(DbErr::Custom(err.to_string()))
-}
+pub(super) use super::loaders::store_error as load_error;
 
 /// Every child table: the rows under the keys' parents the viewer reads with the child's group,
 /// grouped by parent (an empty list for a key without any, so the cache answers "none" too).
