@@ -1,5 +1,9 @@
 //! The `pingan` binary: parses the command line and hands over to the library.
 
+// The schema's root future nests one async block per object type it may resolve; its layout
+// needs a deeper query than the default 128 in an optimised build.
+#![recursion_limit = "256"]
+
 use clap::Parser;
 
 /// mimalloc: a request allocates and frees many small values (rows, JSON, GraphQL values) across
