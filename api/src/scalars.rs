@@ -31,8 +31,25 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        Value::String(iso_date(self.0))
     }
+}
+
+/// `YYYY-MM-DD`, written directly: chrono's formatter parses its pattern on every call, and a
+/// page of records writes hundreds of dates.
+pub fn iso_date(date: NaiveDate) -> String {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.format("%Y-%m-%d").to_string();
+    }
+    let (month, day) = (date.month(), date.day());
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let mut text = String::with_capacity(10);
+    for n in [year as u32 / 1000, year as u32 / 100, year as u32 / 10, year as u32] {
+        text.push(digit(n));
+    }
+    text.extend(['-', digit(month / 10), digit(month), '-', digit(day / 10), digit(day)]);
+    text
 }
 
 impl From<NaiveDate> for Date {
@@ -44,5 +61,24 @@ impl From<NaiveDate> for Date {
 impl From<Date> for NaiveDate {
     fn from(d: Date) -> Self {
         d.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_written_as_chrono_writes_it() {
+        let mut day = NaiveDate::from_ymd_opt(-3, 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(10_002, 12, 31).unwrap();
+        let mut checked = 0;
+        while day <= last {
+            assert_eq!(iso_date(day), day.format("%Y-%m-%d").to_string());
+            day = day + chrono::Days::new(7);
+            checked += 1;
+        }
+        assert!(checked > 500_000);
+        assert_eq!(iso_date(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()), "2026-03-09");
     }
 }
