@@ -37,6 +37,7 @@ mod reports;
 mod review_findings;
 mod risk_plans;
 mod risks;
+mod rows;
 mod schema;
 mod scopes;
 mod seed;

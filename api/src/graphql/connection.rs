@@ -5,7 +5,10 @@
 //! only when asked for, and from the same scoped condition as the page.
 
 pub use crate::access::page::{DEFAULT_PAGE, KeyKind, MAX_PAGE, after, decode_cursor, encode_cursor, page_size};
+use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{OutputType, SimpleObject};
+
+use super::flat::{Flat, Rows};
 
 /// 分页 — one keyset page of a list: its rows, with and without cursors, the page info and the
 /// total.
@@ -26,11 +29,12 @@ use async_graphql::{OutputType, SimpleObject};
     name = "AuditEntryConnection",
     params(super::audit_log::AuditEntry, super::audit_log::AuditEntryEdge)
 ))]
-pub struct Connection<T: OutputType, E: OutputType> {
+// The rows resolve field after field ([`Rows`]): they are the bulk of every answer.
+pub struct Connection<T: OutputType + ContainerType, E: OutputType + ContainerType> {
     /// 边 — the rows of the page, each with its cursor.
-    pub edges: Vec<E>,
+    pub edges: Rows<E>,
     /// 记录 — the rows of the page, without cursors.
-    pub nodes: Vec<T>,
+    pub nodes: Rows<T>,
     /// 分页信息 — whether more rows follow or precede, and the cursors at both ends.
     pub page_info: PageInfo,
     /// 总数 — how many rows match the filter in the viewer's scope.
@@ -51,11 +55,11 @@ pub type Page<T> = Connection<T, Edge<T>>;
 #[graphql(concrete(name = "UserEdge", params(super::org::User)))]
 #[graphql(concrete(name = "MeetingEdge", params(super::meeting::Meeting)))]
 #[graphql(concrete(name = "LawyerReportEdge", params(super::lawyer_report::LawyerReport)))]
-pub struct Edge<T: OutputType> {
+pub struct Edge<T: OutputType + ContainerType> {
     /// 游标 — an opaque cursor, for `after` or `before`.
     pub cursor: String,
     /// 记录 — the record on this edge.
-    pub node: T,
+    pub node: Flat<T>,
 }
 
 /// 分页信息 — whether more rows follow or precede a page, and the cursors at its ends.
@@ -71,16 +75,16 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-impl<T: OutputType + Clone> Connection<T, Edge<T>>
+impl<T: OutputType + ContainerType + Clone> Connection<T, Edge<T>>
 where
-    Edge<T>: OutputType,
+    Edge<T>: OutputType + ContainerType,
 {
     /// A page of rows already cut to the page size, and whether more follow and precede it.
     pub fn new(rows: Vec<(String, T)>, has_next_page: bool, has_previous_page: bool, total_count: Option<i64>) -> Self {
         let start_cursor = rows.first().map(|(c, _)| c.clone());
         let end_cursor = rows.last().map(|(c, _)| c.clone());
         let nodes = rows.iter().map(|(_, n)| n.clone()).collect();
-        let edges = rows.into_iter().map(|(cursor, node)| Edge { cursor, node }).collect();
+        let edges = rows.into_iter().map(|(cursor, node)| Edge { cursor, node: Flat(node) }).collect();
         let page_info = PageInfo { has_next_page, has_previous_page, start_cursor, end_cursor };
         Self { edges, nodes, page_info, total_count }
     }

@@ -108,8 +108,8 @@ impl<R: Resource> ListPage<R> {
     /// The page as a connection of `T`, each row made a node by `node`.
     pub fn connection<T>(self, node: impl FnMut(Held<R>) -> T) -> Page<T>
     where
-        T: OutputType + Clone,
-        Edge<T>: OutputType,
+        T: OutputType + async_graphql::resolver_utils::ContainerType + Clone,
+        Edge<T>: OutputType + async_graphql::resolver_utils::ContainerType,
     {
         let mut node = node;
         let rows = self.listing.rows.into_iter().map(|(cursor, held)| (cursor, node(held))).collect();

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod connection;
 pub mod dashboard;
 pub mod fetch;
+pub mod flat;
 pub mod import;
 pub mod labels;
 pub mod lawyer_report;
@@ -104,6 +105,8 @@ pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
 /// Builds the schema with the configured limits. `dev` turns field suggestions on;
 /// `introspection` answers `__schema` and `__type` (off outside demo mode unless asked for).
+// No `.extension(..)` here: limits and error mapping run once per request, and the rows of a page
+// resolve without per-field hooks (`flat`), which an extension resolving each field would miss.
 pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool, introspection: bool) -> PinganSchema {
     let mut builder = types()
         .data(state)

@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::fetch;
+use super::flat::{Flat, Rows};
 use super::ids::{self, Kind};
 use super::level::LevelChange;
 use super::loaders::{
@@ -127,16 +128,16 @@ impl Person {
         self.basic(|m| Date(m.listed_at))
     }
     /// 居住村（社区） — residence village.
-    async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Village>> {
+    async fn village(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Flat<Village>>> {
         if !self.groups.has("basic") {
             return Ok(None);
         }
-        Ok(ctx.loaders()?.villages.load_one(self.model.village_id).await?)
+        Ok(ctx.loaders()?.villages.load_one(self.model.village_id).await?.map(Flat))
     }
     /// The responsible police officer (包村民警).
-    async fn responsible_officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
+    async fn responsible_officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Flat<Officer>>> {
         match self.model.responsible_officer_id {
-            Some(officer) if self.groups.has("basic") => Ok(ctx.loaders()?.officers.load_one(officer).await?),
+            Some(officer) if self.groups.has("basic") => Ok(ctx.loaders()?.officers.load_one(officer).await?.map(Flat)),
             _ => Ok(None),
         }
     }
@@ -174,7 +175,7 @@ impl Person {
         Ok(Some(tags.into_iter().map(JudicialTagEntry::from).collect()))
     }
     /// 谈话记录 — education and admonition talks, newest first.
-    async fn talks(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Talk>>> {
+    async fn talks(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Rows<Talk>>> {
         if !self.groups.has("record") {
             return Ok(None);
         }
@@ -336,8 +337,8 @@ impl Talk {
         &self.0.summary
     }
     /// 谈话民警 — the officer who talked.
-    async fn officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Officer>> {
-        Ok(ctx.loaders()?.officers.load_one(self.0.officer_id).await?)
+    async fn officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Flat<Officer>>> {
+        Ok(ctx.loaders()?.officers.load_one(self.0.officer_id).await?.map(Flat))
     }
 }
 
