@@ -38,7 +38,7 @@ printf 'size\tcase\tuser\trps\tp50_ms\tp99_ms\trss_mb\tstatements\tseq_scans\tno
   echo "date: $(date -Is)"; echo "cores: $(nproc)"; echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"; uname -sr
   psql_ -d postgres -c 'select version()'; wrk --version 2>&1 | head -1 || true
-  echo "pingan: $(git -C "$ROOT" rev-parse --short HEAD) (release)"
+  echo "pingan: $(git -C "$ROOT" rev-parse --short HEAD) ($(basename "$(dirname "$BIN")") build)"
   echo "wrk: $THREADS threads, $CONNS connections, ${WARMUP}s warm-up, ${DURATION}s measured"
 } > "$OUT/env.txt" 2>&1
 
