@@ -37,7 +37,7 @@ sides = sorted(glob.glob(os.path.join(out, "side_*", "summary.tsv")))
 if sides:
     print("## Side by side: the same page on the same PostgreSQL\n")
     print("Police of town 1, the first 50 persons by name; (a) basic fields, (b) with each person's")
-    print("talks. Floor: pgbench on raw SQL; PostGraphile 5 with row-level security; pingan release.\n")
+    print("talks. Floor: pgbench on raw SQL; PostGraphile 5 with row-level security; pingan in the build named above.\n")
     print("| world | target | (a) basic | (a) p50 / p99 ms | (b) nested | (b) p50 / p99 ms |")
     print("|---|---|---|---|---|---|")
     for path in sides:
