@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
-use async_graphql::resolver_utils::{ContainerType, resolve_container};
+use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 
 /// One object of type `T`, resolved field after field.
@@ -27,22 +27,9 @@ pub struct Flat<T>(pub T);
 /// A list of objects of type `T`, each resolved field after field, the rows concurrently.
 pub struct Rows<T>(pub Vec<T>);
 
-impl<T> From<Vec<T>> for Rows<T> {
-    fn from(rows: Vec<T>) -> Self {
-        Self(rows)
-    }
-}
-
 impl<T> FromIterator<T> for Rows<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         Self(iter.into_iter().collect())
-    }
-}
-
-impl<T> std::ops::Deref for Rows<T> {
-    type Target = Vec<T>;
-    fn deref(&self) -> &Vec<T> {
-        &self.0
     }
 }
 
@@ -114,9 +101,6 @@ async fn resolve_object<T: OutputType + ContainerType>(
 /// The fields of `root`, one after another; call it only where [`flat`] holds. What the
 /// library's container does per field, in the same order of effects.
 async fn resolve_fields<T: OutputType + ContainerType>(root: &T, ctx: &ContextSelectionSet<'_>) -> ServerResult<Value> {
-    if !flat(ctx) {
-        return resolve_container(ctx, root).await;
-    }
     let mut results: IndexMap<Name, Value> = IndexMap::with_capacity(ctx.item.node.items.len());
     for item in &ctx.item.node.items {
         let Selection::Field(field) = &item.node else { continue };
