@@ -33,6 +33,7 @@ pub mod person_judicial_tag;
 pub mod person_level_change;
 pub mod person_measure;
 pub mod person_talk;
+pub mod record_tally;
 pub mod refresh_token;
 pub mod risk_check;
 pub mod risk_drill;

@@ -45,6 +45,7 @@ mod sheet_bombs;
 mod sockets;
 mod statements;
 mod subscriptions;
+mod tallies;
 mod task_rules;
 mod tasks;
 mod umbrella;

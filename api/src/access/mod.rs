@@ -130,6 +130,12 @@ impl Access {
         Some(Condition::all().add(R::town_column().eq(viewer.town_id)).add(any_of::<R>(&scopes, viewer)))
     }
 
+    /// Whether the viewer reads every row of `R` in its town (a scope of `town` alone): then a
+    /// figure kept for the whole town is exactly its figure.
+    pub fn reads_whole_town<R: Resource>(&self, viewer: &Viewer) -> bool {
+        self.scopes(viewer, R::NAME, "read").iter().any(|scope| scope.0.iter().all(|atom| *atom == scope::Atom::Town))
+    }
+
     /// A query over the rows of `R` the viewer may read; `FORBIDDEN` when it may read none.
     /// Every read of `R` starts here.
     pub fn select<R: Resource>(&self, viewer: &Viewer) -> std::result::Result<Select<R::Entity>, ApiError> {

@@ -8,9 +8,11 @@ use entity::enums::{
     AttentionLevel, EscalationLevel, LeadCategory, LeadStatus, RecordStatus, RiskLevel, RiskStatus, TaskStatus,
     UnitKind,
 };
-use entity::{lead, org_unit, person, person_talk, risk_check, risk_item, task, venue};
+use entity::{lead, org_unit, person, person_talk, record_tally, risk_check, risk_item, task, venue};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use crate::access::Resource;
@@ -37,9 +39,70 @@ pub fn readable<T>(select: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
     }
 }
 
+/// A record type the database keeps counts of (`record_tally`), under its table's name.
+pub trait Tallied: Resource {
+    const RECORD: &'static str;
+}
+
+impl Tallied for Persons {
+    const RECORD: &'static str = "person";
+}
+impl Tallied for Venues {
+    const RECORD: &'static str = "venue";
+}
+impl Tallied for Leads {
+    const RECORD: &'static str = "lead";
+}
+impl Tallied for RiskItems {
+    const RECORD: &'static str = "risk_item";
+}
+
+/// A kept count: the keys `a`, `b`, `c` (see the migration `record_tallies`) and how many rows.
+type Tally = (String, String, String, i64);
+
+/// The town's kept counts of `R`, keys with rows only, when the viewer reads every row of `R` in
+/// its town: then they are exactly what a count over its scope would give, read in one index
+/// lookup instead of a scan of the town. `None` otherwise: the caller counts its scope.
+async fn tallies<R: Tallied>(store: &Store<'_>, db: &impl ConnectionTrait) -> Result<Option<Vec<Tally>>, ApiError> {
+    if !store.access.reads_whole_town::<R>(store.viewer) {
+        return Ok(None);
+    }
+    use record_tally::Column as T;
+    let rows = record_tally::Entity::find()
+        .select_only()
+        .columns([T::A, T::B, T::C, T::N])
+        .filter(T::TownId.eq(store.viewer.town_id))
+        .filter(T::Record.eq(R::RECORD))
+        .filter(T::N.gt(0))
+        .order_by_asc(T::A)
+        .order_by_asc(T::B)
+        .order_by_asc(T::C)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Some(rows))
+}
+
+/// A stored enum from its value in a kept count's key.
+fn key<E: ActiveEnum<Value = String>>(value: &str) -> Result<E, ApiError> {
+    Ok(E::try_from_value(&value.to_owned())?)
+}
+
+/// Sums `rows` by the key `by` gives, in the order keys first appear.
+fn sum_by<K: PartialEq, T>(rows: impl IntoIterator<Item = T>, by: impl Fn(&T) -> Option<(K, i64)>) -> Vec<(K, i64)> {
+    let mut out: Vec<(K, i64)> = Vec::new();
+    for (k, n) in rows.into_iter().filter_map(|row| by(&row)) {
+        match out.iter_mut().find(|(o, _)| *o == k) {
+            Some((_, total)) => *total += n,
+            None => out.push((k, n)),
+        }
+    }
+    out
+}
+
 /// A ledger of records under attention (persons, venues): the columns its figures group by and
 /// the periodic duty it owes.
-pub trait Ledger: Resource {
+pub trait Ledger: Tallied {
     /// Status, village, attention level.
     fn columns() -> [<Self::Entity as EntityTrait>::Column; 3];
     const DUTY: &'static Duty;
@@ -76,6 +139,9 @@ pub async fn lead_status_counts(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
 ) -> Result<Vec<(bool, LeadStatus, i64)>, ApiError> {
+    if let Some(rows) = tallies::<Leads>(store, db).await? {
+        return rows.into_iter().map(|(umbrella, status, _, n)| Ok((umbrella == "Y", key(&status)?, n))).collect();
+    }
     Ok(store
         .access
         .select::<Leads>(store.viewer)?
@@ -98,6 +164,10 @@ pub async fn ledger_counts<R: Ledger>(
     let Some(base) = readable(store.access.select::<R>(store.viewer))? else {
         return Ok(None);
     };
+    if let Some(rows) = tallies::<R>(store, db).await? {
+        let rows = rows.into_iter().map(|(level, status, _, n)| Ok((key(&level)?, key(&status)?, n)));
+        return Ok(Some(rows.collect::<Result<_, ApiError>>()?));
+    }
     let [status, _, level] = R::columns();
     let rows = base
         .select_only()
@@ -118,6 +188,22 @@ pub async fn risk_counts(store: &Store<'_>, db: &impl ConnectionTrait) -> Result
     let Some(base) = readable(store.access.select::<RiskItems>(store.viewer))? else { return Ok(None) };
     if !store.groups::<RiskItems>().held_everywhere("basic") {
         return Ok(None);
+    }
+    if let Some(rows) = tallies::<RiskItems>(store, db).await? {
+        let rows = rows
+            .into_iter()
+            .map(|(level, status, escalation, n)| {
+                let level = if level.is_empty() { None } else { Some(key::<RiskLevel>(&level)?) };
+                Ok((level, key::<RiskStatus>(&status)?, key::<EscalationLevel>(&escalation)?, n))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        let by_level = sum_by(&rows, |(level, status, _, n)| Some(((*level, *status), *n)));
+        let by_escalation =
+            sum_by(&rows, |(_, status, escalation, n)| (*status != RiskStatus::Resolved).then_some((*escalation, *n)));
+        return Ok(Some(RiskCounts {
+            by_level: by_level.into_iter().map(|((level, status), n)| (level, status, n)).collect(),
+            by_escalation,
+        }));
     }
     let by_level = base
         .clone()
@@ -311,21 +397,39 @@ pub async fn ledger_month<R: Ledger>(
     let (viewer, groups) = (store.viewer, store.groups::<R>());
     let [status, village, level] = R::columns();
     let mut scope = Condition::all().add(status.eq(RecordStatus::Active));
+    let mut whole_town = true;
     if let Subject::Unit(unit) = subject
         && unit.kind == UnitKind::Village
     {
         scope = scope.add(village.eq(unit.village_id));
+        whole_town = false;
     }
     let base = base.filter(groups.guarded(viewer, "basic", scope));
-    let counts: Vec<(AttentionLevel, i64)> = base
-        .clone()
-        .select_only()
-        .column(level)
-        .column_as(Expr::val(1).count(), "n")
-        .group_by(level)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let tallied = match whole_town && groups.held_everywhere("basic") {
+        true => tallies::<R>(store, db).await?,
+        false => None,
+    };
+    let counts: Vec<(AttentionLevel, i64)> = match tallied {
+        Some(rows) => {
+            let active = RecordStatus::Active.to_value();
+            let rows = rows
+                .into_iter()
+                .filter(|(_, status, _, _)| *status == active)
+                .map(|(level, _, _, n)| Ok((key::<AttentionLevel>(&level)?, n)))
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            sum_by(rows, |(level, n)| Some((*level, *n)))
+        }
+        None => {
+            base.clone()
+                .select_only()
+                .column(level)
+                .column_as(Expr::val(1).count(), "n")
+                .group_by(level)
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+    };
     let by_level =
         LEVELS.into_iter().map(|l| (l, counts.iter().find(|(c, _)| *c == l).map_or(0, |(_, n)| *n))).collect();
     if !groups.held_anywhere("record") {
