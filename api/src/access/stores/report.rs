@@ -242,25 +242,26 @@ pub async fn task_counts(
     now: DateTime<Utc>,
 ) -> Result<Option<(Vec<(TaskStatus, i64)>, Vec<(Uuid, i64)>)>, ApiError> {
     let Some(base) = readable(store.access.select::<Tasks>(store.viewer))? else { return Ok(None) };
-    let by_status = base
-        .clone()
+    // One pass over the scope for both figures: by status, assignee unit and whether past due.
+    let past_due = one_if(Condition::all().add(task::Column::DueAt.lt(now)));
+    let rows: Vec<(TaskStatus, Uuid, i32, i64)> = base
         .select_only()
         .column(task::Column::Status)
-        .column_as(Expr::val(1).count(), "n")
-        .group_by(task::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let by_unit = base
-        .select_only()
         .column(task::Column::AssigneeUnitId)
+        .column_as(past_due, "past_due")
         .column_as(Expr::val(1).count(), "n")
-        .filter(task::Column::DueAt.lt(now))
-        .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]))
-        .group_by(task::Column::AssigneeUnitId)
+        // By position: the CASE's bound value would make the two texts differ on PostgreSQL.
+        .group_by(Expr::cust("1"))
+        .group_by(Expr::cust("2"))
+        .group_by(Expr::cust("3"))
+        .order_by(Expr::cust("1"), sea_orm::Order::Asc)
+        .order_by(Expr::cust("2"), sea_orm::Order::Asc)
         .into_tuple()
         .all(db)
         .await?;
+    let by_status = sum_by(&rows, |(status, _, _, n)| Some((*status, *n)));
+    let open = |status: &TaskStatus| !matches!(status, TaskStatus::Accepted | TaskStatus::Cancelled);
+    let by_unit = sum_by(&rows, |(status, unit, past_due, n)| (*past_due == 1 && open(status)).then_some((*unit, *n)));
     Ok(Some((by_status, by_unit)))
 }
 
