@@ -436,17 +436,20 @@ pub async fn ledger_month<R: Ledger>(
     if !groups.held_anywhere("record") {
         return Ok((Some(by_level), None));
     }
+    // Counted among the records that fall due, so each record's "no duty since" subquery runs
+    // once and "done within the month" only for those that fall due (a CASE per figure ran the
+    // first twice for every record of the scope).
     let due = groups.guarded(viewer, "record", due_by(R::DUTY, days));
-    let done = Condition::all().add(due.clone()).add(done_within(R::DUTY, days));
-    let (due, done): (Option<i64>, Option<i64>) = base
+    let (due, done): (i64, Option<i64>) = base
+        .filter(due)
         .select_only()
-        .column_as(one_if(due).sum(), "due")
-        .column_as(one_if(done).sum(), "done")
+        .column_as(Expr::val(1).count(), "due")
+        .column_as(one_if(done_within(R::DUTY, days)).sum(), "done")
         .into_tuple()
         .one(db)
         .await?
         .unwrap_or_default();
-    Ok((Some(by_level), Some((due.unwrap_or(0), done.unwrap_or(0)))))
+    Ok((Some(by_level), Some((due, done.unwrap_or(0)))))
 }
 
 /// Records whose duty falls due by the month's last day: for each level, the later of the level's
