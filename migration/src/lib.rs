@@ -26,6 +26,7 @@ mod m20261203_000015_unit_reports;
 mod m20261203_000016_penalties_and_plans;
 mod m20261203_000017_meetings_and_lawyers;
 mod m20261204_000018_record_tallies;
+mod m20261204_000019_umbrella_lead_order;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_penalties_and_plans::Migration),
             Box::new(m20261203_000017_meetings_and_lawyers::Migration),
             Box::new(m20261204_000018_record_tallies::Migration),
+            Box::new(m20261204_000019_umbrella_lead_order::Migration),
         ]
     }
 }

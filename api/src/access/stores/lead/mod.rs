@@ -116,12 +116,10 @@ impl Listed for Leads {
     /// ([`Store::list`]); a missing deadline too.
     fn sort_key(order: LeadOrderField, _backend: DbBackend) -> SortKey {
         match order {
+            // Never NULL: the bare column, so the indexes on (town, received_at, id) and (town,
+            // umbrella, received_at, id) give the page in order (a COALESCE hid them).
             LeadOrderField::ReceivedAt => SortKey {
-                expr: Func::coalesce([
-                    Expr::col((lead::Entity, lead::Column::ReceivedAt)),
-                    Expr::val(sentinel_instant()),
-                ])
-                .into(),
+                expr: Expr::col((lead::Entity, lead::Column::ReceivedAt)),
                 kind: KeyKind::Instant,
                 group: "receipt",
             },
