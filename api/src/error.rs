@@ -12,7 +12,8 @@
 //! - [`ApiError::BadUserInput`]: the input is wrong; names the input path in `field`.
 //! - [`ApiError::Conflict`]: a stale `expectedVersion` or a step the lifecycle does not allow.
 //! - [`ApiError::RateLimited`]: too many attempts; try later.
-//! - [`ApiError::Unavailable`]: the database cannot be reached now; retry later (HTTP 503).
+//! - [`ApiError::Unavailable`]: the database cannot do it now (unreachable, busy, or a deadlock rolled
+//!   the transaction back); retry later (HTTP 503).
 //!   A database error is classified once, here ([`is_outage`]), wherever it was raised.
 //! - [`ApiError::Internal`]: a bug; the client sees only the request id.
 
@@ -111,9 +112,11 @@ pub fn is_outage(err: &sea_orm::DbErr) -> bool {
         Error::WorkerCrashed | Error::BeginFailed => true,
         Error::Database(db) => db.code().is_some_and(|code| {
             // PostgreSQL: class 08 (connection exception), 57P01–57P03 (shutdown, cannot connect
-            // now). SQLite: BUSY and LOCKED with their extended codes.
+            // now), 40001 and 40P01 (a serialization failure or deadlock rolled the transaction
+            // back: nothing was written and the same request may succeed). SQLite: BUSY and
+            // LOCKED with their extended codes.
             code.starts_with("08")
-                || matches!(&*code, "57P01" | "57P02" | "57P03")
+                || matches!(&*code, "57P01" | "57P02" | "57P03" | "40001" | "40P01")
                 || code.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
         }),
         _ => false,

@@ -149,6 +149,12 @@ impl MigrationTrait for Migration {
             .await?;
         let db = manager.get_connection();
         let backend = db.get_database_backend();
+        if backend == DbBackend::Postgres {
+            // No row may be written between the count and its trigger (a server still serving
+            // during the migration): writers wait until this migration's transaction ends.
+            let tables: Vec<String> = TALLIED.iter().map(|t| format!("\"{}\"", t.table)).collect();
+            db.execute_unprepared(&format!("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", tables.join(", "))).await?;
+        }
         for tallied in TALLIED {
             db.execute_unprepared(&tallied.backfill()).await?;
             for sql in tallied.triggers(backend) {
