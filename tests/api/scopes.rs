@@ -36,7 +36,7 @@ use entity::enums::{
 };
 use entity::{
     app_user, audit_log, lawyer_report, lead, lead_subject, meeting, meeting_unit, org_unit, person,
-    person_judicial_tag, risk_item, task, town, unit_report, venue, village,
+    person_judicial_tag, record_tally, risk_item, task, town, unit_report, venue, village,
 };
 use pingan::access::resource::{
     AuditEntries, LawyerReports, Leads, Meetings, OrgUnits, Persons, RiskItems, Tasks, UnitReports, Users, Venues,
@@ -373,6 +373,8 @@ async fn wipe(db: &DatabaseConnection) {
     app_user::Entity::delete_many().exec(db).await.expect("wipe app_user");
     org_unit::Entity::delete_many().exec(db).await.expect("wipe org_unit");
     village::Entity::delete_many().exec(db).await.expect("wipe village");
+    // The kept counts the records' triggers wrote (keys at 0 stay as rows).
+    record_tally::Entity::delete_many().exec(db).await.expect("wipe record_tally");
     town::Entity::delete_many().exec(db).await.expect("wipe town");
 }
 
