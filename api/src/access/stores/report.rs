@@ -83,6 +83,16 @@ async fn tallies<R: Tallied>(store: &Store<'_>, db: &impl ConnectionTrait) -> Re
     Ok(Some(rows))
 }
 
+/// A ledger's kept counts by (level, status), decoded; `None` as for [`tallies`].
+async fn ledger_tallies<R: Ledger>(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+) -> Result<Option<Vec<(AttentionLevel, RecordStatus, i64)>>, ApiError> {
+    let Some(rows) = tallies::<R>(store, db).await? else { return Ok(None) };
+    let rows = rows.into_iter().map(|(level, status, _, n)| Ok((key(&level)?, key(&status)?, n)));
+    Ok(Some(rows.collect::<Result<_, ApiError>>()?))
+}
+
 /// A stored enum from its value in a kept count's key.
 fn key<E: ActiveEnum<Value = String>>(value: &str) -> Result<E, ApiError> {
     Ok(E::try_from_value(&value.to_owned())?)
@@ -164,9 +174,8 @@ pub async fn ledger_counts<R: Ledger>(
     let Some(base) = readable(store.access.select::<R>(store.viewer))? else {
         return Ok(None);
     };
-    if let Some(rows) = tallies::<R>(store, db).await? {
-        let rows = rows.into_iter().map(|(level, status, _, n)| Ok((key(&level)?, key(&status)?, n)));
-        return Ok(Some(rows.collect::<Result<_, ApiError>>()?));
+    if let Some(rows) = ledger_tallies::<R>(store, db).await? {
+        return Ok(Some(rows));
     }
     let [status, _, level] = R::columns();
     let rows = base
@@ -406,20 +415,10 @@ pub async fn ledger_month<R: Ledger>(
         whole_town = false;
     }
     let base = base.filter(groups.guarded(viewer, "basic", scope));
-    let tallied = match whole_town && groups.held_everywhere("basic") {
-        true => tallies::<R>(store, db).await?,
-        false => None,
-    };
+    let tallied =
+        if whole_town && groups.held_everywhere("basic") { ledger_tallies::<R>(store, db).await? } else { None };
     let counts: Vec<(AttentionLevel, i64)> = match tallied {
-        Some(rows) => {
-            let active = RecordStatus::Active.to_value();
-            let rows = rows
-                .into_iter()
-                .filter(|(_, status, _, _)| *status == active)
-                .map(|(level, _, _, n)| Ok((key::<AttentionLevel>(&level)?, n)))
-                .collect::<Result<Vec<_>, ApiError>>()?;
-            sum_by(rows, |(level, n)| Some((*level, *n)))
-        }
+        Some(rows) => sum_by(rows, |(level, status, n)| (*status == RecordStatus::Active).then_some((*level, *n))),
         None => {
             base.clone()
                 .select_only()
