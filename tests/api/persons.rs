@@ -458,3 +458,52 @@ async fn the_version_shows_only_to_viewers_who_read_every_group() {
     let village = app.gql(Some(&app.login("dongzhuang").await), query, json!({})).await;
     assert!(nodes(&village).iter().all(|p| p["version"].is_null()), "{village}");
 }
+
+#[tokio::test]
+async fn a_page_reads_its_villages_and_officers_in_one_statement_and_only_from_the_viewers_town() {
+    let app = TestApp::spawn().await;
+    // The coordinator reads the police station's persons; their officer is a policeman.
+    let token = app.login("coord").await;
+    let statements = async |query: &str| {
+        let before = app.state.statements.load(std::sync::atomic::Ordering::SeqCst);
+        let body = app.gql(Some(&token), query, json!({})).await;
+        assert!(body["errors"].is_null(), "{body}");
+        (body, app.state.statements.load(std::sync::atomic::Ordering::SeqCst) - before)
+    };
+    let (_, bare) = statements("{ people(first: 50) { nodes { name } } }").await;
+    let named = "{ people(first: 50) { nodes { name village { name } responsibleOfficer { id displayName } } } }";
+    let (body, with_names) = statements(named).await;
+    assert_eq!(with_names, bare + 1, "villages and officers cost one statement together");
+    let rows = nodes(&body);
+    assert!(rows.iter().all(|p| p["village"]["name"].is_string()), "{body}");
+    let officer = rows
+        .iter()
+        .find_map(|p| p["responsibleOfficer"]["id"].as_str())
+        .unwrap_or_else(|| panic!("no responsible officer on the page: {body}"))
+        .to_owned();
+    assert!(
+        rows.iter().all(|p| p["responsibleOfficer"].is_null() || p["responsibleOfficer"]["displayName"].is_string())
+    );
+
+    // An officer who is no longer of the viewer's town is not named, by the page's one statement
+    // as by the officer loader; the village still is.
+    let other_town: uuid::Uuid = entity::town::Entity::find()
+        .filter(entity::town::Column::Name.ne("清河镇"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("a second town")
+        .id;
+    let moved = entity::app_user::Entity::update_many()
+        .col_expr(entity::app_user::Column::TownId, sea_orm::sea_query::Expr::value(other_town))
+        .filter(entity::app_user::Column::Id.eq(uuid_of(&json!(officer))))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(moved.rows_affected, 1);
+    let (body, _) = statements(named).await;
+    let rows = nodes(&body);
+    assert!(rows.iter().all(|p| p["responsibleOfficer"]["id"].as_str() != Some(officer.as_str())), "{body}");
+    assert!(rows.iter().any(|p| p["responsibleOfficer"].is_null()), "{body}");
+    assert!(rows.iter().all(|p| p["village"]["name"].is_string()), "{body}");
+}

@@ -16,7 +16,7 @@ use entity::{
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::loaders::{Loaders, prime};
+use super::loaders::{Loaders, prime, prime_names};
 use crate::AppState;
 use crate::access::resource::Persons;
 use crate::access::store::{Child, Store};
@@ -53,29 +53,20 @@ pub async fn prefetch_people(
     wants: &PersonWants,
 ) -> Result<(), Arc<DbErr>> {
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
-    // The villages and the talks in parallel; the officers (of the persons and of their talks)
-    // after, in one batch.
-    let villages = async {
-        if wants.village {
-            prime(&loaders.villages, rows.iter().map(|p| p.village_id)).await?;
-        }
-        Ok(())
+    // The talks first; then the villages and the officers (of the persons and of their talks)
+    // in one statement.
+    let talks = if wants.talks {
+        prime(&loaders.person_records, ids.iter().map(|id| TalksOf(*id))).await?
+    } else {
+        HashMap::new()
     };
-    let talks = async {
-        if wants.talks {
-            return prime(&loaders.person_records, ids.iter().map(|id| TalksOf(*id))).await;
-        }
-        Ok(HashMap::new())
-    };
-    let ((), talks) = futures_util::try_join!(villages, talks)?;
+    let villages = rows.iter().filter(|_| wants.village).map(|p| p.village_id);
     let mut officers: Vec<Uuid> =
         if wants.officer { rows.iter().filter_map(|p| p.responsible_officer_id).collect() } else { Vec::new() };
     if wants.talk_officers {
         officers.extend(talks.values().flatten().map(|t| t.officer_id));
     }
-    if !officers.is_empty() {
-        prime(&loaders.officers, officers).await?;
-    }
+    prime_names(loaders, villages, officers).await?;
     if wants.incidents {
         prime(&loaders.person_records, ids.iter().map(|id| IncidentsOf(*id))).await?;
     }

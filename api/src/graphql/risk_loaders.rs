@@ -7,7 +7,7 @@
 //! the items ([`RecordLoaders::new`]) and shared by every item it returns; villages, org units
 //! and officers come from the request's [`Loaders`].
 
-use super::loaders::prime;
+use super::loaders::{prime, prime_names};
 use std::sync::Arc;
 
 use entity::risk_item;
@@ -50,9 +50,6 @@ pub async fn prefetch_risks(
 ) -> Result<(), Arc<DbErr>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let records = &risk_loaders.records;
-    if wants.village {
-        prime(&loaders.villages, rows.iter().map(|r| r.village_id)).await?;
-    }
     let mut units: Vec<Uuid> = Vec::new();
     let mut users: Vec<Uuid> = Vec::new();
     if wants.units {
@@ -94,9 +91,7 @@ pub async fn prefetch_risks(
     if !units.is_empty() {
         prime(&loaders.org_units, units).await?;
     }
-    if !users.is_empty() {
-        prime(&loaders.officers, users).await?;
-    }
+    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|r| r.village_id), users).await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@
 //!
 //! [`RecordLoader`] serves any [`Child`] of any resource: risk items use it too.
 
-use super::loaders::prime;
+use super::loaders::{prime, prime_names};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -64,15 +64,14 @@ pub async fn prefetch_venues(
 ) -> Result<(), Arc<DbErr>> {
     let ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();
     let records = &venue_loaders.records;
-    if wants.village {
-        prime(&loaders.villages, rows.iter().map(|v| v.village_id)).await?;
-    }
+    let mut inspectors = Vec::new();
     if wants.inspections {
         let inspections = prime(records, ids.iter().map(|id| InspectionsOf::new(*id))).await?;
         if wants.inspectors {
-            prime(&loaders.officers, inspections.values().flatten().map(|i| i.inspector_id)).await?;
+            inspectors.extend(inspections.values().flatten().map(|i| i.inspector_id));
         }
     }
+    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|v| v.village_id), inspectors).await?;
     if wants.incidents {
         prime(records, ids.iter().map(|id| VenueIncidentsOf::new(*id))).await?;
     }
