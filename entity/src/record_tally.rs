@@ -4,6 +4,12 @@
 
 use sea_orm::entity::prelude::*;
 
+/// A lead's first key (`a`): whether it is an umbrella lead, as the migration's triggers and
+/// backfill write it. Readers of the counts compare with these, never with their own literals.
+pub const UMBRELLA: &str = "Y";
+/// A lead's first key when it is not an umbrella lead.
+pub const NOT_UMBRELLA: &str = "N";
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "record_tally")]
 pub struct Model {

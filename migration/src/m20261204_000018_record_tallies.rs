@@ -38,6 +38,8 @@ const TALLIED: &[Tallied] = &[
     },
     Tallied {
         table: "lead",
+        // 'Y' and 'N' are `entity::record_tally::{UMBRELLA, NOT_UMBRELLA}`, which readers use; a
+        // migration keeps its own literals, as it was applied.
         keys: |r| [format!("CASE WHEN {r}.umbrella THEN 'Y' ELSE 'N' END"), format!("{r}.status"), "''".into()],
         columns: "town_id, umbrella, status",
     },

@@ -150,7 +150,10 @@ pub async fn lead_status_counts(
     db: &impl ConnectionTrait,
 ) -> Result<Vec<(bool, LeadStatus, i64)>, ApiError> {
     if let Some(rows) = tallies::<Leads>(store, db).await? {
-        return rows.into_iter().map(|(umbrella, status, _, n)| Ok((umbrella == "Y", key(&status)?, n))).collect();
+        return rows
+            .into_iter()
+            .map(|(umbrella, status, _, n)| Ok((umbrella == entity::record_tally::UMBRELLA, key(&status)?, n)))
+            .collect();
     }
     Ok(store
         .access
