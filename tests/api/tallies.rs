@@ -39,7 +39,7 @@ async fn counted(conn: &DatabaseConnection) -> BTreeMap<Key, i64> {
         add(v.town_id, "venue", v.attention_level.to_value(), v.status.to_value(), String::new());
     }
     for l in lead::Entity::find().all(conn).await.expect("leads") {
-        let umbrella = if l.umbrella { "Y" } else { "N" };
+        let umbrella = if l.umbrella { record_tally::UMBRELLA } else { record_tally::NOT_UMBRELLA };
         add(l.town_id, "lead", umbrella.to_owned(), l.status.to_value(), String::new());
     }
     for r in risk_item::Entity::find().all(conn).await.expect("risk items") {
@@ -57,7 +57,7 @@ async fn kept_counts_equal_the_rows_after_a_seed_and_after_rows_move_between_key
     pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
     let after_seed = counted(&conn).await;
     assert!(after_seed.keys().any(|k| k.1 == "risk_item" && k.2.is_empty()), "an unassessed risk item");
-    assert!(after_seed.keys().any(|k| k.1 == "lead" && k.2 == "Y"), "an umbrella lead");
+    assert!(after_seed.keys().any(|k| k.1 == "lead" && k.2 == record_tally::UMBRELLA), "an umbrella lead");
     assert_eq!(kept(&conn).await, after_seed);
 
     // Updates that move rows between keys, one that moves none, and one of another column.
@@ -114,4 +114,72 @@ async fn kept_counts_equal_the_rows_after_a_seed_and_after_rows_move_between_key
     assert_ne!(now, after_seed, "the changes moved some counts");
     assert_eq!(kept(&conn).await, now);
     conn.close().await.ok();
+}
+
+/// A write that deadlocks on the kept counts (PostgreSQL rolls one transaction back) is answered
+/// `UNAVAILABLE`, HTTP 503 with `Retry-After`, like any outage the same request may outlive; it
+/// writes nothing, and the counts still equal the rows.
+#[tokio::test]
+async fn a_write_rolled_back_by_a_deadlock_is_unavailable_and_writes_nothing() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use serde_json::json;
+    if TestDb::backend() != "postgres" {
+        eprintln!("skipped: a deadlock needs two writers holding row locks; SQLite has one writer at a time");
+        return;
+    }
+    let app = pingan_tests::TestApp::spawn().await;
+    let police = app.login("police").await;
+    let villages = app.gql(Some(&police), "{ villages { id } }", json!({})).await;
+    let id_number = pingan_tests::id_for("19900307", "417");
+    let input = json!({ "name": "死锁", "idNumber": id_number, "villageId": villages["data"]["villages"][0]["id"],
+                        "attentionLevel": "KEY", "categories": ["VICE"] });
+
+    // Another writer holds every person count of every town, and waits long before it looks for
+    // a deadlock itself, so the server's transaction is the one PostgreSQL rolls back.
+    let other = pingan::db::connect(&app.db.url).await.expect("connect");
+    let txn = other.begin().await.expect("begin");
+    txn.execute_unprepared("SET LOCAL deadlock_timeout = '30s'").await.unwrap();
+    txn.execute_unprepared("UPDATE record_tally SET n = n WHERE record = 'person'").await.unwrap();
+
+    // The server inserts the person, then waits for the count's row ...
+    let query = "mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id } } }";
+    let request = app.client.post(app.url("/graphql")).bearer_auth(&police);
+    let answer = tokio::spawn(request.json(&json!({ "query": query, "variables": { "input": input } })).send());
+    let town = entity::town::Entity::find()
+        .filter(entity::town::Column::Name.eq("清河镇"))
+        .one(&other)
+        .await
+        .unwrap()
+        .expect("the police's town");
+    let waiting =
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%person%'";
+    for _ in 0..100 {
+        let row = other.query_one_raw(sea_orm::Statement::from_string(other.get_database_backend(), waiting)).await;
+        if row.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // ... while this writer inserts the same national ID in the same town, so it waits for the
+    // server's transaction: a cycle.
+    let same = format!(
+        "INSERT INTO person (id, town_id, village_id, name, gender, birth_date, id_number, attention_level, \
+         level_since, responsible_officer_id, listed_at, status, notes, created_by_unit_id, link_of_person_id, \
+         version, created_at, updated_at) \
+         SELECT gen_random_uuid(), town_id, village_id, name, gender, birth_date, '{id_number}', attention_level, \
+         level_since, responsible_officer_id, listed_at, status, notes, created_by_unit_id, NULL, 1, now(), now() \
+         FROM person WHERE town_id = '{}' LIMIT 1",
+        town.id
+    );
+    txn.execute_unprepared(&same).await.expect("the other writer goes on once the server's transaction is rolled back");
+    let response = answer.await.unwrap().expect("an answer");
+    assert_eq!(response.status().as_u16(), 503);
+    assert!(response.headers().get("retry-after").is_some());
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(pingan_tests::error_code(&body), Some("UNAVAILABLE"), "{body}");
+    txn.rollback().await.unwrap();
+
+    let written = person::Entity::find().filter(person::Column::IdNumber.eq(id_number)).all(&other).await.unwrap();
+    assert!(written.is_empty(), "nothing of the rolled-back write is left");
+    assert_eq!(kept(&other).await, counted(&other).await);
 }
