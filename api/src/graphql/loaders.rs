@@ -111,8 +111,7 @@ where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     T: Loader<K>,
 {
-    let mut seen = std::collections::HashSet::new();
-    let keys: Vec<K> = keys.into_iter().filter(|k| seen.insert(k.clone())).collect();
+    let keys = distinct(keys);
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
@@ -132,12 +131,30 @@ impl Loader<Uuid> for VillageLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Village> {
-        let Ok(select) = self.state.access.select::<Villages>(&self.viewer) else {
+        let Some(select) = villages_in(&self.state, &self.viewer, keys.iter().copied()) else {
             return Ok(HashMap::new());
         };
-        let rows = select.filter(entity::village::Column::Id.is_in(keys.iter().copied())).all(&self.state.db).await?;
-        Ok(rows.into_iter().map(|v| (v.id, village(v.id, v.name))).collect())
+        let rows: Vec<(String, Uuid, String)> = select.into_tuple().all(&self.state.db).await?;
+        Ok(rows.into_iter().map(|(_, id, name)| (id, village(id, name))).collect())
     }
+}
+
+/// The villages among `keys` in the viewer's village scope, as kind (`village`, for
+/// [`prime_names`]), id and name; `None` for a viewer who reads no village.
+fn villages_in(
+    state: &AppState,
+    viewer: &Viewer,
+    keys: impl IntoIterator<Item = Uuid>,
+) -> Option<sea_orm::Select<entity::village::Entity>> {
+    let select = state.access.select::<Villages>(viewer).ok()?;
+    Some(
+        select
+            .select_only()
+            .column_as(sea_orm::sea_query::Expr::val(VILLAGE), "kind")
+            .column(entity::village::Column::Id)
+            .column(entity::village::Column::Name)
+            .filter(entity::village::Column::Id.is_in(keys)),
+    )
 }
 
 fn village(id: Uuid, name: String) -> Village {
@@ -197,24 +214,14 @@ pub async fn prime_names(
     villages: impl IntoIterator<Item = Uuid>,
     officers: impl IntoIterator<Item = Uuid>,
 ) -> Result<(), Arc<DbErr>> {
-    use sea_orm::sea_query::{Expr, UnionType};
+    use sea_orm::sea_query::UnionType;
     use sea_orm::{ConnectionTrait, QueryTrait};
     let (villages, officers) = (distinct(villages), distinct(officers));
     let loader = loaders.villages.loader();
     let (state, viewer) = (&loader.state, &loader.viewer);
     // A viewer who reads no village gets none here, as from the village loader.
-    let villages = match state.access.select::<Villages>(viewer) {
-        Ok(select) if !villages.is_empty() => Some(
-            select
-                .select_only()
-                .column_as(Expr::val(VILLAGE), "kind")
-                .column(entity::village::Column::Id)
-                .column(entity::village::Column::Name)
-                .filter(entity::village::Column::Id.is_in(villages))
-                .into_query(),
-        ),
-        _ => None,
-    };
+    let villages = if villages.is_empty() { None } else { villages_in(state, viewer, villages) };
+    let villages = villages.map(QueryTrait::into_query);
     let officers = (!officers.is_empty()).then(|| officers_in(viewer, officers).into_query());
     let query = match (villages, officers) {
         (Some(mut villages), Some(officers)) => {
@@ -242,9 +249,10 @@ pub async fn prime_names(
 const VILLAGE: &str = "village";
 const OFFICER: &str = "officer";
 
-fn distinct(keys: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
+/// The keys in their first order, each once.
+fn distinct<K: std::hash::Hash + Eq + Clone>(keys: impl IntoIterator<Item = K>) -> Vec<K> {
     let mut seen = std::collections::HashSet::new();
-    keys.into_iter().filter(|k| seen.insert(*k)).collect()
+    keys.into_iter().filter(|k| seen.insert(k.clone())).collect()
 }
 
 /// Org units by id, within the viewer's org-unit scope (every role reads its town's units).
