@@ -123,19 +123,25 @@ async fn resolve_fields<T: OutputType + ContainerType>(root: &T, ctx: &ContextSe
 }
 
 /// A response key selected twice merges its objects, as the library's container does.
+/// One lookup of the key: a page's fields are inserted by the thousand.
 fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
-    match target.get_mut(&name) {
-        None => {
-            target.insert(name, value);
+    use async_graphql::indexmap::map::Entry;
+    let previous = match target.entry(name) {
+        Entry::Vacant(entry) => {
+            entry.insert(value);
+            return;
         }
-        Some(Value::Object(previous)) => {
+        Entry::Occupied(entry) => entry.into_mut(),
+    };
+    match previous {
+        Value::Object(previous) => {
             if let Value::Object(object) = value {
                 for (key, value) in object {
                     insert_value(previous, key, value);
                 }
             }
         }
-        Some(Value::List(previous)) => {
+        Value::List(previous) => {
             if let Value::List(list) = value {
                 for (index, value) in list.into_iter().enumerate() {
                     if let (Some(Value::Object(previous)), Value::Object(object)) = (previous.get_mut(index), value) {
@@ -146,6 +152,6 @@ fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
                 }
             }
         }
-        Some(_) => {}
+        _ => {}
     }
 }
