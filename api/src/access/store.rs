@@ -337,10 +337,8 @@ impl<'a> Store<'a> {
         parents: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<<C::Entity as EntityTrait>::Model>>, ApiError> {
         let mut out: HashMap<Uuid, Vec<_>> = parents.iter().map(|p| (*p, Vec::new())).collect();
-        let Some(held) = self.holding::<C::Parent>(C::GROUP) else { return Ok(out) };
-        let mut select = C::Entity::find()
-            .filter(C::parent_column().is_in(parents.to_vec()))
-            .filter(C::parent_column().in_subquery(held));
+        let Some(held) = self.holding_among::<C::Parent>(C::GROUP, parents) else { return Ok(out) };
+        let mut select = C::Entity::find().filter(C::parent_column().in_subquery(held));
         for (column, order) in C::order() {
             select = select.order_by(column, order);
         }
@@ -348,6 +346,18 @@ impl<'a> Store<'a> {
             out.entry(C::parent_of(&child)).or_default().push(child);
         }
         Ok(out)
+    }
+
+    /// [`Store::holding`] among `ids` only: what a child query filters its parent column by.
+    /// The keys narrow the parents inside the subquery, so the database checks the scope once
+    /// per parent (by its primary key) and then reads each one's children by the child's index,
+    /// instead of checking the scope again for every child row (the talks of a page of 50
+    /// persons: 807 buffer reads and 1.4 ms to 401 and 0.5 ms).
+    pub fn holding_among<R: Resource>(&self, group: &str, ids: &[Uuid]) -> Option<sea_orm::sea_query::SelectStatement> {
+        let mut held = self.holding::<R>(group)?;
+        let id = (R::Entity::default().into_iden(), Alias::new("id").into_iden());
+        held.and_where(Expr::col(id).is_in(ids.iter().copied()));
+        Some(held)
     }
 
     /// The ids of the rows of `R` the viewer reads and holds `group` on ([`ROW_ITSELF`]: reads),

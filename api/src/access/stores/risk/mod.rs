@@ -233,12 +233,11 @@ pub async fn planned(
     db: &impl ConnectionTrait,
     items: &[Uuid],
 ) -> Result<std::collections::HashSet<Uuid>, ApiError> {
-    let Some(held) = store.holding::<RiskItems>("detail") else { return Ok(Default::default()) };
+    let Some(held) = store.holding_among::<RiskItems>("detail", items) else { return Ok(Default::default()) };
     let rows: Vec<Uuid> = risk_plan_revision::Entity::find()
         .select_only()
         .column(risk_plan_revision::Column::RiskItemId)
         .distinct()
-        .filter(risk_plan_revision::Column::RiskItemId.is_in(items.to_vec()))
         .filter(risk_plan_revision::Column::RiskItemId.in_subquery(held))
         .into_tuple()
         .all(db)

@@ -229,12 +229,11 @@ pub async fn last_inspections(
     db: &impl ConnectionTrait,
     venues: &[Uuid],
 ) -> Result<HashMap<Uuid, Option<NaiveDate>>, ApiError> {
-    let Some(held) = store.holding::<Venues>(Inspections::GROUP) else { return Ok(HashMap::new()) };
+    let Some(held) = store.holding_among::<Venues>(Inspections::GROUP, venues) else { return Ok(HashMap::new()) };
     let latest: Vec<(Uuid, Option<NaiveDate>)> = venue_inspection::Entity::find()
         .select_only()
         .column(venue_inspection::Column::VenueId)
         .column_as(Expr::col(venue_inspection::Column::InspectedOn).max(), "last_inspected_on")
-        .filter(venue_inspection::Column::VenueId.is_in(venues.to_vec()))
         .filter(venue_inspection::Column::VenueId.in_subquery(held))
         .group_by(venue_inspection::Column::VenueId)
         .into_tuple()
