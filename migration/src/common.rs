@@ -79,3 +79,37 @@ where
     }
     index
 }
+
+/// Creates a table of kept counts and starts keeping it: on PostgreSQL the `counted` tables are
+/// locked against writers until the migration's transaction ends (no row may be written between
+/// the count and its trigger), then the rows already there are counted (`backfill`) and the
+/// `triggers` that keep the counts are created.
+pub async fn keep_counts(
+    manager: &SchemaManager<'_>,
+    table: TableCreateStatement,
+    counted: &str,
+    backfill: String,
+    triggers: Vec<String>,
+) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+    manager.create_table(table).await?;
+    let db = manager.get_connection();
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared(&format!("LOCK TABLE {counted} IN SHARE ROW EXCLUSIVE MODE")).await?;
+    }
+    db.execute_unprepared(&backfill).await?;
+    for sql in triggers {
+        db.execute_unprepared(&sql).await?;
+    }
+    Ok(())
+}
+
+/// Undoes [`keep_counts`]: the triggers (`drops`), then the table.
+pub async fn drop_counts<T: IntoIden>(manager: &SchemaManager<'_>, table: T, drops: Vec<String>) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::ConnectionTrait;
+    let db = manager.get_connection();
+    for sql in drops {
+        db.execute_unprepared(&sql).await?;
+    }
+    manager.drop_table(Table::drop().table(table).to_owned()).await
+}

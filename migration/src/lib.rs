@@ -27,6 +27,8 @@ mod m20261203_000016_penalties_and_plans;
 mod m20261203_000017_meetings_and_lawyers;
 mod m20261204_000018_record_tallies;
 mod m20261204_000019_umbrella_lead_order;
+mod m20261204_000020_task_tallies;
+mod m20261204_000021_lead_month_tallies;
 
 pub struct Migrator;
 
@@ -53,6 +55,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_meetings_and_lawyers::Migration),
             Box::new(m20261204_000018_record_tallies::Migration),
             Box::new(m20261204_000019_umbrella_lead_order::Migration),
+            Box::new(m20261204_000020_task_tallies::Migration),
+            Box::new(m20261204_000021_lead_month_tallies::Migration),
         ]
     }
 }

@@ -35,8 +35,8 @@ use entity::enums::{
     TaskTargetType, UnitKind, VenueType,
 };
 use entity::{
-    app_user, audit_log, lawyer_report, lead, lead_subject, meeting, meeting_unit, org_unit, person,
-    person_judicial_tag, record_tally, risk_item, task, town, unit_report, venue, village,
+    app_user, audit_log, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit, org_unit, person,
+    person_judicial_tag, record_tally, risk_item, task, task_tally, town, unit_report, venue, village,
 };
 use pingan::access::resource::{
     AuditEntries, LawyerReports, Leads, Meetings, OrgUnits, Persons, RiskItems, Tasks, UnitReports, Users, Venues,
@@ -375,6 +375,8 @@ async fn wipe(db: &DatabaseConnection) {
     village::Entity::delete_many().exec(db).await.expect("wipe village");
     // The kept counts the records' triggers wrote (keys at 0 stay as rows).
     record_tally::Entity::delete_many().exec(db).await.expect("wipe record_tally");
+    task_tally::Entity::delete_many().exec(db).await.expect("wipe task_tally");
+    lead_month_tally::Entity::delete_many().exec(db).await.expect("wipe lead_month_tally");
     town::Entity::delete_many().exec(db).await.expect("wipe town");
 }
 

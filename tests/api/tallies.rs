@@ -183,3 +183,322 @@ async fn a_write_rolled_back_by_a_deadlock_is_unavailable_and_writes_nothing() {
     assert!(written.is_empty(), "nothing of the rolled-back write is left");
     assert_eq!(kept(&other).await, counted(&other).await);
 }
+
+type TaskKey = (uuid::Uuid, String, uuid::Uuid, uuid::Uuid, Option<uuid::Uuid>, bool);
+
+/// The kept task counts (`task_tally`), keys with tasks only; no assignee user as `None`.
+async fn kept_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
+    entity::task_tally::Entity::find()
+        .all(conn)
+        .await
+        .expect("task tallies")
+        .into_iter()
+        .filter(|t| t.n != 0)
+        .map(|t| {
+            let user = (!t.assignee_user_id.is_nil()).then_some(t.assignee_user_id);
+            ((t.town_id, t.status.to_value(), t.assignee_unit_id, t.creating_unit_id, user, t.umbrella), t.n)
+        })
+        .collect()
+}
+
+/// The same counts from the tasks, each target's umbrella flag read from the lead or meeting.
+async fn counted_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
+    use entity::enums::TaskTargetType;
+    let umbrella_leads: Vec<uuid::Uuid> = lead::Entity::find()
+        .filter(lead::Column::Umbrella.eq(true))
+        .all(conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    let umbrella_meetings: Vec<uuid::Uuid> = entity::meeting::Entity::find()
+        .filter(entity::meeting::Column::Umbrella.eq(true))
+        .all(conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let mut out = BTreeMap::new();
+    for t in entity::task::Entity::find().all(conn).await.expect("tasks") {
+        let umbrella = match (t.target_type, t.target_id) {
+            (Some(TaskTargetType::Lead), Some(id)) => umbrella_leads.contains(&id),
+            (Some(TaskTargetType::Meeting), Some(id)) => umbrella_meetings.contains(&id),
+            _ => false,
+        };
+        let key =
+            (t.town_id, t.status.to_value(), t.assignee_unit_id, t.creating_unit_id, t.assignee_user_id, umbrella);
+        *out.entry(key).or_insert(0) += 1;
+    }
+    out
+}
+
+#[tokio::test]
+async fn kept_task_counts_equal_the_tasks_after_a_seed_and_after_tasks_and_their_targets_change() {
+    use entity::enums::{TaskStatus, TaskTargetType};
+    use entity::{app_user, meeting, task};
+    let db = TestDb::create().await;
+    let conn = pingan::db::connect(&db.url).await.expect("connect");
+    pingan::db::migrate(&conn).await.expect("migrate");
+    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let after_seed = counted_tasks(&conn).await;
+    assert!(after_seed.keys().any(|k| k.5), "a task on an umbrella lead or meeting");
+    assert_eq!(kept_tasks(&conn).await, after_seed);
+
+    // Tasks moved between keys: a status, a unit, a user given and taken off, one of another column.
+    let tasks = task::Entity::find().order_by_asc(task::Column::Id).all(&conn).await.expect("tasks");
+    let mut done = tasks[0].clone().into_active_model();
+    done.status = Set(TaskStatus::Accepted);
+    done.update(&conn).await.expect("accept a task");
+    let mut moved = tasks[1].clone().into_active_model();
+    moved.assignee_unit_id = Set(tasks[2].assignee_unit_id);
+    moved.creating_unit_id = Set(tasks[2].assignee_unit_id);
+    moved.update(&conn).await.expect("hand a task to another unit");
+    let user = app_user::Entity::find().one(&conn).await.unwrap().unwrap();
+    for (i, t) in tasks.iter().skip(6).take(2).enumerate() {
+        let mut personal = t.clone().into_active_model();
+        personal.assignee_user_id = Set(Some(user.id));
+        let personal = personal.update(&conn).await.expect("assign a task to a user");
+        if i == 1 {
+            let mut unassigned = personal.into_active_model();
+            unassigned.assignee_user_id = Set(None);
+            unassigned.update(&conn).await.expect("take a task off its user");
+        }
+    }
+    let mut titled = tasks[3].clone().into_active_model();
+    titled.title = Set(format!("{}·", tasks[3].title));
+    titled.update(&conn).await.expect("retitle a task");
+
+    // Targets whose umbrella flag flips: every lead with a task on it, and a meeting with one.
+    let on_leads: Vec<uuid::Uuid> =
+        tasks.iter().filter(|t| t.target_type == Some(TaskTargetType::Lead)).filter_map(|t| t.target_id).collect();
+    assert!(!on_leads.is_empty(), "tasks on leads");
+    for l in
+        lead::Entity::find().filter(lead::Column::Id.is_in(on_leads.iter().take(6).copied())).all(&conn).await.unwrap()
+    {
+        let mut flipped = l.clone().into_active_model();
+        flipped.umbrella = Set(!l.umbrella);
+        flipped.update(&conn).await.expect("flip a lead's umbrella flag");
+    }
+    let on_meeting = tasks.iter().find(|t| t.target_type == Some(TaskTargetType::Meeting)).expect("a meeting's task");
+    let m = meeting::Entity::find_by_id(on_meeting.target_id.unwrap()).one(&conn).await.unwrap().unwrap();
+    let mut flipped = m.clone().into_active_model();
+    flipped.umbrella = Set(!m.umbrella);
+    flipped.update(&conn).await.expect("flip a meeting's umbrella flag");
+
+    // A task inserted on an umbrella lead, for a user, and one inserted and deleted.
+    let umbrella = lead::Entity::find().filter(lead::Column::Umbrella.eq(true)).one(&conn).await.unwrap().unwrap();
+    let mut new = tasks[4].clone();
+    new.id = uuid::Uuid::now_v7();
+    new.town_id = umbrella.town_id;
+    new.rule_key = None;
+    new.target_type = Some(TaskTargetType::Lead);
+    new.target_id = Some(umbrella.id);
+    new.assignee_user_id = Some(user.id);
+    new.into_active_model().reset_all().insert(&conn).await.expect("insert a task");
+    let mut gone = tasks[5].clone();
+    gone.id = uuid::Uuid::now_v7();
+    gone.rule_key = None;
+    let gone = gone.into_active_model().reset_all().insert(&conn).await.expect("insert another");
+    task::Entity::delete_by_id(gone.id).exec(&conn).await.expect("delete it");
+
+    let now = counted_tasks(&conn).await;
+    assert_ne!(now, after_seed, "the changes moved some counts");
+    assert_eq!(kept_tasks(&conn).await, now);
+    conn.close().await.ok();
+}
+
+/// Every task figure read from the kept counts equals the same figure counted over the rows (a
+/// list with a filter is counted over the rows), for every demo user, before and after a lead
+/// with tasks on it becomes an umbrella lead.
+#[tokio::test]
+async fn every_viewers_task_figures_from_kept_counts_equal_its_lists() {
+    use serde_json::{Value, json};
+    let app = pingan_tests::TestApp::spawn().await;
+    let users =
+        ["coord", "jiwei", "police", "sifa", "dongzhuang", "xizhuang", "nanwan", "liulin_coord", "liulin_police"];
+    let statuses = ["OPEN", "IN_PROGRESS", "SUBMITTED", "ACCEPTED", "CANCELLED"];
+    let total = |token: String, list: &'static str, filter: Value| {
+        let app = &app;
+        async move {
+            let query = format!("query($f: TaskFilter) {{ {list}(filter: $f, first: 1) {{ totalCount }} }}");
+            let body = app.gql(Some(&token), &query, json!({ "f": filter })).await;
+            body["data"][list]["totalCount"].as_i64().unwrap_or_else(|| panic!("{list}: {body}"))
+        }
+    };
+    let check = |when: &'static str| {
+        let app = &app;
+        async move {
+            for user in users {
+                let token = app.login(user).await;
+                for list in ["tasks", "myTasks"] {
+                    let kept = total(token.clone(), list, Value::Null).await;
+                    let counted = total(token.clone(), list, json!({ "status": statuses })).await;
+                    assert_eq!(kept, counted, "{when}: {user}'s {list}");
+                }
+                let query = "{ dashboard { tasks { status count } overdueTasksByUnit { unit { id } count } } }";
+                let body = app.gql(Some(&token), query, json!({})).await;
+                let board = &body["data"]["dashboard"];
+                for status in statuses {
+                    let kept = board["tasks"].as_array().unwrap().iter().find(|c| c["status"] == status);
+                    let kept = kept.map_or(0, |c| c["count"].as_i64().unwrap());
+                    let counted = total(token.clone(), "tasks", json!({ "status": [status] })).await;
+                    assert_eq!(kept, counted, "{when}: {user}'s {status} tasks");
+                }
+                let units = app.gql(Some(&token), "{ orgUnits { id } }", json!({})).await;
+                for unit in units["data"]["orgUnits"].as_array().unwrap() {
+                    let kept =
+                        board["overdueTasksByUnit"].as_array().unwrap().iter().find(|c| c["unit"]["id"] == unit["id"]);
+                    let kept = kept.map_or(0, |c| c["count"].as_i64().unwrap());
+                    let filter = json!({ "assigneeUnitId": unit["id"], "overdue": true });
+                    assert_eq!(kept, total(token.clone(), "tasks", filter).await, "{when}: {user}'s overdue tasks");
+                }
+            }
+        }
+    };
+    check("the demo").await;
+    let coord_tasks = entity::task::Entity::find()
+        .filter(entity::task::Column::TargetType.eq(entity::enums::TaskTargetType::Lead))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let on_plain: Vec<uuid::Uuid> = coord_tasks.iter().filter_map(|t| t.target_id).collect();
+    let plain = lead::Entity::find()
+        .filter(lead::Column::Id.is_in(on_plain))
+        .filter(lead::Column::Umbrella.eq(false))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(!plain.is_empty(), "the demo has tasks on ordinary leads");
+    for l in plain {
+        let mut marked = l.into_active_model();
+        marked.umbrella = Set(true);
+        marked.update(&app.state.db).await.unwrap();
+    }
+    check("after leads with tasks became umbrella leads").await;
+}
+
+type MonthKey = (uuid::Uuid, bool, uuid::Uuid, uuid::Uuid, String, String);
+
+/// The kept monthly lead counts (`lead_month_tally`), keys with leads only.
+async fn kept_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i64> {
+    entity::lead_month_tally::Entity::find()
+        .all(conn)
+        .await
+        .expect("lead month tallies")
+        .into_iter()
+        .filter(|t| t.n != 0)
+        .map(|t| ((t.town_id, t.umbrella, t.receiving_unit_id, t.assignee_unit_id, t.event, t.month), t.n))
+        .collect()
+}
+
+/// The same counts from the leads, each month in the town's time (UTC+8).
+async fn counted_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i64> {
+    use entity::enums::LeadStatus;
+    let zone = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let month = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&zone).format("%Y-%m").to_string();
+    let mut out = BTreeMap::new();
+    for l in lead::Entity::find().all(conn).await.expect("leads") {
+        let unit = l.assignee_unit_id.unwrap_or_else(uuid::Uuid::nil);
+        let key = |event: &str, at| (l.town_id, l.umbrella, l.receiving_unit_id, unit, event.to_owned(), month(at));
+        *out.entry(key(entity::lead_month_tally::RECEIVED, l.received_at)).or_insert(0) += 1;
+        if let (LeadStatus::Substantiated | LeadStatus::Unfounded, Some(at)) = (l.status, l.concluded_at) {
+            *out.entry(key(entity::lead_month_tally::CONCLUDED, at)).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn kept_lead_months_equal_the_leads_after_a_seed_and_after_leads_change() {
+    use chrono::{Duration, TimeZone, Utc};
+    use entity::enums::LeadStatus;
+    let db = TestDb::create().await;
+    let conn = pingan::db::connect(&db.url).await.expect("connect");
+    pingan::db::migrate(&conn).await.expect("migrate");
+    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let after_seed = counted_lead_months(&conn).await;
+    assert!(after_seed.keys().any(|k| k.4 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
+    assert_eq!(kept_lead_months(&conn).await, after_seed);
+
+    let leads = lead::Entity::find().order_by_asc(lead::Column::Id).all(&conn).await.expect("leads");
+    let open = leads.iter().filter(|l| l.concluded_at.is_none()).take(2).collect::<Vec<_>>();
+    // Concluded at 16:30 UTC on the last day of a month: already the next month in the town.
+    let mut concluded = open[0].clone().into_active_model();
+    concluded.status = Set(LeadStatus::Substantiated);
+    concluded.concluded_at = Set(Some(Utc.with_ymd_and_hms(2026, 10, 31, 16, 30, 0).unwrap()));
+    concluded.update(&conn).await.expect("conclude a lead");
+    let mut assigned = open[1].clone().into_active_model();
+    assigned.assignee_unit_id = Set(Some(leads[0].receiving_unit_id));
+    assigned.umbrella = Set(!open[1].umbrella);
+    assigned.received_at = Set(open[1].received_at - Duration::days(40));
+    assigned.update(&conn).await.expect("assign, mark and move a lead");
+    let done = leads.iter().find(|l| l.concluded_at.is_some()).expect("a concluded lead");
+    let mut reopened = done.clone().into_active_model();
+    reopened.status = Set(LeadStatus::Verifying);
+    reopened.update(&conn).await.expect("reopen a lead");
+    let mut summary = leads[3].clone().into_active_model();
+    summary.summary = Set(format!("{}·", leads[3].summary));
+    summary.update(&conn).await.expect("another column");
+
+    let mut extra = leads[4].clone();
+    extra.id = uuid::Uuid::now_v7();
+    extra.serial = format!("{}-X", leads[4].serial);
+    extra.serial_number += 100_000;
+    let extra = extra.into_active_model().reset_all().insert(&conn).await.expect("insert a lead");
+    let after_insert = counted_lead_months(&conn).await;
+    assert_eq!(kept_lead_months(&conn).await, after_insert);
+    lead::Entity::delete_by_id(extra.id).exec(&conn).await.expect("delete it");
+
+    let now = counted_lead_months(&conn).await;
+    assert_ne!(now, after_seed, "the changes moved some counts");
+    assert_eq!(kept_lead_months(&conn).await, now);
+    conn.close().await.ok();
+}
+
+/// Every viewer's twelve months of leads on the dashboard, read from the kept counts, equal its
+/// own lead list: found where it reads the receipt, resolved where it reads the handling.
+#[tokio::test]
+async fn every_viewers_lead_months_equal_its_lead_list() {
+    use serde_json::{Value, json};
+    let app = pingan_tests::TestApp::spawn().await;
+    let zone = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let month_of = |at: &Value| {
+        at.as_str().map(|s| {
+            s.parse::<chrono::DateTime<chrono::Utc>>().unwrap().with_timezone(&zone).format("%Y-%m").to_string()
+        })
+    };
+    for user in ["coord", "jiwei", "police", "sifa", "dongzhuang", "liulin_coord", "liulin_police"] {
+        let token = app.login(user).await;
+        let body = app.gql(Some(&token), "{ dashboard { leadMonths { month found resolved } } }", json!({})).await;
+        let months = body["data"]["dashboard"]["leadMonths"].as_array().unwrap_or_else(|| panic!("{body}")).clone();
+        let mut listed = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let query = "query($a: String) { leads(first: 100, after: $a) { nodes { receivedAt concludedAt status } \
+                         pageInfo { hasNextPage endCursor } } }";
+            let page = app.gql(Some(&token), query, json!({ "a": after })).await;
+            let leads = &page["data"]["leads"];
+            listed.extend(leads["nodes"].as_array().unwrap_or_else(|| panic!("{page}")).iter().cloned());
+            if leads["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = leads["pageInfo"]["endCursor"].clone();
+        }
+        assert!(months.iter().any(|m| m["found"].as_i64().unwrap() > 0), "{user} found leads this year");
+        for m in &months {
+            let month = m["month"].as_str().map(str::to_owned);
+            let found = listed.iter().filter(|l| month_of(&l["receivedAt"]) == month).count() as i64;
+            assert_eq!(m["found"], found, "{user}: found in {month:?}");
+            if !m["resolved"].is_null() {
+                let resolved = listed
+                    .iter()
+                    .filter(|l| matches!(l["status"].as_str(), Some("SUBSTANTIATED" | "UNFOUNDED")))
+                    .filter(|l| month_of(&l["concludedAt"]) == month)
+                    .count() as i64;
+                assert_eq!(m["resolved"], resolved, "{user}: resolved in {month:?}");
+            }
+        }
+    }
+}

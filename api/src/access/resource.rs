@@ -6,8 +6,8 @@
 
 use entity::enums::{AuditCategory, RiskCategory, TaskTargetType, UnitKind};
 use entity::{
-    app_user, audit_log, lawyer_report, lead, lead_subject, meeting, meeting_unit, org_unit, person,
-    person_judicial_tag, risk_item, task, unit_report, venue, village,
+    app_user, audit_log, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit, org_unit, person,
+    person_judicial_tag, risk_item, task, task_tally, unit_report, venue, village,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
@@ -291,6 +291,88 @@ impl Resource for Tasks {
     }
 }
 
+/// Leads received and concluded per month, counted by key (`lead_month_tally`, kept by the
+/// database): the lead policy's own lines, read and field groups alike, each atom meaning on a key
+/// what it means on the key's leads. `validate` refuses a lead line whose atom means nothing here.
+pub struct LeadMonthTallies;
+impl Resource for LeadMonthTallies {
+    const NAME: &'static str = Leads::NAME;
+    const GROUPS: &'static [&'static str] = Leads::GROUPS;
+    type Entity = lead_month_tally::Entity;
+
+    fn town_column() -> lead_month_tally::Column {
+        lead_month_tally::Column::TownId
+    }
+
+    /// A key has no id of its own; nothing lists or loads keys one by one.
+    fn row_id(_row: &lead_month_tally::Model) -> uuid::Uuid {
+        uuid::Uuid::nil()
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        use lead_month_tally::Column as K;
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::Umbrella => Condition::all().add(K::Umbrella.eq(true)),
+            Atom::Ordinary => Condition::all().add(K::Umbrella.eq(false)),
+            Atom::ReceivedByOwnUnit => eq_unit(K::ReceivingUnitId, viewer),
+            Atom::AssignedToOwnUnit => eq_unit(K::AssigneeUnitId, viewer),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &lead_month_tally::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::Umbrella => row.umbrella,
+            Atom::Ordinary => !row.umbrella,
+            Atom::ReceivedByOwnUnit => row.receiving_unit_id == viewer.unit_id,
+            Atom::AssignedToOwnUnit => row.assignee_unit_id == viewer.unit_id,
+            _ => return None,
+        })
+    }
+}
+
+/// Tasks counted by key (`task_tally`, kept by the database): the task policy's own lines,
+/// each atom meaning on a key what it means on the key's tasks, so a count over the keys the
+/// viewer reads is exactly the count of the tasks it reads. `validate` refuses a task line whose
+/// atom means nothing here, so a new atom cannot make the counts drift from the rows.
+pub struct TaskTallies;
+impl Resource for TaskTallies {
+    const NAME: &'static str = Tasks::NAME;
+    const GROUPS: &'static [&'static str] = Tasks::GROUPS;
+    type Entity = task_tally::Entity;
+
+    fn town_column() -> task_tally::Column {
+        task_tally::Column::TownId
+    }
+
+    /// A key has no id of its own; nothing lists or loads keys one by one.
+    fn row_id(_row: &task_tally::Model) -> uuid::Uuid {
+        uuid::Uuid::nil()
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        Some(match atom {
+            Atom::Town | Atom::Row => Condition::all(),
+            Atom::AssignedToOwnUnit => eq_unit(task_tally::Column::AssigneeUnitId, viewer),
+            Atom::CreatedByOwnUnit => eq_unit(task_tally::Column::CreatingUnitId, viewer),
+            Atom::TargetUmbrellaLead => Condition::all().add(task_tally::Column::Umbrella.eq(true)),
+            Atom::TargetNotUmbrellaLead => Condition::all().add(task_tally::Column::Umbrella.eq(false)),
+            _ => return None,
+        })
+    }
+
+    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &task_tally::Model) -> Option<bool> {
+        Some(match atom {
+            Atom::Town | Atom::Row => true,
+            Atom::AssignedToOwnUnit => row.assignee_unit_id == viewer.unit_id,
+            Atom::CreatedByOwnUnit => row.creating_unit_id == viewer.unit_id,
+            _ => return None,
+        })
+    }
+}
+
 pub struct AuditEntries;
 impl Resource for AuditEntries {
     const NAME: &'static str = "audit_log";
@@ -473,9 +555,9 @@ pub fn validate(resource: &str, scope: &super::Scope) -> Result<(), String> {
     match base {
         "person" => check::<Persons>(group, scope),
         "venue" => check::<Venues>(group, scope),
-        "lead" => check::<Leads>(group, scope),
+        "lead" => check::<Leads>(group, scope).and_then(|()| check::<LeadMonthTallies>(group, scope)),
         "risk_item" => check::<RiskItems>(group, scope),
-        "task" => check::<Tasks>(group, scope),
+        "task" => check::<Tasks>(group, scope).and_then(|()| check::<TaskTallies>(group, scope)),
         "unit_report" => check::<UnitReports>(group, scope),
         "audit_log" => check::<AuditEntries>(group, scope),
         "user" => check::<Users>(group, scope),

@@ -24,7 +24,6 @@ use crate::access::resource::{Leads, OrgUnits, Persons, Venues};
 use crate::access::store::Store;
 use crate::access::stores::report;
 use crate::auth::Viewer;
-use crate::domain::risk_flow;
 use crate::error::ApiError;
 
 /// 首页统计 — the front page's figures over the viewer's scope.
@@ -199,9 +198,7 @@ async fn lead_months(
     let months: Vec<NaiveDate> =
         (0..12).rev().filter_map(|back| this_month.checked_sub_months(Months::new(back))).collect();
     let names: Vec<String> = months.iter().map(|m| format!("{:04}-{:02}", m.year(), m.month())).collect();
-    let bounds: Vec<(DateTime<Utc>, DateTime<Utc>)> =
-        names.iter().filter_map(|name| risk_flow::month_bounds(name)).collect();
-    let (found, resolved) = report::lead_month_counts(store, db, &bounds).await?;
+    let (found, resolved) = report::lead_month_counts(store, db, &names).await?;
     let reads_handling = store.groups::<Leads>().held_anywhere("handling");
     let count = |rows: &[(i32, i64)], i: usize| rows.iter().find(|(b, _)| *b == i as i32).map_or(0, |(_, n)| *n);
     Ok(names

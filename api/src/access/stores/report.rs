@@ -8,7 +8,7 @@ use entity::enums::{
     AttentionLevel, EscalationLevel, LeadCategory, LeadStatus, RecordStatus, RiskLevel, RiskStatus, TaskStatus,
     UnitKind,
 };
-use entity::{lead, org_unit, person, person_talk, record_tally, risk_check, risk_item, task, venue};
+use entity::{lead, lead_month_tally, org_unit, person, person_talk, record_tally, risk_check, risk_item, venue};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -17,8 +17,9 @@ use uuid::Uuid;
 
 use crate::access::Resource;
 use crate::access::duty::{self, Duty};
-use crate::access::resource::{Leads, Persons, RiskItems, Tasks, Venues};
+use crate::access::resource::{LeadMonthTallies, Leads, Persons, RiskItems, Venues};
 use crate::access::store::Store;
+use crate::access::stores;
 use crate::error::ApiError;
 
 /// The attention levels, in the order reports list them.
@@ -99,7 +100,10 @@ fn key<E: ActiveEnum<Value = String>>(value: &str) -> Result<E, ApiError> {
 }
 
 /// Sums `rows` by the key `by` gives, in the order keys first appear.
-fn sum_by<K: PartialEq, T>(rows: impl IntoIterator<Item = T>, by: impl Fn(&T) -> Option<(K, i64)>) -> Vec<(K, i64)> {
+pub fn sum_by<K: PartialEq, T>(
+    rows: impl IntoIterator<Item = T>,
+    by: impl Fn(&T) -> Option<(K, i64)>,
+) -> Vec<(K, i64)> {
     let mut out: Vec<(K, i64)> = Vec::new();
     for (k, n) in rows.into_iter().filter_map(|row| by(&row)) {
         match out.iter_mut().find(|(o, _)| *o == k) {
@@ -247,84 +251,60 @@ pub struct RiskCounts {
 }
 
 /// Tasks by status, and tasks past due at `now` and neither ACCEPTED nor CANCELLED by assignee
-/// unit; `None` when the viewer reads no task.
+/// unit; `None` when the viewer reads no task. Both from the kept counts of the keys the viewer
+/// reads ([`task::open_due_before`]), never a pass over the town's tasks.
 pub async fn task_counts(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> Result<Option<(Vec<(TaskStatus, i64)>, Vec<(Uuid, i64)>)>, ApiError> {
-    let Some(base) = readable(store.access.select::<Tasks>(store.viewer))? else { return Ok(None) };
-    // One pass over the scope for both figures: by status, assignee unit and whether past due.
-    let past_due = one_if(Condition::all().add(task::Column::DueAt.lt(now)));
-    let rows: Vec<(TaskStatus, Uuid, i32, i64)> = base
-        .select_only()
-        .column(task::Column::Status)
-        .column(task::Column::AssigneeUnitId)
-        .column_as(past_due, "past_due")
-        .column_as(Expr::val(1).count(), "n")
-        // By position: the CASE's bound value would make the two texts differ on PostgreSQL.
-        .group_by(Expr::cust("1"))
-        .group_by(Expr::cust("2"))
-        .group_by(Expr::cust("3"))
-        .order_by(Expr::cust("1"), sea_orm::Order::Asc)
-        .order_by(Expr::cust("2"), sea_orm::Order::Asc)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let by_status = sum_by(&rows, |(status, _, _, n)| Some((*status, *n)));
-    let open = |status: &TaskStatus| !matches!(status, TaskStatus::Accepted | TaskStatus::Cancelled);
-    let by_unit = sum_by(&rows, |(status, unit, past_due, n)| (*past_due == 1 && open(status)).then_some((*unit, *n)));
+    let Some(rows) = readable(stores::task::kept_by_status_and_unit(store, db, Condition::all()).await)? else {
+        return Ok(None);
+    };
+    let by_status = sum_by(&rows, |(status, _, n)| Some((*status, *n)));
+    let by_unit = stores::task::open_due_before(store, db, now, None).await?;
     Ok(Some((by_status, by_unit)))
 }
 
-/// Leads found (received) and resolved (concluded) per month over contiguous month `bounds`:
-/// (bucket index, count) for each, counted only where the viewer holds `receipt`, respectively
-/// `handling`, on the lead.
+/// Leads found (received) and resolved (concluded) in each of `months` (`YYYY-MM`, the town's
+/// time): (index in `months`, count) for each, counted only where the viewer holds `receipt`,
+/// respectively `handling`, on the lead. Read from the kept monthly counts of the keys the viewer
+/// reads, each guarded by the group on the key ([`LeadMonthTallies`]), never a pass over the
+/// year's leads.
 pub async fn lead_month_counts(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
-    bounds: &[(DateTime<Utc>, DateTime<Utc>)],
+    months: &[String],
 ) -> Result<(Vec<(i32, i64)>, Vec<(i32, i64)>), ApiError> {
-    let (viewer, groups) = (store.viewer, store.groups::<Leads>());
-    // Within [first month's start, last month's end) the months are contiguous, so a row's bucket
-    // is the first month whose end lies after it.
-    let per_month = |column: lead::Column, cond: Condition| -> (Expr, Condition) {
-        let mut bucket = Expr::case(column.lt(bounds[0].1), 0);
-        for (i, (_, end)) in bounds.iter().enumerate().skip(1) {
-            bucket = bucket.case(column.lt(*end), i as i32);
-        }
-        let range = Condition::all().add(cond).add(column.gte(bounds[0].0)).add(column.lt(bounds[bounds.len() - 1].1));
-        (bucket.finally(-1).into(), range)
-    };
-    let (found_bucket, found_cond) =
-        per_month(lead::Column::ReceivedAt, groups.guarded(viewer, "receipt", Condition::all()));
-    let found = bucket_counts(store, db, found_bucket, found_cond).await?;
-    let concluded =
-        Condition::all().add(lead::Column::Status.is_in([LeadStatus::Substantiated, LeadStatus::Unfounded]));
-    let (resolved_bucket, resolved_cond) =
-        per_month(lead::Column::ConcludedAt, groups.guarded(viewer, "handling", concluded));
-    let resolved = bucket_counts(store, db, resolved_bucket, resolved_cond).await?;
+    let found = month_counts(store, db, months, lead_month_tally::RECEIVED, "receipt").await?;
+    let resolved = month_counts(store, db, months, lead_month_tally::CONCLUDED, "handling").await?;
     Ok((found, resolved))
 }
 
-async fn bucket_counts(
+async fn month_counts(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
-    bucket: Expr,
-    cond: Condition,
+    months: &[String],
+    event: &str,
+    group: &str,
 ) -> Result<Vec<(i32, i64)>, ApiError> {
-    Ok(store
+    use lead_month_tally::Column as K;
+    let viewer = store.viewer;
+    let cond = Condition::all().add(K::Event.eq(event)).add(K::Month.is_in(months.iter().cloned()));
+    let rows: Vec<(String, i64)> = store
         .access
-        .select::<Leads>(store.viewer)?
+        .select::<LeadMonthTallies>(viewer)?
+        .filter(store.groups::<LeadMonthTallies>().guarded(viewer, group, cond))
+        .filter(K::N.gt(0))
         .select_only()
-        .column_as(bucket, "bucket")
-        .column_as(Expr::val(1).count(), "n")
-        .filter(cond)
-        // By position: the CASE's bound values would make the two texts differ on PostgreSQL.
-        .group_by(Expr::cust("1"))
+        .column(K::Month)
+        // PostgreSQL sums a bigint as a numeric.
+        .column_as(Expr::col((lead_month_tally::Entity, K::N)).sum().cast_as(Alias::new("BIGINT")), "n")
+        .group_by(K::Month)
         .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(month, n)| Some((months.iter().position(|m| *m == month)? as i32, n))).collect())
 }
 
 // --- The monthly report ----------------------------------------------------------------------
@@ -486,16 +466,14 @@ pub async fn overdue_task_count(
     subject: &Subject,
     cut: DateTime<Utc>,
 ) -> Result<Option<i64>, ApiError> {
-    let Some(base) = readable(store.access.select::<Tasks>(store.viewer))? else {
+    let unit = match subject {
+        Subject::Town => None,
+        Subject::Unit(unit) => Some(unit.id),
+    };
+    let Some(by_unit) = readable(stores::task::open_due_before(store, db, cut, unit).await)? else {
         return Ok(None);
     };
-    let mut base = base
-        .filter(task::Column::DueAt.lt(cut))
-        .filter(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
-    if let Subject::Unit(unit) = subject {
-        base = base.filter(task::Column::AssigneeUnitId.eq(unit.id));
-    }
-    Ok(Some(count(db, base).await?))
+    Ok(Some(by_unit.iter().map(|(_, n)| n).sum()))
 }
 
 /// The risk items a report on `subject` counts, or `None` when the viewer reads none or does

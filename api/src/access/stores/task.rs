@@ -9,18 +9,19 @@ use std::collections::HashMap;
 use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TaskKind, TaskStatus};
-use entity::{task, task_event};
-use sea_orm::sea_query::Expr;
+use entity::{task, task_event, task_tally};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
-    Order, PaginatorTrait, QueryFilter,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::access::Groups;
 use crate::access::page::{KeyKind, PageArgs};
-use crate::access::resource::Tasks;
+use crate::access::resource::{TaskTallies, Tasks};
 use crate::access::store::{Child, Listed, Listing, ROW_ITSELF, Sort, SortKey, Store, Versioned, locked_update};
+use crate::access::stores::report::sum_by;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
@@ -75,9 +76,7 @@ pub fn filter_condition(viewer: &Viewer, groups: &Groups<Tasks>, filter: TaskFil
         cond = cond.add(task::Column::Listed.eq(listed));
     }
     if let Some(overdue) = filter.overdue {
-        let o = Condition::all()
-            .add(task::Column::DueAt.lt(Utc::now()))
-            .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
+        let o = Condition::all().add(task::Column::DueAt.lt(Utc::now())).add(task::Column::Status.is_not_in(CLOSED));
         cond = cond.add(if overdue { o } else { o.not() });
     }
     Ok(cond)
@@ -101,7 +100,7 @@ impl TaskList {
                         .add(task::Column::AssigneeUnitId.eq(viewer.unit_id))
                         .add(task::Column::AssigneeUserId.eq(viewer.user_id)),
                 )
-                .add(task::Column::Status.is_not_in([TaskStatus::Accepted, TaskStatus::Cancelled]));
+                .add(task::Column::Status.is_not_in(CLOSED));
         }
         Ok(cond)
     }
@@ -124,6 +123,111 @@ impl Listed for Tasks {
     fn sort_key(_order: DueFirst, _backend: DbBackend) -> SortKey {
         SortKey { expr: Expr::col((task::Entity, task::Column::DueAt)), kind: KeyKind::Instant, group: ROW_ITSELF }
     }
+
+    /// A list without a client's filter (`tasks`, `myTasks`) is counted from the kept counts:
+    /// `myTasks`' condition is on key columns only.
+    async fn kept_count(
+        store: &Store<'_>,
+        db: &impl ConnectionTrait,
+        list: &TaskList,
+    ) -> Result<Option<u64>, ApiError> {
+        // Every field named, none bound: a filter field added later is counted over the rows
+        // until its condition is written for the keys too.
+        let TaskFilter {
+            status: None,
+            kind: None,
+            assignee_unit_id: None,
+            overdue: None,
+            listed: None,
+            assigned_to_me: None,
+            changed_since: None,
+        } = &list.filter
+        else {
+            return Ok(None);
+        };
+        let mut cond = Condition::all();
+        if list.mine {
+            use task_tally::Column as K;
+            let viewer = store.viewer;
+            cond = cond
+                .add(
+                    Condition::any()
+                        .add(K::AssigneeUnitId.eq(viewer.unit_id))
+                        .add(K::AssigneeUserId.eq(viewer.user_id)),
+                )
+                .add(K::Status.is_not_in(CLOSED));
+        }
+        let rows = kept_by_status_and_unit(store, db, cond).await?;
+        Ok(Some(rows.iter().map(|(_, _, n)| *n as u64).sum()))
+    }
+}
+
+/// The statuses of a task that is done with: neither open nor overdue any more.
+pub const CLOSED: [TaskStatus; 2] = [TaskStatus::Accepted, TaskStatus::Cancelled];
+
+/// The viewer's tasks meeting `cond` (a condition on the keys) by (status, assignee unit), in
+/// that order, read from the counts the database keeps (`task_tally`) under the viewer's task
+/// scope ([`TaskTallies`]): a handful of keys, however many tasks.
+pub async fn kept_by_status_and_unit(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    cond: Condition,
+) -> Result<Vec<(TaskStatus, Uuid, i64)>, ApiError> {
+    use task_tally::Column as K;
+    Ok(store
+        .access
+        .select::<TaskTallies>(store.viewer)?
+        .filter(cond)
+        .filter(K::N.gt(0))
+        .select_only()
+        .column(K::Status)
+        .column(K::AssigneeUnitId)
+        // PostgreSQL sums a bigint as a numeric.
+        .column_as(Expr::col((task_tally::Entity, K::N)).sum().cast_as(Alias::new("BIGINT")), "n")
+        .group_by(K::Status)
+        .group_by(K::AssigneeUnitId)
+        .order_by_asc(K::Status)
+        .order_by_asc(K::AssigneeUnitId)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The viewer's open tasks (of `unit`, or any) due before `cut`, by assignee unit: the kept count
+/// of open tasks less those due at or after `cut`, which are few (the tasks not yet due) where
+/// the ones before are many (every overdue task the town ever had).
+pub async fn open_due_before(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    cut: DateTime<Utc>,
+    unit: Option<Uuid>,
+) -> Result<Vec<(Uuid, i64)>, ApiError> {
+    let mut kept = Condition::all().add(task_tally::Column::Status.is_not_in(CLOSED));
+    let mut later = Condition::all().add(task::Column::Status.is_not_in(CLOSED)).add(task::Column::DueAt.gte(cut));
+    if let Some(unit) = unit {
+        kept = kept.add(task_tally::Column::AssigneeUnitId.eq(unit));
+        later = later.add(task::Column::AssigneeUnitId.eq(unit));
+    }
+    let open = kept_by_status_and_unit(store, db, kept).await?;
+    let later: Vec<(Uuid, i64)> = store
+        .access
+        .select::<Tasks>(store.viewer)?
+        .filter(later)
+        .select_only()
+        .column(task::Column::AssigneeUnitId)
+        .column_as(Expr::val(1).count(), "n")
+        .group_by(task::Column::AssigneeUnitId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_unit = sum_by(open, |(_, unit, n)| Some((*unit, *n)));
+    for (unit, n) in later {
+        if let Some((_, total)) = by_unit.iter_mut().find(|(u, _)| *u == unit) {
+            *total -= n;
+        }
+    }
+    by_unit.retain(|(_, n)| *n > 0);
+    Ok(by_unit)
 }
 
 /// A page of the tasks the viewer reads, due first.

@@ -1,0 +1,32 @@
+//! Kept counts of a town's tasks by every column their read scope and figures depend on, moved by
+//! triggers on `task`, `lead` and `meeting` (migration `m20261204_000020_task_tallies`). Derived
+//! from case records: only the access layer reads it, under the viewer's task scope.
+
+use sea_orm::entity::prelude::*;
+
+use crate::enums::TaskStatus;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "task_tally")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub town_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub status: TaskStatus,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub assignee_unit_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub creating_unit_id: Uuid,
+    /// The nil UUID for tasks assigned to no user in person.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub assignee_user_id: Uuid,
+    /// Whether the tasks' target is an umbrella lead or a meeting on umbrella leads.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub umbrella: bool,
+    pub n: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

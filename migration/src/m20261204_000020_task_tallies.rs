@@ -1,0 +1,217 @@
+//! Kept counts of a town's tasks by every column a task's read scope and the task figures depend
+//! on (issue 13): `myTasks`' total, the dashboard's tasks by status and the open tasks by unit
+//! were each a count over every task of the scope, which grows with the town. `task_tally` holds
+//! how many tasks have each key:
+//!
+//! | column | the task's |
+//! |---|---|
+//! | `town_id`, `status`, `assignee_unit_id`, `creating_unit_id` | own columns |
+//! | `assignee_user_id` | own column, the nil UUID where it has none (a key cannot be NULL) |
+//! | `umbrella` | whether its target is an umbrella lead or a meeting on umbrella leads |
+//!
+//! The database keeps them, by triggers: on `task` (a write moves the task between keys), and on
+//! `lead` and `meeting` (marking a lead umbrella moves every task on it). A key whose tasks are
+//! all gone stays with `n = 0`. The migration counts the tasks already there.
+//!
+//! On PostgreSQL a task's trigger reads its target's flag with `FOR SHARE`: a concurrent change
+//! of the flag waits until the task's transaction ends (and its trigger then sees the task), or
+//! the task's trigger waits for the change and reads the new flag; either way the task is counted
+//! under the flag its target ends with.
+
+use sea_orm_migration::sea_orm::DbBackend;
+use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::common::{drop_counts, foreign_key, keep_counts};
+
+/// The key columns, in key order (the primary key's and the triggers' lock order).
+const KEY: &str = "town_id, status, assignee_unit_id, creating_unit_id, assignee_user_id, umbrella";
+/// The task columns a key is made of: a change of another column moves nothing.
+const TASK_COLUMNS: &str =
+    "town_id, status, assignee_unit_id, creating_unit_id, assignee_user_id, target_type, target_id";
+/// The tables a target's umbrella flag lives in, with the task's `target_type` for them.
+const TARGETS: &[(&str, &str)] = &[("lead", "LEAD"), ("meeting", "MEETING")];
+
+/// The nil UUID, the key's "no assignee user", as each backend stores a UUID.
+fn nil(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "'00000000-0000-0000-0000-000000000000'::uuid",
+        _ => "x'00000000000000000000000000000000'",
+    }
+}
+
+/// Whether the task `r` (`NEW`, `OLD` or a table alias) targets an umbrella lead or meeting.
+fn umbrella(r: &str, backend: DbBackend) -> String {
+    let flags: Vec<String> = TARGETS
+        .iter()
+        .map(|(table, kind)| match backend {
+            // Locked, whatever its value: see the module's note.
+            DbBackend::Postgres => format!(
+                "COALESCE((SELECT x.umbrella FROM \"{table}\" x WHERE {r}.target_type = '{kind}' \
+                 AND x.id = {r}.target_id FOR SHARE), false)"
+            ),
+            _ => format!(
+                "EXISTS (SELECT 1 FROM \"{table}\" x WHERE {r}.target_type = '{kind}' AND x.id = {r}.target_id \
+                 AND x.umbrella)"
+            ),
+        })
+        .collect();
+    format!("({})", flags.join(" OR "))
+}
+
+/// The key of the task `r`.
+fn key(r: &str, backend: DbBackend) -> String {
+    format!(
+        "{r}.town_id, {r}.status, {r}.assignee_unit_id, {r}.creating_unit_id, COALESCE({r}.assignee_user_id, {}), {}",
+        nil(backend),
+        umbrella(r, backend)
+    )
+}
+
+/// Adds `delta` to the key of the task `r`.
+fn shift(r: &str, delta: i32, backend: DbBackend) -> String {
+    format!(
+        "INSERT INTO task_tally ({KEY}, n) VALUES ({}, {delta}) \
+         ON CONFLICT ({KEY}) DO UPDATE SET n = task_tally.n + ({delta})",
+        key(r, backend)
+    )
+}
+
+/// Moves the tasks on the target `r` of `table` from its old flag to its new one.
+fn retarget(kind: &str, backend: DbBackend) -> String {
+    let nil = nil(backend);
+    let moved = |flag: &str, sign: &str| {
+        format!(
+            "INSERT INTO task_tally ({KEY}, n) SELECT t.town_id, t.status, t.assignee_unit_id, t.creating_unit_id, \
+             COALESCE(t.assignee_user_id, {nil}), {flag}, {sign}COUNT(*) FROM task t \
+             WHERE t.target_type = '{kind}' AND t.target_id = NEW.id GROUP BY 1, 2, 3, 4, 5 \
+             ON CONFLICT ({KEY}) DO UPDATE SET n = task_tally.n + excluded.n"
+        )
+    };
+    format!("{}; {}", moved("OLD.umbrella", "-"), moved("NEW.umbrella", ""))
+}
+
+fn triggers(backend: DbBackend) -> Vec<String> {
+    let (add, remove) = (shift("NEW", 1, backend), shift("OLD", -1, backend));
+    let mut out = match backend {
+        DbBackend::Postgres => {
+            let (old, new) = (key("OLD", backend), key("NEW", backend));
+            vec![
+                // A task that moves between keys takes the two keys' locks in key order, so two
+                // moves in opposite directions cannot deadlock each other.
+                format!(
+                    "CREATE FUNCTION tally_task() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                     IF TG_OP = 'UPDATE' AND ROW({old}) > ROW({new}) THEN {add}; {remove}; RETURN NULL; END IF; \
+                     IF TG_OP <> 'INSERT' THEN {remove}; END IF; \
+                     IF TG_OP <> 'DELETE' THEN {add}; END IF; \
+                     RETURN NULL; END $$"
+                ),
+                format!(
+                    "CREATE TRIGGER tally_task AFTER INSERT OR DELETE OR UPDATE OF {TASK_COLUMNS} ON task \
+                     FOR EACH ROW EXECUTE FUNCTION tally_task()"
+                ),
+            ]
+        }
+        _ => vec![
+            format!("CREATE TRIGGER tally_task_insert AFTER INSERT ON task BEGIN {add}; END"),
+            format!("CREATE TRIGGER tally_task_delete AFTER DELETE ON task BEGIN {remove}; END"),
+            format!(
+                "CREATE TRIGGER tally_task_update AFTER UPDATE OF {TASK_COLUMNS} ON task BEGIN {remove}; {add}; END"
+            ),
+        ],
+    };
+    for (table, kind) in TARGETS {
+        let moved = retarget(kind, backend);
+        out.extend(match backend {
+            DbBackend::Postgres => vec![
+                format!(
+                    "CREATE FUNCTION tally_task_on_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                     {moved}; RETURN NULL; END $$"
+                ),
+                format!(
+                    "CREATE TRIGGER tally_task_on_{table} AFTER UPDATE OF umbrella ON \"{table}\" FOR EACH ROW \
+                     WHEN (OLD.umbrella IS DISTINCT FROM NEW.umbrella) EXECUTE FUNCTION tally_task_on_{table}()"
+                ),
+            ],
+            _ => vec![format!(
+                "CREATE TRIGGER tally_task_on_{table} AFTER UPDATE OF umbrella ON \"{table}\" \
+                 WHEN OLD.umbrella IS NOT NEW.umbrella BEGIN {moved}; END"
+            )],
+        });
+    }
+    out
+}
+
+fn drops(backend: DbBackend) -> Vec<String> {
+    let tables = TARGETS.iter().map(|(table, _)| *table);
+    match backend {
+        DbBackend::Postgres => {
+            let mut out = vec![
+                "DROP TRIGGER IF EXISTS tally_task ON task".to_owned(),
+                "DROP FUNCTION IF EXISTS tally_task()".into(),
+            ];
+            for table in tables {
+                out.push(format!("DROP TRIGGER IF EXISTS tally_task_on_{table} ON \"{table}\""));
+                out.push(format!("DROP FUNCTION IF EXISTS tally_task_on_{table}()"));
+            }
+            out
+        }
+        _ => ["insert", "delete", "update"]
+            .iter()
+            .map(|op| format!("DROP TRIGGER IF EXISTS tally_task_{op}"))
+            .chain(tables.map(|table| format!("DROP TRIGGER IF EXISTS tally_task_on_{table}")))
+            .collect(),
+    }
+}
+
+/// Counts the tasks already there.
+fn backfill(backend: DbBackend) -> String {
+    let key = key("t", backend).replace(" FOR SHARE", "");
+    format!("INSERT INTO task_tally ({KEY}, n) SELECT {key}, COUNT(*) FROM task t GROUP BY 1, 2, 3, 4, 5, 6")
+}
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let backend = manager.get_database_backend();
+        let table = Table::create()
+            .table(TaskTally::Table)
+            .col(uuid(TaskTally::TownId))
+            .col(string_len(TaskTally::Status, 40))
+            .col(uuid(TaskTally::AssigneeUnitId))
+            .col(uuid(TaskTally::CreatingUnitId))
+            .col(uuid(TaskTally::AssigneeUserId))
+            .col(boolean(TaskTally::Umbrella))
+            .col(big_integer(TaskTally::N))
+            .primary_key(
+                Index::create()
+                    .col(TaskTally::TownId)
+                    .col(TaskTally::Status)
+                    .col(TaskTally::AssigneeUnitId)
+                    .col(TaskTally::CreatingUnitId)
+                    .col(TaskTally::AssigneeUserId)
+                    .col(TaskTally::Umbrella),
+            )
+            .foreign_key(&mut foreign_key(TaskTally::Table, TaskTally::TownId, Alias::new("town")))
+            .take();
+        keep_counts(manager, table, "task, lead, meeting", backfill(backend), triggers(backend)).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        drop_counts(manager, TaskTally::Table, drops(manager.get_database_backend())).await
+    }
+}
+
+#[derive(DeriveIden)]
+enum TaskTally {
+    Table,
+    TownId,
+    Status,
+    AssigneeUnitId,
+    CreatingUnitId,
+    AssigneeUserId,
+    Umbrella,
+    N,
+}
