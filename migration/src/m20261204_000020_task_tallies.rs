@@ -13,10 +13,19 @@
 //! `lead` and `meeting` (marking a lead umbrella moves every task on it). A key whose tasks are
 //! all gone stays with `n = 0`. The migration counts the tasks already there.
 //!
-//! On PostgreSQL a task's trigger reads its target's flag with `FOR SHARE`: a concurrent change
-//! of the flag waits until the task's transaction ends (and its trigger then sees the task), or
-//! the task's trigger waits for the change and reads the new flag; either way the task is counted
-//! under the flag its target ends with.
+//! On PostgreSQL (READ COMMITTED, where each statement of a trigger sees what committed before it)
+//! a task's trigger reads its target's flag under `FOR KEY SHARE`, and a change of the flag first
+//! takes the target's row `FOR UPDATE`, which conflicts with it: the change waits until the task's
+//! transaction ends and then moves the task too, or the task's trigger waits for the change and
+//! reads the new flag; either way the task is counted under the flag its target ends with. Any
+//! other write of a lead or meeting does not conflict with it. A target is looked up in the
+//! task's own town, as the task policy's umbrella atoms look it up in the viewer's.
+//!
+//! Each write applies its keys' changes in key order (a task moving between two keys, the tasks
+//! of a target whose flag changes), so writers moving tasks between the same keys take the keys'
+//! locks in the same order. A flag change that waits for a task's transaction while holding a
+//! key that transaction needs is a deadlock PostgreSQL breaks by rolling one back, which the
+//! client is told to retry (`UNAVAILABLE`).
 
 use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::{prelude::*, schema::*};
@@ -47,11 +56,11 @@ fn umbrella(r: &str, backend: DbBackend) -> String {
             // Locked, whatever its value: see the module's note.
             DbBackend::Postgres => format!(
                 "COALESCE((SELECT x.umbrella FROM \"{table}\" x WHERE {r}.target_type = '{kind}' \
-                 AND x.id = {r}.target_id FOR SHARE), false)"
+                 AND x.id = {r}.target_id AND x.town_id = {r}.town_id FOR KEY SHARE), false)"
             ),
             _ => format!(
                 "EXISTS (SELECT 1 FROM \"{table}\" x WHERE {r}.target_type = '{kind}' AND x.id = {r}.target_id \
-                 AND x.umbrella)"
+                 AND x.town_id = {r}.town_id AND x.umbrella)"
             ),
         })
         .collect();
@@ -76,18 +85,29 @@ fn shift(r: &str, delta: i32, backend: DbBackend) -> String {
     )
 }
 
-/// Moves the tasks on the target `r` of `table` from its old flag to its new one.
-fn retarget(kind: &str, backend: DbBackend) -> String {
+/// Moves the tasks on the changed target `NEW` (a row of `table`, `kind` in a task) from its old flag to
+/// its new one, in one statement in key order.
+fn retarget(table: &str, kind: &str, backend: DbBackend) -> String {
     let nil = nil(backend);
-    let moved = |flag: &str, sign: &str| {
+    let tasks = |flag: &str, d: i32| {
         format!(
-            "INSERT INTO task_tally ({KEY}, n) SELECT t.town_id, t.status, t.assignee_unit_id, t.creating_unit_id, \
-             COALESCE(t.assignee_user_id, {nil}), {flag}, {sign}COUNT(*) FROM task t \
-             WHERE t.target_type = '{kind}' AND t.target_id = NEW.id GROUP BY 1, 2, 3, 4, 5 \
-             ON CONFLICT ({KEY}) DO UPDATE SET n = task_tally.n + excluded.n"
+            "SELECT t.town_id AS town_id, t.status AS status, t.assignee_unit_id AS assignee_unit_id, \
+             t.creating_unit_id AS creating_unit_id, COALESCE(t.assignee_user_id, {nil}) AS assignee_user_id, \
+             {flag} AS umbrella, {d} AS d FROM task t \
+             WHERE t.target_type = '{kind}' AND t.target_id = NEW.id AND t.town_id = NEW.town_id"
         )
     };
-    format!("{}; {}", moved("OLD.umbrella", "-"), moved("NEW.umbrella", ""))
+    let moved = format!(
+        "INSERT INTO task_tally ({KEY}, n) SELECT {KEY}, SUM(d) FROM ({} UNION ALL {}) k WHERE true \
+         GROUP BY {KEY} ORDER BY {KEY} ON CONFLICT ({KEY}) DO UPDATE SET n = task_tally.n + excluded.n",
+        tasks("OLD.umbrella", -1),
+        tasks("NEW.umbrella", 1)
+    );
+    match backend {
+        // The row lock a task's trigger waits for (see the module's note).
+        DbBackend::Postgres => format!("PERFORM 1 FROM \"{table}\" WHERE id = NEW.id FOR UPDATE; {moved}"),
+        _ => moved,
+    }
 }
 
 fn triggers(backend: DbBackend) -> Vec<String> {
@@ -120,7 +140,7 @@ fn triggers(backend: DbBackend) -> Vec<String> {
         ],
     };
     for (table, kind) in TARGETS {
-        let moved = retarget(kind, backend);
+        let moved = retarget(table, kind, backend);
         out.extend(match backend {
             DbBackend::Postgres => vec![
                 format!(

@@ -7,8 +7,9 @@
 //! pick what it may count. A lead counts once under `R` and, while concluded, once under `C`.
 //!
 //! The database keeps them, by triggers on `lead`; each write applies its keys' changes in one
-//! statement, in key order (two writes moving leads between the same keys in opposite
-//! directions take the keys' locks in the same order on PostgreSQL, so they cannot deadlock).
+//! statement, in key order, and only the keys whose count changes (a lead step that moves no key
+//! locks none), so two writes moving leads between the same keys take their locks in the same
+//! order on PostgreSQL.
 //! A key whose leads are all gone stays with `n = 0`. The migration counts the leads already
 //! there.
 
@@ -58,7 +59,8 @@ fn apply(rows: &[(&str, i32, &str)], backend: DbBackend) -> String {
     let parts: Vec<String> = rows.iter().flat_map(|(r, delta, from)| keys(r, *delta, from, backend)).collect();
     format!(
         "INSERT INTO lead_month_tally ({KEY}, n) SELECT {KEY}, SUM(d) FROM ({}) k WHERE true \
-         GROUP BY {KEY} ORDER BY {KEY} ON CONFLICT ({KEY}) DO UPDATE SET n = lead_month_tally.n + excluded.n",
+         GROUP BY {KEY} HAVING SUM(d) <> 0 ORDER BY {KEY} \
+         ON CONFLICT ({KEY}) DO UPDATE SET n = lead_month_tally.n + excluded.n",
         parts.join(" UNION ALL ")
     )
 }

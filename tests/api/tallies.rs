@@ -1,6 +1,7 @@
-//! The kept counts (`record_tally`) the dashboard and the monthly report read for a viewer who
-//! reads a whole town: after a seeded world's batches and after rows are inserted, moved between
-//! keys and deleted, each town's counts equal a count of the rows themselves.
+//! The kept counts the dashboard, the monthly report and the task lists read (`record_tally`,
+//! `task_tally`, `lead_month_tally`): after a seeded world's batches and after rows are inserted,
+//! moved between keys and deleted, the counts equal a count of the rows themselves; and every
+//! demo user's figures read from them equal the same figures counted from its own lists.
 
 use std::collections::BTreeMap;
 
@@ -501,4 +502,44 @@ async fn every_viewers_lead_months_equal_its_lead_list() {
             }
         }
     }
+}
+
+/// A lead marked umbrella while a task on it is being written, on PostgreSQL: the mark waits for
+/// the task's transaction (the task trigger holds the lead's row), then moves the task too, so the
+/// task ends under the lead's new flag. Without that lock the mark would move the tasks it could
+/// see and the new one would stay counted as ordinary.
+#[tokio::test]
+async fn a_lead_marked_umbrella_while_a_task_on_it_is_written_moves_that_task_too() {
+    use entity::enums::TaskTargetType;
+    use entity::task;
+    use sea_orm::TransactionTrait;
+    if TestDb::backend() != "postgres" {
+        eprintln!("skipped: SQLite has one writer at a time");
+        return;
+    }
+    let db = TestDb::create().await;
+    let conn = pingan::db::connect(&db.url).await.expect("connect");
+    pingan::db::migrate(&conn).await.expect("migrate");
+    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let ordinary = lead::Entity::find().filter(lead::Column::Umbrella.eq(false)).one(&conn).await.unwrap().unwrap();
+    let mut new = task::Entity::find().one(&conn).await.unwrap().unwrap();
+    new.id = uuid::Uuid::now_v7();
+    new.town_id = ordinary.town_id;
+    new.rule_key = None;
+    new.target_type = Some(TaskTargetType::Lead);
+    new.target_id = Some(ordinary.id);
+
+    let writer = pingan::db::connect(&db.url).await.expect("connect");
+    let txn = writer.begin().await.unwrap();
+    new.into_active_model().reset_all().insert(&txn).await.expect("insert the task");
+    let marker = pingan::db::connect(&db.url).await.expect("connect");
+    let mark = tokio::spawn(async move {
+        let mut marked = ordinary.into_active_model();
+        marked.umbrella = Set(true);
+        marked.update(&marker).await.expect("mark the lead umbrella");
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    txn.commit().await.unwrap();
+    mark.await.unwrap();
+    assert_eq!(kept_tasks(&conn).await, counted_tasks(&conn).await);
 }

@@ -335,8 +335,9 @@ impl Resource for LeadMonthTallies {
 
 /// Tasks counted by key (`task_tally`, kept by the database): the task policy's own lines,
 /// each atom meaning on a key what it means on the key's tasks, so a count over the keys the
-/// viewer reads is exactly the count of the tasks it reads. `validate` refuses a task line whose
-/// atom means nothing here, so a new atom cannot make the counts drift from the rows.
+/// viewer reads is exactly the count of the tasks it reads, for tasks as the stores write them (a
+/// target type and id both set or both unset, the target in the task's town). `validate` refuses
+/// a task line whose atom means nothing here, so a new atom cannot make the counts drift.
 pub struct TaskTallies;
 impl Resource for TaskTallies {
     const NAME: &'static str = Tasks::NAME;

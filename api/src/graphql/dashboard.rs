@@ -187,8 +187,8 @@ async fn dashboard(state: &AppState, viewer: &Viewer, now: DateTime<Utc>) -> Res
     Ok(Dashboard { persons, venues, leads, risk_items, risk_escalation, tasks, overdue_tasks_by_unit, lead_months })
 }
 
-/// Leads found and resolved in each of the last 12 months: two GROUP BYs over a bucket index,
-/// the month bounds bound as values so both backends compare instants the same way.
+/// Leads found and resolved in each of the last 12 months of the town's time, from the kept
+/// monthly counts ([`report::lead_month_counts`]).
 async fn lead_months(
     store: &Store<'_>,
     db: &impl sea_orm::ConnectionTrait,

@@ -251,8 +251,9 @@ pub struct RiskCounts {
 }
 
 /// Tasks by status, and tasks past due at `now` and neither ACCEPTED nor CANCELLED by assignee
-/// unit; `None` when the viewer reads no task. Both from the kept counts of the keys the viewer
-/// reads ([`task::open_due_before`]), never a pass over the town's tasks.
+/// unit; `None` when the viewer reads no task. By status from the kept counts of the keys the
+/// viewer reads; past due as [`stores::task::open_due_before`] counts it, which reads only the
+/// open tasks not yet due.
 pub async fn task_counts(
     store: &Store<'_>,
     db: &impl ConnectionTrait,

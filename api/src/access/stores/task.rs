@@ -10,10 +10,10 @@ use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TaskKind, TaskStatus};
 use entity::{task, task_event, task_tally};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, UnionType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
-    Iterable, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Iterable, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -21,7 +21,6 @@ use crate::access::Groups;
 use crate::access::page::{KeyKind, PageArgs};
 use crate::access::resource::{TaskTallies, Tasks};
 use crate::access::store::{Child, Listed, Listing, ROW_ITSELF, Sort, SortKey, Store, Versioned, locked_update};
-use crate::access::stores::report::sum_by;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
@@ -131,22 +130,26 @@ impl Listed for Tasks {
         db: &impl ConnectionTrait,
         list: &TaskList,
     ) -> Result<Option<u64>, ApiError> {
-        // Every field named, none bound: a filter field added later is counted over the rows
-        // until its condition is written for the keys too.
-        let TaskFilter {
-            status: None,
-            kind: None,
-            assignee_unit_id: None,
-            overdue: None,
-            listed: None,
-            assigned_to_me: None,
-            changed_since: None,
-        } = &list.filter
+        // Every field named, without `..`: a field added to the list or its filter does not
+        // compile here until someone decides whether the keys can answer it.
+        let TaskList {
+            filter:
+                TaskFilter {
+                    status: None,
+                    kind: None,
+                    assignee_unit_id: None,
+                    overdue: None,
+                    listed: None,
+                    assigned_to_me: None,
+                    changed_since: None,
+                },
+            mine,
+        } = list
         else {
             return Ok(None);
         };
         let mut cond = Condition::all();
-        if list.mine {
+        if *mine {
             use task_tally::Column as K;
             let viewer = store.viewer;
             cond = cond
@@ -194,8 +197,9 @@ pub async fn kept_by_status_and_unit(
 }
 
 /// The viewer's open tasks (of `unit`, or any) due before `cut`, by assignee unit: the kept count
-/// of open tasks less those due at or after `cut`. Those are the work still ahead, which a town
-/// renews as it works; the ones before are every overdue task it ever left open.
+/// of open tasks less those due at or after `cut`, in one statement (one snapshot). Those are the
+/// work still ahead, which a town renews as it works; the ones before are every overdue task it
+/// ever left open.
 pub async fn open_due_before(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
@@ -211,26 +215,39 @@ pub async fn open_due_before(
         kept = kept.add(task_tally::Column::AssigneeUnitId.eq(unit));
         later = later.add(task::Column::AssigneeUnitId.eq(unit));
     }
-    let open = kept_by_status_and_unit(store, db, kept).await?;
-    let later: Vec<(Uuid, i64)> = store
+    let (unit_col, n_col) = (Alias::new("unit"), Alias::new("n"));
+    let mut both = store
+        .access
+        .select::<TaskTallies>(store.viewer)?
+        .filter(kept)
+        .select_only()
+        .column_as(task_tally::Column::AssigneeUnitId, "unit")
+        .column_as(Expr::col((task_tally::Entity, task_tally::Column::N)), "n")
+        .into_query();
+    let later = store
         .access
         .select::<Tasks>(store.viewer)?
         .filter(later)
         .select_only()
-        .column(task::Column::AssigneeUnitId)
-        .column_as(Expr::val(1).count(), "n")
-        .group_by(task::Column::AssigneeUnitId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut by_unit = sum_by(open, |(_, unit, n)| Some((*unit, *n)));
-    for (unit, n) in later {
-        if let Some((_, total)) = by_unit.iter_mut().find(|(u, _)| *u == unit) {
-            *total -= n;
+        .column_as(task::Column::AssigneeUnitId, "unit")
+        .column_as(Expr::val(-1i64), "n")
+        .into_query();
+    both.union(UnionType::All, later);
+    let by_unit = Query::select()
+        .column(unit_col.clone())
+        // PostgreSQL sums a bigint as a numeric.
+        .expr_as(Expr::col(n_col.clone()).sum().cast_as(Alias::new("BIGINT")), n_col)
+        .from_subquery(both, Alias::new("k"))
+        .group_by_col(unit_col)
+        .to_owned();
+    let mut out = Vec::new();
+    for row in db.query_all(&by_unit).await? {
+        let (unit, n): (Uuid, i64) = (row.try_get("", "unit")?, row.try_get("", "n")?);
+        if n > 0 {
+            out.push((unit, n));
         }
     }
-    by_unit.retain(|(_, n)| *n > 0);
-    Ok(by_unit)
+    Ok(out)
 }
 
 /// A page of the tasks the viewer reads, due first.
