@@ -80,6 +80,15 @@ where
     index
 }
 
+/// The nil UUID as an SQL literal, as each backend stores a UUID (SQLite: 16 bytes): a kept
+/// count's key where the counted column is NULL (a primary key column cannot be).
+pub fn nil_uuid(backend: sea_orm_migration::sea_orm::DbBackend) -> &'static str {
+    match backend {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => "'00000000-0000-0000-0000-000000000000'::uuid",
+        _ => "x'00000000000000000000000000000000'",
+    }
+}
+
 /// Creates a table of kept counts and starts keeping it: on PostgreSQL the `counted` tables are
 /// locked against writers until the migration's transaction ends (no row may be written between
 /// the count and its trigger), then the rows already there are counted (`backfill`) and the

@@ -30,7 +30,7 @@
 use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop_counts, foreign_key, keep_counts};
+use crate::common::{drop_counts, foreign_key, keep_counts, nil_uuid};
 
 /// The key columns, in key order (the primary key's and the triggers' lock order).
 const KEY: &str = "town_id, status, assignee_unit_id, creating_unit_id, assignee_user_id, umbrella";
@@ -40,23 +40,18 @@ const TASK_COLUMNS: &str =
 /// The tables a target's umbrella flag lives in, with the task's `target_type` for them.
 const TARGETS: &[(&str, &str)] = &[("lead", "LEAD"), ("meeting", "MEETING")];
 
-/// The nil UUID, the key's "no assignee user", as each backend stores a UUID.
-fn nil(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => "'00000000-0000-0000-0000-000000000000'::uuid",
-        _ => "x'00000000000000000000000000000000'",
-    }
-}
-
-/// Whether the task `r` (`NEW`, `OLD` or a table alias) targets an umbrella lead or meeting.
-fn umbrella(r: &str, backend: DbBackend) -> String {
+/// Whether the task `r` (`NEW`, `OLD` or a table alias) targets an umbrella lead or meeting;
+/// `locked`: the target's row is read `FOR KEY SHARE` (a trigger's read, see the module's note;
+/// the backfill runs with the tables locked whole).
+fn umbrella(r: &str, backend: DbBackend, locked: bool) -> String {
+    let lock = if locked { " FOR KEY SHARE" } else { "" };
     let flags: Vec<String> = TARGETS
         .iter()
         .map(|(table, kind)| match backend {
             // Locked, whatever its value: see the module's note.
             DbBackend::Postgres => format!(
                 "COALESCE((SELECT x.umbrella FROM \"{table}\" x WHERE {r}.target_type = '{kind}' \
-                 AND x.id = {r}.target_id AND x.town_id = {r}.town_id FOR KEY SHARE), false)"
+                 AND x.id = {r}.target_id AND x.town_id = {r}.town_id{lock}), false)"
             ),
             _ => format!(
                 "EXISTS (SELECT 1 FROM \"{table}\" x WHERE {r}.target_type = '{kind}' AND x.id = {r}.target_id \
@@ -67,12 +62,12 @@ fn umbrella(r: &str, backend: DbBackend) -> String {
     format!("({})", flags.join(" OR "))
 }
 
-/// The key of the task `r`.
-fn key(r: &str, backend: DbBackend) -> String {
+/// The key of the task `r`, its target's flag read as [`umbrella`] reads it.
+fn key(r: &str, backend: DbBackend, locked: bool) -> String {
     format!(
         "{r}.town_id, {r}.status, {r}.assignee_unit_id, {r}.creating_unit_id, COALESCE({r}.assignee_user_id, {}), {}",
-        nil(backend),
-        umbrella(r, backend)
+        nil_uuid(backend),
+        umbrella(r, backend, locked)
     )
 }
 
@@ -81,14 +76,14 @@ fn shift(r: &str, delta: i32, backend: DbBackend) -> String {
     format!(
         "INSERT INTO task_tally ({KEY}, n) VALUES ({}, {delta}) \
          ON CONFLICT ({KEY}) DO UPDATE SET n = task_tally.n + ({delta})",
-        key(r, backend)
+        key(r, backend, true)
     )
 }
 
 /// Moves the tasks on the changed target `NEW` (a row of `table`, `kind` in a task) from its old flag to
 /// its new one, in one statement in key order.
 fn retarget(table: &str, kind: &str, backend: DbBackend) -> String {
-    let nil = nil(backend);
+    let nil = nil_uuid(backend);
     let tasks = |flag: &str, d: i32| {
         format!(
             "SELECT t.town_id AS town_id, t.status AS status, t.assignee_unit_id AS assignee_unit_id, \
@@ -114,7 +109,7 @@ fn triggers(backend: DbBackend) -> Vec<String> {
     let (add, remove) = (shift("NEW", 1, backend), shift("OLD", -1, backend));
     let mut out = match backend {
         DbBackend::Postgres => {
-            let (old, new) = (key("OLD", backend), key("NEW", backend));
+            let (old, new) = (key("OLD", backend, true), key("NEW", backend, true));
             vec![
                 // A task that moves between keys takes the two keys' locks in key order, so two
                 // moves in opposite directions cannot deadlock each other.
@@ -185,7 +180,7 @@ fn drops(backend: DbBackend) -> Vec<String> {
 
 /// Counts the tasks already there.
 fn backfill(backend: DbBackend) -> String {
-    let key = key("t", backend).replace(" FOR SHARE", "");
+    let key = key("t", backend, false);
     format!("INSERT INTO task_tally ({KEY}, n) SELECT {key}, COUNT(*) FROM task t GROUP BY 1, 2, 3, 4, 5, 6")
 }
 

@@ -16,7 +16,7 @@
 use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop_counts, foreign_key, keep_counts};
+use crate::common::{drop_counts, foreign_key, keep_counts, nil_uuid};
 
 /// The key columns, in key order.
 const KEY: &str = "town_id, umbrella, receiving_unit_id, assignee_unit_id, event, month";
@@ -34,10 +34,7 @@ fn month(col: &str, backend: DbBackend) -> String {
 /// The keys of the lead `r` (`NEW`, `OLD`, or the alias `from` gives), each with `delta`: its
 /// receipt, and its conclusion while it has one.
 fn keys(r: &str, delta: i32, from: &str, backend: DbBackend) -> [String; 2] {
-    let nil = match backend {
-        DbBackend::Postgres => "'00000000-0000-0000-0000-000000000000'::uuid",
-        _ => "x'00000000000000000000000000000000'",
-    };
+    let nil = nil_uuid(backend);
     let key = |event: &str, at: &str| {
         format!(
             "SELECT {r}.town_id AS town_id, {r}.umbrella AS umbrella, {r}.receiving_unit_id AS receiving_unit_id, \

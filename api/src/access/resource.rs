@@ -321,15 +321,10 @@ impl Resource for LeadMonthTallies {
         })
     }
 
-    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &lead_month_tally::Model) -> Option<bool> {
-        Some(match atom {
-            Atom::Town | Atom::Row => true,
-            Atom::Umbrella => row.umbrella,
-            Atom::Ordinary => !row.umbrella,
-            Atom::ReceivedByOwnUnit => row.receiving_unit_id == viewer.unit_id,
-            Atom::AssignedToOwnUnit => row.assignee_unit_id == viewer.unit_id,
-            _ => return None,
-        })
+    /// Keys are summed in SQL, never loaded one by one, so nothing asks this; were it asked, it
+    /// would hold no group (a second statement of the atoms here could only drift).
+    fn atom_on_row(_atom: Atom, _viewer: &Viewer, _row: &lead_month_tally::Model) -> Option<bool> {
+        None
     }
 }
 
@@ -364,13 +359,9 @@ impl Resource for TaskTallies {
         })
     }
 
-    fn atom_on_row(atom: Atom, viewer: &Viewer, row: &task_tally::Model) -> Option<bool> {
-        Some(match atom {
-            Atom::Town | Atom::Row => true,
-            Atom::AssignedToOwnUnit => row.assignee_unit_id == viewer.unit_id,
-            Atom::CreatedByOwnUnit => row.creating_unit_id == viewer.unit_id,
-            _ => return None,
-        })
+    /// Keys are summed in SQL, never loaded one by one: see [`LeadMonthTallies`].
+    fn atom_on_row(_atom: Atom, _viewer: &Viewer, _row: &task_tally::Model) -> Option<bool> {
+        None
     }
 }
 

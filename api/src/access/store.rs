@@ -372,6 +372,12 @@ impl<'a> Store<'a> {
     }
 }
 
+/// The sum of a kept-count column, as a bigint on both backends (PostgreSQL sums a bigint as a
+/// numeric, which does not read back as an `i64`).
+pub fn kept_sum(n: Expr) -> Expr {
+    n.sum().cast_as(Alias::new("BIGINT"))
+}
+
 /// The first `limit` rows of an ordered `select`, each with its sort key (read as `K`) as the
 /// text a cursor carries, with the limit written into the statement
 /// (a number of ours, never the client's text) instead of bound: PostgreSQL cannot plan a

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::access::Resource;
 use crate::access::duty::{self, Duty};
 use crate::access::resource::{LeadMonthTallies, Leads, Persons, RiskItems, Venues};
-use crate::access::store::Store;
+use crate::access::store::{Store, kept_sum};
 use crate::access::stores;
 use crate::error::ApiError;
 
@@ -299,8 +299,7 @@ async fn month_counts(
         .filter(K::N.gt(0))
         .select_only()
         .column(K::Month)
-        // PostgreSQL sums a bigint as a numeric.
-        .column_as(Expr::col((lead_month_tally::Entity, K::N)).sum().cast_as(Alias::new("BIGINT")), "n")
+        .column_as(kept_sum(Expr::col((lead_month_tally::Entity, K::N))), "n")
         .group_by(K::Month)
         .into_tuple()
         .all(db)

@@ -10,7 +10,7 @@ use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TaskKind, TaskStatus};
 use entity::{task, task_event, task_tally};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, UnionType};
+use sea_orm::sea_query::{Alias, Expr, Query, UnionType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
     Iterable, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
@@ -20,7 +20,9 @@ use uuid::Uuid;
 use crate::access::Groups;
 use crate::access::page::{KeyKind, PageArgs};
 use crate::access::resource::{TaskTallies, Tasks};
-use crate::access::store::{Child, Listed, Listing, ROW_ITSELF, Sort, SortKey, Store, Versioned, locked_update};
+use crate::access::store::{
+    Child, Listed, Listing, ROW_ITSELF, Sort, SortKey, Store, Versioned, kept_sum, locked_update,
+};
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
@@ -185,8 +187,7 @@ pub async fn kept_by_status_and_unit(
         .select_only()
         .column(K::Status)
         .column(K::AssigneeUnitId)
-        // PostgreSQL sums a bigint as a numeric.
-        .column_as(Expr::col((task_tally::Entity, K::N)).sum().cast_as(Alias::new("BIGINT")), "n")
+        .column_as(kept_sum(Expr::col((task_tally::Entity, K::N))), "n")
         .group_by(K::Status)
         .group_by(K::AssigneeUnitId)
         .order_by_asc(K::Status)
@@ -235,8 +236,7 @@ pub async fn open_due_before(
     both.union(UnionType::All, later);
     let by_unit = Query::select()
         .column(unit_col.clone())
-        // PostgreSQL sums a bigint as a numeric.
-        .expr_as(Expr::col(n_col.clone()).sum().cast_as(Alias::new("BIGINT")), n_col)
+        .expr_as(kept_sum(Expr::col(n_col.clone())), n_col)
         .from_subquery(both, Alias::new("k"))
         .group_by_col(unit_col)
         .to_owned();
