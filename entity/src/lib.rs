@@ -14,6 +14,7 @@ pub mod prelude;
 pub mod app_user;
 pub mod audit_log;
 pub mod board_publication;
+pub mod duty_tally;
 pub mod lawyer_report;
 pub mod lead;
 pub mod lead_event;

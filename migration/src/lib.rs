@@ -29,6 +29,7 @@ mod m20261204_000018_record_tallies;
 mod m20261204_000019_umbrella_lead_order;
 mod m20261204_000020_task_tallies;
 mod m20261204_000021_lead_month_tallies;
+mod m20261204_000022_duty_tallies;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_umbrella_lead_order::Migration),
             Box::new(m20261204_000020_task_tallies::Migration),
             Box::new(m20261204_000021_lead_month_tallies::Migration),
+            Box::new(m20261204_000022_duty_tallies::Migration),
         ]
     }
 }

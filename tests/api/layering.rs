@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 /// The case tables (entity modules): records, their child tables and the audit log.
 fn is_case_table(module: &str) -> bool {
-    ["person", "venue", "lead", "risk_", "task", "audit_log", "record_tally"].iter().any(|p| module.starts_with(p))
+    ["person", "venue", "lead", "risk_", "task", "audit_log", "record_tally", "duty_tally"]
+        .iter()
+        .any(|p| module.starts_with(p))
 }
 
 const NAMES: [&str; 3] = ["Entity", "ActiveModel", "Column"];

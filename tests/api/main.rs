@@ -9,6 +9,7 @@ mod config;
 mod connections;
 mod database_tls;
 mod descriptions;
+mod duty_tallies;
 mod exports;
 mod going_live;
 mod graphiql;

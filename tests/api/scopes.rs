@@ -35,8 +35,9 @@ use entity::enums::{
     TaskTargetType, UnitKind, VenueType,
 };
 use entity::{
-    app_user, audit_log, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit, org_unit, person,
-    person_judicial_tag, record_tally, risk_item, task, task_tally, town, unit_report, venue, village,
+    app_user, audit_log, duty_tally, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit,
+    org_unit, person, person_judicial_tag, record_tally, risk_item, task, task_tally, town, unit_report, venue,
+    village,
 };
 use pingan::access::resource::{
     AuditEntries, LawyerReports, Leads, Meetings, OrgUnits, Persons, RiskItems, Tasks, UnitReports, Users, Venues,
@@ -377,6 +378,7 @@ async fn wipe(db: &DatabaseConnection) {
     record_tally::Entity::delete_many().exec(db).await.expect("wipe record_tally");
     task_tally::Entity::delete_many().exec(db).await.expect("wipe task_tally");
     lead_month_tally::Entity::delete_many().exec(db).await.expect("wipe lead_month_tally");
+    duty_tally::Entity::delete_many().exec(db).await.expect("wipe duty_tally");
     town::Entity::delete_many().exec(db).await.expect("wipe town");
 }
 

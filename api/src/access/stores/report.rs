@@ -3,12 +3,14 @@
 //! this row" (access.md rules 1 and 4), so a figure never counts a row the viewer cannot list.
 //! A figure the viewer may not count at all is `None` (null), not zero.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::enums::{
     AttentionLevel, EscalationLevel, LeadCategory, LeadStatus, RecordStatus, RiskLevel, RiskStatus, TaskStatus,
     UnitKind,
 };
-use entity::{lead, lead_month_tally, org_unit, person, person_talk, record_tally, risk_check, risk_item, venue};
+use entity::{
+    duty_tally, lead, lead_month_tally, org_unit, person, person_talk, record_tally, risk_check, risk_item, venue,
+};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -418,6 +420,14 @@ pub async fn ledger_month<R: Ledger>(
     if !groups.held_anywhere("record") {
         return Ok((Some(by_level), None));
     }
+    let village = match subject {
+        Subject::Unit(unit) if unit.kind == UnitKind::Village => Some(unit.village_id),
+        _ => None,
+    };
+    if store.access.reads_whole_town::<R>(viewer) && groups.held_everywhere("basic") && groups.held_everywhere("record")
+    {
+        return Ok((Some(by_level), Some(kept_duty::<R>(store, db, village, days.0).await?)));
+    }
     // Counted among the records that fall due, so each record's "no duty since" subquery runs
     // once and "done within the month" only for those that fall due (a CASE per figure ran the
     // first twice for every record of the scope).
@@ -432,6 +442,32 @@ pub async fn ledger_month<R: Ledger>(
         .await?
         .unwrap_or_default();
     Ok((Some(by_level), Some((due, done.unwrap_or(0)))))
+}
+
+/// The duty (due, done) of the month starting `first` from the town's kept changes (the sums of
+/// the changes up to the month), over the `village` or the whole town: what the count over the
+/// scope gives when the viewer reads every record of the town and holds both groups on each.
+async fn kept_duty<R: Ledger>(
+    store: &Store<'_>,
+    db: &impl ConnectionTrait,
+    village: Option<Option<Uuid>>,
+    first: NaiveDate,
+) -> Result<(i64, i64), ApiError> {
+    use duty_tally::Column as K;
+    let mut select = duty_tally::Entity::find()
+        .select_only()
+        .column(K::Event)
+        .column_as(kept_sum(Expr::col((duty_tally::Entity, K::N))), "n")
+        .filter(K::TownId.eq(store.viewer.town_id))
+        .filter(K::Record.eq(R::RECORD))
+        .filter(K::Month.lte(duty_tally::month_number(first.year(), first.month())))
+        .group_by(K::Event);
+    if let Some(village) = village {
+        select = select.filter(K::VillageId.eq(village.unwrap_or_default()));
+    }
+    let sums: Vec<(String, i64)> = select.into_tuple().all(db).await?;
+    let sum = |event: &str| sums.iter().find(|(e, _)| e == event).map_or(0, |(_, n)| *n);
+    Ok((sum(duty_tally::DUE), sum(duty_tally::DONE)))
 }
 
 /// Records whose duty falls due by the month's last day: for each level, the later of the level's
