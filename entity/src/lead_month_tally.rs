@@ -1,6 +1,7 @@
 //! Kept counts of a town's leads received (`R`) and concluded (`C`) per month of the town's time,
-//! by every column their read scope and field groups depend on, moved by triggers on `lead`
-//! (migration `m20261204_000021_lead_month_tallies`). Derived from case records: only the access
+//! by every column their read scope and field groups depend on and by category and whether the
+//! lead was handed on (the monthly report's fields), moved by triggers on `lead`
+//! (migrations `m20261204_000021_lead_month_tallies`, `m20261204_000023_lead_month_fields`). Derived from case records: only the access
 //! layer reads it, under the viewer's lead policy.
 
 use sea_orm::entity::prelude::*;
@@ -9,6 +10,8 @@ use sea_orm::entity::prelude::*;
 pub const RECEIVED: &str = "R";
 /// The event of a lead concluded (substantiated or unfounded) in the month.
 pub const CONCLUDED: &str = "C";
+/// The event of an umbrella lead registered (created) in the month.
+pub const REGISTERED: &str = "G";
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "lead_month_tally")]
@@ -22,6 +25,12 @@ pub struct Model {
     /// The nil UUID for leads assigned to no unit.
     #[sea_orm(primary_key, auto_increment = false)]
     pub assignee_unit_id: Uuid,
+    /// The lead's category (`LeadCategory`).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub category: String,
+    /// Whether the lead is past REGISTERED (handed on).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub handed_on: bool,
     #[sea_orm(primary_key, auto_increment = false)]
     pub event: String,
     /// `YYYY-MM`, in the town's time (UTC+8).

@@ -30,6 +30,7 @@ mod m20261204_000019_umbrella_lead_order;
 mod m20261204_000020_task_tallies;
 mod m20261204_000021_lead_month_tallies;
 mod m20261204_000022_duty_tallies;
+mod m20261204_000023_lead_month_fields;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_task_tallies::Migration),
             Box::new(m20261204_000021_lead_month_tallies::Migration),
             Box::new(m20261204_000022_duty_tallies::Migration),
+            Box::new(m20261204_000023_lead_month_fields::Migration),
         ]
     }
 }

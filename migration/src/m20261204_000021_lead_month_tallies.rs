@@ -18,10 +18,26 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{drop_counts, foreign_key, keep_counts, nil_uuid};
 
-/// The key columns, in key order.
-const KEY: &str = "town_id, umbrella, receiving_unit_id, assignee_unit_id, event, month";
-/// The lead columns a key is made of.
-const LEAD_COLUMNS: &str = "town_id, umbrella, receiving_unit_id, assignee_unit_id, received_at, concluded_at, status";
+/// The columns a version of `lead_month_tally` keys by and the SQL that keeps it.
+pub(crate) struct Shape {
+    /// The key columns, in key order.
+    pub key: &'static str,
+    /// The lead columns a key is made of.
+    pub lead_columns: &'static str,
+    /// The SQL of the key columns between the assignee unit and the event over a lead row `r`,
+    /// each with its ` AS` name and a trailing `, ` (none in this first version).
+    pub fields: fn(&str) -> String,
+    /// Whether an umbrella lead also counts under `G` in the month it was registered.
+    pub registered: bool,
+}
+
+/// This migration's table.
+pub(crate) const SHAPE: Shape = Shape {
+    key: "town_id, umbrella, receiving_unit_id, assignee_unit_id, event, month",
+    lead_columns: "town_id, umbrella, receiving_unit_id, assignee_unit_id, received_at, concluded_at, status",
+    fields: |_| String::new(),
+    registered: false,
+};
 
 /// The month, in the town's time, of the instant `col`.
 fn month(col: &str, backend: DbBackend) -> String {
@@ -31,63 +47,77 @@ fn month(col: &str, backend: DbBackend) -> String {
     }
 }
 
-/// The keys of the lead `r` (`NEW`, `OLD`, or the alias `from` gives), each with `delta`: its
-/// receipt, and its conclusion while it has one.
-fn keys(r: &str, delta: i32, from: &str, backend: DbBackend) -> [String; 2] {
-    let nil = nil_uuid(backend);
-    let key = |event: &str, at: &str| {
+impl Shape {
+    /// The keys of the lead `r` (`NEW`, `OLD`, or the alias `from` gives), each with `delta`: its
+    /// receipt, its conclusion while it has one, and (where kept) its registration while it is an
+    /// umbrella lead.
+    fn keys(&self, r: &str, delta: i32, from: &str, backend: DbBackend) -> Vec<String> {
+        let nil = nil_uuid(backend);
+        let fields = (self.fields)(r);
+        let key = |event: &str, at: &str| {
+            format!(
+                "SELECT {r}.town_id AS town_id, {r}.umbrella AS umbrella, {r}.receiving_unit_id AS receiving_unit_id, \
+                 COALESCE({r}.assignee_unit_id, {nil}) AS assignee_unit_id, {fields}'{event}' AS event, {} AS month, \
+                 {delta} AS d{from}",
+                month(&format!("{r}.{at}"), backend)
+            )
+        };
+        let mut keys = vec![
+            key("R", "received_at"),
+            format!(
+                "{} WHERE {r}.status IN ('SUBSTANTIATED', 'UNFOUNDED') AND {r}.concluded_at IS NOT NULL",
+                key("C", "concluded_at")
+            ),
+        ];
+        if self.registered {
+            keys.push(format!("{} WHERE {r}.umbrella", key("G", "created_at")));
+        }
+        keys
+    }
+
+    /// The statement that applies the keys of `rows` (each a row alias, its delta and its `FROM`).
+    fn apply(&self, rows: &[(&str, i32, &str)], backend: DbBackend) -> String {
+        let parts: Vec<String> = rows.iter().flat_map(|(r, delta, from)| self.keys(r, *delta, from, backend)).collect();
+        let key = self.key;
         format!(
-            "SELECT {r}.town_id AS town_id, {r}.umbrella AS umbrella, {r}.receiving_unit_id AS receiving_unit_id, \
-             COALESCE({r}.assignee_unit_id, {nil}) AS assignee_unit_id, '{event}' AS event, {} AS month, {delta} AS d{from}",
-            month(&format!("{r}.{at}"), backend)
+            "INSERT INTO lead_month_tally ({key}, n) SELECT {key}, SUM(d) FROM ({}) k WHERE true \
+             GROUP BY {key} HAVING SUM(d) <> 0 ORDER BY {key} \
+             ON CONFLICT ({key}) DO UPDATE SET n = lead_month_tally.n + excluded.n",
+            parts.join(" UNION ALL ")
         )
-    };
-    [
-        key("R", "received_at"),
-        format!(
-            "{} WHERE {r}.status IN ('SUBSTANTIATED', 'UNFOUNDED') AND {r}.concluded_at IS NOT NULL",
-            key("C", "concluded_at")
-        ),
-    ]
-}
+    }
 
-/// The statement that applies the keys of `rows` (each a row alias, its delta and its `FROM`).
-fn apply(rows: &[(&str, i32, &str)], backend: DbBackend) -> String {
-    let parts: Vec<String> = rows.iter().flat_map(|(r, delta, from)| keys(r, *delta, from, backend)).collect();
-    format!(
-        "INSERT INTO lead_month_tally ({KEY}, n) SELECT {KEY}, SUM(d) FROM ({}) k WHERE true \
-         GROUP BY {KEY} HAVING SUM(d) <> 0 ORDER BY {KEY} \
-         ON CONFLICT ({KEY}) DO UPDATE SET n = lead_month_tally.n + excluded.n",
-        parts.join(" UNION ALL ")
-    )
-}
+    pub(crate) fn triggers(&self, backend: DbBackend) -> Vec<String> {
+        let (insert, delete) = (self.apply(&[("NEW", 1, "")], backend), self.apply(&[("OLD", -1, "")], backend));
+        let update = self.apply(&[("OLD", -1, ""), ("NEW", 1, "")], backend);
+        let columns = self.lead_columns;
+        match backend {
+            DbBackend::Postgres => vec![
+                format!(
+                    "CREATE FUNCTION tally_lead_month() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                     IF TG_OP = 'INSERT' THEN {insert}; ELSIF TG_OP = 'DELETE' THEN {delete}; ELSE {update}; END IF; \
+                     RETURN NULL; END $$"
+                ),
+                format!(
+                    "CREATE TRIGGER tally_lead_month AFTER INSERT OR DELETE OR UPDATE OF {columns} ON lead \
+                     FOR EACH ROW EXECUTE FUNCTION tally_lead_month()"
+                ),
+            ],
+            _ => vec![
+                format!("CREATE TRIGGER tally_lead_month_insert AFTER INSERT ON lead BEGIN {insert}; END"),
+                format!("CREATE TRIGGER tally_lead_month_delete AFTER DELETE ON lead BEGIN {delete}; END"),
+                format!("CREATE TRIGGER tally_lead_month_update AFTER UPDATE OF {columns} ON lead BEGIN {update}; END"),
+            ],
+        }
+    }
 
-fn triggers(backend: DbBackend) -> Vec<String> {
-    let (insert, delete) = (apply(&[("NEW", 1, "")], backend), apply(&[("OLD", -1, "")], backend));
-    let update = apply(&[("OLD", -1, ""), ("NEW", 1, "")], backend);
-    match backend {
-        DbBackend::Postgres => vec![
-            format!(
-                "CREATE FUNCTION tally_lead_month() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-                 IF TG_OP = 'INSERT' THEN {insert}; ELSIF TG_OP = 'DELETE' THEN {delete}; ELSE {update}; END IF; \
-                 RETURN NULL; END $$"
-            ),
-            format!(
-                "CREATE TRIGGER tally_lead_month AFTER INSERT OR DELETE OR UPDATE OF {LEAD_COLUMNS} ON lead \
-                 FOR EACH ROW EXECUTE FUNCTION tally_lead_month()"
-            ),
-        ],
-        _ => vec![
-            format!("CREATE TRIGGER tally_lead_month_insert AFTER INSERT ON lead BEGIN {insert}; END"),
-            format!("CREATE TRIGGER tally_lead_month_delete AFTER DELETE ON lead BEGIN {delete}; END"),
-            format!(
-                "CREATE TRIGGER tally_lead_month_update AFTER UPDATE OF {LEAD_COLUMNS} ON lead BEGIN {update}; END"
-            ),
-        ],
+    /// Counts the leads already there.
+    pub(crate) fn backfill(&self, backend: DbBackend) -> String {
+        self.apply(&[("l", 1, " FROM lead l")], backend)
     }
 }
 
-fn drops(backend: DbBackend) -> Vec<String> {
+pub(crate) fn drops(backend: DbBackend) -> Vec<String> {
     match backend {
         DbBackend::Postgres => vec![
             "DROP TRIGGER IF EXISTS tally_lead_month ON lead".to_owned(),
@@ -100,9 +130,33 @@ fn drops(backend: DbBackend) -> Vec<String> {
     }
 }
 
-/// Counts the leads already there.
-fn backfill(backend: DbBackend) -> String {
-    apply(&[("l", 1, " FROM lead l")], backend)
+/// The table of a version keyed by `key` (its columns in key order): the first version's
+/// columns, and the others a later version adds (`category`, `handed_on`).
+pub(crate) fn table(key: &str) -> TableCreateStatement {
+    use LeadMonthTally as T;
+    let mut table = Table::create();
+    table.table(T::Table);
+    let mut primary = Index::create();
+    for column in key.split(", ") {
+        let (def, iden) = match column {
+            "town_id" => (uuid(T::TownId), T::TownId),
+            "umbrella" => (boolean(T::Umbrella), T::Umbrella),
+            "receiving_unit_id" => (uuid(T::ReceivingUnitId), T::ReceivingUnitId),
+            "assignee_unit_id" => (uuid(T::AssigneeUnitId), T::AssigneeUnitId),
+            "category" => (string_len(T::Category, 40), T::Category),
+            "handed_on" => (boolean(T::HandedOn), T::HandedOn),
+            "event" => (string_len(T::Event, 1), T::Event),
+            "month" => (string_len(T::Month, 7), T::Month),
+            other => panic!("no key column {other}"),
+        };
+        table.col(def);
+        primary.col(iden);
+    }
+    table
+        .col(big_integer(T::N))
+        .primary_key(&mut primary)
+        .foreign_key(&mut foreign_key(T::Table, T::TownId, Alias::new("town")))
+        .take()
 }
 
 #[derive(DeriveMigrationName)]
@@ -112,27 +166,7 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
-        let table = Table::create()
-            .table(LeadMonthTally::Table)
-            .col(uuid(LeadMonthTally::TownId))
-            .col(boolean(LeadMonthTally::Umbrella))
-            .col(uuid(LeadMonthTally::ReceivingUnitId))
-            .col(uuid(LeadMonthTally::AssigneeUnitId))
-            .col(string_len(LeadMonthTally::Event, 1))
-            .col(string_len(LeadMonthTally::Month, 7))
-            .col(big_integer(LeadMonthTally::N))
-            .primary_key(
-                Index::create()
-                    .col(LeadMonthTally::TownId)
-                    .col(LeadMonthTally::Umbrella)
-                    .col(LeadMonthTally::ReceivingUnitId)
-                    .col(LeadMonthTally::AssigneeUnitId)
-                    .col(LeadMonthTally::Event)
-                    .col(LeadMonthTally::Month),
-            )
-            .foreign_key(&mut foreign_key(LeadMonthTally::Table, LeadMonthTally::TownId, Alias::new("town")))
-            .take();
-        keep_counts(manager, table, "lead", backfill(backend), triggers(backend)).await
+        keep_counts(manager, table(SHAPE.key), "lead", SHAPE.backfill(backend), SHAPE.triggers(backend)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -147,6 +181,8 @@ enum LeadMonthTally {
     Umbrella,
     ReceivingUnitId,
     AssigneeUnitId,
+    Category,
+    HandedOn,
     Event,
     Month,
     N,

@@ -380,7 +380,8 @@ async fn every_viewers_task_figures_from_kept_counts_equal_its_lists() {
     check("after leads with tasks became umbrella leads").await;
 }
 
-type MonthKey = (uuid::Uuid, bool, uuid::Uuid, uuid::Uuid, String, String);
+/// (town, umbrella, receiving unit, assignee unit, category, handed on, event, month).
+type MonthKey = (uuid::Uuid, bool, uuid::Uuid, uuid::Uuid, String, bool, String, String);
 
 /// The kept monthly lead counts (`lead_month_tally`), keys with leads only.
 async fn kept_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i64> {
@@ -390,11 +391,15 @@ async fn kept_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i64> 
         .expect("lead month tallies")
         .into_iter()
         .filter(|t| t.n != 0)
-        .map(|t| ((t.town_id, t.umbrella, t.receiving_unit_id, t.assignee_unit_id, t.event, t.month), t.n))
+        .map(|t| {
+            let key = (t.town_id, t.umbrella, t.receiving_unit_id, t.assignee_unit_id, t.category, t.handed_on);
+            ((key.0, key.1, key.2, key.3, key.4, key.5, t.event, t.month), t.n)
+        })
         .collect()
 }
 
-/// The same counts from the leads, each month in the town's time (UTC+8).
+/// The same counts from the leads, each month in the town's time (UTC+8): every lead's receipt,
+/// each concluded lead's conclusion, each umbrella lead's registration.
 async fn counted_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i64> {
     use entity::enums::LeadStatus;
     let zone = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
@@ -402,10 +407,17 @@ async fn counted_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i6
     let mut out = BTreeMap::new();
     for l in lead::Entity::find().all(conn).await.expect("leads") {
         let unit = l.assignee_unit_id.unwrap_or_else(uuid::Uuid::nil);
-        let key = |event: &str, at| (l.town_id, l.umbrella, l.receiving_unit_id, unit, event.to_owned(), month(at));
+        let (category, handed_on) = (l.category.to_value(), l.status != LeadStatus::Registered);
+        let key = |event: &str, at| {
+            let month = month(at);
+            (l.town_id, l.umbrella, l.receiving_unit_id, unit, category.clone(), handed_on, event.to_owned(), month)
+        };
         *out.entry(key(entity::lead_month_tally::RECEIVED, l.received_at)).or_insert(0) += 1;
         if let (LeadStatus::Substantiated | LeadStatus::Unfounded, Some(at)) = (l.status, l.concluded_at) {
             *out.entry(key(entity::lead_month_tally::CONCLUDED, at)).or_insert(0) += 1;
+        }
+        if l.umbrella {
+            *out.entry(key(entity::lead_month_tally::REGISTERED, l.created_at)).or_insert(0) += 1;
         }
     }
     out
@@ -420,7 +432,7 @@ async fn kept_lead_months_equal_the_leads_after_a_seed_and_after_leads_change() 
     pingan::db::migrate(&conn).await.expect("migrate");
     pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
     let after_seed = counted_lead_months(&conn).await;
-    assert!(after_seed.keys().any(|k| k.4 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
+    assert!(after_seed.keys().any(|k| k.6 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
     assert_eq!(kept_lead_months(&conn).await, after_seed);
 
     let leads = lead::Entity::find().order_by_asc(lead::Column::Id).all(&conn).await.expect("leads");
@@ -442,6 +454,15 @@ async fn kept_lead_months_equal_the_leads_after_a_seed_and_after_leads_change() 
     let mut summary = leads[3].clone().into_active_model();
     summary.summary = Set(format!("{}·", leads[3].summary));
     summary.update(&conn).await.expect("another column");
+    let registered = leads.iter().find(|l| l.status == LeadStatus::Registered).expect("a registered lead");
+    let mut handed_on = registered.clone().into_active_model();
+    handed_on.status = Set(LeadStatus::Verifying);
+    handed_on.category = Set(if registered.category == entity::enums::LeadCategory::Vice {
+        entity::enums::LeadCategory::GroupCrime
+    } else {
+        entity::enums::LeadCategory::Vice
+    });
+    handed_on.update(&conn).await.expect("hand a lead on and change its category");
 
     let mut extra = leads[4].clone();
     extra.id = uuid::Uuid::now_v7();
@@ -555,13 +576,94 @@ async fn the_task_and_lead_month_backfills_count_a_world_already_there() {
     let conn = pingan::db::connect(&db.url).await.expect("connect");
     pingan::db::migrate(&conn).await.expect("migrate");
     pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
-    Migrator::down(&conn, Some(3)).await.expect("down past the three kept-count migrations");
+    Migrator::down(&conn, Some(4)).await.expect("down past the kept-count migrations");
     Migrator::up(&conn, None).await.expect("up again, counting the rows");
     let tasks = counted_tasks(&conn).await;
     assert!(tasks.keys().any(|k| k.5), "a task on an umbrella target");
     assert_eq!(kept_tasks(&conn).await, tasks);
     let months = counted_lead_months(&conn).await;
-    assert!(months.keys().any(|k| k.4 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
+    assert!(months.keys().any(|k| k.6 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
     assert_eq!(kept_lead_months(&conn).await, months);
     conn.close().await.ok();
+}
+
+/// The monthly report's leads per field of struggle, read from the kept monthly counts, equal for
+/// the coordinator the leads themselves for the town and for every unit, month by month: found
+/// (received in the month, by the unit, where it reads the receipt; for the town also the
+/// umbrella leads whose receipt it lacks, in the month they were registered), transferred (those
+/// handed on, or umbrella leads) and assisted (ordinary leads concluded in the month, assigned to
+/// a unit, to the unit).
+#[tokio::test]
+async fn the_monthly_reports_lead_fields_from_kept_counts_equal_the_leads() {
+    use chrono::{Datelike, Duration};
+    use entity::enums::{LeadCategory, LeadStatus};
+    use entity::org_unit;
+    use serde_json::json;
+    let db = TestDb::create().await;
+    let conn = pingan::db::connect(&db.url).await.expect("connect");
+    pingan::db::migrate(&conn).await.expect("migrate");
+    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let leads = lead::Entity::find().all(&conn).await.expect("leads");
+    let coord = entity::app_user::Entity::find()
+        .filter(entity::app_user::Column::Username.eq("coord"))
+        .one(&conn)
+        .await
+        .unwrap()
+        .expect("the coordinator");
+    let units = org_unit::Entity::find().filter(org_unit::Column::TownId.eq(coord.town_id)).all(&conn).await.unwrap();
+    conn.close().await.ok();
+    let url = db.url.clone();
+    let app = pingan_tests::TestApp::start(db, pingan_tests::test_config(&url)).await;
+    let token = app.login("coord").await;
+    let zone = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let month_of = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&zone).format("%Y-%m").to_string();
+    let query = "query($u: ID, $m: String!) { monthlyReport(unitId: $u, month: $m) { \
+                 leadRows { category figures { found transferred assisted } } } }";
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    let mut seen = 0;
+    for back in 0..13 {
+        let day = today - Duration::days(30 * back);
+        let month = format!("{}-{:02}", day.year(), day.month());
+        let subjects = std::iter::once(None).chain(units.iter().map(|u| Some(u.id)));
+        for unit in subjects {
+            let id = unit.map(|u| pingan_tests::global_id("OrgUnit", u));
+            let body = app.gql(Some(&token), query, json!({ "u": id, "m": month })).await;
+            let rows = body["data"]["monthlyReport"]["leadRows"].as_array().unwrap_or_else(|| panic!("{body}"));
+            let in_town = leads.iter().filter(|l| l.town_id == coord.town_id);
+            let mut expected: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+            for l in in_town {
+                // The coordinator's lead lines: `receipt` on ordinary leads and those its own
+                // unit received, `submission` and `handling` on ordinary leads.
+                let receipt = !l.umbrella || l.receiving_unit_id == coord.org_unit_id;
+                let field =
+                    if l.umbrella { LeadCategory::ProtectiveUmbrella.to_value() } else { l.category.to_value() };
+                let figure = expected.entry(field).or_default();
+                let received = month_of(l.received_at) == month && unit.is_none_or(|u| l.receiving_unit_id == u);
+                let shell_only = unit.is_none() && l.umbrella && !receipt && month_of(l.created_at) == month;
+                if (received && receipt) || shell_only {
+                    figure.0 += 1;
+                    figure.1 += i64::from(l.status != LeadStatus::Registered || l.umbrella);
+                }
+                let concluded = matches!(l.status, LeadStatus::Substantiated | LeadStatus::Unfounded);
+                if concluded
+                    && !l.umbrella
+                    && l.concluded_at.is_some_and(|at| month_of(at) == month)
+                    && l.assignee_unit_id.is_some()
+                    && unit.is_none_or(|u| l.assignee_unit_id == Some(u))
+                {
+                    figure.2 += 1;
+                }
+            }
+            for row in rows {
+                let category = row["category"].as_str().unwrap().to_owned();
+                let f = &row["figures"];
+                let got =
+                    (f["found"].as_i64().unwrap(), f["transferred"].as_i64().unwrap(), f["assisted"].as_i64().unwrap());
+                let want = expected.get(&category).copied().unwrap_or_default();
+                assert_eq!(got, want, "{category} in {month} for {unit:?}");
+                seen += got.0 + got.2;
+            }
+        }
+    }
+    assert!(seen > 0, "some months have leads");
 }

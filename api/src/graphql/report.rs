@@ -295,7 +295,7 @@ async fn lead_rows(
     subject: &Subject,
     month: (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Vec<LeadFieldRow>, ApiError> {
-    let rows = report::lead_field_counts(store, db, subject, month).await?;
+    let rows = report::lead_field_counts(store, db, subject, month.0).await?;
     let reads_handling = store.groups::<Leads>().held_anywhere("handling");
     let fields = labels::lookup("LeadCategory").unwrap_or_default();
     Ok(fields

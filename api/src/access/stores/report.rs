@@ -22,6 +22,7 @@ use crate::access::duty::{self, Duty};
 use crate::access::resource::{LeadMonthTallies, Leads, Persons, RiskItems, Venues};
 use crate::access::store::{Store, kept_sum};
 use crate::access::stores;
+use crate::domain::lead_flow;
 use crate::error::ApiError;
 
 /// The attention levels, in the order reports list them.
@@ -311,25 +312,31 @@ async fn month_counts(
 
 // --- The monthly report ----------------------------------------------------------------------
 
-/// The lead figures of the month per field of struggle, in one GROUP BY over the scoped leads:
-/// (field, found, transferred, assisted). Umbrella leads have their own field; a lead whose
-/// category the viewer may not read counts as other.
+/// The lead figures of the month per field of struggle: (field, found, transferred, assisted),
+/// summed over the month's kept counts of the keys the viewer reads ([`LeadMonthTallies`], the
+/// lead policy's own lines on the keys), every condition on a field guarded by the viewer's group
+/// on the key as on a lead. Found are the month's receipts (of the unit) where the viewer holds
+/// `receipt`; transferred those of them handed on, or umbrella leads; assisted the month's
+/// conclusions of leads assigned to a unit (the unit) where it holds `handling`. Umbrella leads
+/// have their own field; a lead whose category the viewer may not read counts as other. A sum
+/// over a month's keys, never a pass over the month's leads.
 pub async fn lead_field_counts(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
     subject: &Subject,
-    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    start: DateTime<Utc>,
 ) -> Result<Vec<(String, i64, i64, i64)>, ApiError> {
-    let (viewer, groups) = (store.viewer, store.groups::<Leads>());
-    let in_month = |col: lead::Column| Condition::all().add(col.gte(start)).add(col.lt(end));
-    let mut received = in_month(lead::Column::ReceivedAt);
-    let mut concluded = in_month(lead::Column::ConcludedAt)
-        .add(lead::Column::Status.is_in([LeadStatus::Substantiated, LeadStatus::Unfounded]));
+    use lead_month_tally::Column as K;
+    let (viewer, groups) = (store.viewer, store.groups::<LeadMonthTallies>());
+    let month = K::Month.eq(start.with_timezone(&lead_flow::town_zone()).format("%Y-%m").to_string());
+    let event = |event: &str| Condition::all().add(K::Event.eq(event)).add(month.clone());
+    let mut received = event(lead_month_tally::RECEIVED);
+    let mut concluded = event(lead_month_tally::CONCLUDED);
     match subject {
-        Subject::Town => concluded = concluded.add(lead::Column::AssigneeUnitId.is_not_null()),
+        Subject::Town => concluded = concluded.add(K::AssigneeUnitId.ne(Uuid::nil())),
         Subject::Unit(unit) => {
-            received = received.add(lead::Column::ReceivingUnitId.eq(unit.id));
-            concluded = concluded.add(lead::Column::AssigneeUnitId.eq(unit.id));
+            received = received.add(K::ReceivingUnitId.eq(unit.id));
+            concluded = concluded.add(K::AssigneeUnitId.eq(unit.id));
         }
     }
     let mut found = groups.guarded(viewer, "receipt", received);
@@ -338,37 +345,36 @@ pub async fn lead_field_counts(
         // reader of a lead holds), never more: one whose receipt the viewer lacks counts in the
         // month it was registered, which its serial's place among the town's serials tells
         // already, never by its hidden receipt time or receiving unit.
-        let shell_only = Condition::all()
-            .add(lead::Column::Umbrella.eq(true))
-            .add(groups.condition(viewer, "receipt").not())
-            .add(lead::Column::CreatedAt.gte(start))
-            .add(lead::Column::CreatedAt.lt(end));
+        let shell_only = event(lead_month_tally::REGISTERED)
+            .add(K::Umbrella.eq(true))
+            .add(groups.condition(viewer, "receipt").not());
         found = Condition::any().add(found).add(shell_only);
     }
     // Coarse status and umbrella flag are the shell, which every reader of a lead holds.
-    let handed_on =
-        Condition::any().add(lead::Column::Status.ne(LeadStatus::Registered)).add(lead::Column::Umbrella.eq(true));
+    let handed_on = Condition::any().add(K::HandedOn.eq(true)).add(K::Umbrella.eq(true));
     let transferred = Condition::all().add(found.clone()).add(handed_on);
     let assisted = groups.guarded(viewer, "handling", concluded);
     let umbrella = LeadCategory::ProtectiveUmbrella.to_value();
     let other = LeadCategory::OtherReported.to_value();
-    let category = Expr::col((lead::Entity, lead::Column::Category));
+    let category = Expr::col((lead_month_tally::Entity, K::Category));
     let field: Expr = if groups.held_everywhere("submission") {
-        Expr::case(lead::Column::Umbrella.eq(true), Expr::val(umbrella)).finally(category).into()
+        Expr::case(K::Umbrella.eq(true), Expr::val(umbrella)).finally(category).into()
     } else {
-        Expr::case(lead::Column::Umbrella.eq(true), Expr::val(umbrella))
+        Expr::case(K::Umbrella.eq(true), Expr::val(umbrella))
             .case(groups.condition(viewer, "submission"), category)
             .finally(Expr::val(other))
             .into()
     };
+    let n = || Expr::col((lead_month_tally::Entity, K::N));
+    let sum_if = |cond: Condition| kept_sum(Expr::case(cond, n()).finally(0).into());
     Ok(store
         .access
-        .select::<Leads>(viewer)?
+        .select::<LeadMonthTallies>(viewer)?
         .select_only()
         .column_as(field, "field")
-        .column_as(one_if(found.clone()).sum(), "found")
-        .column_as(one_if(transferred).sum(), "transferred")
-        .column_as(one_if(assisted.clone()).sum(), "assisted")
+        .column_as(sum_if(found.clone()), "found")
+        .column_as(sum_if(transferred), "transferred")
+        .column_as(sum_if(assisted.clone()), "assisted")
         .filter(Condition::any().add(found).add(assisted))
         // By position: the CASE's bound values would make the two texts differ on PostgreSQL.
         .group_by(Expr::cust("1"))
