@@ -35,7 +35,8 @@ struct Ledger {
     duty: &'static str,
     record_id: &'static str,
     on: &'static str,
-    /// Days between duties at SPECIAL, KEY and GENERAL (`api::domain::levels`).
+    /// Days between duties at SPECIAL, KEY and GENERAL (`api::domain::levels`), as this migration
+    /// counted them: a change of interval needs a migration that counts the runs again.
     days: [i64; 3],
 }
 
@@ -91,9 +92,10 @@ impl Ledger {
     ///
     /// Each anchor `a` (`kind` 0 the level's start, 1 a duty after it) with the next `b` gives the
     /// run `st` to `en`: from the month of `a + interval` (for a duty, not before the month after
-    /// its own) to `b`'s month, done there. The level's start may lie on its month's first day, so
-    /// its run can start in its own month; a duty done in that month on or before the start
-    /// (`early`) then makes the month done too.
+    /// its own) to `b`'s month, done there. The level's start is not a duty: its run starts in its
+    /// own month when the interval ends within it (a start on a 31-day month's first day at 30
+    /// days, any start up to 15 days before the month's end at 15), and a duty done in that month
+    /// on or before the start (`early`) then makes the month done too.
     fn runs(&self, rows: &str, duties: &str, delta: i32, backend: DbBackend) -> String {
         let record = self.record;
         let due = month(&Self::after("a.a", &self.interval("a.level"), backend), backend);

@@ -266,6 +266,36 @@ async fn kept_duty_changes_equal_the_rule_after_a_seed_after_duties_and_records_
     let mut special = venue.clone().into_active_model();
     special.attention_level = Set(AttentionLevel::Special);
     special.update(&conn).await.expect("raise a venue");
+    // Levels whose interval ends within the month they start, with duties done on or before the
+    // start in that month: a venue SPECIAL (15 days) from the 5th, inspected on the 2nd and the
+    // 5th; a person SPECIAL (30 days) from a 31-day month's first day, talked to that day; and
+    // one from a 30-day month's first day, whose month is not due.
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let other_venue = venue::Entity::find()
+        .filter(venue::Column::Status.eq(RecordStatus::Active))
+        .filter(venue::Column::Id.ne(venue.id))
+        .one(&conn)
+        .await
+        .unwrap()
+        .expect("another venue");
+    let mut early = other_venue.clone().into_active_model();
+    early.attention_level = Set(AttentionLevel::Special);
+    early.level_since = Set(day(2026, 5, 5));
+    early.update(&conn).await.expect("a venue SPECIAL from the 5th");
+    for on in [day(2026, 5, 2), day(2026, 5, 5)] {
+        let mut inspection = inspections[0].clone();
+        inspection.id = Uuid::now_v7();
+        inspection.venue_id = other_venue.id;
+        inspection.inspected_on = on;
+        inspection.into_active_model().reset_all().insert(&conn).await.expect("an inspection");
+    }
+    for (person, since) in [(&persons[8], day(2026, 1, 1)), (&persons[9], day(2026, 4, 1))] {
+        let mut first_day = person.clone().into_active_model();
+        first_day.attention_level = Set(AttentionLevel::Special);
+        first_day.level_since = Set(since);
+        first_day.update(&conn).await.expect("a person SPECIAL from a month's first day");
+        talk_on(person, since).insert(&conn).await.expect("a talk on that day");
+    }
 
     let now = counted(&conn, &span).await;
     assert_ne!(now, after_seed, "the changes moved some figures");
@@ -321,4 +351,30 @@ async fn the_monthly_reports_duty_figures_equal_the_rule() {
             }
         }
     }
+
+    // The town's report reads the kept changes, not a count of the records: a change added to the
+    // town's earliest key of persons due shows in this month's figure.
+    let conn = pingan::db::connect(&url).await.expect("connect");
+    use duty_tally::Column as K;
+    let earliest = duty_tally::Entity::find()
+        .filter(K::TownId.eq(town))
+        .filter(K::Record.eq("person"))
+        .filter(K::Event.eq(duty_tally::DUE))
+        .order_by_asc(K::Month)
+        .one(&conn)
+        .await
+        .unwrap()
+        .expect("a key");
+    let mut bumped = earliest.clone().into_active_model();
+    bumped.n = Set(earliest.n + 7);
+    bumped.update(&conn).await.expect("bump a kept change");
+    conn.close().await.ok();
+    let month = format!("{}-{:02}", today.year(), today.month());
+    let body = app.gql(Some(&token), query, serde_json::json!({ "u": null, "m": month })).await;
+    let due: i64 = counted
+        .iter()
+        .filter(|(k, _)| k.0 == town && k.1 == "person" && (k.3, k.4) == (today.year(), today.month()))
+        .map(|(_, (due, _))| due)
+        .sum();
+    assert_eq!(body["data"]["monthlyReport"]["talks"]["due"].as_i64(), Some(due + 7), "{body}");
 }

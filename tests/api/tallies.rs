@@ -595,7 +595,7 @@ async fn the_task_and_lead_month_backfills_count_a_world_already_there() {
 /// a unit, to the unit).
 #[tokio::test]
 async fn the_monthly_reports_lead_fields_from_kept_counts_equal_the_leads() {
-    use chrono::{Datelike, Duration};
+    use chrono::Datelike;
     use entity::enums::{LeadCategory, LeadStatus};
     use entity::org_unit;
     use serde_json::json;
@@ -621,8 +621,9 @@ async fn the_monthly_reports_lead_fields_from_kept_counts_equal_the_leads() {
                  leadRows { category figures { found transferred assisted } } } }";
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let mut seen = 0;
+    let first = today.with_day(1).unwrap();
     for back in 0..13 {
-        let day = today - Duration::days(30 * back);
+        let day = first.checked_sub_months(chrono::Months::new(back)).unwrap();
         let month = format!("{}-{:02}", day.year(), day.month());
         let subjects = std::iter::once(None).chain(units.iter().map(|u| Some(u.id)));
         for unit in subjects {

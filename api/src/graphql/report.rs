@@ -288,7 +288,8 @@ pub fn local_month(at: DateTime<Utc>) -> NaiveDate {
     local_day(at).with_day(1).expect("every month has a first day")
 }
 
-/// The lead figures of the month per field of struggle, in one GROUP BY over the scoped leads.
+/// The lead figures of the month per field of struggle, summed over the month's kept lead counts
+/// the viewer reads ([`report::lead_field_counts`]).
 async fn lead_rows(
     store: &Store<'_>,
     db: &impl sea_orm::ConnectionTrait,
