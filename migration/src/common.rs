@@ -89,6 +89,24 @@ pub fn nil_uuid(backend: sea_orm_migration::sea_orm::DbBackend) -> &'static str 
     }
 }
 
+/// A table of kept counts: its `key` columns (the first `town_id`, a foreign key to the town),
+/// its primary key in that order (the order writers lock keys in), and the count `n`.
+pub fn kept_table<T: IntoIden>(table: T, key: Vec<ColumnDef>) -> TableCreateStatement {
+    let table = table.into_iden();
+    let mut create = Table::create();
+    create.table(table.clone());
+    let mut primary = Index::create();
+    for mut column in key {
+        primary.col(Alias::new(column.get_column_name()));
+        create.col(&mut column);
+    }
+    create
+        .col(big_integer(Alias::new("n")))
+        .primary_key(&mut primary)
+        .foreign_key(&mut foreign_key(table, Alias::new("town_id"), Alias::new("town")))
+        .take()
+}
+
 /// Creates a table of kept counts and starts keeping it: on PostgreSQL the `counted` tables are
 /// locked against writers until the migration's transaction ends (no row may be written between
 /// the count and its trigger), then the rows already there are counted (`backfill`) and the

@@ -30,7 +30,7 @@
 use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop_counts, foreign_key, keep_counts, nil_uuid};
+use crate::common::{drop_counts, keep_counts, kept_table, nil_uuid};
 
 /// The key columns, in key order (the primary key's and the triggers' lock order).
 const KEY: &str = "town_id, status, assignee_unit_id, creating_unit_id, assignee_user_id, umbrella";
@@ -191,26 +191,17 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
-        let table = Table::create()
-            .table(TaskTally::Table)
-            .col(uuid(TaskTally::TownId))
-            .col(string_len(TaskTally::Status, 40))
-            .col(uuid(TaskTally::AssigneeUnitId))
-            .col(uuid(TaskTally::CreatingUnitId))
-            .col(uuid(TaskTally::AssigneeUserId))
-            .col(boolean(TaskTally::Umbrella))
-            .col(big_integer(TaskTally::N))
-            .primary_key(
-                Index::create()
-                    .col(TaskTally::TownId)
-                    .col(TaskTally::Status)
-                    .col(TaskTally::AssigneeUnitId)
-                    .col(TaskTally::CreatingUnitId)
-                    .col(TaskTally::AssigneeUserId)
-                    .col(TaskTally::Umbrella),
-            )
-            .foreign_key(&mut foreign_key(TaskTally::Table, TaskTally::TownId, Alias::new("town")))
-            .take();
+        let table = kept_table(
+            TaskTally::Table,
+            vec![
+                uuid(TaskTally::TownId),
+                string_len(TaskTally::Status, 40),
+                uuid(TaskTally::AssigneeUnitId),
+                uuid(TaskTally::CreatingUnitId),
+                uuid(TaskTally::AssigneeUserId),
+                boolean(TaskTally::Umbrella),
+            ],
+        );
         keep_counts(manager, table, "task, lead, meeting", backfill(backend), triggers(backend)).await
     }
 
@@ -228,5 +219,4 @@ enum TaskTally {
     CreatingUnitId,
     AssigneeUserId,
     Umbrella,
-    N,
 }

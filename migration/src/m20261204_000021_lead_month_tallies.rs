@@ -16,7 +16,7 @@
 use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop_counts, foreign_key, keep_counts, nil_uuid};
+use crate::common::{drop_counts, keep_counts, kept_table, nil_uuid};
 
 /// The columns a version of `lead_month_tally` keys by and the SQL that keeps it.
 pub(crate) struct Shape {
@@ -134,29 +134,18 @@ pub(crate) fn drops(backend: DbBackend) -> Vec<String> {
 /// columns, and the others a later version adds (`category`, `handed_on`).
 pub(crate) fn table(key: &str) -> TableCreateStatement {
     use LeadMonthTally as T;
-    let mut table = Table::create();
-    table.table(T::Table);
-    let mut primary = Index::create();
-    for column in key.split(", ") {
-        let (def, iden) = match column {
-            "town_id" => (uuid(T::TownId), T::TownId),
-            "umbrella" => (boolean(T::Umbrella), T::Umbrella),
-            "receiving_unit_id" => (uuid(T::ReceivingUnitId), T::ReceivingUnitId),
-            "assignee_unit_id" => (uuid(T::AssigneeUnitId), T::AssigneeUnitId),
-            "category" => (string_len(T::Category, 40), T::Category),
-            "handed_on" => (boolean(T::HandedOn), T::HandedOn),
-            "event" => (string_len(T::Event, 1), T::Event),
-            "month" => (string_len(T::Month, 7), T::Month),
-            other => panic!("no key column {other}"),
-        };
-        table.col(def);
-        primary.col(iden);
-    }
-    table
-        .col(big_integer(T::N))
-        .primary_key(&mut primary)
-        .foreign_key(&mut foreign_key(T::Table, T::TownId, Alias::new("town")))
-        .take()
+    let column = |name: &str| match name {
+        "town_id" => uuid(T::TownId),
+        "umbrella" => boolean(T::Umbrella),
+        "receiving_unit_id" => uuid(T::ReceivingUnitId),
+        "assignee_unit_id" => uuid(T::AssigneeUnitId),
+        "category" => string_len(T::Category, 40),
+        "handed_on" => boolean(T::HandedOn),
+        "event" => string_len(T::Event, 1),
+        "month" => string_len(T::Month, 7),
+        other => panic!("no key column {other}"),
+    };
+    kept_table(T::Table, key.split(", ").map(column).collect())
 }
 
 #[derive(DeriveMigrationName)]
@@ -185,5 +174,4 @@ enum LeadMonthTally {
     HandedOn,
     Event,
     Month,
-    N,
 }

@@ -27,7 +27,7 @@
 use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop_counts, foreign_key, keep_counts};
+use crate::common::{drop_counts, keep_counts, kept_table};
 
 /// A ledger's records and their duties, as this migration was applied.
 struct Ledger {
@@ -317,26 +317,17 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
-        let table = Table::create()
-            .table(DutyTally::Table)
-            .col(uuid(DutyTally::TownId))
-            .col(string_len(DutyTally::Record, 16))
-            .col(string_len(DutyTally::Event, 1))
-            .col(uuid(DutyTally::VillageId))
-            .col(string_len(DutyTally::Level, 40))
-            .col(integer(DutyTally::Month))
-            .col(big_integer(DutyTally::N))
-            .primary_key(
-                Index::create()
-                    .col(DutyTally::TownId)
-                    .col(DutyTally::Record)
-                    .col(DutyTally::Event)
-                    .col(DutyTally::VillageId)
-                    .col(DutyTally::Level)
-                    .col(DutyTally::Month),
-            )
-            .foreign_key(&mut foreign_key(DutyTally::Table, DutyTally::TownId, Alias::new("town")))
-            .take();
+        let table = kept_table(
+            DutyTally::Table,
+            vec![
+                uuid(DutyTally::TownId),
+                string_len(DutyTally::Record, 16),
+                string_len(DutyTally::Event, 1),
+                uuid(DutyTally::VillageId),
+                string_len(DutyTally::Level, 40),
+                integer(DutyTally::Month),
+            ],
+        );
         let counted = "person, person_talk, venue, venue_inspection";
         let creates = all_triggers(backend).into_iter().flat_map(|t| t.create).collect();
         keep_counts(manager, table, counted, backfill(backend), creates).await
@@ -356,5 +347,4 @@ enum DutyTally {
     VillageId,
     Level,
     Month,
-    N,
 }

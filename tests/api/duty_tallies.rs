@@ -140,19 +140,10 @@ async fn span(conn: &DatabaseConnection) -> Vec<(i32, u32)> {
     months(earliest - Duration::days(40), chrono::Utc::now().date_naive() + Duration::days(92))
 }
 
-/// A database of its own holding a seeded world of 300 persons.
-async fn seeded() -> (TestDb, DatabaseConnection) {
-    let db = TestDb::create().await;
-    let conn = pingan::db::connect(&db.url).await.expect("connect");
-    pingan::db::migrate(&conn).await.expect("migrate");
-    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
-    (db, conn)
-}
-
 #[tokio::test]
 async fn kept_duty_changes_equal_the_rule_after_a_seed_after_duties_and_records_change_and_after_a_backfill() {
     use migration::{Migrator, MigratorTrait};
-    let (_db, conn) = seeded().await;
+    let (_db, conn) = TestDb::seeded(300).await;
     let span = span(&conn).await;
     let after_seed = counted(&conn, &span).await;
     assert!(after_seed.values().any(|(due, done)| *done > 0 && due > done), "months with duties done and not");
@@ -315,7 +306,7 @@ async fn kept_duty_changes_equal_the_rule_after_a_seed_after_duties_and_records_
 async fn the_monthly_reports_duty_figures_equal_the_rule() {
     use entity::enums::UnitKind;
     use entity::{app_user, org_unit};
-    let (db, conn) = seeded().await;
+    let (db, conn) = TestDb::seeded(300).await;
     let span = span(&conn).await;
     let counted = counted(&conn, &span).await;
     let coord = app_user::Entity::find().filter(app_user::Column::Username.eq("coord")).one(&conn).await.unwrap();

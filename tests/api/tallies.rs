@@ -52,10 +52,7 @@ async fn counted(conn: &DatabaseConnection) -> BTreeMap<Key, i64> {
 
 #[tokio::test]
 async fn kept_counts_equal_the_rows_after_a_seed_and_after_rows_move_between_keys() {
-    let db = TestDb::create().await;
-    let conn = pingan::db::connect(&db.url).await.expect("connect");
-    pingan::db::migrate(&conn).await.expect("migrate");
-    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let (_db, conn) = TestDb::seeded(300).await;
     let after_seed = counted(&conn).await;
     assert!(after_seed.keys().any(|k| k.1 == "risk_item" && k.2.is_empty()), "an unassessed risk item");
     assert!(after_seed.keys().any(|k| k.1 == "lead" && k.2 == record_tally::UMBRELLA), "an umbrella lead");
@@ -239,10 +236,7 @@ async fn counted_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
 async fn kept_task_counts_equal_the_tasks_after_a_seed_and_after_tasks_and_their_targets_change() {
     use entity::enums::{TaskStatus, TaskTargetType};
     use entity::{app_user, meeting, task};
-    let db = TestDb::create().await;
-    let conn = pingan::db::connect(&db.url).await.expect("connect");
-    pingan::db::migrate(&conn).await.expect("migrate");
-    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let (_db, conn) = TestDb::seeded(300).await;
     let after_seed = counted_tasks(&conn).await;
     assert!(after_seed.keys().any(|k| k.5), "a task on an umbrella lead or meeting");
     assert_eq!(kept_tasks(&conn).await, after_seed);
@@ -427,10 +421,7 @@ async fn counted_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i6
 async fn kept_lead_months_equal_the_leads_after_a_seed_and_after_leads_change() {
     use chrono::{Duration, TimeZone, Utc};
     use entity::enums::LeadStatus;
-    let db = TestDb::create().await;
-    let conn = pingan::db::connect(&db.url).await.expect("connect");
-    pingan::db::migrate(&conn).await.expect("migrate");
-    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let (_db, conn) = TestDb::seeded(300).await;
     let after_seed = counted_lead_months(&conn).await;
     assert!(after_seed.keys().any(|k| k.6 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
     assert_eq!(kept_lead_months(&conn).await, after_seed);
@@ -540,10 +531,7 @@ async fn a_lead_marked_umbrella_while_a_task_on_it_is_written_moves_that_task_to
         eprintln!("skipped: SQLite has one writer at a time");
         return;
     }
-    let db = TestDb::create().await;
-    let conn = pingan::db::connect(&db.url).await.expect("connect");
-    pingan::db::migrate(&conn).await.expect("migrate");
-    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let (db, conn) = TestDb::seeded(300).await;
     let ordinary = lead::Entity::find().filter(lead::Column::Umbrella.eq(false)).one(&conn).await.unwrap().unwrap();
     let mut new = task::Entity::find().one(&conn).await.unwrap().unwrap();
     new.id = uuid::Uuid::now_v7();
@@ -572,10 +560,7 @@ async fn a_lead_marked_umbrella_while_a_task_on_it_is_written_moves_that_task_to
 #[tokio::test]
 async fn the_task_and_lead_month_backfills_count_a_world_already_there() {
     use migration::{Migrator, MigratorTrait};
-    let db = TestDb::create().await;
-    let conn = pingan::db::connect(&db.url).await.expect("connect");
-    pingan::db::migrate(&conn).await.expect("migrate");
-    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let (_db, conn) = TestDb::seeded(300).await;
     Migrator::down(&conn, Some(4)).await.expect("down past the kept-count migrations");
     Migrator::up(&conn, None).await.expect("up again, counting the rows");
     let tasks = counted_tasks(&conn).await;
@@ -599,10 +584,7 @@ async fn the_monthly_reports_lead_fields_from_kept_counts_equal_the_leads() {
     use entity::enums::{LeadCategory, LeadStatus};
     use entity::org_unit;
     use serde_json::json;
-    let db = TestDb::create().await;
-    let conn = pingan::db::connect(&db.url).await.expect("connect");
-    pingan::db::migrate(&conn).await.expect("migrate");
-    pingan::demo::seed(&conn, 300, 5, &|_| {}).await.expect("seed");
+    let (db, conn) = TestDb::seeded(300).await;
     let leads = lead::Entity::find().all(&conn).await.expect("leads");
     let coord = entity::app_user::Entity::find()
         .filter(entity::app_user::Column::Username.eq("coord"))

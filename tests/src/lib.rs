@@ -50,6 +50,16 @@ impl TestDb {
         }
     }
 
+    /// A new database, migrated, holding a seeded world of `persons` persons (seed 5) on top of the
+    /// demo world, with a connection to it.
+    pub async fn seeded(persons: usize) -> (Self, sea_orm::DatabaseConnection) {
+        let db = Self::create().await;
+        let conn = pingan::db::connect(&db.url).await.expect("connect");
+        pingan::db::migrate(&conn).await.expect("migrate");
+        pingan::demo::seed(&conn, persons, 5, &|_| {}).await.expect("seed");
+        (db, conn)
+    }
+
     /// Which backend this run tests.
     pub fn backend() -> &'static str {
         match std::env::var("PINGAN_TEST_POSTGRES_URL") {

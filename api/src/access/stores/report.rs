@@ -396,18 +396,19 @@ pub async fn ledger_month<R: Ledger>(
         return Ok((None, None));
     };
     let (viewer, groups) = (store.viewer, store.groups::<R>());
-    let [status, village, level] = R::columns();
+    let [status, village_column, level] = R::columns();
+    // A village's report counts its village (`Some(its id)`); any other unit's, the town.
+    let village = match subject {
+        Subject::Unit(unit) if unit.kind == UnitKind::Village => Some(unit.village_id),
+        _ => None,
+    };
     let mut scope = Condition::all().add(status.eq(RecordStatus::Active));
-    let mut whole_town = true;
-    if let Subject::Unit(unit) = subject
-        && unit.kind == UnitKind::Village
-    {
-        scope = scope.add(village.eq(unit.village_id));
-        whole_town = false;
+    if let Some(village) = village {
+        scope = scope.add(village_column.eq(village));
     }
     let base = base.filter(groups.guarded(viewer, "basic", scope));
     let tallied =
-        if whole_town && groups.held_everywhere("basic") { ledger_tallies::<R>(store, db).await? } else { None };
+        if village.is_none() && groups.held_everywhere("basic") { ledger_tallies::<R>(store, db).await? } else { None };
     let counts: Vec<(AttentionLevel, i64)> = match tallied {
         Some(rows) => sum_by(rows, |(level, status, n)| (*status == RecordStatus::Active).then_some((*level, *n))),
         None => {
@@ -426,10 +427,6 @@ pub async fn ledger_month<R: Ledger>(
     if !groups.held_anywhere("record") {
         return Ok((Some(by_level), None));
     }
-    let village = match subject {
-        Subject::Unit(unit) if unit.kind == UnitKind::Village => Some(unit.village_id),
-        _ => None,
-    };
     if store.access.reads_whole_town::<R>(viewer) && groups.held_everywhere("basic") && groups.held_everywhere("record")
     {
         return Ok((Some(by_level), Some(kept_duty::<R>(store, db, village, days.0).await?)));
