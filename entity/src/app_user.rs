@@ -29,6 +29,22 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    org_unit_id,
+    username,
+    display_name,
+    role,
+    password_hash,
+    setup_code_hash,
+    setup_code_expires_at,
+    active,
+    version,
+    created_at,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

@@ -26,6 +26,22 @@ pub struct Model {
     pub category: AuditCategory,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    created_at,
+    user_id,
+    username,
+    unit_name,
+    action,
+    object_type,
+    object_id,
+    field_groups,
+    request_id,
+    outcome,
+    category
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

@@ -36,6 +36,8 @@ pub struct Model {
     pub n: i64,
 }
 
+crate::positional!(town_id, record, event, village_id, level, month, n);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

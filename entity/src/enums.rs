@@ -816,3 +816,36 @@ pub enum ReportKind {
     #[sea_orm(string_value = "MONTHLY")]
     Monthly,
 }
+
+crate::checked_cells!(
+    Role,
+    UnitKind,
+    Gender,
+    PersonCategory,
+    JudicialTag,
+    AttentionLevel,
+    RecordStatus,
+    TalkKind,
+    MeasureKind,
+    LevelChangeKind,
+    LevelChangeStatus,
+    VenueType,
+    LeadSource,
+    LeadCategory,
+    LeadStatus,
+    CountyAnswer,
+    LeadEventKind,
+    RiskCategory,
+    RiskLevel,
+    RiskStatus,
+    EscalationLevel,
+    RiskEventKind,
+    TaskKind,
+    TaskStatus,
+    TaskTargetType,
+    TaskEventKind,
+    AuditOutcome,
+    AuditCategory,
+    MeetingKind,
+    ReportKind
+);

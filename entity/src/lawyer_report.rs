@@ -22,6 +22,20 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    lawyer_name,
+    law_firm,
+    case_name,
+    court,
+    reported_on,
+    note,
+    recorded_by_unit_id,
+    recorded_by_user_id,
+    created_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

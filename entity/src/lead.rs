@@ -52,6 +52,40 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    serial,
+    serial_year,
+    serial_number,
+    received_at,
+    source,
+    receiving_unit_id,
+    reporter_name,
+    reporter_contact,
+    category,
+    involves_official,
+    umbrella,
+    summary,
+    content,
+    venue_id,
+    status,
+    assignee_unit_id,
+    responsible_leader,
+    responsible_person,
+    measures,
+    deadline,
+    transfer_due_at,
+    review_due_at,
+    county_answer,
+    conclusion,
+    concluded_at,
+    handed_over_from_lead_id,
+    version,
+    created_at,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

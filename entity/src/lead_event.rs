@@ -19,6 +19,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+crate::positional!(id, lead_id, kind, actor_user_id, actor_unit_id, from_status, to_status, note, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::lead::Entity", from = "Column::LeadId", to = "super::lead::Column::Id")]

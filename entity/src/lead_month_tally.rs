@@ -39,6 +39,8 @@ pub struct Model {
     pub n: i64,
 }
 
+crate::positional!(town_id, umbrella, receiving_unit_id, assignee_unit_id, category, handed_on, event, month, n);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

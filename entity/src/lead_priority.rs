@@ -16,6 +16,8 @@ pub struct Model {
     pub umbrella_due_at: Option<DateTimeUtc>,
 }
 
+crate::positional!(lead_id, town_id, major, major_due_at, umbrella_due_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::lead::Entity", from = "Column::LeadId", to = "super::lead::Column::Id")]

@@ -13,6 +13,8 @@ pub struct Model {
     pub last_number: i32,
 }
 
+crate::positional!(town_id, year, last_number);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

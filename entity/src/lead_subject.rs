@@ -12,6 +12,8 @@ pub struct Model {
     pub name: Option<String>,
 }
 
+crate::positional!(id, lead_id, person_id, name);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::lead::Entity", from = "Column::LeadId", to = "super::lead::Column::Id")]

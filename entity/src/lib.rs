@@ -9,6 +9,7 @@
 //! table's CamelCase name (`Person`, `LeadEvent`, ...).
 
 pub mod enums;
+pub mod positional;
 pub mod prelude;
 
 pub mod app_user;

@@ -17,6 +17,8 @@ pub struct Model {
     pub task_id: Option<Uuid>,
 }
 
+crate::positional!(id, meeting_id, position, text, assignee_unit_id, due_at, task_id);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::meeting::Entity", from = "Column::MeetingId", to = "super::meeting::Column::Id")]

@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+crate::positional!(id, meeting_id, risk_item_id, escalated_to, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::meeting::Entity", from = "Column::MeetingId", to = "super::meeting::Column::Id")]

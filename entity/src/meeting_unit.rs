@@ -12,6 +12,8 @@ pub struct Model {
     pub unit_id: Uuid,
 }
 
+crate::positional!(meeting_id, unit_id);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::meeting::Entity", from = "Column::MeetingId", to = "super::meeting::Column::Id")]

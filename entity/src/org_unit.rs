@@ -15,6 +15,8 @@ pub struct Model {
     pub village_id: Option<Uuid>,
 }
 
+crate::positional!(id, town_id, name, kind, village_id);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

@@ -43,6 +43,29 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    village_id,
+    name,
+    gender,
+    birth_date,
+    id_number,
+    phone,
+    address,
+    attention_level,
+    level_since,
+    responsible_officer_id,
+    listed_at,
+    status,
+    notes,
+    created_by_unit_id,
+    link_of_person_id,
+    version,
+    created_at,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

@@ -31,6 +31,26 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    person_id,
+    assessed_on,
+    thought_clear,
+    thought_note,
+    employment_clear,
+    employment_note,
+    family_clear,
+    family_note,
+    social_clear,
+    social_note,
+    whereabouts_clear,
+    whereabouts_note,
+    employment_stable,
+    mind_stable,
+    recorded_by_user_id,
+    created_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::person::Entity", from = "Column::PersonId", to = "super::person::Column::Id")]

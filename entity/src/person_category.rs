@@ -12,6 +12,8 @@ pub struct Model {
     pub category: PersonCategory,
 }
 
+crate::positional!(person_id, category);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::person::Entity", from = "Column::PersonId", to = "super::person::Column::Id")]

@@ -32,6 +32,27 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    person_id,
+    kind,
+    status,
+    from_level,
+    to_level,
+    reason,
+    requested_by_user_id,
+    requested_by_unit_id,
+    decided_by_user_id,
+    decided_by_unit_id,
+    decision_comment,
+    approving_body,
+    document_number,
+    decided_at,
+    version,
+    created_at,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::person::Entity", from = "Column::PersonId", to = "super::person::Column::Id")]

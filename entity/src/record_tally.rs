@@ -26,6 +26,8 @@ pub struct Model {
     pub n: i64,
 }
 
+crate::positional!(town_id, record, a, b, c, n);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

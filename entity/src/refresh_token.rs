@@ -16,6 +16,8 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
 }
 
+crate::positional!(id, session_id, token_hash, created_at, expires_at, used_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::session::Entity", from = "Column::SessionId", to = "super::session::Column::Id")]

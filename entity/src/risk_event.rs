@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+crate::positional!(id, risk_item_id, kind, actor_user_id, actor_unit_id, from_value, to_value, note, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

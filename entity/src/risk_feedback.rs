@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+crate::positional!(id, risk_item_id, unit_id, user_id, body, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -45,6 +45,35 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    village_id,
+    grid,
+    title,
+    category,
+    level,
+    location,
+    description,
+    parties,
+    territorial_unit_id,
+    sector_unit_id,
+    assignee_unit_id,
+    responsible_person,
+    plan,
+    status,
+    escalation_level,
+    reported_by_unit_id,
+    reported_by_user_id,
+    assessed_at,
+    feedback_due_at,
+    resolution_note,
+    resolved_at,
+    version,
+    created_at,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

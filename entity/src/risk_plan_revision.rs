@@ -29,6 +29,22 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    risk_item_id,
+    revision,
+    trigger_criteria,
+    release_criteria,
+    command,
+    duties,
+    measures,
+    supplies,
+    lead_official,
+    lead_unit_id,
+    saved_by_user_id,
+    created_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -15,6 +15,8 @@ pub struct Model {
     pub last_seen_at: DateTimeUtc,
 }
 
+crate::positional!(id, user_id, created_at, expires_at, revoked_at, last_seen_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::UserId", to = "super::app_user::Column::Id")]

@@ -36,6 +36,27 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    title,
+    description,
+    kind,
+    target_type,
+    target_id,
+    assignee_unit_id,
+    assignee_user_id,
+    creating_unit_id,
+    created_by_user_id,
+    due_at,
+    listed,
+    status,
+    rule_key,
+    version,
+    created_at,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

@@ -18,6 +18,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+crate::positional!(id, task_id, kind, actor_user_id, actor_unit_id, body, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::task::Entity", from = "Column::TaskId", to = "super::task::Column::Id")]

@@ -26,6 +26,8 @@ pub struct Model {
     pub n: i64,
 }
 
+crate::positional!(town_id, status, assignee_unit_id, creating_unit_id, assignee_user_id, umbrella, n);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

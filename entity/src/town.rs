@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
 }
 
+crate::positional!(id, name);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::village::Entity")]

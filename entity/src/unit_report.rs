@@ -31,6 +31,22 @@ pub struct Model {
     pub due_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    unit_id,
+    unit_kind,
+    kind,
+    period,
+    figures,
+    progress_note,
+    signed_by,
+    sealed,
+    submitted_by_user_id,
+    submitted_at,
+    due_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::org_unit::Entity", from = "Column::UnitId", to = "super::org_unit::Column::Id")]

@@ -30,6 +30,27 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
+crate::positional!(
+    id,
+    town_id,
+    village_id,
+    name,
+    venue_type,
+    address,
+    licence_number,
+    manager_name,
+    manager_phone,
+    attention_level,
+    level_since,
+    listed_at,
+    status,
+    notes,
+    created_by_unit_id,
+    version,
+    created_at,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

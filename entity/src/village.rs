@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
 }
 
+crate::positional!(id, town_id, name);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(belongs_to = "super::town::Entity", from = "Column::TownId", to = "super::town::Column::Id")]

@@ -5,6 +5,7 @@
 //! makes no sense for a table is `None` there, and a policy line using it is refused at start.
 
 use entity::enums::{AuditCategory, RiskCategory, TaskTargetType, UnitKind};
+use entity::positional::Positional;
 use entity::{
     app_user, audit_log, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit, org_unit, person,
     person_judicial_tag, risk_item, task, task_tally, unit_report, venue, village,
@@ -25,7 +26,7 @@ pub trait Resource: Send + Sync + 'static {
     /// `updated_at` (a risk item's emergency plan keeps its own revisions): `version`,
     /// `updatedAt` and `changedSince` do not need them.
     const UNVERSIONED: &'static [&'static str] = &[];
-    type Entity: EntityTrait<Model: Sync>;
+    type Entity: EntityTrait<Model: Sync + Positional>;
 
     /// The town column: nothing crosses towns.
     fn town_column() -> <Self::Entity as EntityTrait>::Column;

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::positional::Positional;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
@@ -89,7 +90,7 @@ pub struct Listing<R: Resource> {
 /// viewer reads and holds `GROUP` on.
 pub trait Child: Send + Sync + 'static {
     type Parent: Resource;
-    type Entity: EntityTrait;
+    type Entity: EntityTrait<Model: Positional>;
     /// The parent's field group the children belong to ([`ROW_ITSELF`]: whoever reads the
     /// parent reads them).
     const GROUP: &'static str;
@@ -119,9 +120,19 @@ struct Keyed<M, K> {
     key: K,
 }
 
-impl<M: FromQueryResult, K: TryGetable> FromQueryResult for Keyed<M, K> {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self { model: M::from_query_result(res, pre)?, key: res.try_get(pre, SORT_KEY)? })
+/// The page query selects the entity's columns, then the key: both read by position.
+impl<M: Positional, K: TryGetable> FromQueryResult for Keyed<M, K> {
+    fn from_query_result(res: &QueryResult, _: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self { model: M::from_position(res, 0)?, key: res.try_get_by_index(M::COLUMNS)? })
+    }
+}
+
+/// A model read by position ([`Positional`]), from a select of its entity's own columns.
+struct Whole<M>(M);
+
+impl<M: Positional> FromQueryResult for Whole<M> {
+    fn from_query_result(res: &QueryResult, _: &str) -> Result<Self, sea_orm::DbErr> {
+        M::from_position(res, 0).map(Whole)
     }
 }
 
@@ -332,7 +343,7 @@ impl<'a> Store<'a> {
         for (column, order) in C::order() {
             select = select.order_by(column, order);
         }
-        for child in select.all(db).await? {
+        for Whole(child) in select.into_model::<Whole<_>>().all(db).await? {
             out.entry(C::parent_of(&child)).or_default().push(child);
         }
         Ok(out)
@@ -385,7 +396,7 @@ pub fn kept_sum(n: Expr) -> Expr {
 /// how few rows are wanted), so it planned every page afresh; with the limit in the text it
 /// keeps the prepared statement's plan (police's page of 50 persons, 100k world: PostgreSQL's CPU
 /// per request 283 to 230 us).
-async fn page_rows<E: EntityTrait, K: TryGetable>(
+async fn page_rows<E: EntityTrait<Model: Positional>, K: TryGetable>(
     db: &impl ConnectionTrait,
     select: &Select<E>,
     limit: u64,
