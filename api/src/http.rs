@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::{BatchRequest, ServerError};
-use async_graphql_axum::GraphQLResponse;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ws::WebSocketUpgrade;
@@ -189,7 +188,7 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
         .iter()
         .flat_map(|one| &one.errors)
         .any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("UNAVAILABLE")));
-    let mut response = GraphQLResponse::from(response).into_response();
+    let mut response = crate::answer::http(response);
     if outage {
         *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     }

@@ -5,6 +5,7 @@
 //! binds; [`App::run`] serves until shutdown.
 
 pub mod access;
+pub mod answer;
 pub use access::stores::audit;
 pub mod auth;
 pub mod cli;
