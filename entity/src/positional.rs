@@ -11,8 +11,8 @@
 //! Each value is read as a [`Cell`]. On PostgreSQL the plain types (ids, text, numbers, dates,
 //! instants, flags) are decoded by sqlx exactly as sea-orm decodes them, without comparing the
 //! column's type with the field's on every value (the schema fixes both, and the test above
-//! fixes which column is which); everything else, and every value on SQLite, goes through
-//! sea-orm's own `TryGetable`.
+//! fixes which column is which); debug builds, and so every test run on PostgreSQL, keep that
+//! check. Everything else, and every value on SQLite, goes through sea-orm's own `TryGetable`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sqlx::Row;
@@ -28,10 +28,14 @@ macro_rules! decoded_cells {
     ($($ty:ty),+) => {$(
         impl Cell for Option<$ty> {
             fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
-                match row.try_as_pg_row() {
-                    Some(pg) => pg.try_get_unchecked::<Option<$ty>, _>(index).map_err(|e| DbErr::Type(e.to_string())),
-                    None => row.try_get_by_index(index),
-                }
+                let Some(pg) = row.try_as_pg_row() else { return row.try_get_by_index(index) };
+                // Debug builds (every test run) keep sqlx's check of the column's type against
+                // the field's, so a column whose type stops matching fails each test reading it.
+                #[cfg(debug_assertions)]
+                let value = pg.try_get::<Option<$ty>, _>(index);
+                #[cfg(not(debug_assertions))]
+                let value = pg.try_get_unchecked::<Option<$ty>, _>(index);
+                value.map_err(|e| DbErr::Type(e.to_string()))
             }
         }
 
