@@ -67,14 +67,14 @@ macro_rules! checked_cells {
     )+};
 }
 
-/// A model read from consecutive columns of a row, starting at a position.
+/// A model read from the first columns of a row, one per field in order.
 pub trait Positional: Sized {
-    /// How many columns the model takes.
+    /// How many columns the model takes (a select may add more after them).
     const COLUMNS: usize;
     /// The model's field names, in column order.
     const FIELDS: &'static [&'static str];
-    /// The model from the columns `start..start + COLUMNS` of `row`.
-    fn from_position(row: &QueryResult, start: usize) -> Result<Self, DbErr>;
+    /// The model from the columns `0..COLUMNS` of `row`.
+    fn from_position(row: &QueryResult) -> Result<Self, DbErr>;
 }
 
 /// Implements [`Positional`] for the module's `Model`, whose fields are listed in the order they
@@ -86,8 +86,8 @@ macro_rules! positional {
             const COLUMNS: usize = Self::FIELDS.len();
             const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
             #[allow(unused_assignments)]
-            fn from_position(row: &sea_orm::QueryResult, start: usize) -> Result<Self, sea_orm::DbErr> {
-                let mut at = start;
+            fn from_position(row: &sea_orm::QueryResult) -> Result<Self, sea_orm::DbErr> {
+                let mut at = 0;
                 Ok(Self {
                     $($field: {
                         let value = $crate::positional::Cell::at(row, at)?;

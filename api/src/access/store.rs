@@ -123,7 +123,7 @@ struct Keyed<M, K> {
 /// The page query selects the entity's columns, then the key: both read by position.
 impl<M: Positional, K: TryGetable> FromQueryResult for Keyed<M, K> {
     fn from_query_result(res: &QueryResult, _: &str) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self { model: M::from_position(res, 0)?, key: res.try_get_by_index(M::COLUMNS)? })
+        Ok(Self { model: M::from_position(res)?, key: res.try_get_by_index(M::COLUMNS)? })
     }
 }
 
@@ -132,7 +132,7 @@ struct Whole<M>(M);
 
 impl<M: Positional> FromQueryResult for Whole<M> {
     fn from_query_result(res: &QueryResult, _: &str) -> Result<Self, sea_orm::DbErr> {
-        M::from_position(res, 0).map(Whole)
+        M::from_position(res).map(Whole)
     }
 }
 
