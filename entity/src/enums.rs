@@ -817,7 +817,7 @@ pub enum ReportKind {
     Monthly,
 }
 
-crate::checked_cells!(
+crate::text_enum_cells!(
     Role,
     UnitKind,
     Gender,

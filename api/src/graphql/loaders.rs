@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{ID, SimpleObject};
 use entity::{app_user, org_unit};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::ids::{self, Kind};
@@ -24,24 +24,30 @@ pub use super::person_loaders::{
 };
 use crate::AppState;
 use crate::access::resource::{OrgUnits, Villages};
+use crate::access::store::among;
 use crate::auth::Viewer;
+
+/// The cache of every per-request loader. A page's rows read each relation from it (a page of 50
+/// persons with their talks: some 300 look-ups), so it hashes its keys with foldhash rather than
+/// std's SipHash, whose resistance to chosen keys buys nothing for keys of our own rows.
+pub type Cache = HashMapCache<foldhash::fast::RandomState>;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
 pub struct Loaders {
-    pub villages: DataLoader<VillageLoader, HashMapCache>,
-    pub officers: DataLoader<OfficerLoader, HashMapCache>,
-    pub person_records: DataLoader<PersonRecordLoader, HashMapCache>,
-    pub org_units: DataLoader<OrgUnitLoader, HashMapCache>,
-    pub persons: DataLoader<PersonLoader, HashMapCache>,
-    pub lead_records: DataLoader<LeadRecordLoader, HashMapCache>,
-    pub task_events: DataLoader<TaskEventLoader, HashMapCache>,
-    pub targets: DataLoader<super::task::TargetLoader, HashMapCache>,
+    pub villages: DataLoader<VillageLoader, Cache>,
+    pub officers: DataLoader<OfficerLoader, Cache>,
+    pub person_records: DataLoader<PersonRecordLoader, Cache>,
+    pub org_units: DataLoader<OrgUnitLoader, Cache>,
+    pub persons: DataLoader<PersonLoader, Cache>,
+    pub lead_records: DataLoader<LeadRecordLoader, Cache>,
+    pub task_events: DataLoader<TaskEventLoader, Cache>,
+    pub targets: DataLoader<super::task::TargetLoader, Cache>,
     /// The relations of venues and risk items that are tasks' targets, shared by the request so
     /// they batch like a page's (queries only: a mutation's payload reads through fresh loaders).
     pub venue_records: Arc<super::venue_loaders::VenueLoaders>,
     pub risk_records: Arc<super::risk_loaders::RiskLoaders>,
     /// Meetings' units, decisions and risk items, and decisions' tasks.
-    pub meetings: DataLoader<super::meeting::MeetingLoader, HashMapCache>,
+    pub meetings: DataLoader<super::meeting::MeetingLoader, Cache>,
 }
 
 impl Loaders {
@@ -60,17 +66,17 @@ impl Loaders {
         let meetings = super::meeting::MeetingLoader::new(state.clone(), viewer.clone());
         let task_events = TaskEventLoader { state, viewer };
         Self {
-            villages: DataLoader::with_cache(villages, tokio::spawn, HashMapCache::default()),
-            officers: DataLoader::with_cache(officers, tokio::spawn, HashMapCache::default()),
-            person_records: DataLoader::with_cache(person_records, tokio::spawn, HashMapCache::default()),
-            org_units: DataLoader::with_cache(org_units, tokio::spawn, HashMapCache::default()),
-            persons: DataLoader::with_cache(persons, tokio::spawn, HashMapCache::default()),
-            lead_records: DataLoader::with_cache(lead_records, tokio::spawn, HashMapCache::default()),
-            task_events: DataLoader::with_cache(task_events, tokio::spawn, HashMapCache::default()),
-            targets: DataLoader::with_cache(targets, tokio::spawn, HashMapCache::default()),
+            villages: DataLoader::with_cache(villages, tokio::spawn, Cache::new()),
+            officers: DataLoader::with_cache(officers, tokio::spawn, Cache::new()),
+            person_records: DataLoader::with_cache(person_records, tokio::spawn, Cache::new()),
+            org_units: DataLoader::with_cache(org_units, tokio::spawn, Cache::new()),
+            persons: DataLoader::with_cache(persons, tokio::spawn, Cache::new()),
+            lead_records: DataLoader::with_cache(lead_records, tokio::spawn, Cache::new()),
+            task_events: DataLoader::with_cache(task_events, tokio::spawn, Cache::new()),
+            targets: DataLoader::with_cache(targets, tokio::spawn, Cache::new()),
             venue_records,
             risk_records,
-            meetings: DataLoader::with_cache(meetings, tokio::spawn, HashMapCache::default()),
+            meetings: DataLoader::with_cache(meetings, tokio::spawn, Cache::new()),
         }
     }
 
@@ -104,7 +110,7 @@ type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 /// its relations this way, all keys known at once, so no batching delay is waited for; every row
 /// then reads its relation from the cache.
 pub async fn prime<K, T>(
-    loader: &DataLoader<T, HashMapCache>,
+    loader: &DataLoader<T, Cache>,
     keys: impl IntoIterator<Item = K>,
 ) -> Result<HashMap<K, T::Value>, T::Error>
 where
@@ -131,7 +137,7 @@ impl Loader<Uuid> for VillageLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Village> {
-        let Some(select) = villages_in(&self.state, &self.viewer, keys.iter().copied()) else {
+        let Some(select) = villages_in(&self.state, &self.viewer, keys) else {
             return Ok(HashMap::new());
         };
         let rows: Vec<(String, Uuid, String)> = select.into_tuple().all(&self.state.db).await?;
@@ -141,11 +147,7 @@ impl Loader<Uuid> for VillageLoader {
 
 /// The villages among `keys` in the viewer's village scope, as kind (`village`, for
 /// [`prime_names`]), id and name; `None` for a viewer who reads no village.
-fn villages_in(
-    state: &AppState,
-    viewer: &Viewer,
-    keys: impl IntoIterator<Item = Uuid>,
-) -> Option<sea_orm::Select<entity::village::Entity>> {
+fn villages_in(state: &AppState, viewer: &Viewer, keys: &[Uuid]) -> Option<sea_orm::Select<entity::village::Entity>> {
     let select = state.access.select::<Villages>(viewer).ok()?;
     Some(
         select
@@ -153,7 +155,7 @@ fn villages_in(
             .column_as(sea_orm::sea_query::Expr::val(VILLAGE), "kind")
             .column(entity::village::Column::Id)
             .column(entity::village::Column::Name)
-            .filter(entity::village::Column::Id.is_in(keys)),
+            .filter(among(entity::village::Column::Id.as_column_ref(), keys, state.db.get_database_backend())),
     )
 }
 
@@ -182,8 +184,10 @@ impl Loader<Uuid> for OfficerLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Officer> {
-        let rows: Vec<(String, Uuid, String)> =
-            officers_in(&self.viewer, keys.iter().copied()).into_tuple().all(&self.state.db).await?;
+        let rows: Vec<(String, Uuid, String)> = officers_in(&self.viewer, keys, self.state.db.get_database_backend())
+            .into_tuple()
+            .all(&self.state.db)
+            .await?;
         Ok(rows.into_iter().map(|(_, id, name)| (id, officer_named(id, name))).collect())
     }
 }
@@ -191,14 +195,14 @@ impl Loader<Uuid> for OfficerLoader {
 /// The officers among `keys` in the viewer's town, as kind (`officer`, for [`prime_names`]), id
 /// and display name: only what an officer shows, never the rest of the user's row (its password
 /// hash).
-fn officers_in(viewer: &Viewer, keys: impl IntoIterator<Item = Uuid>) -> sea_orm::Select<app_user::Entity> {
+fn officers_in(viewer: &Viewer, keys: &[Uuid], backend: DbBackend) -> sea_orm::Select<app_user::Entity> {
     app_user::Entity::find()
         .select_only()
         .column_as(sea_orm::sea_query::Expr::val(OFFICER), "kind")
         .column(app_user::Column::Id)
         .column_as(app_user::Column::DisplayName, "name")
         .filter(app_user::Column::TownId.eq(viewer.town_id))
-        .filter(app_user::Column::Id.is_in(keys))
+        .filter(among(app_user::Column::Id.as_column_ref(), keys, backend))
 }
 
 fn officer_named(id: Uuid, display_name: String) -> Officer {
@@ -214,15 +218,16 @@ pub async fn prime_names(
     villages: impl IntoIterator<Item = Uuid>,
     officers: impl IntoIterator<Item = Uuid>,
 ) -> Result<(), Arc<DbErr>> {
+    use sea_orm::QueryTrait;
     use sea_orm::sea_query::UnionType;
-    use sea_orm::{ConnectionTrait, QueryTrait};
     let (villages, officers) = (distinct(villages), distinct(officers));
     let loader = loaders.villages.loader();
     let (state, viewer) = (&loader.state, &loader.viewer);
     // A viewer who reads no village gets none here, as from the village loader.
-    let villages = if villages.is_empty() { None } else { villages_in(state, viewer, villages) };
+    let villages = if villages.is_empty() { None } else { villages_in(state, viewer, &villages) };
     let villages = villages.map(QueryTrait::into_query);
-    let officers = (!officers.is_empty()).then(|| officers_in(viewer, officers).into_query());
+    let officers =
+        (!officers.is_empty()).then(|| officers_in(viewer, &officers, state.db.get_database_backend()).into_query());
     let query = match (villages, officers) {
         (Some(mut villages), Some(officers)) => {
             villages.union(UnionType::All, officers);
@@ -269,7 +274,8 @@ impl Loader<Uuid> for OrgUnitLoader {
         let Ok(select) = self.state.access.select::<OrgUnits>(&self.viewer) else {
             return Ok(HashMap::new());
         };
-        let rows = select.filter(org_unit::Column::Id.is_in(keys.iter().copied())).all(&self.state.db).await?;
+        let keys = among(org_unit::Column::Id.as_column_ref(), keys, self.state.db.get_database_backend());
+        let rows = select.filter(keys).all(&self.state.db).await?;
         Ok(rows.into_iter().map(|u| (u.id, OrgUnit::from(u))).collect())
     }
 }

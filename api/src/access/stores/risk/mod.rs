@@ -233,7 +233,9 @@ pub async fn planned(
     db: &impl ConnectionTrait,
     items: &[Uuid],
 ) -> Result<std::collections::HashSet<Uuid>, ApiError> {
-    let Some(held) = store.holding_among::<RiskItems>("detail", items) else { return Ok(Default::default()) };
+    let Some(held) = store.holding_among::<RiskItems>("detail", items, db.get_database_backend()) else {
+        return Ok(Default::default());
+    };
     let rows: Vec<Uuid> = risk_plan_revision::Entity::find()
         .select_only()
         .column(risk_plan_revision::Column::RiskItemId)

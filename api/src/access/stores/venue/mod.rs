@@ -229,7 +229,9 @@ pub async fn last_inspections(
     db: &impl ConnectionTrait,
     venues: &[Uuid],
 ) -> Result<HashMap<Uuid, Option<NaiveDate>>, ApiError> {
-    let Some(held) = store.holding_among::<Venues>(Inspections::GROUP, venues) else { return Ok(HashMap::new()) };
+    let Some(held) = store.holding_among::<Venues>(Inspections::GROUP, venues, db.get_database_backend()) else {
+        return Ok(HashMap::new());
+    };
     let latest: Vec<(Uuid, Option<NaiveDate>)> = venue_inspection::Entity::find()
         .select_only()
         .column(venue_inspection::Column::VenueId)
