@@ -47,6 +47,7 @@ pub mod risk_plan_revision;
 pub mod risk_weekly_update;
 pub mod session;
 pub mod task;
+pub mod task_due_tally;
 pub mod task_event;
 pub mod task_tally;
 pub mod town;

@@ -31,6 +31,7 @@ mod m20261204_000020_task_tallies;
 mod m20261204_000021_lead_month_tallies;
 mod m20261204_000022_duty_tallies;
 mod m20261204_000023_lead_month_fields;
+mod m20261205_000024_task_due_tallies;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000021_lead_month_tallies::Migration),
             Box::new(m20261204_000022_duty_tallies::Migration),
             Box::new(m20261204_000023_lead_month_fields::Migration),
+            Box::new(m20261205_000024_task_due_tallies::Migration),
         ]
     }
 }

@@ -32,13 +32,40 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::common::{drop_counts, keep_counts, kept_table, nil_uuid};
 
-/// The key columns, in key order (the primary key's and the triggers' lock order).
-const KEY: &str = "town_id, status, assignee_unit_id, creating_unit_id, assignee_user_id, umbrella";
-/// The task columns a key is made of: a change of another column moves nothing.
+/// The task columns a key of `task_tally` is made of: a change of another column moves nothing.
 const TASK_COLUMNS: &str =
     "town_id, status, assignee_unit_id, creating_unit_id, assignee_user_id, target_type, target_id";
 /// The tables a target's umbrella flag lives in, with the task's `target_type` for them.
 const TARGETS: &[(&str, &str)] = &[("lead", "LEAD"), ("meeting", "MEETING")];
+
+/// A table of kept task counts: `task_tally` here, `task_due_tally` in
+/// `m20261205_000024_task_due_tallies`. Every key ends with the target's umbrella flag.
+pub(crate) struct TaskCounts {
+    /// The table, and the name of its trigger functions and triggers (`tally_task…`).
+    pub table: &'static str,
+    pub triggers: &'static str,
+    /// The task columns its key is made of (the `UPDATE OF` list).
+    pub columns: &'static str,
+    /// The key's columns before the umbrella flag, in key order, each with its value for the
+    /// task `r` (`NEW`, `OLD` or a table alias).
+    pub parts: fn(&str, DbBackend) -> Vec<(&'static str, String)>,
+}
+
+/// `task_tally`'s key: the task's own columns, no assignee user as the nil UUID.
+const TASK_TALLY: TaskCounts = TaskCounts {
+    table: "task_tally",
+    triggers: "tally_task",
+    columns: TASK_COLUMNS,
+    parts: |r, backend| {
+        vec![
+            ("town_id", format!("{r}.town_id")),
+            ("status", format!("{r}.status")),
+            ("assignee_unit_id", format!("{r}.assignee_unit_id")),
+            ("creating_unit_id", format!("{r}.creating_unit_id")),
+            ("assignee_user_id", format!("COALESCE({r}.assignee_user_id, {})", nil_uuid(backend))),
+        ]
+    },
+};
 
 /// Whether the task `r` (`NEW`, `OLD` or a table alias) targets an umbrella lead or meeting;
 /// `locked`: the target's row is read `FOR KEY SHARE` (a trigger's read, see the module's note;
@@ -62,126 +89,151 @@ fn umbrella(r: &str, backend: DbBackend, locked: bool) -> String {
     format!("({})", flags.join(" OR "))
 }
 
-/// The key of the task `r`, its target's flag read as [`umbrella`] reads it.
-fn key(r: &str, backend: DbBackend, locked: bool) -> String {
-    format!(
-        "{r}.town_id, {r}.status, {r}.assignee_unit_id, {r}.creating_unit_id, COALESCE({r}.assignee_user_id, {}), {}",
-        nil_uuid(backend),
-        umbrella(r, backend, locked)
-    )
-}
+impl TaskCounts {
+    /// The key's columns, in key order.
+    fn key_columns(&self) -> String {
+        let mut names: Vec<&str> = (self.parts)("t", DbBackend::Postgres).into_iter().map(|(name, _)| name).collect();
+        names.push("umbrella");
+        names.join(", ")
+    }
 
-/// Adds `delta` to the key of the task `r`.
-fn shift(r: &str, delta: i32, backend: DbBackend) -> String {
-    format!(
-        "INSERT INTO task_tally ({KEY}, n) VALUES ({}, {delta}) \
-         ON CONFLICT ({KEY}) DO UPDATE SET n = task_tally.n + ({delta})",
-        key(r, backend, true)
-    )
-}
+    /// The key of the task `r`, its target's flag read as [`umbrella`] reads it.
+    fn key(&self, r: &str, backend: DbBackend, locked: bool) -> String {
+        let mut values: Vec<String> = (self.parts)(r, backend).into_iter().map(|(_, value)| value).collect();
+        values.push(umbrella(r, backend, locked));
+        values.join(", ")
+    }
 
-/// Moves the tasks on the changed target `NEW` (a row of `table`, `kind` in a task) from its old flag to
-/// its new one, in one statement in key order.
-fn retarget(table: &str, kind: &str, backend: DbBackend) -> String {
-    let nil = nil_uuid(backend);
-    let tasks = |flag: &str, d: i32| {
+    /// Adds `delta` to the key of the task `r`.
+    fn shift(&self, r: &str, delta: i32, backend: DbBackend) -> String {
+        let (table, key) = (self.table, self.key_columns());
         format!(
-            "SELECT t.town_id AS town_id, t.status AS status, t.assignee_unit_id AS assignee_unit_id, \
-             t.creating_unit_id AS creating_unit_id, COALESCE(t.assignee_user_id, {nil}) AS assignee_user_id, \
-             {flag} AS umbrella, {d} AS d FROM task t \
-             WHERE t.target_type = '{kind}' AND t.target_id = NEW.id AND t.town_id = NEW.town_id"
+            "INSERT INTO {table} ({key}, n) VALUES ({}, {delta}) \
+             ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + ({delta})",
+            self.key(r, backend, true)
         )
-    };
-    let moved = format!(
-        "INSERT INTO task_tally ({KEY}, n) SELECT {KEY}, SUM(d) FROM ({} UNION ALL {}) k WHERE true \
-         GROUP BY {KEY} ORDER BY {KEY} ON CONFLICT ({KEY}) DO UPDATE SET n = task_tally.n + excluded.n",
-        tasks("OLD.umbrella", -1),
-        tasks("NEW.umbrella", 1)
-    );
-    match backend {
-        // The row lock a task's trigger waits for (see the module's note).
-        DbBackend::Postgres => format!("PERFORM 1 FROM \"{table}\" WHERE id = NEW.id FOR UPDATE; {moved}"),
-        _ => moved,
     }
-}
 
-fn triggers(backend: DbBackend) -> Vec<String> {
-    let (add, remove) = (shift("NEW", 1, backend), shift("OLD", -1, backend));
-    let mut out = match backend {
-        DbBackend::Postgres => {
-            let (old, new) = (key("OLD", backend, true), key("NEW", backend, true));
-            vec![
-                // A task that moves between keys takes the two keys' locks in key order, so two
-                // moves in opposite directions cannot deadlock each other.
-                format!(
-                    "CREATE FUNCTION tally_task() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-                     IF TG_OP = 'UPDATE' AND ROW({old}) > ROW({new}) THEN {add}; {remove}; RETURN NULL; END IF; \
-                     IF TG_OP <> 'INSERT' THEN {remove}; END IF; \
-                     IF TG_OP <> 'DELETE' THEN {add}; END IF; \
-                     RETURN NULL; END $$"
-                ),
-                format!(
-                    "CREATE TRIGGER tally_task AFTER INSERT OR DELETE OR UPDATE OF {TASK_COLUMNS} ON task \
-                     FOR EACH ROW EXECUTE FUNCTION tally_task()"
-                ),
-            ]
-        }
-        _ => vec![
-            format!("CREATE TRIGGER tally_task_insert AFTER INSERT ON task BEGIN {add}; END"),
-            format!("CREATE TRIGGER tally_task_delete AFTER DELETE ON task BEGIN {remove}; END"),
+    /// Moves the tasks on the changed target `NEW` (a row of `target`, `kind` in a task) from its
+    /// old flag to its new one, in one statement in key order.
+    fn retarget(&self, target: &str, kind: &str, backend: DbBackend) -> String {
+        let (table, key) = (self.table, self.key_columns());
+        let tasks = |flag: &str, d: i32| {
+            let parts: Vec<String> =
+                (self.parts)("t", backend).into_iter().map(|(name, value)| format!("{value} AS {name}")).collect();
             format!(
-                "CREATE TRIGGER tally_task_update AFTER UPDATE OF {TASK_COLUMNS} ON task BEGIN {remove}; {add}; END"
-            ),
-        ],
-    };
-    for (table, kind) in TARGETS {
-        let moved = retarget(table, kind, backend);
-        out.extend(match backend {
-            DbBackend::Postgres => vec![
-                format!(
-                    "CREATE FUNCTION tally_task_on_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-                     {moved}; RETURN NULL; END $$"
-                ),
-                format!(
-                    "CREATE TRIGGER tally_task_on_{table} AFTER UPDATE OF umbrella ON \"{table}\" FOR EACH ROW \
-                     WHEN (OLD.umbrella IS DISTINCT FROM NEW.umbrella) EXECUTE FUNCTION tally_task_on_{table}()"
-                ),
-            ],
-            _ => vec![format!(
-                "CREATE TRIGGER tally_task_on_{table} AFTER UPDATE OF umbrella ON \"{table}\" \
-                 WHEN OLD.umbrella IS NOT NEW.umbrella BEGIN {moved}; END"
-            )],
-        });
-    }
-    out
-}
-
-fn drops(backend: DbBackend) -> Vec<String> {
-    let tables = TARGETS.iter().map(|(table, _)| *table);
-    match backend {
-        DbBackend::Postgres => {
-            let mut out = vec![
-                "DROP TRIGGER IF EXISTS tally_task ON task".to_owned(),
-                "DROP FUNCTION IF EXISTS tally_task()".into(),
-            ];
-            for table in tables {
-                out.push(format!("DROP TRIGGER IF EXISTS tally_task_on_{table} ON \"{table}\""));
-                out.push(format!("DROP FUNCTION IF EXISTS tally_task_on_{table}()"));
-            }
-            out
+                "SELECT {}, {flag} AS umbrella, {d} AS d FROM task t \
+                 WHERE t.target_type = '{kind}' AND t.target_id = NEW.id AND t.town_id = NEW.town_id",
+                parts.join(", ")
+            )
+        };
+        let moved = format!(
+            "INSERT INTO {table} ({key}, n) SELECT {key}, SUM(d) FROM ({} UNION ALL {}) k WHERE true \
+             GROUP BY {key} ORDER BY {key} ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n",
+            tasks("OLD.umbrella", -1),
+            tasks("NEW.umbrella", 1)
+        );
+        match backend {
+            // The row lock a task's trigger waits for (see the module's note).
+            DbBackend::Postgres => format!("PERFORM 1 FROM \"{target}\" WHERE id = NEW.id FOR UPDATE; {moved}"),
+            _ => moved,
         }
-        _ => ["insert", "delete", "update"]
-            .iter()
-            .map(|op| format!("DROP TRIGGER IF EXISTS tally_task_{op}"))
-            .chain(tables.map(|table| format!("DROP TRIGGER IF EXISTS tally_task_on_{table}")))
-            .collect(),
     }
-}
 
-/// Counts the tasks already there.
-fn backfill(backend: DbBackend) -> String {
-    let key = key("t", backend, false);
-    format!("INSERT INTO task_tally ({KEY}, n) SELECT {key}, COUNT(*) FROM task t GROUP BY 1, 2, 3, 4, 5, 6")
+    fn triggers(&self, backend: DbBackend) -> Vec<String> {
+        let (name, columns) = (self.triggers, self.columns);
+        let (add, remove) = (self.shift("NEW", 1, backend), self.shift("OLD", -1, backend));
+        let mut out = match backend {
+            DbBackend::Postgres => {
+                let (old, new) = (self.key("OLD", backend, true), self.key("NEW", backend, true));
+                vec![
+                    // A task that moves between keys takes the two keys' locks in key order, so two
+                    // moves in opposite directions cannot deadlock each other.
+                    format!(
+                        "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                         IF TG_OP = 'UPDATE' AND ROW({old}) > ROW({new}) THEN {add}; {remove}; RETURN NULL; END IF; \
+                         IF TG_OP <> 'INSERT' THEN {remove}; END IF; \
+                         IF TG_OP <> 'DELETE' THEN {add}; END IF; \
+                         RETURN NULL; END $$"
+                    ),
+                    format!(
+                        "CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE OF {columns} ON task \
+                         FOR EACH ROW EXECUTE FUNCTION {name}()"
+                    ),
+                ]
+            }
+            _ => vec![
+                format!("CREATE TRIGGER {name}_insert AFTER INSERT ON task BEGIN {add}; END"),
+                format!("CREATE TRIGGER {name}_delete AFTER DELETE ON task BEGIN {remove}; END"),
+                format!("CREATE TRIGGER {name}_update AFTER UPDATE OF {columns} ON task BEGIN {remove}; {add}; END"),
+            ],
+        };
+        for (table, kind) in TARGETS {
+            let moved = self.retarget(table, kind, backend);
+            out.extend(match backend {
+                DbBackend::Postgres => vec![
+                    format!(
+                        "CREATE FUNCTION {name}_on_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                         {moved}; RETURN NULL; END $$"
+                    ),
+                    format!(
+                        "CREATE TRIGGER {name}_on_{table} AFTER UPDATE OF umbrella ON \"{table}\" FOR EACH ROW \
+                         WHEN (OLD.umbrella IS DISTINCT FROM NEW.umbrella) EXECUTE FUNCTION {name}_on_{table}()"
+                    ),
+                ],
+                _ => vec![format!(
+                    "CREATE TRIGGER {name}_on_{table} AFTER UPDATE OF umbrella ON \"{table}\" \
+                     WHEN OLD.umbrella IS NOT NEW.umbrella BEGIN {moved}; END"
+                )],
+            });
+        }
+        out
+    }
+
+    fn drops(&self, backend: DbBackend) -> Vec<String> {
+        let name = self.triggers;
+        let tables = TARGETS.iter().map(|(table, _)| *table);
+        match backend {
+            DbBackend::Postgres => {
+                let mut out =
+                    vec![format!("DROP TRIGGER IF EXISTS {name} ON task"), format!("DROP FUNCTION IF EXISTS {name}()")];
+                for table in tables {
+                    out.push(format!("DROP TRIGGER IF EXISTS {name}_on_{table} ON \"{table}\""));
+                    out.push(format!("DROP FUNCTION IF EXISTS {name}_on_{table}()"));
+                }
+                out
+            }
+            _ => ["insert", "delete", "update"]
+                .iter()
+                .map(|op| format!("DROP TRIGGER IF EXISTS {name}_{op}"))
+                .chain(tables.map(|table| format!("DROP TRIGGER IF EXISTS {name}_on_{table}")))
+                .collect(),
+        }
+    }
+
+    /// Creates the table with its `key` columns, counts the tasks already there and starts
+    /// keeping the counts.
+    pub(crate) async fn keep(&self, manager: &SchemaManager<'_>, key: Vec<ColumnDef>) -> Result<(), DbErr> {
+        let backend = manager.get_database_backend();
+        let table = kept_table(Alias::new(self.table), key);
+        keep_counts(manager, table, "task, lead, meeting", self.backfill(backend), self.triggers(backend)).await
+    }
+
+    /// Undoes [`TaskCounts::keep`].
+    pub(crate) async fn forget(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_counts(manager, Alias::new(self.table), self.drops(manager.get_database_backend())).await
+    }
+
+    /// Counts the tasks already there.
+    fn backfill(&self, backend: DbBackend) -> String {
+        let (table, key) = (self.table, self.key_columns());
+        let groups: Vec<String> = (1..=key.split(", ").count()).map(|i| i.to_string()).collect();
+        format!(
+            "INSERT INTO {table} ({key}, n) SELECT {}, COUNT(*) FROM task t GROUP BY {}",
+            self.key("t", backend, false),
+            groups.join(", ")
+        )
+    }
 }
 
 #[derive(DeriveMigrationName)]
@@ -190,29 +242,24 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let backend = manager.get_database_backend();
-        let table = kept_table(
-            TaskTally::Table,
-            vec![
-                uuid(TaskTally::TownId),
-                string_len(TaskTally::Status, 40),
-                uuid(TaskTally::AssigneeUnitId),
-                uuid(TaskTally::CreatingUnitId),
-                uuid(TaskTally::AssigneeUserId),
-                boolean(TaskTally::Umbrella),
-            ],
-        );
-        keep_counts(manager, table, "task, lead, meeting", backfill(backend), triggers(backend)).await
+        let key = vec![
+            uuid(TaskTally::TownId),
+            string_len(TaskTally::Status, 40),
+            uuid(TaskTally::AssigneeUnitId),
+            uuid(TaskTally::CreatingUnitId),
+            uuid(TaskTally::AssigneeUserId),
+            boolean(TaskTally::Umbrella),
+        ];
+        TASK_TALLY.keep(manager, key).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_counts(manager, TaskTally::Table, drops(manager.get_database_backend())).await
+        TASK_TALLY.forget(manager).await
     }
 }
 
 #[derive(DeriveIden)]
 enum TaskTally {
-    Table,
     TownId,
     Status,
     AssigneeUnitId,

@@ -36,8 +36,8 @@ use entity::enums::{
 };
 use entity::{
     app_user, audit_log, duty_tally, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit,
-    org_unit, person, person_judicial_tag, record_tally, risk_item, task, task_tally, town, unit_report, venue,
-    village,
+    org_unit, person, person_judicial_tag, record_tally, risk_item, task, task_due_tally, task_tally, town,
+    unit_report, venue, village,
 };
 use pingan::access::resource::{
     AuditEntries, LawyerReports, Leads, Meetings, OrgUnits, Persons, RiskItems, Tasks, UnitReports, Users, Venues,
@@ -377,6 +377,7 @@ async fn wipe(db: &DatabaseConnection) {
     // The kept counts the records' triggers wrote (keys at 0 stay as rows).
     record_tally::Entity::delete_many().exec(db).await.expect("wipe record_tally");
     task_tally::Entity::delete_many().exec(db).await.expect("wipe task_tally");
+    task_due_tally::Entity::delete_many().exec(db).await.expect("wipe task_due_tally");
     lead_month_tally::Entity::delete_many().exec(db).await.expect("wipe lead_month_tally");
     duty_tally::Entity::delete_many().exec(db).await.expect("wipe duty_tally");
     town::Entity::delete_many().exec(db).await.expect("wipe town");

@@ -199,8 +199,23 @@ async fn kept_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
         .collect()
 }
 
-/// The same counts from the tasks, each target's umbrella flag read from the lead or meeting.
-async fn counted_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
+/// (town, status, due day in UTC, assignee unit, creating unit, umbrella).
+type DueKey = (uuid::Uuid, String, chrono::NaiveDate, uuid::Uuid, uuid::Uuid, bool);
+
+/// The kept task counts by due day (`task_due_tally`), keys with tasks only.
+async fn kept_due_tasks(conn: &DatabaseConnection) -> BTreeMap<DueKey, i64> {
+    entity::task_due_tally::Entity::find()
+        .all(conn)
+        .await
+        .expect("task due tallies")
+        .into_iter()
+        .filter(|t| t.n != 0)
+        .map(|t| ((t.town_id, t.status.to_value(), t.due_on, t.assignee_unit_id, t.creating_unit_id, t.umbrella), t.n))
+        .collect()
+}
+
+/// Every task with whether its target is an umbrella lead or meeting, read from the lead or meeting.
+async fn tasks_with_flag(conn: &DatabaseConnection) -> Vec<(entity::task::Model, bool)> {
     use entity::enums::TaskTargetType;
     let umbrella_leads: Vec<uuid::Uuid> = lead::Entity::find()
         .filter(lead::Column::Umbrella.eq(true))
@@ -218,15 +233,37 @@ async fn counted_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
         .iter()
         .map(|m| m.id)
         .collect();
+    let tasks = entity::task::Entity::find().all(conn).await.expect("tasks");
+    tasks
+        .into_iter()
+        .map(|t| {
+            let umbrella = match (t.target_type, t.target_id) {
+                (Some(TaskTargetType::Lead), Some(id)) => umbrella_leads.contains(&id),
+                (Some(TaskTargetType::Meeting), Some(id)) => umbrella_meetings.contains(&id),
+                _ => false,
+            };
+            (t, umbrella)
+        })
+        .collect()
+}
+
+/// The same counts as [`kept_tasks`] from the tasks.
+async fn counted_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
     let mut out = BTreeMap::new();
-    for t in entity::task::Entity::find().all(conn).await.expect("tasks") {
-        let umbrella = match (t.target_type, t.target_id) {
-            (Some(TaskTargetType::Lead), Some(id)) => umbrella_leads.contains(&id),
-            (Some(TaskTargetType::Meeting), Some(id)) => umbrella_meetings.contains(&id),
-            _ => false,
-        };
+    for (t, umbrella) in tasks_with_flag(conn).await {
         let key =
             (t.town_id, t.status.to_value(), t.assignee_unit_id, t.creating_unit_id, t.assignee_user_id, umbrella);
+        *out.entry(key).or_insert(0) += 1;
+    }
+    out
+}
+
+/// The same counts as [`kept_due_tasks`] from the tasks.
+async fn counted_due_tasks(conn: &DatabaseConnection) -> BTreeMap<DueKey, i64> {
+    let mut out = BTreeMap::new();
+    for (t, umbrella) in tasks_with_flag(conn).await {
+        let key =
+            (t.town_id, t.status.to_value(), t.due_at.date_naive(), t.assignee_unit_id, t.creating_unit_id, umbrella);
         *out.entry(key).or_insert(0) += 1;
     }
     out
@@ -240,6 +277,8 @@ async fn kept_task_counts_equal_the_tasks_after_a_seed_and_after_tasks_and_their
     let after_seed = counted_tasks(&conn).await;
     assert!(after_seed.keys().any(|k| k.5), "a task on an umbrella lead or meeting");
     assert_eq!(kept_tasks(&conn).await, after_seed);
+    let due_after_seed = counted_due_tasks(&conn).await;
+    assert_eq!(kept_due_tasks(&conn).await, due_after_seed);
 
     // Tasks moved between keys: a status, a unit, a user given and taken off, one of another column.
     let tasks = task::Entity::find().order_by_asc(task::Column::Id).all(&conn).await.expect("tasks");
@@ -264,6 +303,14 @@ async fn kept_task_counts_equal_the_tasks_after_a_seed_and_after_tasks_and_their
     let mut titled = tasks[3].clone().into_active_model();
     titled.title = Set(format!("{}·", tasks[3].title));
     titled.update(&conn).await.expect("retitle a task");
+    // Due later: two days on (another day's key), and an hour on within its day.
+    let mut postponed = tasks[8].clone().into_active_model();
+    postponed.due_at = Set(tasks[8].due_at + chrono::Duration::days(2));
+    postponed.update(&conn).await.expect("postpone a task");
+    let same_day = tasks[9].due_at.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let mut earlier = tasks[9].clone().into_active_model();
+    earlier.due_at = Set(same_day);
+    earlier.update(&conn).await.expect("move a task within its day");
 
     // Targets whose umbrella flag flips: every lead with a task on it, and a meeting with one.
     let on_leads: Vec<uuid::Uuid> =
@@ -301,6 +348,9 @@ async fn kept_task_counts_equal_the_tasks_after_a_seed_and_after_tasks_and_their
     let now = counted_tasks(&conn).await;
     assert_ne!(now, after_seed, "the changes moved some counts");
     assert_eq!(kept_tasks(&conn).await, now);
+    let due_now = counted_due_tasks(&conn).await;
+    assert_ne!(due_now, due_after_seed, "the changes moved some counts by due day");
+    assert_eq!(kept_due_tasks(&conn).await, due_now);
     conn.close().await.ok();
 }
 
@@ -371,7 +421,30 @@ async fn every_viewers_task_figures_from_kept_counts_equal_its_lists() {
         marked.umbrella = Set(true);
         marked.update(&app.state.db).await.unwrap();
     }
-    check("after leads with tasks became umbrella leads").await;
+    // Open tasks due later today (the tasks of the day counted one by one), tomorrow and just
+    // past (the kept counts by due day on either side of the moment).
+    let now = chrono::Utc::now();
+    let open = entity::task::Entity::find()
+        .filter(entity::task::Column::Status.eq(entity::enums::TaskStatus::Open))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(open.len() >= 3, "the demo has open tasks");
+    // Halfway to midnight (UTC), unless midnight is too near for the checks to finish before it.
+    let to_midnight = now.date_naive().succ_opt().unwrap().and_time(chrono::NaiveTime::MIN).and_utc() - now;
+    let later_today = if to_midnight > chrono::Duration::minutes(20) {
+        now + to_midnight / 2
+    } else {
+        now + chrono::Duration::hours(2)
+    };
+    for (t, due) in
+        open.into_iter().zip([later_today, now + chrono::Duration::days(1), now - chrono::Duration::minutes(5)])
+    {
+        let mut moved = t.into_active_model();
+        moved.due_at = Set(due);
+        moved.update(&app.state.db).await.unwrap();
+    }
+    check("after leads with tasks became umbrella leads and tasks moved due").await;
 }
 
 /// (town, umbrella, receiving unit, assignee unit, category, handed on, event, month).
@@ -553,19 +626,21 @@ async fn a_lead_marked_umbrella_while_a_task_on_it_is_written_moves_that_task_to
     txn.commit().await.unwrap();
     mark.await.unwrap();
     assert_eq!(kept_tasks(&conn).await, counted_tasks(&conn).await);
+    assert_eq!(kept_due_tasks(&conn).await, counted_due_tasks(&conn).await);
 }
 
-/// The two kept-count migrations count what is already there: on a seeded world, taken down and
+/// The kept-count migrations count what is already there: on a seeded world, taken down and
 /// applied again, their backfills give the same counts as the rows (and as the triggers had).
 #[tokio::test]
 async fn the_task_and_lead_month_backfills_count_a_world_already_there() {
     use migration::{Migrator, MigratorTrait};
     let (_db, conn) = TestDb::seeded(300).await;
-    Migrator::down(&conn, Some(4)).await.expect("down past the kept-count migrations");
+    Migrator::down(&conn, Some(5)).await.expect("down past the kept-count migrations");
     Migrator::up(&conn, None).await.expect("up again, counting the rows");
     let tasks = counted_tasks(&conn).await;
     assert!(tasks.keys().any(|k| k.5), "a task on an umbrella target");
     assert_eq!(kept_tasks(&conn).await, tasks);
+    assert_eq!(kept_due_tasks(&conn).await, counted_due_tasks(&conn).await);
     let months = counted_lead_months(&conn).await;
     assert!(months.keys().any(|k| k.6 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
     assert_eq!(kept_lead_months(&conn).await, months);

@@ -8,7 +8,7 @@ use entity::enums::{AuditCategory, RiskCategory, TaskTargetType, UnitKind};
 use entity::positional::Positional;
 use entity::{
     app_user, audit_log, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit, org_unit, person,
-    person_judicial_tag, risk_item, task, task_tally, unit_report, venue, village,
+    person_judicial_tag, risk_item, task, task_due_tally, task_tally, unit_report, venue, village,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
@@ -350,18 +350,57 @@ impl Resource for TaskTallies {
     }
 
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
-        Some(match atom {
-            Atom::Town | Atom::Row => Condition::all(),
-            Atom::AssignedToOwnUnit => eq_unit(task_tally::Column::AssigneeUnitId, viewer),
-            Atom::CreatedByOwnUnit => eq_unit(task_tally::Column::CreatingUnitId, viewer),
-            Atom::TargetUmbrellaLead => Condition::all().add(task_tally::Column::Umbrella.eq(true)),
-            Atom::TargetNotUmbrellaLead => Condition::all().add(task_tally::Column::Umbrella.eq(false)),
-            _ => return None,
-        })
+        use task_tally::Column as K;
+        task_key_atom(atom, viewer, [K::AssigneeUnitId, K::CreatingUnitId, K::Umbrella])
     }
 
     /// Keys are summed in SQL, never loaded one by one: see [`LeadMonthTallies`].
     fn atom_on_row(_atom: Atom, _viewer: &Viewer, _row: &task_tally::Model) -> Option<bool> {
+        None
+    }
+}
+
+/// What a task policy atom means on a key of kept task counts, whose `columns` are the tasks'
+/// assignee unit, creating unit and umbrella flag: [`TaskTallies`] and [`TaskDueTallies`] alike.
+fn task_key_atom<C: ColumnTrait>(
+    atom: Atom,
+    viewer: &Viewer,
+    [assignee, creator, umbrella]: [C; 3],
+) -> Option<Condition> {
+    Some(match atom {
+        Atom::Town | Atom::Row => Condition::all(),
+        Atom::AssignedToOwnUnit => eq_unit(assignee, viewer),
+        Atom::CreatedByOwnUnit => eq_unit(creator, viewer),
+        Atom::TargetUmbrellaLead => Condition::all().add(umbrella.eq(true)),
+        Atom::TargetNotUmbrellaLead => Condition::all().add(umbrella.eq(false)),
+        _ => return None,
+    })
+}
+
+/// Tasks counted by due day (`task_due_tally`, kept by the database): the task policy's own
+/// lines, as on [`TaskTallies`], whose note holds here too.
+pub struct TaskDueTallies;
+impl Resource for TaskDueTallies {
+    const NAME: &'static str = Tasks::NAME;
+    const GROUPS: &'static [&'static str] = Tasks::GROUPS;
+    type Entity = task_due_tally::Entity;
+
+    fn town_column() -> task_due_tally::Column {
+        task_due_tally::Column::TownId
+    }
+
+    /// A key has no id of its own; nothing lists or loads keys one by one.
+    fn row_id(_row: &task_due_tally::Model) -> uuid::Uuid {
+        uuid::Uuid::nil()
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        use task_due_tally::Column as K;
+        task_key_atom(atom, viewer, [K::AssigneeUnitId, K::CreatingUnitId, K::Umbrella])
+    }
+
+    /// Keys are summed in SQL, never loaded one by one: see [`LeadMonthTallies`].
+    fn atom_on_row(_atom: Atom, _viewer: &Viewer, _row: &task_due_tally::Model) -> Option<bool> {
         None
     }
 }
@@ -550,7 +589,9 @@ pub fn validate(resource: &str, scope: &super::Scope) -> Result<(), String> {
         "venue" => check::<Venues>(group, scope),
         "lead" => check::<Leads>(group, scope).and_then(|()| check::<LeadMonthTallies>(group, scope)),
         "risk_item" => check::<RiskItems>(group, scope),
-        "task" => check::<Tasks>(group, scope).and_then(|()| check::<TaskTallies>(group, scope)),
+        "task" => check::<Tasks>(group, scope)
+            .and_then(|()| check::<TaskTallies>(group, scope))
+            .and_then(|()| check::<TaskDueTallies>(group, scope)),
         "unit_report" => check::<UnitReports>(group, scope),
         "audit_log" => check::<AuditEntries>(group, scope),
         "user" => check::<Users>(group, scope),

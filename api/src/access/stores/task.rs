@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TaskKind, TaskStatus};
-use entity::{task, task_event, task_tally};
-use sea_orm::sea_query::{Alias, Expr, Query, UnionType};
+use entity::{task, task_due_tally, task_event, task_tally};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, UnionType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
     Iterable, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::access::Groups;
 use crate::access::page::{KeyKind, PageArgs};
-use crate::access::resource::{TaskTallies, Tasks};
+use crate::access::resource::{TaskDueTallies, TaskTallies, Tasks};
 use crate::access::store::{
     Child, Listed, Listing, ROW_ITSELF, Sort, SortKey, Store, Versioned, kept_sum, locked_update,
 };
@@ -198,26 +198,35 @@ pub async fn kept_by_status_and_unit(
 }
 
 /// The viewer's open tasks (of `unit`, or any) due before `cut`, by assignee unit: the kept count
-/// of open tasks less those due at or after `cut`, in one statement (one snapshot). Those are the
-/// work still ahead, which a town renews as it works; the ones before are every overdue task it
-/// ever left open.
+/// of open tasks less those due at or after `cut`, in one statement (one snapshot). Those due
+/// after `cut`'s day (UTC) are summed from the kept counts by due day, a few weeks' keys; only
+/// those due later on that day are counted one by one. The open tasks not yet due are the work
+/// still ahead, and a town with more of it (a bigger town) no longer counts it task by task.
 pub async fn open_due_before(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
     cut: DateTime<Utc>,
     unit: Option<Uuid>,
 ) -> Result<Vec<(Uuid, i64)>, ApiError> {
+    use task_due_tally::Column as D;
+    // The open statuses named one by one: each is a range of the (town, status, due ...) indexes,
+    // read without the table, where "not closed" would filter every key or task due after `cut`.
+    let open_statuses = || TaskStatus::iter().filter(|s| !CLOSED.contains(s));
+    let day = cut.date_naive();
+    let next_day = day.succ_opt().unwrap_or(day).and_time(chrono::NaiveTime::MIN).and_utc();
     let mut kept = Condition::all().add(task_tally::Column::Status.is_not_in(CLOSED));
-    // The open statuses named one by one: each is a range of the (town, status, due date, ...)
-    // index, read without the table, where "not closed" would filter every task due after `cut`.
-    let open_statuses = TaskStatus::iter().filter(|s| !CLOSED.contains(s));
-    let mut later = Condition::all().add(task::Column::Status.is_in(open_statuses)).add(task::Column::DueAt.gte(cut));
+    let mut later_days = Condition::all().add(D::Status.is_in(open_statuses())).add(D::DueOn.gt(day));
+    let mut later_today = Condition::all()
+        .add(task::Column::Status.is_in(open_statuses()))
+        .add(task::Column::DueAt.gte(cut))
+        .add(task::Column::DueAt.lt(next_day));
     if let Some(unit) = unit {
         kept = kept.add(task_tally::Column::AssigneeUnitId.eq(unit));
-        later = later.add(task::Column::AssigneeUnitId.eq(unit));
+        later_days = later_days.add(D::AssigneeUnitId.eq(unit));
+        later_today = later_today.add(task::Column::AssigneeUnitId.eq(unit));
     }
     let (unit_col, n_col) = (Alias::new("unit"), Alias::new("n"));
-    let mut both = store
+    let mut all = store
         .access
         .select::<TaskTallies>(store.viewer)?
         .filter(kept)
@@ -225,19 +234,28 @@ pub async fn open_due_before(
         .column_as(task_tally::Column::AssigneeUnitId, "unit")
         .column_as(Expr::col((task_tally::Entity, task_tally::Column::N)), "n")
         .into_query();
-    let later = store
+    let later_days = store
+        .access
+        .select::<TaskDueTallies>(store.viewer)?
+        .filter(later_days)
+        .select_only()
+        .column_as(D::AssigneeUnitId, "unit")
+        .column_as(Expr::col((task_due_tally::Entity, D::N)).mul(-1), "n")
+        .into_query();
+    let later_today = store
         .access
         .select::<Tasks>(store.viewer)?
-        .filter(later)
+        .filter(later_today)
         .select_only()
         .column_as(task::Column::AssigneeUnitId, "unit")
         .column_as(Expr::val(-1i64), "n")
         .into_query();
-    both.union(UnionType::All, later);
+    all.union(UnionType::All, later_days);
+    all.union(UnionType::All, later_today);
     let by_unit = Query::select()
         .column(unit_col.clone())
         .expr_as(kept_sum(Expr::col(n_col.clone())), n_col)
-        .from_subquery(both, Alias::new("k"))
+        .from_subquery(all, Alias::new("k"))
         .group_by_col(unit_col)
         .to_owned();
     let mut out = Vec::new();
