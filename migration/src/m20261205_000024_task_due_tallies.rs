@@ -12,9 +12,14 @@
 //!
 //! so the tasks due after a moment are the keys due on a later day plus the tasks due later on
 //! the same day: a few days' keys and one day's tasks, whatever the town's history. Kept by the
-//! same triggers as `task_tally` (`m20261204_000020_task_tallies`, whose note on locks holds here:
-//! a task's triggers fire in name order, `tally_task` before `tally_task_due`, and so do a
-//! target's), and counted for the tasks already there.
+//! same triggers as `task_tally` (`m20261204_000020_task_tallies`, whose note on locks holds here),
+//! and counted for the tasks already there.
+//!
+//! PostgreSQL fires a table's triggers in the order of their names, so every writer must reach
+//! `task_tally`'s keys before these: a task's `tally_task` before `tally_tasks_due`, a target's
+//! `tally_task_on_lead` before `tally_tasks_due_on_lead` (`_` sorts before `s`). Named
+//! `tally_task_due…`, a target's flag change would take these keys first and a task's write those
+//! of `task_tally` first, and the two could wait for each other.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -22,17 +27,21 @@ use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::m20261204_000020_task_tallies::TaskCounts;
 
-/// The UTC day of the instant `col`.
+/// The UTC day of the instant `col`. On SQLite an instant is the text sqlx writes for a
+/// `DateTime<Utc>` (RFC 3339 with `+00:00`, which the stores' comparisons of instants as text
+/// rely on too), so its day is its first ten characters; `date()` would round the seconds to
+/// the millisecond and put 23:59:59.9996 on the next day, where the comparison of the text
+/// does not.
 fn day(col: &str, backend: DbBackend) -> String {
     match backend {
         DbBackend::Postgres => format!("CAST({col} AT TIME ZONE 'UTC' AS date)"),
-        _ => format!("date({col})"),
+        _ => format!("substr({col}, 1, 10)"),
     }
 }
 
 const TASK_DUE_TALLY: TaskCounts = TaskCounts {
     table: "task_due_tally",
-    triggers: "tally_task_due",
+    triggers: "tally_tasks_due",
     columns: "town_id, status, due_at, assignee_unit_id, creating_unit_id, target_type, target_id",
     parts: |r, backend| {
         vec![

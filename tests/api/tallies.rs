@@ -311,6 +311,11 @@ async fn kept_task_counts_equal_the_tasks_after_a_seed_and_after_tasks_and_their
     let mut earlier = tasks[9].clone().into_active_model();
     earlier.due_at = Set(same_day);
     earlier.update(&conn).await.expect("move a task within its day");
+    // Due in the last instant of its day: the day is the text's own, not rounded to the next.
+    let last_instant = same_day + chrono::Duration::days(1) - chrono::Duration::microseconds(300);
+    let mut at_midnight = tasks[10].clone().into_active_model();
+    at_midnight.due_at = Set(last_instant);
+    at_midnight.update(&conn).await.expect("make a task due in its day's last instant");
 
     // Targets whose umbrella flag flips: every lead with a task on it, and a meeting with one.
     let on_leads: Vec<uuid::Uuid> =
@@ -627,6 +632,37 @@ async fn a_lead_marked_umbrella_while_a_task_on_it_is_written_moves_that_task_to
     mark.await.unwrap();
     assert_eq!(kept_tasks(&conn).await, counted_tasks(&conn).await);
     assert_eq!(kept_due_tasks(&conn).await, counted_due_tasks(&conn).await);
+}
+
+/// On PostgreSQL, which fires a table's triggers in the order of their names, every writer takes
+/// the keys of `task_tally` before those of `task_due_tally` (a task's write and a target's flag
+/// change alike), so two writers cannot each hold a key the other waits for.
+#[tokio::test]
+async fn every_table_moves_task_tally_before_task_due_tally() {
+    use sea_orm::ConnectionTrait;
+    let (_db, conn) = TestDb::seeded(0).await;
+    if conn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let sql = "SELECT c.relname, t.tgname, p.prosrc FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+               JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal ORDER BY c.relname, t.tgname";
+    let rows = conn.query_all_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql)).await.unwrap();
+    let mut order: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for row in &rows {
+        let (table, body): (String, String) = (row.try_get("", "relname").unwrap(), row.try_get("", "prosrc").unwrap());
+        let writes = if body.contains("INSERT INTO task_due_tally") {
+            "task_due_tally"
+        } else if body.contains("INSERT INTO task_tally") {
+            "task_tally"
+        } else {
+            continue;
+        };
+        order.entry(table).or_default().push(writes);
+    }
+    for table in ["task", "lead", "meeting"] {
+        assert_eq!(order.get(table).map(Vec::as_slice), Some(&["task_tally", "task_due_tally"][..]), "{table}");
+    }
+    conn.close().await.ok();
 }
 
 /// The kept-count migrations count what is already there: on a seeded world, taken down and

@@ -213,13 +213,13 @@ pub async fn open_due_before(
     // read without the table, where "not closed" would filter every key or task due after `cut`.
     let open_statuses = || TaskStatus::iter().filter(|s| !CLOSED.contains(s));
     let day = cut.date_naive();
-    let next_day = day.succ_opt().unwrap_or(day).and_time(chrono::NaiveTime::MIN).and_utc();
     let mut kept = Condition::all().add(task_tally::Column::Status.is_not_in(CLOSED));
     let mut later_days = Condition::all().add(D::Status.is_in(open_statuses())).add(D::DueOn.gt(day));
-    let mut later_today = Condition::all()
-        .add(task::Column::Status.is_in(open_statuses()))
-        .add(task::Column::DueAt.gte(cut))
-        .add(task::Column::DueAt.lt(next_day));
+    let mut later_today =
+        Condition::all().add(task::Column::Status.is_in(open_statuses())).add(task::Column::DueAt.gte(cut));
+    if let Some(next_day) = day.succ_opt() {
+        later_today = later_today.add(task::Column::DueAt.lt(next_day.and_time(chrono::NaiveTime::MIN).and_utc()));
+    }
     if let Some(unit) = unit {
         kept = kept.add(task_tally::Column::AssigneeUnitId.eq(unit));
         later_days = later_days.add(D::AssigneeUnitId.eq(unit));
