@@ -32,6 +32,7 @@ mod m20261204_000021_lead_month_tallies;
 mod m20261204_000022_duty_tallies;
 mod m20261204_000023_lead_month_fields;
 mod m20261205_000024_task_due_tallies;
+mod m20261205_000025_lead_month_cover;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000022_duty_tallies::Migration),
             Box::new(m20261204_000023_lead_month_fields::Migration),
             Box::new(m20261205_000024_task_due_tallies::Migration),
+            Box::new(m20261205_000025_lead_month_cover::Migration),
         ]
     }
 }

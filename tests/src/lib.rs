@@ -60,6 +60,15 @@ impl TestDb {
         (db, conn)
     }
 
+    /// Reverts the migrations applied to `conn` back to and including the one named `name`
+    /// (as its module is named), however many came after it.
+    pub async fn down_through(conn: &sea_orm::DatabaseConnection, name: &str) {
+        use migration::{Migrator, MigratorTrait};
+        let all = Migrator::migrations();
+        let at = all.iter().position(|m| m.name() == name).unwrap_or_else(|| panic!("no migration {name}"));
+        Migrator::down(conn, Some((all.len() - at) as u32)).await.expect("down");
+    }
+
     /// Which backend this run tests.
     pub fn backend() -> &'static str {
         match std::env::var("PINGAN_TEST_POSTGRES_URL") {
