@@ -9,13 +9,13 @@
 //!
 //! [`RecordLoader`] serves any [`Child`] of any resource: risk items use it too.
 
-use super::loaders::{Cache, prime, prime_names};
+use super::loaders::{Batch, prime, prime_names};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::venue;
 use sea_orm::{DbErr, EntityTrait};
@@ -29,7 +29,7 @@ use crate::auth::Viewer;
 
 /// The loaders of the records one query returns (venues, risk items).
 pub struct RecordLoaders {
-    pub records: DataLoader<RecordLoader, Cache>,
+    pub records: Batch<RecordLoader>,
 }
 
 /// The loaders of the venues one query returns.
@@ -39,7 +39,7 @@ impl RecordLoaders {
     /// Loaders with their own cache, for the records of one query (a page, one record, a payload).
     pub fn new(state: Arc<AppState>, viewer: Viewer) -> Arc<Self> {
         let records = RecordLoader { state, viewer };
-        Arc::new(Self { records: DataLoader::with_cache(records, tokio::spawn, Cache::new()) })
+        Arc::new(Self { records: Batch::new(records) })
     }
 }
 
