@@ -48,7 +48,74 @@ macro_rules! decoded_cells {
     )+};
 }
 
-decoded_cells!(Uuid, String, bool, i32, i64, NaiveDate, DateTime<Utc>);
+decoded_cells!(String, bool, i32, i64);
+
+/// Days from 0001-01-01 (chrono's day 1) to 2000-01-01, PostgreSQL's epoch for dates.
+const PG_EPOCH_DAYS_FROM_CE: i32 = 730_120;
+/// Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch for instants.
+const PG_EPOCH_UNIX_MICROS: i64 = 946_684_800_000_000;
+
+/// A binary id: its sixteen bytes.
+fn uuid_from(bytes: &[u8]) -> Option<Uuid> {
+    Uuid::from_slice(bytes).ok()
+}
+
+/// A binary date: the days since 2000-01-01, a big-endian `i32`.
+fn date_from(bytes: &[u8]) -> Option<NaiveDate> {
+    let days = i32::from_be_bytes(bytes.try_into().ok()?);
+    NaiveDate::from_num_days_from_ce_opt(PG_EPOCH_DAYS_FROM_CE.checked_add(days)?)
+}
+
+/// A binary instant (`timestamptz`): the microseconds since 2000-01-01 UTC, a big-endian `i64`.
+fn instant_from(bytes: &[u8]) -> Option<DateTime<Utc>> {
+    let micros = i64::from_be_bytes(bytes.try_into().ok()?);
+    DateTime::from_timestamp_micros(micros.checked_add(PG_EPOCH_UNIX_MICROS)?)
+}
+
+/// Ids, dates and instants are read from their binary form here rather than through sqlx's
+/// decoding, which builds each date and instant by adding a `Duration` to its epoch (some 1,000
+/// instructions an instant, 400 a date, against a few dozen here) and an id through its generic
+/// value path. A value out of chrono's range fails as a type error where sqlx's addition would
+/// panic. Text values (sqlx asks for binary results, so none are expected) are left to sqlx.
+/// Debug builds, and so every test run on PostgreSQL, decode each value with sqlx as well, with
+/// its check of the column's type, and fail when the two differ.
+macro_rules! binary_cells {
+    ($($ty:ty => $decode:path),+ $(,)?) => {$(
+        impl Cell for Option<$ty> {
+            fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                use sea_orm::sqlx::ValueRef;
+                use sea_orm::sqlx::postgres::PgValueFormat;
+                let Some(pg) = row.try_as_pg_row() else { return row.try_get_by_index(index) };
+                let value = pg.try_get_raw(index).map_err(|e| DbErr::Type(e.to_string()))?;
+                let decoded = if value.is_null() {
+                    None
+                } else if value.format() == PgValueFormat::Binary {
+                    let bytes = value.as_bytes().map_err(|e| DbErr::Type(e.to_string()))?;
+                    let decoded = $decode(bytes).ok_or_else(|| {
+                        DbErr::Type(format!("column {index}: not a {}", stringify!($ty)))
+                    })?;
+                    Some(decoded)
+                } else {
+                    return pg.try_get_unchecked::<Option<$ty>, _>(index).map_err(|e| DbErr::Type(e.to_string()));
+                };
+                #[cfg(debug_assertions)]
+                {
+                    let checked = pg.try_get::<Option<$ty>, _>(index).map_err(|e| DbErr::Type(e.to_string()))?;
+                    assert_eq!(checked, decoded, "column {index} decoded unlike sqlx");
+                }
+                Ok(decoded)
+            }
+        }
+
+        impl Cell for $ty {
+            fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                Option::<$ty>::at(row, index)?.ok_or_else(|| DbErr::Type(format!("column {index} is null")))
+            }
+        }
+    )+};
+}
+
+binary_cells!(Uuid => uuid_from, NaiveDate => date_from, DateTime<Utc> => instant_from);
 
 /// [`Cell`] for the stored enumerations, each kept as its text: the text is read as a `String`
 /// cell (unchecked on PostgreSQL, as above) and matched by the enum's own `try_from_value`, an
@@ -112,4 +179,37 @@ macro_rules! positional {
             assert_eq!(<Model as $crate::positional::Positional>::FIELDS, columns.as_slice());
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike as _;
+
+    #[test]
+    fn binary_values_count_from_postgres_epochs() {
+        assert_eq!(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap().num_days_from_ce(), PG_EPOCH_DAYS_FROM_CE);
+        assert_eq!(date_from(&0i32.to_be_bytes()), NaiveDate::from_ymd_opt(2000, 1, 1));
+        assert_eq!(date_from(&(-1i32).to_be_bytes()), NaiveDate::from_ymd_opt(1999, 12, 31));
+        assert_eq!(date_from(&9_835i32.to_be_bytes()), NaiveDate::from_ymd_opt(2026, 12, 5));
+        let instant = |text: &str| Some(DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc));
+        assert_eq!(instant_from(&0i64.to_be_bytes()), instant("2000-01-01T00:00:00Z"));
+        assert_eq!(instant_from(&(-1i64).to_be_bytes()), instant("1999-12-31T23:59:59.999999Z"));
+        let micros = 849_744_000_123_456i64; // 2026-12-05T00:00:00.123456Z
+        assert_eq!(instant_from(&micros.to_be_bytes()), instant("2026-12-05T00:00:00.123456Z"));
+        let id = Uuid::now_v7();
+        assert_eq!(uuid_from(id.as_bytes()), Some(id));
+    }
+
+    #[test]
+    fn binary_values_out_of_range_or_short_are_refused() {
+        // PostgreSQL's infinities, and lengths that are not the type's.
+        assert_eq!(instant_from(&i64::MAX.to_be_bytes()), None);
+        assert_eq!(instant_from(&i64::MIN.to_be_bytes()), None);
+        assert_eq!(date_from(&i32::MAX.to_be_bytes()), None);
+        assert_eq!(date_from(&i32::MIN.to_be_bytes()), None);
+        assert_eq!(date_from(&[0, 0, 0]), None);
+        assert_eq!(instant_from(&[0; 4]), None);
+        assert_eq!(uuid_from(&[0; 15]), None);
+    }
 }
