@@ -38,7 +38,7 @@ impl Operation {
         request.data.insert(RequestId(self.request_id.clone()));
         request.data.insert(ClientAddr(client));
         if let Authn::Viewer(viewer) = &self.authn {
-            request.data.insert(Loaders::new(state.clone(), viewer.clone()));
+            request.data.insert(Arc::new(Loaders::new(state.clone(), viewer.clone())));
             request.data.insert(self.read_log.clone());
         }
         request.data.insert(self.authn.clone());

@@ -96,7 +96,11 @@ macro_rules! binary_cells {
                     })?;
                     Some(decoded)
                 } else {
-                    return pg.try_get_unchecked::<Option<$ty>, _>(index).map_err(|e| DbErr::Type(e.to_string()));
+                    #[cfg(debug_assertions)]
+                    let value = pg.try_get::<Option<$ty>, _>(index);
+                    #[cfg(not(debug_assertions))]
+                    let value = pg.try_get_unchecked::<Option<$ty>, _>(index);
+                    return value.map_err(|e| DbErr::Type(e.to_string()));
                 };
                 #[cfg(debug_assertions)]
                 {

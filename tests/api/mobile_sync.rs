@@ -269,6 +269,34 @@ pub(crate) async fn start(app: &TestApp, token: &str, id: &str) {
     run(app, token, "startTask", "TaskStepInput", input).await.expect("started");
 }
 
+/// Each `taskUpdated` event reads the task's relations as they stand at that event: the second
+/// step's event lists both steps, not what the first event read.
+#[tokio::test]
+async fn each_task_update_reads_the_tasks_events_anew() {
+    let app = TestApp::spawn().await;
+    let coord = app.login("coord").await;
+    let police = app.login("police").await;
+    let query = "subscription { taskUpdated { change task { id events { kind } } } }";
+    let mut at_coord = subscribe_to(&app, &coord, query).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let input = json!({ "i": { "title": "督办：逐次读取", "assigneeUnitId": global_id("OrgUnit", app.unit_id("清河派出所").await), "dueAt": "2099-01-01T00:00:00Z" } });
+    let body = app.gql(Some(&coord), CREATE, input).await;
+    let id = body["data"]["createTask"]["task"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+    let kinds = |event: &Value| -> Vec<String> {
+        let update = &event["payload"]["data"]["taskUpdated"];
+        let events = update["task"]["events"].as_array().unwrap_or_else(|| panic!("{event}"));
+        events.iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
+    };
+    start(&app, &police, &id).await;
+    let first = next_json(&mut at_coord).await;
+    assert_eq!(first["payload"]["data"]["taskUpdated"]["change"], "STARTED", "{first}");
+    let cancel = json!({ "taskId": id, "expectedVersion": 2, "body": "另行安排" });
+    run(&app, &coord, "cancelTask", "TaskStepInput", cancel).await.expect("cancelled");
+    let second = next_json(&mut at_coord).await;
+    assert_eq!(second["payload"]["data"]["taskUpdated"]["change"], "CANCELLED", "{second}");
+    assert_eq!(kinds(&second).len(), kinds(&first).len() + 1, "{first} then {second}");
+}
+
 #[tokio::test]
 async fn task_updated_reaches_the_creator_and_assignee_units_and_never_another_unit_or_town() {
     let app = TestApp::spawn().await;

@@ -208,6 +208,24 @@ async fn a_penalty_published_on_the_board_shows_the_village_the_name_penalty_and
     assert!(police_view.to_string().contains("行政拘留五日"), "{police_view}");
 }
 
+/// Mutations of one operation run one after another on the request's loaders: the second
+/// measure's payload reads the board it has just published, not the first payload's read of it.
+#[tokio::test]
+async fn a_later_mutation_of_one_operation_reads_the_board_it_published() {
+    let app = TestApp::spawn().await;
+    let police = app.login("police").await;
+    let person = resident(&app, &police, "连续处罚测试人", "734").await;
+    let both = "mutation($first: RecordMeasureInput!, $second: RecordMeasureInput!) {
+        first: recordMeasure(input: $first) { person { boardPublications { penalty } } }
+        second: recordMeasure(input: $second) { person { boardPublications { penalty } } } }";
+    let first = measure(&person, "ADMINISTRATIVE_PENALTY", None)["input"].clone();
+    let second = measure(&person, "ADMINISTRATIVE_PENALTY", Some("罚款五百元"))["input"].clone();
+    let body = app.gql(Some(&police), both, json!({ "first": first, "second": second })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(body["data"]["first"]["person"]["boardPublications"], json!([]), "{body}");
+    assert_eq!(body["data"]["second"]["person"]["boardPublications"], json!([{ "penalty": "罚款五百元" }]), "{body}");
+}
+
 #[tokio::test]
 async fn only_an_administrative_penalty_is_published_and_a_bad_board_text_writes_nothing() {
     let app = TestApp::spawn().await;

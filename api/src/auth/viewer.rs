@@ -40,6 +40,30 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// Whether `other` is this viewer with the same access: the same user and session, role,
+    /// unit, village and town, still active (names may differ).
+    pub fn same_access(&self, other: &Viewer) -> bool {
+        (
+            self.user_id,
+            self.session_id,
+            self.role,
+            self.active,
+            self.unit_id,
+            self.unit_kind,
+            self.village_id,
+            self.town_id,
+        ) == (
+            other.user_id,
+            other.session_id,
+            other.role,
+            other.active,
+            other.unit_id,
+            other.unit_kind,
+            other.village_id,
+            other.town_id,
+        )
+    }
+
     /// A viewer that matches no real user, for checking the policy against the code at start.
     pub fn probe() -> Self {
         Self {
@@ -192,4 +216,27 @@ async fn load_viewer(db: &DatabaseConnection, user_id: Uuid, session_id: Uuid) -
         town_id: town.id,
         town_name: town.name,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_changes_with_role_unit_village_or_activity_and_not_with_names() {
+        let viewer = Viewer::probe();
+        let renamed = Viewer { unit_name: "改名".into(), display_name: "改名".into(), ..viewer.clone() };
+        assert!(viewer.same_access(&renamed));
+        let changes = [
+            Viewer { role: Role::Police, ..viewer.clone() },
+            Viewer { active: true, ..viewer.clone() },
+            Viewer { unit_id: Uuid::now_v7(), ..viewer.clone() },
+            Viewer { village_id: Some(Uuid::now_v7()), ..viewer.clone() },
+            Viewer { town_id: Uuid::now_v7(), ..viewer.clone() },
+            Viewer { session_id: Uuid::now_v7(), ..viewer.clone() },
+        ];
+        for changed in changes {
+            assert!(!viewer.same_access(&changed), "{changed:?}");
+        }
+    }
 }

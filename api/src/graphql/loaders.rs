@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use std::any::{Any, TypeId};
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ID, SimpleObject};
 use entity::{app_user, org_unit};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect};
@@ -29,11 +29,6 @@ use crate::access::resource::{OrgUnits, Villages};
 use crate::access::store::among;
 use crate::auth::Viewer;
 
-/// The cache of every per-request loader. A page's rows read each relation from it (a page of 50
-/// persons with their talks: some 300 look-ups), so it hashes its keys with foldhash rather than
-/// std's SipHash, whose resistance to chosen keys buys nothing for keys of our own rows.
-pub type Cache = HashMapCache<foldhash::fast::RandomState>;
-
 /// The per-request loaders, put into the request data by the HTTP layer.
 pub struct Loaders {
     pub villages: Batch<VillageLoader>,
@@ -45,7 +40,7 @@ pub struct Loaders {
     pub task_events: Batch<TaskEventLoader>,
     pub targets: Batch<super::task::TargetLoader>,
     /// The relations of venues and risk items that are tasks' targets, shared by the request so
-    /// they batch like a page's (queries only: a mutation's payload reads through fresh loaders).
+    /// they batch like a page's (a page of venues or risk items has loaders of its own).
     pub venue_records: Arc<super::venue_loaders::VenueLoaders>,
     pub risk_records: Arc<super::risk_loaders::RiskLoaders>,
     /// Meetings' units, decisions and risk items, and decisions' tasks.
@@ -53,8 +48,8 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Loaders with a per-request cache, so a list can prefetch its page's relations in one
-    /// batch each ([`prefetch_people`]) and every row then reads from the cache.
+    /// Loaders that keep their answers for the request, so a list can prefetch its page's
+    /// relations in one batch each ([`prefetch_people`]) and every row then reads what was kept.
     pub fn new(state: Arc<AppState>, viewer: Viewer) -> Self {
         let villages = VillageLoader { state: state.clone(), viewer: viewer.clone() };
         let officers = OfficerLoader { state: state.clone(), viewer: viewer.clone() };
@@ -82,52 +77,61 @@ impl Loaders {
         }
     }
 
-    /// Forgets cached relations; a mutation calls it before reading its payload.
+    /// Forgets every relation read so far; a mutation calls it before reading its payload. Each
+    /// loader forgets all its key types at once, and every loader is named here (the pattern
+    /// lists every field, so a loader added without being forgotten does not compile).
     pub fn clear(&self) {
-        self.villages.clear::<Uuid>();
-        self.officers.clear::<Uuid>();
-        self.person_records.clear::<TalksOf>();
-        self.person_records.clear::<IncidentsOf>();
-        self.person_records.clear::<CategoriesOf>();
-        self.person_records.clear::<TagsOf>();
-        self.person_records.clear::<PersonAction>();
-        self.person_records.clear::<AssessmentsOf>();
-        self.person_records.clear::<MeasuresOf>();
-        self.person_records.clear::<LevelHistoryOf>();
-        self.persons.clear::<Uuid>();
-        self.lead_records.clear::<EventsOf>();
-        self.lead_records.clear::<SubjectsOf>();
-        self.lead_records.clear::<GangPartsOf>();
-        self.lead_records.clear::<MajorOf>();
-        self.task_events.clear::<TaskEventsOf>();
-        self.targets.clear::<super::task::TargetOf>();
-        self.meetings.clear::<super::meeting::PartsOf>();
-        self.meetings.clear::<super::meeting::TaskOf>();
+        let Self {
+            villages,
+            officers,
+            person_records,
+            org_units,
+            persons,
+            lead_records,
+            task_events,
+            targets,
+            venue_records,
+            risk_records,
+            meetings,
+        } = self;
+        villages.clear();
+        officers.clear();
+        person_records.clear();
+        org_units.clear();
+        persons.clear();
+        lead_records.clear();
+        task_events.clear();
+        targets.clear();
+        venue_records.records.clear();
+        risk_records.records.clear();
+        meetings.clear();
     }
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
-/// The answers a page loaded beforehand, by key type: per key, its value or none.
-type Primed = std::sync::Mutex<HashMap<TypeId, Box<dyn Any + Send>, foldhash::fast::RandomState>>;
-/// The primed answers for one key type.
-type PrimedOf<K, V> = HashMap<K, Option<V>, foldhash::fast::RandomState>;
+/// The answers a request has, by key type: per key, its value or none.
+type Answers = std::sync::Mutex<HashMap<TypeId, Box<dyn Any + Send>, foldhash::fast::RandomState>>;
+/// The answers for one key type.
+type AnswersOf<K, V> = HashMap<K, Option<V>, foldhash::fast::RandomState>;
 
-/// A request's DataLoader, with the answers its page loaded beforehand ([`prime`]) kept beside
-/// it. A page's rows read their relations by the hundred (50 persons with their talks: some
-/// 300 look-ups), and a look-up through the DataLoader takes its lock, hashes with SipHash three
-/// times and builds two maps to return one value (some 1,300 instructions, 8 % of such a page);
-/// a primed answer is one lock and one map look-up. A key primed without a value (a person with
-/// no talks, a village outside the viewer's scope) answers none without asking the loader again.
-/// Anything not primed goes through the DataLoader, batched as before.
+/// A request's DataLoader with the answers it has so far kept beside it: those its page loaded
+/// beforehand ([`prime`]) and those the DataLoader fetched since. A page's rows read their
+/// relations by the hundred (50 persons with their talks: some 300 look-ups), and a look-up
+/// through the DataLoader's own cache takes its lock, hashes with SipHash three times and builds
+/// two maps to return one value (some 1,300 instructions, 8 % of such a page); a kept answer is
+/// one lock and one map look-up. A key answered without a value (a village outside the
+/// viewer's scope) answers none without asking again. What is not kept goes through the
+/// DataLoader (without a cache of its own), batched as before, and is kept. [`Batch::clear`]
+/// forgets every key type at once.
 pub struct Batch<T: Send + Sync + 'static> {
-    loader: DataLoader<T, Cache>,
-    primed: Primed,
+    loader: DataLoader<T>,
+    answers: Answers,
 }
 
 impl<T: Send + Sync + 'static> Batch<T> {
     pub fn new(loader: T) -> Self {
-        Self { loader: DataLoader::with_cache(loader, tokio::spawn, Cache::new()), primed: Primed::default() }
+        Self { loader: DataLoader::new(loader, tokio::spawn), answers: Answers::default() }
     }
 
     /// The loader itself.
@@ -135,52 +139,55 @@ impl<T: Send + Sync + 'static> Batch<T> {
         self.loader.loader()
     }
 
-    /// Reads the primed answers for keys of type `K`, if any were primed.
-    fn with_primed<K, R>(&self, read: impl FnOnce(&PrimedOf<K, T::Value>) -> R) -> Option<R>
+    /// Reads the kept answers for keys of type `K`, if any were kept.
+    fn with_kept<K, R>(&self, read: impl FnOnce(&AnswersOf<K, T::Value>) -> R) -> Option<R>
     where
         K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         T: Loader<K>,
     {
-        let primed = self.primed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        primed.get(&TypeId::of::<K>())?.downcast_ref::<PrimedOf<K, T::Value>>().map(read)
+        let answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        answers.get(&TypeId::of::<K>())?.downcast_ref::<AnswersOf<K, T::Value>>().map(read)
     }
 
-    /// Records the answer for each of `keys`: its value in `values`, or none.
+    /// Keeps the answer for each of `keys`: its value in `values`, or none.
     fn keep<K>(&self, keys: Vec<K>, values: &HashMap<K, T::Value>)
     where
         K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         T: Loader<K>,
     {
-        let mut primed = self.primed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let entry = primed.entry(TypeId::of::<K>()).or_insert_with(|| Box::new(PrimedOf::<K, T::Value>::default()));
-        let Some(answers) = entry.downcast_mut::<PrimedOf<K, T::Value>>() else { return };
+        let mut kept = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = kept.entry(TypeId::of::<K>()).or_insert_with(|| Box::new(AnswersOf::<K, T::Value>::default()));
+        let Some(answers) = entry.downcast_mut::<AnswersOf<K, T::Value>>() else { return };
         for key in keys {
             let value = values.get(&key).cloned();
             answers.insert(key, value);
         }
     }
 
-    /// The value for `key`: the primed answer, or the DataLoader's.
+    /// The value for `key`: the kept answer, or the DataLoader's (then kept).
     pub async fn load_one<K>(&self, key: K) -> Result<Option<T::Value>, T::Error>
     where
         K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         T: Loader<K>,
     {
-        if let Some(Some(answer)) = self.with_primed::<K, _>(|answers| answers.get(&key).cloned()) {
+        if let Some(Some(answer)) = self.with_kept::<K, _>(|answers| answers.get(&key).cloned()) {
             return Ok(answer);
         }
-        self.loader.load_one(key).await
+        let found = self.loader.load_many(std::iter::once(key.clone())).await?;
+        let answer = found.get(&key).cloned();
+        self.keep(vec![key], &found);
+        Ok(answer)
     }
 
-    /// The values for `keys`: the primed answers when every key was primed, else the
-    /// DataLoader's.
+    /// The values for `keys`: the kept answers when every key has one, else the DataLoader's
+    /// (then kept).
     pub async fn load_many<K>(&self, keys: impl IntoIterator<Item = K>) -> Result<HashMap<K, T::Value>, T::Error>
     where
         K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         T: Loader<K>,
     {
         let keys: Vec<K> = keys.into_iter().collect();
-        let primed = self.with_primed::<K, _>(|answers| {
+        let kept = self.with_kept::<K, _>(|answers| {
             let mut found = HashMap::with_capacity(keys.len());
             for key in &keys {
                 match answers.get(key) {
@@ -191,20 +198,17 @@ impl<T: Send + Sync + 'static> Batch<T> {
             }
             Some(found)
         });
-        match primed.flatten() {
-            Some(found) => Ok(found),
-            None => self.loader.load_many(keys).await,
+        if let Some(found) = kept.flatten() {
+            return Ok(found);
         }
+        let found = self.loader.load_many(keys.iter().cloned()).await?;
+        self.keep(keys, &found);
+        Ok(found)
     }
 
-    /// Forgets the answers for keys of type `K`, primed and cached.
-    pub fn clear<K>(&self)
-    where
-        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-        T: Loader<K>,
-    {
-        self.loader.clear::<K>();
-        self.primed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&TypeId::of::<K>());
+    /// Forgets every answer kept, of every key type.
+    pub fn clear(&self) {
+        self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 }
 

@@ -164,6 +164,6 @@ impl ContextExt for Context<'_> {
 
     fn loaders(&self) -> Result<&Loaders, ApiError> {
         self.viewer()?;
-        self.data_opt::<Loaders>().ok_or(ApiError::Unauthenticated)
+        self.data_opt::<Arc<Loaders>>().map(Arc::as_ref).ok_or(ApiError::Unauthenticated)
     }
 }

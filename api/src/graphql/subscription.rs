@@ -3,7 +3,10 @@
 //! Each event is re-read through the task scope of the viewer as the database says now (the
 //! session is checked again per event, so logout or deactivation ends the stream), so a
 //! subscriber never receives a task it could not list: `taskUpdated` is scoped exactly like
-//! `tasks`, `taskAssigned` further to tasks assigned to the viewer's unit.
+//! `tasks`, `taskAssigned` further to tasks assigned to the viewer's unit. A change of the
+//! viewer's access (role, unit) ends the stream too, and each event reads its relations anew.
+
+use std::sync::Arc;
 
 use async_graphql::futures_util::Stream;
 use async_graphql::futures_util::stream;
@@ -12,6 +15,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use super::ContextExt;
+use super::loaders::Loaders;
 use super::task::Task;
 use crate::AppState;
 use crate::access::resource::Tasks;
@@ -66,32 +70,46 @@ fn follow<T: Send + 'static>(
 ) -> async_graphql::Result<impl Stream<Item = (T, Task)> + use<T>> {
     let viewer = ctx.viewer()?.clone();
     let state = ctx.state().clone();
+    let loaders = ctx.data::<Arc<Loaders>>()?.clone();
     let receiver = state.task_events.subscribe();
-    Ok(stream::unfold((receiver, state, viewer), move |(mut receiver, state, viewer)| async move {
-        loop {
-            let news = match receiver.recv().await {
-                Ok(news) => news,
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            };
-            let town = match news {
-                TaskNews::Assigned(t) => t.town,
-                TaskNews::Updated(t) => t.town,
-            };
-            if town != viewer.town_id {
-                continue;
-            }
-            let Some((id, kept)) = pick(&news, &viewer) else { continue };
-            // The viewer as of now: a session that ended ends the stream.
-            let Ok(now) = state.auth.viewers.load(&state.db, viewer.user_id, viewer.session_id).await else {
-                return None;
-            };
-            match visible(&state, &now, id).await {
-                Ok(Some(task)) => return Some(((kept, task), (receiver, state, now))),
-                Ok(None) => continue,
-                Err(e) => {
-                    tracing::error!(error = ?e, "loading a task for a subscriber");
+    Ok(stream::unfold((receiver, state, viewer), move |(mut receiver, state, viewer)| {
+        let loaders = loaders.clone();
+        async move {
+            loop {
+                let news = match receiver.recv().await {
+                    Ok(news) => news,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                };
+                let town = match news {
+                    TaskNews::Assigned(t) => t.town,
+                    TaskNews::Updated(t) => t.town,
+                };
+                if town != viewer.town_id {
                     continue;
+                }
+                let Some((id, kept)) = pick(&news, &viewer) else { continue };
+                // The viewer as of now: a session that ended ends the stream, and so does a change of
+                // its access (role, unit, activity): the operation's fields and relations are read as
+                // the viewer it was opened as, so the client opens it again as who it is now.
+                let Ok(now) = state.auth.viewers.load(&state.db, viewer.user_id, viewer.session_id).await else {
+                    return None;
+                };
+                if !now.same_access(&viewer) {
+                    return None;
+                }
+                match visible(&state, &now, id).await {
+                    Ok(Some(task)) => {
+                        // Each event's relations are read as they stand at it, not as an earlier
+                        // event of the stream read them.
+                        loaders.clear();
+                        return Some(((kept, task), (receiver, state, now)));
+                    }
+                    Ok(None) => continue,
+                    Err(e) => {
+                        tracing::error!(error = ?e, "loading a task for a subscriber");
+                        continue;
+                    }
                 }
             }
         }
