@@ -25,18 +25,26 @@ pub trait Cell: Sized {
     fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr>;
 }
 
+/// Column `index` decoded by sqlx. Debug builds (every test run) keep sqlx's check of the
+/// column's type against the field's, so a column whose type stops matching fails each test
+/// reading it; release builds skip it (the schema fixes both).
+fn by_sqlx<T>(pg: &sea_orm::sqlx::postgres::PgRow, index: usize) -> Result<Option<T>, DbErr>
+where
+    T: for<'r> sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Postgres> + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>,
+{
+    #[cfg(debug_assertions)]
+    let value = pg.try_get::<Option<T>, _>(index);
+    #[cfg(not(debug_assertions))]
+    let value = pg.try_get_unchecked::<Option<T>, _>(index);
+    value.map_err(|e| DbErr::Type(e.to_string()))
+}
+
 macro_rules! decoded_cells {
     ($($ty:ty),+) => {$(
         impl Cell for Option<$ty> {
             fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
                 let Some(pg) = row.try_as_pg_row() else { return row.try_get_by_index(index) };
-                // Debug builds (every test run) keep sqlx's check of the column's type against
-                // the field's, so a column whose type stops matching fails each test reading it.
-                #[cfg(debug_assertions)]
-                let value = pg.try_get::<Option<$ty>, _>(index);
-                #[cfg(not(debug_assertions))]
-                let value = pg.try_get_unchecked::<Option<$ty>, _>(index);
-                value.map_err(|e| DbErr::Type(e.to_string()))
+                by_sqlx(pg, index)
             }
         }
 
@@ -96,17 +104,10 @@ macro_rules! binary_cells {
                     })?;
                     Some(decoded)
                 } else {
-                    #[cfg(debug_assertions)]
-                    let value = pg.try_get::<Option<$ty>, _>(index);
-                    #[cfg(not(debug_assertions))]
-                    let value = pg.try_get_unchecked::<Option<$ty>, _>(index);
-                    return value.map_err(|e| DbErr::Type(e.to_string()));
+                    return by_sqlx(pg, index);
                 };
                 #[cfg(debug_assertions)]
-                {
-                    let checked = pg.try_get::<Option<$ty>, _>(index).map_err(|e| DbErr::Type(e.to_string()))?;
-                    assert_eq!(checked, decoded, "column {index} decoded unlike sqlx");
-                }
+                assert_eq!(by_sqlx::<$ty>(pg, index)?, decoded, "column {index} decoded unlike sqlx");
                 Ok(decoded)
             }
         }

@@ -295,6 +295,7 @@ async fn each_task_update_reads_the_tasks_events_anew() {
     let second = next_json(&mut at_coord).await;
     assert_eq!(second["payload"]["data"]["taskUpdated"]["change"], "CANCELLED", "{second}");
     assert_eq!(kinds(&second).len(), kinds(&first).len() + 1, "{first} then {second}");
+    assert!(kinds(&second).iter().any(|k| k == "CANCELLED"), "the step of the event itself: {second}");
 }
 
 #[tokio::test]

@@ -77,7 +77,8 @@ impl Loaders {
         }
     }
 
-    /// Forgets every relation read so far; a mutation calls it before reading its payload. Each
+    /// Forgets every relation read so far; a mutation calls it before reading its payload, and a
+    /// subscription before each event. Each
     /// loader forgets all its key types at once, and every loader is named here (the pattern
     /// lists every field, so a loader added without being forgotten does not compile).
     pub fn clear(&self) {
@@ -173,10 +174,18 @@ impl<T: Send + Sync + 'static> Batch<T> {
         if let Some(Some(answer)) = self.with_kept::<K, _>(|answers| answers.get(&key).cloned()) {
             return Ok(answer);
         }
-        let found = self.loader.load_many(std::iter::once(key.clone())).await?;
-        let answer = found.get(&key).cloned();
-        self.keep(vec![key], &found);
-        Ok(answer)
+        Ok(self.fetch(vec![key.clone()]).await?.remove(&key))
+    }
+
+    /// The DataLoader's values for `keys`, kept.
+    async fn fetch<K>(&self, keys: Vec<K>) -> Result<HashMap<K, T::Value>, T::Error>
+    where
+        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+        T: Loader<K>,
+    {
+        let found = self.loader.load_many(keys.iter().cloned()).await?;
+        self.keep(keys, &found);
+        Ok(found)
     }
 
     /// The values for `keys`: the kept answers when every key has one, else the DataLoader's
@@ -198,12 +207,10 @@ impl<T: Send + Sync + 'static> Batch<T> {
             }
             Some(found)
         });
-        if let Some(found) = kept.flatten() {
-            return Ok(found);
+        match kept.flatten() {
+            Some(found) => Ok(found),
+            None => self.fetch(keys).await,
         }
-        let found = self.loader.load_many(keys.iter().cloned()).await?;
-        self.keep(keys, &found);
-        Ok(found)
     }
 
     /// Forgets every answer kept, of every key type.
