@@ -23,6 +23,7 @@ pub mod lead_month_tally;
 pub mod lead_priority;
 pub mod lead_serial_counter;
 pub mod lead_subject;
+pub mod lead_unit_month_tally;
 pub mod meeting;
 pub mod meeting_decision;
 pub mod meeting_risk_item;

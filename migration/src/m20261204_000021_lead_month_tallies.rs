@@ -20,6 +20,10 @@ use crate::common::{drop_counts, keep_counts, kept_table, nil_uuid};
 
 /// The columns a version of `lead_month_tally` keys by and the SQL that keeps it.
 pub(crate) struct Shape {
+    /// The table kept.
+    pub table: &'static str,
+    /// The name of its trigger function (PostgreSQL) and the prefix of its triggers (SQLite).
+    pub trigger: &'static str,
     /// The key columns, in key order.
     pub key: &'static str,
     /// The lead columns a key is made of.
@@ -33,11 +37,18 @@ pub(crate) struct Shape {
 
 /// This migration's table.
 pub(crate) const SHAPE: Shape = Shape {
+    table: TABLE,
+    trigger: TRIGGER,
     key: "town_id, umbrella, receiving_unit_id, assignee_unit_id, event, month",
     lead_columns: "town_id, umbrella, receiving_unit_id, assignee_unit_id, received_at, concluded_at, status",
     fields: |_| String::new(),
     registered: false,
 };
+
+/// The table of this migration and of `m20261204_000023_lead_month_fields`.
+pub(crate) const TABLE: &str = "lead_month_tally";
+/// The trigger keeping [`TABLE`].
+pub(crate) const TRIGGER: &str = "tally_lead_month";
 
 /// The month, in the town's time, of the instant `col`.
 fn month(col: &str, backend: DbBackend) -> String {
@@ -78,11 +89,11 @@ impl Shape {
     /// The statement that applies the keys of `rows` (each a row alias, its delta and its `FROM`).
     fn apply(&self, rows: &[(&str, i32, &str)], backend: DbBackend) -> String {
         let parts: Vec<String> = rows.iter().flat_map(|(r, delta, from)| self.keys(r, *delta, from, backend)).collect();
-        let key = self.key;
+        let (key, table) = (self.key, self.table);
         format!(
-            "INSERT INTO lead_month_tally ({key}, n) SELECT {key}, SUM(d) FROM ({}) k WHERE true \
+            "INSERT INTO {table} ({key}, n) SELECT {key}, SUM(d) FROM ({}) k WHERE true \
              GROUP BY {key} HAVING SUM(d) <> 0 ORDER BY {key} \
-             ON CONFLICT ({key}) DO UPDATE SET n = lead_month_tally.n + excluded.n",
+             ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n",
             parts.join(" UNION ALL ")
         )
     }
@@ -90,23 +101,23 @@ impl Shape {
     pub(crate) fn triggers(&self, backend: DbBackend) -> Vec<String> {
         let (insert, delete) = (self.apply(&[("NEW", 1, "")], backend), self.apply(&[("OLD", -1, "")], backend));
         let update = self.apply(&[("OLD", -1, ""), ("NEW", 1, "")], backend);
-        let columns = self.lead_columns;
+        let (columns, name) = (self.lead_columns, self.trigger);
         match backend {
             DbBackend::Postgres => vec![
                 format!(
-                    "CREATE FUNCTION tally_lead_month() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                    "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
                      IF TG_OP = 'INSERT' THEN {insert}; ELSIF TG_OP = 'DELETE' THEN {delete}; ELSE {update}; END IF; \
                      RETURN NULL; END $$"
                 ),
                 format!(
-                    "CREATE TRIGGER tally_lead_month AFTER INSERT OR DELETE OR UPDATE OF {columns} ON lead \
-                     FOR EACH ROW EXECUTE FUNCTION tally_lead_month()"
+                    "CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE OF {columns} ON lead \
+                     FOR EACH ROW EXECUTE FUNCTION {name}()"
                 ),
             ],
             _ => vec![
-                format!("CREATE TRIGGER tally_lead_month_insert AFTER INSERT ON lead BEGIN {insert}; END"),
-                format!("CREATE TRIGGER tally_lead_month_delete AFTER DELETE ON lead BEGIN {delete}; END"),
-                format!("CREATE TRIGGER tally_lead_month_update AFTER UPDATE OF {columns} ON lead BEGIN {update}; END"),
+                format!("CREATE TRIGGER {name}_insert AFTER INSERT ON lead BEGIN {insert}; END"),
+                format!("CREATE TRIGGER {name}_delete AFTER DELETE ON lead BEGIN {delete}; END"),
+                format!("CREATE TRIGGER {name}_update AFTER UPDATE OF {columns} ON lead BEGIN {update}; END"),
             ],
         }
     }
@@ -115,24 +126,35 @@ impl Shape {
     pub(crate) fn backfill(&self, backend: DbBackend) -> String {
         self.apply(&[("l", 1, " FROM lead l")], backend)
     }
-}
 
-pub(crate) fn drops(backend: DbBackend) -> Vec<String> {
-    match backend {
-        DbBackend::Postgres => vec![
-            "DROP TRIGGER IF EXISTS tally_lead_month ON lead".to_owned(),
-            "DROP FUNCTION IF EXISTS tally_lead_month()".into(),
-        ],
-        _ => ["insert", "delete", "update"]
-            .iter()
-            .map(|op| format!("DROP TRIGGER IF EXISTS tally_lead_month_{op}"))
-            .collect(),
+    /// Drops the triggers (what undoing [`keep_counts`] drops first).
+    pub(crate) fn drops(&self, backend: DbBackend) -> Vec<String> {
+        let name = self.trigger;
+        match backend {
+            DbBackend::Postgres => {
+                vec![format!("DROP TRIGGER IF EXISTS {name} ON lead"), format!("DROP FUNCTION IF EXISTS {name}()")]
+            }
+            _ => {
+                ["insert", "delete", "update"].iter().map(|op| format!("DROP TRIGGER IF EXISTS {name}_{op}")).collect()
+            }
+        }
+    }
+
+    /// Creates the table and starts keeping it, counting the leads already there.
+    pub(crate) async fn keep(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        let backend = manager.get_database_backend();
+        keep_counts(manager, table(self.table, self.key), "lead", self.backfill(backend), self.triggers(backend)).await
+    }
+
+    /// Stops keeping the table and drops it.
+    pub(crate) async fn drop(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_counts(manager, Alias::new(self.table), self.drops(manager.get_database_backend())).await
     }
 }
 
-/// The table of a version keyed by `key` (its columns in key order): the first version's
-/// columns, and the others a later version adds (`category`, `handed_on`).
-pub(crate) fn table(key: &str) -> TableCreateStatement {
+/// The table `name` keyed by `key` (its columns in key order): the first version's columns, and
+/// the others a later version adds (`category`, `handed_on`).
+fn table(name: &str, key: &str) -> TableCreateStatement {
     use LeadMonthTally as T;
     let column = |name: &str| match name {
         "town_id" => uuid(T::TownId),
@@ -145,7 +167,7 @@ pub(crate) fn table(key: &str) -> TableCreateStatement {
         "month" => string_len(T::Month, 7),
         other => panic!("no key column {other}"),
     };
-    kept_table(T::Table, key.split(", ").map(column).collect())
+    kept_table(Alias::new(name), key.split(", ").map(column).collect())
 }
 
 #[derive(DeriveMigrationName)]
@@ -154,18 +176,16 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let backend = manager.get_database_backend();
-        keep_counts(manager, table(SHAPE.key), "lead", SHAPE.backfill(backend), SHAPE.triggers(backend)).await
+        SHAPE.keep(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_counts(manager, LeadMonthTally::Table, drops(manager.get_database_backend())).await
+        SHAPE.drop(manager).await
     }
 }
 
 #[derive(DeriveIden)]
 enum LeadMonthTally {
-    Table,
     TownId,
     Umbrella,
     ReceivingUnitId,

@@ -9,10 +9,12 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::common::{drop_counts, index, keep_counts};
-use crate::m20261204_000021_lead_month_tallies::{self as first, Shape, drops, table};
+use crate::common::index;
+use crate::m20261204_000021_lead_month_tallies::{self as first, Shape, TABLE, TRIGGER};
 
 const SHAPE: Shape = Shape {
+    table: TABLE,
+    trigger: TRIGGER,
     key: "town_id, umbrella, receiving_unit_id, assignee_unit_id, category, handed_on, event, month",
     lead_columns: "town_id, umbrella, receiving_unit_id, assignee_unit_id, category, received_at, concluded_at, status, \
                    created_at",
@@ -33,9 +35,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let backend = manager.get_database_backend();
-        drop_counts(manager, Alias::new("lead_month_tally"), drops(backend)).await?;
-        keep_counts(manager, table(SHAPE.key), "lead", SHAPE.backfill(backend), SHAPE.triggers(backend)).await?;
+        first::SHAPE.drop(manager).await?;
+        SHAPE.keep(manager).await?;
         // The dashboard reads twelve months of one event and the report one month: with category
         // among the keys a month holds hundreds of keys at a million persons, and the key's order
         // puts the month last.
@@ -44,9 +45,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let backend = manager.get_database_backend();
-        drop_counts(manager, Alias::new("lead_month_tally"), drops(backend)).await?;
-        let shape = &first::SHAPE;
-        keep_counts(manager, table(shape.key), "lead", shape.backfill(backend), shape.triggers(backend)).await
+        SHAPE.drop(manager).await?;
+        first::SHAPE.keep(manager).await
     }
 }

@@ -35,9 +35,9 @@ use entity::enums::{
     TaskTargetType, UnitKind, VenueType,
 };
 use entity::{
-    app_user, audit_log, duty_tally, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit,
-    org_unit, person, person_judicial_tag, record_tally, risk_item, task, task_due_tally, task_tally, town,
-    unit_report, venue, village,
+    app_user, audit_log, duty_tally, lawyer_report, lead, lead_month_tally, lead_subject, lead_unit_month_tally,
+    meeting, meeting_unit, org_unit, person, person_judicial_tag, record_tally, risk_item, task, task_due_tally,
+    task_tally, town, unit_report, venue, village,
 };
 use pingan::access::resource::{
     AuditEntries, LawyerReports, Leads, Meetings, OrgUnits, Persons, RiskItems, Tasks, UnitReports, Users, Venues,
@@ -379,6 +379,7 @@ async fn wipe(db: &DatabaseConnection) {
     task_tally::Entity::delete_many().exec(db).await.expect("wipe task_tally");
     task_due_tally::Entity::delete_many().exec(db).await.expect("wipe task_due_tally");
     lead_month_tally::Entity::delete_many().exec(db).await.expect("wipe lead_month_tally");
+    lead_unit_month_tally::Entity::delete_many().exec(db).await.expect("wipe lead_unit_month_tally");
     duty_tally::Entity::delete_many().exec(db).await.expect("wipe duty_tally");
     town::Entity::delete_many().exec(db).await.expect("wipe town");
 }

@@ -470,6 +470,35 @@ async fn kept_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i64> 
         .collect()
 }
 
+/// (town, umbrella, receiving unit, assignee unit, event, month).
+type UnitMonthKey = (uuid::Uuid, bool, uuid::Uuid, uuid::Uuid, String, String);
+
+/// The kept monthly lead counts by the policy's columns alone (`lead_unit_month_tally`), keys with
+/// leads only.
+async fn kept_unit_lead_months(conn: &DatabaseConnection) -> BTreeMap<UnitMonthKey, i64> {
+    entity::lead_unit_month_tally::Entity::find()
+        .all(conn)
+        .await
+        .expect("lead unit month tallies")
+        .into_iter()
+        .filter(|t| t.n != 0)
+        .map(|t| ((t.town_id, t.umbrella, t.receiving_unit_id, t.assignee_unit_id, t.event, t.month), t.n))
+        .collect()
+}
+
+/// The counts of [`counted_lead_months`] summed over category and hand-on, receipts and
+/// conclusions only: what `lead_unit_month_tally` keeps.
+fn by_unit(months: &BTreeMap<MonthKey, i64>) -> BTreeMap<UnitMonthKey, i64> {
+    let mut out = BTreeMap::new();
+    for ((town, umbrella, receiving, assignee, _, _, event, month), n) in months {
+        if event != entity::lead_month_tally::REGISTERED {
+            let key = (*town, *umbrella, *receiving, *assignee, event.clone(), month.clone());
+            *out.entry(key).or_insert(0) += n;
+        }
+    }
+    out
+}
+
 /// The same counts from the leads, each month in the town's time (UTC+8): every lead's receipt,
 /// each concluded lead's conclusion, each umbrella lead's registration.
 async fn counted_lead_months(conn: &DatabaseConnection) -> BTreeMap<MonthKey, i64> {
@@ -503,6 +532,7 @@ async fn kept_lead_months_equal_the_leads_after_a_seed_and_after_leads_change() 
     let after_seed = counted_lead_months(&conn).await;
     assert!(after_seed.keys().any(|k| k.6 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
     assert_eq!(kept_lead_months(&conn).await, after_seed);
+    assert_eq!(kept_unit_lead_months(&conn).await, by_unit(&after_seed));
 
     let leads = lead::Entity::find().order_by_asc(lead::Column::Id).all(&conn).await.expect("leads");
     let open = leads.iter().filter(|l| l.concluded_at.is_none()).take(2).collect::<Vec<_>>();
@@ -540,11 +570,13 @@ async fn kept_lead_months_equal_the_leads_after_a_seed_and_after_leads_change() 
     let extra = extra.into_active_model().reset_all().insert(&conn).await.expect("insert a lead");
     let after_insert = counted_lead_months(&conn).await;
     assert_eq!(kept_lead_months(&conn).await, after_insert);
+    assert_eq!(kept_unit_lead_months(&conn).await, by_unit(&after_insert));
     lead::Entity::delete_by_id(extra.id).exec(&conn).await.expect("delete it");
 
     let now = counted_lead_months(&conn).await;
     assert_ne!(now, after_seed, "the changes moved some counts");
     assert_eq!(kept_lead_months(&conn).await, now);
+    assert_eq!(kept_unit_lead_months(&conn).await, by_unit(&now));
     conn.close().await.ok();
 }
 
@@ -680,6 +712,7 @@ async fn the_task_and_lead_month_backfills_count_a_world_already_there() {
     let months = counted_lead_months(&conn).await;
     assert!(months.keys().any(|k| k.6 == entity::lead_month_tally::CONCLUDED), "a concluded lead");
     assert_eq!(kept_lead_months(&conn).await, months);
+    assert_eq!(kept_unit_lead_months(&conn).await, by_unit(&months));
     conn.close().await.ok();
 }
 

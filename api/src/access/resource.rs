@@ -7,8 +7,9 @@
 use entity::enums::{AuditCategory, RiskCategory, TaskTargetType, UnitKind};
 use entity::positional::Positional;
 use entity::{
-    app_user, audit_log, lawyer_report, lead, lead_month_tally, lead_subject, meeting, meeting_unit, org_unit, person,
-    person_judicial_tag, risk_item, task, task_due_tally, task_tally, unit_report, venue, village,
+    app_user, audit_log, lawyer_report, lead, lead_month_tally, lead_subject, lead_unit_month_tally, meeting,
+    meeting_unit, org_unit, person, person_judicial_tag, risk_item, task, task_due_tally, task_tally, unit_report,
+    venue, village,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
@@ -332,14 +333,7 @@ impl Resource for LeadMonthTallies {
 
     fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
         use lead_month_tally::Column as K;
-        Some(match atom {
-            Atom::Town | Atom::Row => Condition::all(),
-            Atom::Umbrella => Condition::all().add(K::Umbrella.eq(true)),
-            Atom::Ordinary => Condition::all().add(K::Umbrella.eq(false)),
-            Atom::ReceivedByOwnUnit => eq_unit(K::ReceivingUnitId, viewer),
-            Atom::AssignedToOwnUnit => eq_unit(K::AssigneeUnitId, viewer),
-            _ => return None,
-        })
+        lead_key_atom(atom, viewer, [K::Umbrella, K::ReceivingUnitId, K::AssigneeUnitId])
     }
 
     /// Keys are summed in SQL, never loaded one by one, so nothing asks this; were it asked, it
@@ -347,6 +341,53 @@ impl Resource for LeadMonthTallies {
     fn atom_on_row(_atom: Atom, _viewer: &Viewer, _row: &lead_month_tally::Model) -> Option<bool> {
         None
     }
+}
+
+/// Leads received and concluded per month, counted by the lead policy's columns alone
+/// (`lead_unit_month_tally`, kept by the database; the dashboard's months): the lead policy's own
+/// lines, as on [`LeadMonthTallies`], whose note holds here too.
+pub struct LeadUnitMonthTallies;
+impl Resource for LeadUnitMonthTallies {
+    const NAME: &'static str = Leads::NAME;
+    const GROUPS: &'static [&'static str] = Leads::GROUPS;
+    type Entity = lead_unit_month_tally::Entity;
+
+    fn town_column() -> lead_unit_month_tally::Column {
+        lead_unit_month_tally::Column::TownId
+    }
+
+    /// A key has no id of its own; nothing lists or loads keys one by one.
+    fn row_id(_row: &lead_unit_month_tally::Model) -> uuid::Uuid {
+        uuid::Uuid::nil()
+    }
+
+    fn atom(atom: Atom, viewer: &Viewer) -> Option<Condition> {
+        use lead_unit_month_tally::Column as K;
+        lead_key_atom(atom, viewer, [K::Umbrella, K::ReceivingUnitId, K::AssigneeUnitId])
+    }
+
+    /// Keys are summed in SQL, never loaded one by one: see [`LeadMonthTallies`].
+    fn atom_on_row(_atom: Atom, _viewer: &Viewer, _row: &lead_unit_month_tally::Model) -> Option<bool> {
+        None
+    }
+}
+
+/// What a lead policy atom means on a key of kept lead counts, whose `columns` are the leads'
+/// umbrella flag, receiving unit and assignee unit: [`LeadMonthTallies`] and
+/// [`LeadUnitMonthTallies`] alike.
+fn lead_key_atom<C: ColumnTrait>(
+    atom: Atom,
+    viewer: &Viewer,
+    [umbrella, receiving, assignee]: [C; 3],
+) -> Option<Condition> {
+    Some(match atom {
+        Atom::Town | Atom::Row => Condition::all(),
+        Atom::Umbrella => Condition::all().add(umbrella.eq(true)),
+        Atom::Ordinary => Condition::all().add(umbrella.eq(false)),
+        Atom::ReceivedByOwnUnit => eq_unit(receiving, viewer),
+        Atom::AssignedToOwnUnit => eq_unit(assignee, viewer),
+        _ => return None,
+    })
 }
 
 /// Tasks counted by key (`task_tally`, kept by the database): the task policy's own lines,
@@ -607,7 +648,9 @@ pub fn validate(resource: &str, scope: &super::Scope) -> Result<(), String> {
     match base {
         "person" => check::<Persons>(group, scope),
         "venue" => check::<Venues>(group, scope),
-        "lead" => check::<Leads>(group, scope).and_then(|()| check::<LeadMonthTallies>(group, scope)),
+        "lead" => check::<Leads>(group, scope)
+            .and_then(|()| check::<LeadMonthTallies>(group, scope))
+            .and_then(|()| check::<LeadUnitMonthTallies>(group, scope)),
         "risk_item" => check::<RiskItems>(group, scope),
         "task" => check::<Tasks>(group, scope)
             .and_then(|()| check::<TaskTallies>(group, scope))

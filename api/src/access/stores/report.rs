@@ -9,7 +9,8 @@ use entity::enums::{
     UnitKind,
 };
 use entity::{
-    duty_tally, lead, lead_month_tally, org_unit, person, person_talk, record_tally, risk_check, risk_item, venue,
+    duty_tally, lead, lead_month_tally, lead_unit_month_tally, org_unit, person, person_talk, record_tally, risk_check,
+    risk_item, venue,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
@@ -19,7 +20,7 @@ use uuid::Uuid;
 
 use crate::access::Resource;
 use crate::access::duty::{self, Duty};
-use crate::access::resource::{LeadMonthTallies, Leads, Persons, RiskItems, Venues};
+use crate::access::resource::{LeadMonthTallies, LeadUnitMonthTallies, Leads, Persons, RiskItems, Venues};
 use crate::access::store::{Store, kept_sum};
 use crate::access::stores;
 use crate::domain::lead_flow;
@@ -273,8 +274,9 @@ pub async fn task_counts(
 /// Leads found (received) and resolved (concluded) in each of `months` (`YYYY-MM`, the town's
 /// time): (index in `months`, count) for each, counted only where the viewer holds `receipt`,
 /// respectively `handling`, on the lead. Read from the kept monthly counts of the keys the viewer
-/// reads, each guarded by the group on the key ([`LeadMonthTallies`]), never a pass over the
-/// year's leads.
+/// reads, each guarded by the group on the key ([`LeadUnitMonthTallies`]: keyed by the policy's
+/// columns alone, where [`LeadMonthTallies`]' keys by category and hand-on were five times as many
+/// at a million persons), never a pass over the year's leads.
 pub async fn lead_month_counts(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
@@ -292,17 +294,17 @@ async fn month_counts(
     event: &str,
     group: &str,
 ) -> Result<Vec<(i32, i64)>, ApiError> {
-    use lead_month_tally::Column as K;
+    use lead_unit_month_tally::Column as K;
     let viewer = store.viewer;
     let cond = Condition::all().add(K::Event.eq(event)).add(K::Month.is_in(months.iter().cloned()));
     let rows: Vec<(String, i64)> = store
         .access
-        .select::<LeadMonthTallies>(viewer)?
-        .filter(store.groups::<LeadMonthTallies>().guarded(viewer, group, cond))
+        .select::<LeadUnitMonthTallies>(viewer)?
+        .filter(store.groups::<LeadUnitMonthTallies>().guarded(viewer, group, cond))
         .filter(K::N.gt(0))
         .select_only()
         .column(K::Month)
-        .column_as(kept_sum(Expr::col((lead_month_tally::Entity, K::N))), "n")
+        .column_as(kept_sum(Expr::col((lead_unit_month_tally::Entity, K::N))), "n")
         .group_by(K::Month)
         .into_tuple()
         .all(db)
