@@ -4,8 +4,9 @@
 //! `lead_month_tally` does before its report columns. The dashboard's twelve months sum every key
 //! of a year, and `lead_month_tally`'s keys by category and hand-on, which the dashboard does not
 //! read, grow with the town: 2,611 keys for the year at a million persons against some 470 here
-//! (41,169 keys in all against 7,335), and 0.68 ms against (measured below) a fifth of it. The
-//! report keeps reading `lead_month_tally`.
+//! (41,169 keys in all against 7,335): the coordinator's months of receipts read 0.64 ms there
+//! and 0.14 ms here (pg_stat_statements, mean of 40 dashboards). The report keeps reading
+//! `lead_month_tally`.
 //!
 //! Kept by triggers on `lead` as `lead_month_tally` is (`m20261204_000021_lead_month_tallies`),
 //! with the index the dashboard reads from alone: by town, event and month, then every column a

@@ -546,6 +546,16 @@ async fn kept_lead_months_equal_the_leads_after_a_seed_and_after_leads_change() 
     assigned.umbrella = Set(!open[1].umbrella);
     assigned.received_at = Set(open[1].received_at - Duration::days(40));
     assigned.update(&conn).await.expect("assign, mark and move a lead");
+    // Only the receiving unit changes: the triggers must watch that column on its own.
+    let passed = &leads[5];
+    let other_unit = leads
+        .iter()
+        .filter(|l| l.town_id == passed.town_id && l.receiving_unit_id != passed.receiving_unit_id)
+        .map(|l| l.receiving_unit_id)
+        .next();
+    let mut passed = passed.clone().into_active_model();
+    passed.receiving_unit_id = Set(other_unit.expect("leads received by two units of a town"));
+    passed.update(&conn).await.expect("pass a lead to another receiving unit");
     let done = leads.iter().find(|l| l.concluded_at.is_some()).expect("a concluded lead");
     let mut reopened = done.clone().into_active_model();
     reopened.status = Set(LeadStatus::Verifying);
