@@ -47,12 +47,6 @@ macro_rules! decoded_cells {
                 by_sqlx(pg, index)
             }
         }
-
-        impl Cell for $ty {
-            fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
-                Option::<$ty>::at(row, index)?.ok_or_else(|| DbErr::Type(format!("column {index} is null")))
-            }
-        }
     )+};
 }
 
@@ -111,7 +105,14 @@ macro_rules! binary_cells {
                 Ok(decoded)
             }
         }
+    )+};
+}
 
+binary_cells!(Uuid => uuid_from, NaiveDate => date_from, DateTime<Utc> => instant_from);
+
+/// A NOT NULL column of a type with an optional cell: the optional cell, failing on NULL.
+macro_rules! required_cells {
+    ($($ty:ty),+) => {$(
         impl Cell for $ty {
             fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
                 Option::<$ty>::at(row, index)?.ok_or_else(|| DbErr::Type(format!("column {index} is null")))
@@ -120,7 +121,7 @@ macro_rules! binary_cells {
     )+};
 }
 
-binary_cells!(Uuid => uuid_from, NaiveDate => date_from, DateTime<Utc> => instant_from);
+required_cells!(String, bool, i32, i64, Uuid, NaiveDate, DateTime<Utc>);
 
 /// [`Cell`] for the stored enumerations, each kept as its text: the text is read as a `String`
 /// cell (unchecked on PostgreSQL, as above) and matched by the enum's own `try_from_value`, an

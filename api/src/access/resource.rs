@@ -59,16 +59,6 @@ pub fn never() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
 }
 
-/// Meetings of the viewer's town held on umbrella leads (a subquery of ids).
-fn umbrella_meeting_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(meeting::Column::Id)
-        .from(meeting::Entity)
-        .and_where(meeting::Column::TownId.eq(viewer.town_id))
-        .and_where(meeting::Column::Umbrella.eq(true))
-        .to_owned()
-}
-
 /// Leads of the viewer's town that are umbrella leads (a subquery of ids).
 fn umbrella_lead_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
     Query::select()
@@ -90,7 +80,11 @@ fn umbrella_lead_of_task(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement
 /// The task's target among the meetings of the viewer's town held on umbrella leads (a subquery
 /// correlated with `task`).
 fn umbrella_meeting_of_task(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
-    umbrella_meeting_ids(viewer)
+    Query::select()
+        .column(meeting::Column::Id)
+        .from(meeting::Entity)
+        .and_where(meeting::Column::TownId.eq(viewer.town_id))
+        .and_where(meeting::Column::Umbrella.eq(true))
         .and_where(Expr::col((meeting::Entity, meeting::Column::Id)).equals((task::Entity, task::Column::TargetId)))
         .to_owned()
 }

@@ -146,8 +146,9 @@ pub trait ContextExt {
     fn state(&self) -> &Arc<AppState>;
     /// The authenticated viewer, or `UNAUTHENTICATED`.
     fn viewer(&self) -> Result<&Viewer, ApiError>;
-    /// The viewer's DataLoaders, or `UNAUTHENTICATED` when there is no viewer.
-    fn loaders(&self) -> Result<&Loaders, ApiError>;
+    /// The viewer's DataLoaders, or `UNAUTHENTICATED` when there is no viewer. Shared (`Arc`), so
+    /// a subscription's stream can hold them past the operation's context.
+    fn loaders(&self) -> Result<&Arc<Loaders>, ApiError>;
 }
 
 impl ContextExt for Context<'_> {
@@ -162,8 +163,8 @@ impl ContextExt for Context<'_> {
         }
     }
 
-    fn loaders(&self) -> Result<&Loaders, ApiError> {
+    fn loaders(&self) -> Result<&Arc<Loaders>, ApiError> {
         self.viewer()?;
-        self.data_opt::<Arc<Loaders>>().map(Arc::as_ref).ok_or(ApiError::Unauthenticated)
+        self.data_opt::<Arc<Loaders>>().ok_or(ApiError::Unauthenticated)
     }
 }

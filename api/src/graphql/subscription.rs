@@ -6,8 +6,6 @@
 //! `tasks`, `taskAssigned` further to tasks assigned to the viewer's unit. A change of the
 //! viewer's access (role, unit) ends the stream too, and each event reads its relations anew.
 
-use std::sync::Arc;
-
 use async_graphql::futures_util::Stream;
 use async_graphql::futures_util::stream;
 use async_graphql::{Context, SimpleObject, Subscription};
@@ -15,7 +13,6 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::loaders::Loaders;
 use super::task::Task;
 use crate::AppState;
 use crate::access::resource::Tasks;
@@ -70,7 +67,7 @@ fn follow<T: Send + 'static>(
 ) -> async_graphql::Result<impl Stream<Item = (T, Task)> + use<T>> {
     let viewer = ctx.viewer()?.clone();
     let state = ctx.state().clone();
-    let loaders = ctx.data::<Arc<Loaders>>()?.clone();
+    let loaders = ctx.loaders()?.clone();
     let receiver = state.task_events.subscribe();
     Ok(stream::unfold((receiver, state, viewer), move |(mut receiver, state, viewer)| {
         let loaders = loaders.clone();
