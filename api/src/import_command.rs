@@ -117,20 +117,7 @@ async fn importer(db: &sea_orm::DatabaseConnection, unit: &str, user: Option<&st
     }
     let user = users.one(db).await?.ok_or_else(|| anyhow::anyhow!("the unit {} has no such active user", unit.name))?;
     let town = town::Entity::find_by_id(unit.town_id).one(db).await?.ok_or_else(|| anyhow::anyhow!("no town"))?;
-    Ok(Viewer {
-        user_id: user.id,
-        session_id: Uuid::nil(),
-        username: user.username,
-        display_name: user.display_name,
-        role: user.role,
-        active: true,
-        unit_id: unit.id,
-        unit_name: unit.name.clone(),
-        unit_kind: unit.kind,
-        village_id: unit.village_id,
-        town_id: town.id,
-        town_name: town.name,
-    })
+    Ok(Viewer::of(user, unit.clone(), town.name, Uuid::nil()))
 }
 
 /// A configuration for running the schema without serving it.

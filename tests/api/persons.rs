@@ -507,3 +507,73 @@ async fn a_page_reads_its_villages_and_officers_in_one_statement_and_only_from_t
     assert!(rows.iter().any(|p| p["responsibleOfficer"].is_null()), "{body}");
     assert!(rows.iter().all(|p| p["village"]["name"].is_string()), "{body}");
 }
+
+/// A page's children are read by the groups held on its rows (`Store::children_of_held`, which
+/// does not look the parents up again); for every demo user and every child table of persons
+/// they are exactly what the scoped child statement (`Store::children`) gives for the same
+/// parents. Some viewers read persons without `record` (a village, the discipline commission):
+/// those persons' talks are in the database and must not come.
+#[tokio::test]
+async fn a_pages_children_by_held_groups_are_the_children_by_scope() {
+    use entity::enums::Role;
+    use entity::{app_user, org_unit};
+    use pingan::access::page::PageArgs;
+    use pingan::access::resource::Persons;
+    use pingan::access::store::{Held, Sort, Store};
+    use pingan::access::stores::person::{
+        Assessments, BoardPublications, Categories, Incidents, LevelHistory, Measures, PersonFilter, Tags, Talks,
+    };
+    use pingan::auth::Viewer;
+
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    let mut withheld = 0;
+    let mut pages = 0;
+    for user in app_user::Entity::find().all(db).await.unwrap() {
+        let unit = org_unit::Entity::find_by_id(user.org_unit_id).one(db).await.unwrap().unwrap();
+        let viewer = Viewer::of(user.clone(), unit, String::new(), uuid::Uuid::nil());
+        let store = Store::new(&app.state.access, &viewer);
+        let args = PageArgs::new(Some(100), None, None, None).unwrap();
+        let page = match store.list::<Persons>(db, PersonFilter::default(), Sort::default(), &args).await {
+            Ok(page) => page,
+            Err(e) => {
+                assert_eq!(user.role, Role::Admin, "{}: the person list is refused: {e:?}", user.username);
+                continue;
+            }
+        };
+        assert!(!page.has_next, "{}: the demo world's persons fit on one page", user.username);
+        pages += 1;
+        let held: Vec<&Held<Persons>> = page.rows.iter().map(|(_, held)| held).collect();
+        let who = &user.username;
+        withheld += same_children::<Talks>(&store, db, &held, who).await;
+        withheld += same_children::<Incidents>(&store, db, &held, who).await;
+        withheld += same_children::<Assessments>(&store, db, &held, who).await;
+        withheld += same_children::<Measures>(&store, db, &held, who).await;
+        withheld += same_children::<LevelHistory>(&store, db, &held, who).await;
+        withheld += same_children::<Categories>(&store, db, &held, who).await;
+        withheld += same_children::<Tags>(&store, db, &held, who).await;
+        withheld += same_children::<BoardPublications>(&store, db, &held, who).await;
+    }
+    assert!(pages > 5, "the demo users read persons");
+    assert!(withheld > 0, "some viewer reads persons with children it holds no group of");
+}
+
+/// Asserts both reads of `C` agree for the page's rows, and returns how many children of those
+/// rows the database holds that neither gives.
+async fn same_children<C>(
+    store: &pingan::access::store::Store<'_>,
+    db: &sea_orm::DatabaseConnection,
+    held: &[&pingan::access::store::Held<pingan::access::resource::Persons>],
+    who: &str,
+) -> usize
+where
+    C: pingan::access::store::Child<Parent = pingan::access::resource::Persons>,
+    <C::Entity as EntityTrait>::Model: PartialEq + std::fmt::Debug,
+{
+    let ids: Vec<uuid::Uuid> = held.iter().map(|(person, _)| person.id).collect();
+    let by_held = store.children_of_held::<C>(db, held).await.unwrap();
+    let by_scope = store.children::<C>(db, &ids).await.unwrap();
+    assert_eq!(by_held, by_scope, "{who}: {} by held groups and by scope differ", std::any::type_name::<C>());
+    let stored = C::Entity::find().filter(C::parent_column().is_in(ids)).all(db).await.unwrap().len();
+    stored - by_held.values().map(Vec::len).sum::<usize>()
+}

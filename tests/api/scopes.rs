@@ -317,21 +317,8 @@ impl World {
         users
             .into_iter()
             .map(|user| {
-                let unit = self.unit(user.org_unit_id);
-                Viewer {
-                    user_id: user.id,
-                    session_id: Uuid::nil(),
-                    username: user.username.clone(),
-                    display_name: user.display_name.clone(),
-                    role: user.role,
-                    active: true,
-                    unit_id: unit.id,
-                    unit_name: unit.name.clone(),
-                    unit_kind: unit.kind,
-                    village_id: unit.village_id,
-                    town_id: user.town_id,
-                    town_name: self.town_name(user.town_id).to_owned(),
-                }
+                let unit = self.unit(user.org_unit_id).clone();
+                Viewer::of(user.clone(), unit, self.town_name(user.town_id).to_owned(), Uuid::nil())
             })
             .collect()
     }

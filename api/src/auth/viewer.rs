@@ -40,6 +40,25 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// `user`, of `unit` in the town named `town_name`, in the session `session_id` (nil for
+    /// work done without one: the command line, tests).
+    pub fn of(user: app_user::Model, unit: org_unit::Model, town_name: String, session_id: Uuid) -> Self {
+        Self {
+            user_id: user.id,
+            session_id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            active: user.active,
+            unit_id: unit.id,
+            unit_name: unit.name,
+            unit_kind: unit.kind,
+            village_id: unit.village_id,
+            town_id: user.town_id,
+            town_name,
+        }
+    }
+
     /// Whether `other` is this viewer with the same access: the same user and session, role,
     /// unit, village and town, still active (names may differ).
     pub fn same_access(&self, other: &Viewer) -> bool {
@@ -202,20 +221,7 @@ async fn load_viewer(db: &DatabaseConnection, user_id: Uuid, session_id: Uuid) -
         .one(db)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user {user_id} has no town")))?;
-    Ok(Some(Viewer {
-        user_id,
-        session_id,
-        username: user.username,
-        display_name: user.display_name,
-        role: user.role,
-        active: user.active,
-        unit_id: unit.id,
-        unit_name: unit.name,
-        unit_kind: unit.kind,
-        village_id: unit.village_id,
-        town_id: town.id,
-        town_name: town.name,
-    }))
+    Ok(Some(Viewer::of(user, unit, town.name, session_id)))
 }
 
 #[cfg(test)]

@@ -105,6 +105,12 @@ impl<R: Resource> ListPage<R> {
         self.listing.rows.iter().map(|(_, (model, _))| model).collect()
     }
 
+    /// The rows of the page with the groups the viewer holds on each, for prefetching their
+    /// children ([`crate::access::store::Store::children_of_held`]).
+    pub fn held(&self) -> Vec<&Held<R>> {
+        self.listing.rows.iter().map(|(_, held)| held).collect()
+    }
+
     /// The page as a connection of `T`, each row made a node by `node`.
     pub fn connection<T>(self, node: impl FnMut(Held<R>) -> T) -> Page<T>
     where

@@ -151,7 +151,7 @@ impl<T: Send + Sync + 'static> Batch<T> {
     }
 
     /// Keeps the answer for each of `keys`: its value in `values`, or none.
-    fn keep<K>(&self, keys: Vec<K>, values: &HashMap<K, T::Value>)
+    pub(super) fn keep<K>(&self, keys: Vec<K>, values: &HashMap<K, T::Value>)
     where
         K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         T: Loader<K>,

@@ -16,10 +16,10 @@ use entity::{
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::loaders::{Loaders, prime, prime_names};
+use super::loaders::{Batch, Loaders, prime, prime_names};
 use crate::AppState;
 use crate::access::resource::Persons;
-use crate::access::store::{Child, Store};
+use crate::access::store::{Child, Held, Store};
 use crate::access::stores::person::{
     self as store, Assessments, BoardPublications, Categories, Incidents, LevelHistory, Measures, Tags, Talks,
 };
@@ -49,48 +49,45 @@ pub struct PersonWants {
 /// it the batches would depend on timing (a DataLoader dispatches 1 ms after its first key).
 pub async fn prefetch_people(
     loaders: &Loaders,
-    rows: &[&person::Model],
+    rows: &[&Held<Persons>],
     wants: &PersonWants,
 ) -> Result<(), Arc<DbErr>> {
-    let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+    let records = &loaders.person_records;
     // The talks first; then the villages and the officers (of the persons and of their talks)
     // in one statement.
-    let talks = if wants.talks {
-        prime(&loaders.person_records, ids.iter().map(|id| TalksOf(*id))).await?
-    } else {
-        HashMap::new()
-    };
-    let villages = rows.iter().filter(|_| wants.village).map(|p| p.village_id);
+    let talks = if wants.talks { TalksOf::prime_page(records, rows).await? } else { HashMap::new() };
+    let villages = rows.iter().filter(|_| wants.village).map(|(p, _)| p.village_id);
     let mut officers: Vec<Uuid> =
-        if wants.officer { rows.iter().filter_map(|p| p.responsible_officer_id).collect() } else { Vec::new() };
+        if wants.officer { rows.iter().filter_map(|(p, _)| p.responsible_officer_id).collect() } else { Vec::new() };
     if wants.talk_officers {
         officers.extend(talks.values().flatten().map(|t| t.officer_id));
     }
     prime_names(loaders, villages, officers).await?;
     if wants.incidents {
-        prime(&loaders.person_records, ids.iter().map(|id| IncidentsOf(*id))).await?;
+        IncidentsOf::prime_page(records, rows).await?;
     }
     if wants.categories {
-        prime(&loaders.person_records, ids.iter().map(|id| CategoriesOf(*id))).await?;
+        CategoriesOf::prime_page(records, rows).await?;
     }
     if wants.tags {
-        prime(&loaders.person_records, ids.iter().map(|id| TagsOf(*id))).await?;
+        TagsOf::prime_page(records, rows).await?;
     }
     if wants.assessments {
-        prime(&loaders.person_records, ids.iter().map(|id| AssessmentsOf(*id))).await?;
+        AssessmentsOf::prime_page(records, rows).await?;
     }
     if wants.measures {
-        prime(&loaders.person_records, ids.iter().map(|id| MeasuresOf(*id))).await?;
+        MeasuresOf::prime_page(records, rows).await?;
     }
     if wants.board {
-        prime(&loaders.person_records, ids.iter().map(|id| BoardOf(*id))).await?;
+        BoardOf::prime_page(records, rows).await?;
     }
     if wants.level_history {
-        prime(&loaders.person_records, ids.iter().map(|id| LevelHistoryOf(*id))).await?;
+        LevelHistoryOf::prime_page(records, rows).await?;
     }
     if wants.actions {
+        let ids: Vec<Uuid> = rows.iter().map(|(p, _)| p.id).collect();
         for action in PERSON_ACTIONS {
-            prime(&loaders.person_records, ids.iter().map(|id| PersonAction(action, *id))).await?;
+            prime(records, ids.iter().map(|id| PersonAction(action, *id))).await?;
         }
     }
     Ok(())
@@ -153,7 +150,8 @@ impl PersonRecordLoader {
 }
 
 /// One loader per child table of persons: the rows under each readable person among the keys,
-/// in the store's order, `$map` applied to each person's list.
+/// in the store's order, `$map` applied to each person's list; and the same relation of a
+/// page's rows read by their held groups ([`Store::children_of_held`]) and kept for the request.
 macro_rules! person_children {
     ($key:ident, $child:ident, $value:ty, $map:expr) => {
         impl Loader<$key> for PersonRecordLoader {
@@ -164,6 +162,22 @@ macro_rules! person_children {
                 let parents: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
                 let rows = self.children::<$child>(&parents).await?;
                 Ok(rows.into_iter().map(|(parent, rows)| ($key(parent), $map(rows))).collect())
+            }
+        }
+
+        impl $key {
+            /// The relation of every row of a page, in one statement, kept beside the loader.
+            async fn prime_page(
+                records: &Batch<PersonRecordLoader>,
+                rows: &[&Held<Persons>],
+            ) -> LoadResult<$key, $value> {
+                let loader = records.loader();
+                let store = Store::new(&loader.state.access, &loader.viewer);
+                let found = store.children_of_held::<$child>(&loader.state.db, rows).await.map_err(db_err)?;
+                let values: HashMap<$key, $value> =
+                    found.into_iter().map(|(parent, rows)| ($key(parent), $map(rows))).collect();
+                records.keep(values.keys().copied().collect(), &values);
+                Ok(values)
             }
         }
     };
