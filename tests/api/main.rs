@@ -28,6 +28,7 @@ mod mobile_sync;
 mod noninterference;
 mod org;
 mod outage;
+mod page_children;
 mod pages;
 mod person_duties;
 mod person_links;

@@ -13,7 +13,8 @@
 //! step is granted on it (else `FORBIDDEN`), then the state (`CONFLICT`, naming the allowed next
 //! steps only to a viewer who reads `handling`).
 
-use super::loaders::prime;
+use super::lead_loaders::serials;
+use super::loaders::{prime, prime_children};
 use crate::access::page::PageArgs;
 use std::sync::Arc;
 
@@ -32,7 +33,8 @@ use super::org::OrgUnit;
 use super::person::Person;
 use crate::access::GroupSet;
 use crate::access::resource::{Leads, Persons};
-use crate::access::store::Sort;
+use crate::access::store::{Held, Sort, Store};
+use crate::access::stores::lead::{GangParts, LeadEvents, LeadPriorities, LeadSubjects, is_major};
 pub use crate::access::stores::lead::{
     LeadCoarseStatus, LeadFilter, LeadOrder, LeadOrderField, coarse, filter_condition,
 };
@@ -405,7 +407,7 @@ impl LeadQuery {
         let page =
             fetch::list::<Leads>(ctx, filter.unwrap_or_default(), sort, PageArgs::new(first, after, last, before)?)
                 .await?;
-        prefetch(ctx, &page.rows()).await?;
+        prefetch(ctx, &page.held()).await?;
         Ok(page.connection(|(m, groups)| Lead::new(m, groups)))
     }
 
@@ -421,34 +423,38 @@ impl LeadQuery {
 }
 
 /// Loads the page's relations in one batch each (see `loaders::prefetch_people`).
-async fn prefetch(ctx: &Context<'_>, rows: &[&lead::Model]) -> Result<(), ApiError> {
+async fn prefetch(ctx: &Context<'_>, rows: &[&Held<Leads>]) -> Result<(), ApiError> {
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |field: &str| node.iter().any(|n| n.field(field).exists());
     let loaders = ctx.loaders()?;
-    let ids = rows.iter().map(|l| l.id);
+    let state = ctx.state();
+    let store = Store::new(&state.access, ctx.viewer()?);
+    let records = &loaders.lead_records;
     let loaded = async {
         if wants("events") {
-            prime(&loaders.lead_records, ids.clone().map(EventsOf)).await?;
+            prime_children::<LeadEvents, _, _>(records, store, &state.db, rows, EventsOf, |rows| rows).await?;
         }
         if wants("subjects") {
-            let subjects = prime(&loaders.lead_records, ids.clone().map(SubjectsOf)).await?;
+            let subjects =
+                prime_children::<LeadSubjects, _, _>(records, store, &state.db, rows, SubjectsOf, |rows| rows).await?;
             if node.iter().any(|n| n.field("subjects").field("person").exists()) {
                 prime(&loaders.persons, subjects.values().flatten().filter_map(|s| s.person_id)).await?;
             }
         }
         if wants("gangPartSerials") {
-            prime(&loaders.lead_records, ids.clone().map(GangPartsOf)).await?;
+            prime_children::<GangParts, _, _>(records, store, &state.db, rows, GangPartsOf, serials).await?;
         }
         if wants("major") {
-            prime(&loaders.lead_records, ids.clone().map(MajorOf)).await?;
+            prime_children::<LeadPriorities, _, _>(records, store, &state.db, rows, MajorOf, |rows| is_major(&rows))
+                .await?;
         }
         let mut units: Vec<Uuid> = Vec::new();
         if wants("receivingUnit") {
-            units.extend(rows.iter().map(|l| l.receiving_unit_id));
+            units.extend(rows.iter().map(|(l, _)| l.receiving_unit_id));
         }
         if wants("assigneeUnit") {
-            units.extend(rows.iter().filter_map(|l| l.assignee_unit_id));
+            units.extend(rows.iter().filter_map(|(l, _)| l.assignee_unit_id));
         }
         if !units.is_empty() {
             prime(&loaders.org_units, units).await?;

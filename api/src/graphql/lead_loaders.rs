@@ -1,13 +1,14 @@
 //! DataLoaders for the children of leads (events, subjects, handed-over gang-crime parts, the
 //! major flag) and
 //! the threads of tasks. Each loads through the access layer's stores: children only under
-//! parents the viewer reads (and, for leads, holds the children's field group on).
+//! parents the viewer reads (and, for leads, holds the children's field group on); a page's
+//! rows by the groups held on them (`loaders::prime_children`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use entity::{lead_event, lead_subject, task_event};
+use entity::{lead, lead_event, lead_subject, task_event};
 use sea_orm::DbErr;
 use uuid::Uuid;
 
@@ -81,8 +82,13 @@ impl Loader<GangPartsOf> for LeadRecordLoader {
     /// Only the serials (see [`GangParts`]).
     async fn load(&self, keys: &[GangPartsOf]) -> LoadResult<GangPartsOf, Self::Value> {
         let parts = self.children::<GangParts, _>(keys, |k| k.0, GangPartsOf).await?;
-        Ok(parts.into_iter().map(|(k, leads)| (k, leads.into_iter().map(|l| l.serial).collect())).collect())
+        Ok(parts.into_iter().map(|(k, leads)| (k, serials(leads))).collect())
     }
+}
+
+/// The serials of handed-over leads, the answer for [`GangPartsOf`].
+pub fn serials(leads: Vec<lead::Model>) -> Vec<String> {
+    leads.into_iter().map(|l| l.serial).collect()
 }
 
 impl Loader<MajorOf> for LeadRecordLoader {

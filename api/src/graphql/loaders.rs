@@ -26,7 +26,7 @@ pub use super::person_loaders::{
 };
 use crate::AppState;
 use crate::access::resource::{OrgUnits, Villages};
-use crate::access::store::among;
+use crate::access::store::{Child, Held, Store, among};
 use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
@@ -151,7 +151,7 @@ impl<T: Send + Sync + 'static> Batch<T> {
     }
 
     /// Keeps the answer for each of `keys`: its value in `values`, or none.
-    pub(super) fn keep<K>(&self, keys: Vec<K>, values: &HashMap<K, T::Value>)
+    fn keep<K>(&self, keys: Vec<K>, values: &HashMap<K, T::Value>)
     where
         K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         T: Loader<K>,
@@ -233,6 +233,29 @@ where
     }
     let values = loader.loader().load(&keys).await?;
     loader.keep(keys, &values);
+    Ok(values)
+}
+
+/// The children `C` of every row of a page, read by the groups held on the rows
+/// ([`Store::children_of_held`]) in one statement, each parent's list made the answer `value` for
+/// the key `key`, and kept beside `loader`: a page's prefetch of a child relation, as [`prime`]
+/// is for relations read by id.
+pub async fn prime_children<C, K, T>(
+    loader: &Batch<T>,
+    store: Store<'_>,
+    db: &sea_orm::DatabaseConnection,
+    rows: &[&Held<C::Parent>],
+    key: impl Fn(Uuid) -> K,
+    value: impl Fn(Vec<<C::Entity as EntityTrait>::Model>) -> T::Value,
+) -> Result<HashMap<K, T::Value>, Arc<DbErr>>
+where
+    C: Child,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: Loader<K, Error = Arc<DbErr>>,
+{
+    let found = store.children_of_held::<C>(db, rows).await.map_err(store_error)?;
+    let values: HashMap<K, T::Value> = found.into_iter().map(|(parent, rows)| (key(parent), value(rows))).collect();
+    loader.keep(values.keys().cloned().collect(), &values);
     Ok(values)
 }
 

@@ -16,7 +16,7 @@ use entity::{
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::loaders::{Batch, Loaders, prime, prime_names};
+use super::loaders::{Batch, Loaders, prime, prime_children, prime_names};
 use crate::AppState;
 use crate::access::resource::Persons;
 use crate::access::store::{Child, Held, Store};
@@ -173,11 +173,7 @@ macro_rules! person_children {
             ) -> LoadResult<$key, $value> {
                 let loader = records.loader();
                 let store = Store::new(&loader.state.access, &loader.viewer);
-                let found = store.children_of_held::<$child>(&loader.state.db, rows).await.map_err(db_err)?;
-                let values: HashMap<$key, $value> =
-                    found.into_iter().map(|(parent, rows)| ($key(parent), $map(rows))).collect();
-                records.keep(values.keys().copied().collect(), &values);
-                Ok(values)
+                prime_children::<$child, _, _>(records, store, &loader.state.db, rows, $key, $map).await
             }
         }
     };

@@ -3,20 +3,22 @@
 //!
 //! Child rows come from [`Store::children`](crate::access::store::Store::children): only under
 //! items the viewer may read *and* on which it holds the `detail` group, so a resolver that
-//! forgot its group check would still get nothing. The loaders are made by the query that loads
+//! forgot its group check would still get nothing (a page's rows, by the groups held on them:
+//! [`RecordLoaders::prime_page`]). The loaders are made by the query that loads
 //! the items ([`RecordLoaders::new`]) and shared by every item it returns; villages, org units
 //! and officers come from the request's [`Loaders`].
 
 use super::loaders::{prime, prime_names};
 use std::sync::Arc;
 
-use entity::risk_item;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
 use super::loaders::Loaders;
 pub use super::venue_loaders::RecordLoaders;
 use super::venue_loaders::{Of, RecordLoader, load_error};
+use crate::access::resource::RiskItems;
+use crate::access::store::Held;
 use crate::access::stores::risk::{self as store, Checks, Drills, Events, Feedback, PlanRevisions, WeeklyUpdates};
 
 /// The loaders of the risk items one query returns.
@@ -45,24 +47,24 @@ pub struct RiskWants {
 pub async fn prefetch_risks(
     loaders: &Loaders,
     risk_loaders: &RiskLoaders,
-    rows: &[&risk_item::Model],
+    rows: &[&Held<RiskItems>],
     wants: &RiskWants,
 ) -> Result<(), Arc<DbErr>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let records = &risk_loaders.records;
     let mut units: Vec<Uuid> = Vec::new();
     let mut users: Vec<Uuid> = Vec::new();
     if wants.units {
-        units.extend(rows.iter().flat_map(|r| [r.territorial_unit_id, r.sector_unit_id, r.assignee_unit_id]).flatten());
+        units.extend(
+            rows.iter().flat_map(|(r, _)| [r.territorial_unit_id, r.sector_unit_id, r.assignee_unit_id]).flatten(),
+        );
     }
     if wants.checks {
-        let checks = prime(records, ids.iter().map(|id| ChecksOf::new(*id))).await?;
+        let checks = risk_loaders.prime_page::<Checks>(rows).await?;
         if wants.check_users {
             users.extend(checks.values().flatten().map(|c| c.user_id));
         }
     }
     if wants.feedback {
-        let feedback = prime(records, ids.iter().map(|id| FeedbackOf::new(*id))).await?;
+        let feedback = risk_loaders.prime_page::<Feedback>(rows).await?;
         if wants.feedback_units {
             units.extend(feedback.values().flatten().map(|f| f.unit_id));
         }
@@ -71,7 +73,7 @@ pub async fn prefetch_risks(
         }
     }
     if wants.events {
-        let events = prime(records, ids.iter().map(|id| RiskEventsOf::new(*id))).await?;
+        let events = risk_loaders.prime_page::<Events>(rows).await?;
         if wants.event_units {
             units.extend(events.values().flatten().filter_map(|e| e.actor_unit_id));
         }
@@ -80,18 +82,18 @@ pub async fn prefetch_risks(
         }
     }
     if wants.plans {
-        prime(records, ids.iter().map(|id| PlanRevisionsOf::new(*id))).await?;
+        risk_loaders.prime_page::<PlanRevisions>(rows).await?;
     }
     if wants.drills {
-        prime(records, ids.iter().map(|id| DrillsOf::new(*id))).await?;
+        risk_loaders.prime_page::<Drills>(rows).await?;
     }
     if wants.weekly_updates {
-        prime(records, ids.iter().map(|id| WeeklyUpdatesOf::new(*id))).await?;
+        risk_loaders.prime_page::<WeeklyUpdates>(rows).await?;
     }
     if !units.is_empty() {
         prime(&loaders.org_units, units).await?;
     }
-    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|r| r.village_id), users).await?;
+    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|(r, _)| r.village_id), users).await?;
     Ok(())
 }
 

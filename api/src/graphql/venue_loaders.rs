@@ -4,12 +4,13 @@
 //!
 //! Child rows come from [`Store::children`]: only under venues the viewer may read *and* on
 //! which it holds the `record` group, so a resolver that forgot its group check would still get
-//! nothing. The loaders are made by the query that loads the venues ([`RecordLoaders::new`]) and
-//! shared by every venue it returns; villages and officers come from the request's [`Loaders`].
+//! nothing; a page's rows by the groups held on them ([`Store::children_of_held`]). The loaders
+//! are made by the query that loads the venues ([`RecordLoaders::new`]) and shared by every venue
+//! it returns; villages and officers come from the request's [`Loaders`].
 //!
 //! [`RecordLoader`] serves any [`Child`] of any resource: risk items use it too.
 
-use super::loaders::{Batch, prime, prime_names};
+use super::loaders::{Batch, prime, prime_children, prime_names};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -17,13 +18,13 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
-use entity::venue;
 use sea_orm::{DbErr, EntityTrait};
 use uuid::Uuid;
 
 use super::loaders::Loaders;
 use crate::AppState;
-use crate::access::store::{Child, Store};
+use crate::access::resource::Venues;
+use crate::access::store::{Child, Held, Store};
 use crate::access::stores::venue::{self as store, Incidents, Inspections, LevelHistory, Penalties};
 use crate::auth::Viewer;
 
@@ -40,6 +41,19 @@ impl RecordLoaders {
     pub fn new(state: Arc<AppState>, viewer: Viewer) -> Arc<Self> {
         let records = RecordLoader { state, viewer };
         Arc::new(Self { records: Batch::new(records) })
+    }
+
+    /// The children `C` of every row of a page, by the groups held on the rows, kept
+    /// ([`prime_children`]).
+    pub async fn prime_page<C: Child>(
+        &self,
+        rows: &[&Held<C::Parent>],
+    ) -> LoadResult<Of<C>, Vec<<C::Entity as EntityTrait>::Model>>
+    where
+        <C::Entity as EntityTrait>::Model: Sync,
+    {
+        let loader = self.records.loader();
+        prime_children::<C, _, _>(&self.records, loader.store(), &loader.state.db, rows, Of::new, |rows| rows).await
     }
 }
 
@@ -59,30 +73,28 @@ pub struct VenueWants {
 pub async fn prefetch_venues(
     loaders: &Loaders,
     venue_loaders: &VenueLoaders,
-    rows: &[&venue::Model],
+    rows: &[&Held<Venues>],
     wants: &VenueWants,
 ) -> Result<(), Arc<DbErr>> {
-    let ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();
-    let records = &venue_loaders.records;
     let mut inspectors = Vec::new();
     if wants.inspections {
-        let inspections = prime(records, ids.iter().map(|id| InspectionsOf::new(*id))).await?;
+        let inspections = venue_loaders.prime_page::<Inspections>(rows).await?;
         if wants.inspectors {
             inspectors.extend(inspections.values().flatten().map(|i| i.inspector_id));
         }
     }
-    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|v| v.village_id), inspectors).await?;
+    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|(v, _)| v.village_id), inspectors).await?;
     if wants.incidents {
-        prime(records, ids.iter().map(|id| VenueIncidentsOf::new(*id))).await?;
+        venue_loaders.prime_page::<Incidents>(rows).await?;
     }
     if wants.penalties {
-        prime(records, ids.iter().map(|id| VenuePenaltiesOf::new(*id))).await?;
+        venue_loaders.prime_page::<Penalties>(rows).await?;
     }
     if wants.level_history {
-        prime(records, ids.iter().map(|id| VenueHistoryOf::new(*id))).await?;
+        venue_loaders.prime_page::<LevelHistory>(rows).await?;
     }
     if wants.last_inspection {
-        prime(records, ids.iter().map(|id| LastInspectionOf(*id))).await?;
+        prime(&venue_loaders.records, rows.iter().map(|(v, _)| LastInspectionOf(v.id))).await?;
     }
     Ok(())
 }
