@@ -116,7 +116,7 @@ async fn importer(db: &sea_orm::DatabaseConnection, unit: &str, user: Option<&st
         users = users.filter(app_user::Column::Username.eq(user));
     }
     let user = users.one(db).await?.ok_or_else(|| anyhow::anyhow!("the unit {} has no such active user", unit.name))?;
-    let town = town::Entity::find_by_id(unit.town_id).one(db).await?.ok_or_else(|| anyhow::anyhow!("no town"))?;
+    let town = town::Entity::find_by_id(user.town_id).one(db).await?.ok_or_else(|| anyhow::anyhow!("no town"))?;
     Ok(Viewer::of(user, unit.clone(), town.name, Uuid::nil()))
 }
 

@@ -79,11 +79,25 @@ pub trait Listed: Resource + Sized {
     }
 }
 
-/// One page of a list: each row with its cursor and groups, and whether more follow.
+/// One page of a list: each row with its cursor and groups, and whether more follow. Made only
+/// by [`Store::list`], and its rows cannot be changed: a page's children are read by the groups
+/// held on them ([`Store::children_of_held`]).
 pub struct Listing<R: Resource> {
-    pub rows: Vec<(String, Held<R>)>,
+    rows: Vec<(String, Held<R>)>,
     pub has_next: bool,
     pub has_previous: bool,
+}
+
+impl<R: Resource> Listing<R> {
+    /// The rows, each with its cursor and the groups held on it.
+    pub fn rows(&self) -> &[(String, Held<R>)] {
+        &self.rows
+    }
+
+    /// The rows, each with its cursor and the groups held on it, taken out of the page.
+    pub fn into_rows(self) -> Vec<(String, Held<R>)> {
+        self.rows
+    }
 }
 
 /// Children of a resource (a person's talks, a lead's events): read only under parents the
@@ -342,22 +356,25 @@ impl<'a> Store<'a> {
         children_where::<C>(db, parents, held.map(|held| C::parent_column().in_subquery(held))).await
     }
 
-    /// [`Store::children`] of rows this store has given the viewer with the groups it holds on
-    /// each (a page's rows, [`Store::list`]): the parents holding `C::GROUP` are taken from those
-    /// groups instead of being looked up again in the child's statement. Each row was read
-    /// within the viewer's scope, and its groups are the ones every field of that row is shown
-    /// by, decided from the same policy lines as [`Store::holding`] (an atom the row cannot
-    /// decide denies, so they never hold more). A `GroupSet` is made only here, in the access
-    /// layer. The talks of a page of 50 persons: the child statement no longer probes the 50
-    /// persons by primary key again (pgbench, the statement alone: 4,600 to 6,700 tps).
+    /// [`Store::children`] of the rows of a page this store read ([`Store::list`]): the parents
+    /// holding `C::GROUP` are taken from the groups held on the rows instead of being looked up
+    /// again in the child's statement. Each row was read within the viewer's scope, and its groups
+    /// are the ones every field of that row is shown by, decided from the same policy lines as
+    /// [`Store::holding`] (an atom the row cannot decide denies, so they never hold more; the
+    /// scope suite compares the two for every group). A [`Listing`] is made only by
+    /// [`Store::list`] and its rows cannot be changed. The children answer for the rows as the
+    /// page read them: a row whose groups change between the two statements keeps, for this
+    /// answer, the children its fields were shown by. The talks of a page of 50 persons: the
+    /// child statement no longer probes the 50 persons by primary key again (pgbench, the
+    /// statement alone: 4,600 to 6,700 tps).
     pub async fn children_of_held<C: Child>(
         &self,
         db: &impl ConnectionTrait,
-        parents: &[&Held<C::Parent>],
+        page: &Listing<C::Parent>,
     ) -> Result<HashMap<Uuid, Vec<<C::Entity as EntityTrait>::Model>>, ApiError> {
-        let ids: Vec<Uuid> = parents.iter().map(|(row, _)| C::Parent::row_id(row)).collect();
-        let holding: Vec<Uuid> = parents
-            .iter()
+        let rows = page.rows().iter().map(|(_, held)| held);
+        let ids: Vec<Uuid> = rows.clone().map(|(row, _)| C::Parent::row_id(row)).collect();
+        let holding: Vec<Uuid> = rows
             .filter(|(_, groups)| C::GROUP == ROW_ITSELF || groups.has(C::GROUP))
             .map(|(row, _)| C::Parent::row_id(row))
             .collect();
@@ -369,8 +386,9 @@ impl<'a> Store<'a> {
     /// [`Store::holding`] among `ids` only: what a child query filters its parent column by.
     /// The keys narrow the parents inside the subquery, so the database checks the scope once
     /// per parent (by its primary key) and then reads each one's children by the child's index,
-    /// instead of checking the scope again for every child row (the talks of a page of 50
-    /// persons: 807 buffer reads and 1.4 ms to 401 and 0.5 ms).
+    /// instead of checking the scope again for every child row (the talks of 50 persons: 807
+    /// buffer reads and 1.4 ms to 401 and 0.5 ms; a page's own children skip even this,
+    /// [`Store::children_of_held`]).
     pub fn holding_among<R: Resource>(
         &self,
         group: &str,

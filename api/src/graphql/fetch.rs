@@ -102,13 +102,7 @@ where
 impl<R: Resource> ListPage<R> {
     /// The rows of the page, for prefetching their relations.
     pub fn rows(&self) -> Vec<&<R::Entity as EntityTrait>::Model> {
-        self.listing.rows.iter().map(|(_, (model, _))| model).collect()
-    }
-
-    /// The rows of the page with the groups the viewer holds on each, for prefetching their
-    /// children ([`crate::access::store::Store::children_of_held`]).
-    pub fn held(&self) -> Vec<&Held<R>> {
-        self.listing.rows.iter().map(|(_, held)| held).collect()
+        self.listing.rows().iter().map(|(_, (model, _))| model).collect()
     }
 
     /// The page as a connection of `T`, each row made a node by `node`.
@@ -118,7 +112,8 @@ impl<R: Resource> ListPage<R> {
         Edge<T>: OutputType + async_graphql::resolver_utils::ContainerType,
     {
         let mut node = node;
-        let rows = self.listing.rows.into_iter().map(|(cursor, held)| (cursor, node(held))).collect();
-        Connection::new(rows, self.listing.has_next, self.listing.has_previous, self.total_count)
+        let (has_next, has_previous) = (self.listing.has_next, self.listing.has_previous);
+        let rows = self.listing.into_rows().into_iter().map(|(cursor, held)| (cursor, node(held))).collect();
+        Connection::new(rows, has_next, has_previous, self.total_count)
     }
 }

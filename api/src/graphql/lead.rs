@@ -33,7 +33,7 @@ use super::org::OrgUnit;
 use super::person::Person;
 use crate::access::GroupSet;
 use crate::access::resource::{Leads, Persons};
-use crate::access::store::{Held, Sort, Store};
+use crate::access::store::{Listing, Sort, Store};
 use crate::access::stores::lead::{GangParts, LeadEvents, LeadPriorities, LeadSubjects, is_major};
 pub use crate::access::stores::lead::{
     LeadCoarseStatus, LeadFilter, LeadOrder, LeadOrderField, coarse, filter_condition,
@@ -407,7 +407,7 @@ impl LeadQuery {
         let page =
             fetch::list::<Leads>(ctx, filter.unwrap_or_default(), sort, PageArgs::new(first, after, last, before)?)
                 .await?;
-        prefetch(ctx, &page.held()).await?;
+        prefetch(ctx, &page.listing).await?;
         Ok(page.connection(|(m, groups)| Lead::new(m, groups)))
     }
 
@@ -423,7 +423,8 @@ impl LeadQuery {
 }
 
 /// Loads the page's relations in one batch each (see `loaders::prefetch_people`).
-async fn prefetch(ctx: &Context<'_>, rows: &[&Held<Leads>]) -> Result<(), ApiError> {
+async fn prefetch(ctx: &Context<'_>, page: &Listing<Leads>) -> Result<(), ApiError> {
+    let rows: Vec<&lead::Model> = page.rows().iter().map(|(_, (l, _))| l).collect();
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |field: &str| node.iter().any(|n| n.field(field).exists());
@@ -433,28 +434,28 @@ async fn prefetch(ctx: &Context<'_>, rows: &[&Held<Leads>]) -> Result<(), ApiErr
     let records = &loaders.lead_records;
     let loaded = async {
         if wants("events") {
-            prime_children::<LeadEvents, _, _>(records, store, &state.db, rows, EventsOf, |rows| rows).await?;
+            prime_children::<LeadEvents, _, _>(records, store, &state.db, page, EventsOf, |rows| rows).await?;
         }
         if wants("subjects") {
             let subjects =
-                prime_children::<LeadSubjects, _, _>(records, store, &state.db, rows, SubjectsOf, |rows| rows).await?;
+                prime_children::<LeadSubjects, _, _>(records, store, &state.db, page, SubjectsOf, |rows| rows).await?;
             if node.iter().any(|n| n.field("subjects").field("person").exists()) {
                 prime(&loaders.persons, subjects.values().flatten().filter_map(|s| s.person_id)).await?;
             }
         }
         if wants("gangPartSerials") {
-            prime_children::<GangParts, _, _>(records, store, &state.db, rows, GangPartsOf, serials).await?;
+            prime_children::<GangParts, _, _>(records, store, &state.db, page, GangPartsOf, serials).await?;
         }
         if wants("major") {
-            prime_children::<LeadPriorities, _, _>(records, store, &state.db, rows, MajorOf, |rows| is_major(&rows))
+            prime_children::<LeadPriorities, _, _>(records, store, &state.db, page, MajorOf, |rows| is_major(&rows))
                 .await?;
         }
         let mut units: Vec<Uuid> = Vec::new();
         if wants("receivingUnit") {
-            units.extend(rows.iter().map(|(l, _)| l.receiving_unit_id));
+            units.extend(rows.iter().map(|l| l.receiving_unit_id));
         }
         if wants("assigneeUnit") {
-            units.extend(rows.iter().filter_map(|(l, _)| l.assignee_unit_id));
+            units.extend(rows.iter().filter_map(|l| l.assignee_unit_id));
         }
         if !units.is_empty() {
             prime(&loaders.org_units, units).await?;

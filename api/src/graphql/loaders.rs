@@ -2,7 +2,8 @@
 //! relation in one scoped query instead of one per row.
 //!
 //! Child rows (talks, incidents, categories, tags) are loaded only for parents inside the
-//! viewer's read scope: the parent's scope condition is part of every child query.
+//! viewer's read scope: the parent's scope condition is part of every child query by id, and a
+//! page's children are read by the groups its rows were read with ([`prime_children`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,7 +27,7 @@ pub use super::person_loaders::{
 };
 use crate::AppState;
 use crate::access::resource::{OrgUnits, Villages};
-use crate::access::store::{Child, Held, Store, among};
+use crate::access::store::{Child, Listing, Store, among};
 use crate::auth::Viewer;
 
 /// The per-request loaders, put into the request data by the HTTP layer.
@@ -244,7 +245,7 @@ pub async fn prime_children<C, K, T>(
     loader: &Batch<T>,
     store: Store<'_>,
     db: &sea_orm::DatabaseConnection,
-    rows: &[&Held<C::Parent>],
+    page: &Listing<C::Parent>,
     key: impl Fn(Uuid) -> K,
     value: impl Fn(Vec<<C::Entity as EntityTrait>::Model>) -> T::Value,
 ) -> Result<HashMap<K, T::Value>, Arc<DbErr>>
@@ -253,7 +254,7 @@ where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     T: Loader<K, Error = Arc<DbErr>>,
 {
-    let found = store.children_of_held::<C>(db, rows).await.map_err(store_error)?;
+    let found = store.children_of_held::<C>(db, page).await.map_err(store_error)?;
     let values: HashMap<K, T::Value> = found.into_iter().map(|(parent, rows)| (key(parent), value(rows))).collect();
     loader.keep(values.keys().cloned().collect(), &values);
     Ok(values)

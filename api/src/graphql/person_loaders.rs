@@ -2,7 +2,8 @@
 //! assessments, measures, level history), the viewer's actions on it, and persons by id.
 //!
 //! Every body reads through the person store: children only under persons the viewer reads
-//! and holds `record` on, persons only within the viewer's person scope.
+//! and holds the child's group on (`record`; `board` for board publications), a page's by the
+//! groups its rows were read with; persons only within the viewer's person scope.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use uuid::Uuid;
 use super::loaders::{Batch, Loaders, prime, prime_children, prime_names};
 use crate::AppState;
 use crate::access::resource::Persons;
-use crate::access::store::{Child, Held, Store};
+use crate::access::store::{Child, Listing, Store};
 use crate::access::stores::person::{
     self as store, Assessments, BoardPublications, Categories, Incidents, LevelHistory, Measures, Tags, Talks,
 };
@@ -49,43 +50,44 @@ pub struct PersonWants {
 /// it the batches would depend on timing (a DataLoader dispatches 1 ms after its first key).
 pub async fn prefetch_people(
     loaders: &Loaders,
-    rows: &[&Held<Persons>],
+    page: &Listing<Persons>,
     wants: &PersonWants,
 ) -> Result<(), Arc<DbErr>> {
     let records = &loaders.person_records;
+    let rows: Vec<&person::Model> = page.rows().iter().map(|(_, (p, _))| p).collect();
     // The talks first; then the villages and the officers (of the persons and of their talks)
     // in one statement.
-    let talks = if wants.talks { TalksOf::prime_page(records, rows).await? } else { HashMap::new() };
-    let villages = rows.iter().filter(|_| wants.village).map(|(p, _)| p.village_id);
+    let talks = if wants.talks { TalksOf::prime_page(records, page).await? } else { HashMap::new() };
+    let villages = rows.iter().filter(|_| wants.village).map(|p| p.village_id);
     let mut officers: Vec<Uuid> =
-        if wants.officer { rows.iter().filter_map(|(p, _)| p.responsible_officer_id).collect() } else { Vec::new() };
+        if wants.officer { rows.iter().filter_map(|p| p.responsible_officer_id).collect() } else { Vec::new() };
     if wants.talk_officers {
         officers.extend(talks.values().flatten().map(|t| t.officer_id));
     }
     prime_names(loaders, villages, officers).await?;
     if wants.incidents {
-        IncidentsOf::prime_page(records, rows).await?;
+        IncidentsOf::prime_page(records, page).await?;
     }
     if wants.categories {
-        CategoriesOf::prime_page(records, rows).await?;
+        CategoriesOf::prime_page(records, page).await?;
     }
     if wants.tags {
-        TagsOf::prime_page(records, rows).await?;
+        TagsOf::prime_page(records, page).await?;
     }
     if wants.assessments {
-        AssessmentsOf::prime_page(records, rows).await?;
+        AssessmentsOf::prime_page(records, page).await?;
     }
     if wants.measures {
-        MeasuresOf::prime_page(records, rows).await?;
+        MeasuresOf::prime_page(records, page).await?;
     }
     if wants.board {
-        BoardOf::prime_page(records, rows).await?;
+        BoardOf::prime_page(records, page).await?;
     }
     if wants.level_history {
-        LevelHistoryOf::prime_page(records, rows).await?;
+        LevelHistoryOf::prime_page(records, page).await?;
     }
     if wants.actions {
-        let ids: Vec<Uuid> = rows.iter().map(|(p, _)| p.id).collect();
+        let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
         for action in PERSON_ACTIONS {
             prime(records, ids.iter().map(|id| PersonAction(action, *id))).await?;
         }
@@ -169,11 +171,11 @@ macro_rules! person_children {
             /// The relation of every row of a page, in one statement, kept beside the loader.
             async fn prime_page(
                 records: &Batch<PersonRecordLoader>,
-                rows: &[&Held<Persons>],
+                page: &Listing<Persons>,
             ) -> LoadResult<$key, $value> {
                 let loader = records.loader();
                 let store = Store::new(&loader.state.access, &loader.viewer);
-                prime_children::<$child, _, _>(records, store, &loader.state.db, rows, $key, $map).await
+                prime_children::<$child, _, _>(records, store, &loader.state.db, page, $key, $map).await
             }
         }
     };

@@ -2,11 +2,11 @@
 //! loads each relation in one scoped query instead of one per row.
 //!
 //! Child rows come from [`Store::children`](crate::access::store::Store::children): only under
-//! items the viewer may read *and* on which it holds the `detail` group, so a resolver that
-//! forgot its group check would still get nothing (a page's rows, by the groups held on them:
-//! [`RecordLoaders::prime_page`]). The loaders are made by the query that loads
-//! the items ([`RecordLoaders::new`]) and shared by every item it returns; villages, org units
-//! and officers come from the request's [`Loaders`].
+//! items the viewer may read *and* on which it holds the child's group (`detail`; `emergency`
+//! for plans, drills and weekly updates), so a resolver that forgot its group check would still
+//! get nothing (a page's rows, by the groups held on them: [`RecordLoaders::prime_page`]). The
+//! loaders are made by the query that loads the items ([`RecordLoaders::new`]) and shared by
+//! every item it returns; villages, org units and officers come from the request's [`Loaders`].
 
 use super::loaders::{prime, prime_names};
 use std::sync::Arc;
@@ -18,8 +18,9 @@ use super::loaders::Loaders;
 pub use super::venue_loaders::RecordLoaders;
 use super::venue_loaders::{Of, RecordLoader, load_error};
 use crate::access::resource::RiskItems;
-use crate::access::store::Held;
+use crate::access::store::Listing;
 use crate::access::stores::risk::{self as store, Checks, Drills, Events, Feedback, PlanRevisions, WeeklyUpdates};
+use entity::risk_item;
 
 /// The loaders of the risk items one query returns.
 pub type RiskLoaders = RecordLoaders;
@@ -47,24 +48,23 @@ pub struct RiskWants {
 pub async fn prefetch_risks(
     loaders: &Loaders,
     risk_loaders: &RiskLoaders,
-    rows: &[&Held<RiskItems>],
+    page: &Listing<RiskItems>,
     wants: &RiskWants,
 ) -> Result<(), Arc<DbErr>> {
+    let rows: Vec<&risk_item::Model> = page.rows().iter().map(|(_, (r, _))| r).collect();
     let mut units: Vec<Uuid> = Vec::new();
     let mut users: Vec<Uuid> = Vec::new();
     if wants.units {
-        units.extend(
-            rows.iter().flat_map(|(r, _)| [r.territorial_unit_id, r.sector_unit_id, r.assignee_unit_id]).flatten(),
-        );
+        units.extend(rows.iter().flat_map(|r| [r.territorial_unit_id, r.sector_unit_id, r.assignee_unit_id]).flatten());
     }
     if wants.checks {
-        let checks = risk_loaders.prime_page::<Checks>(rows).await?;
+        let checks = risk_loaders.prime_page::<Checks>(page).await?;
         if wants.check_users {
             users.extend(checks.values().flatten().map(|c| c.user_id));
         }
     }
     if wants.feedback {
-        let feedback = risk_loaders.prime_page::<Feedback>(rows).await?;
+        let feedback = risk_loaders.prime_page::<Feedback>(page).await?;
         if wants.feedback_units {
             units.extend(feedback.values().flatten().map(|f| f.unit_id));
         }
@@ -73,7 +73,7 @@ pub async fn prefetch_risks(
         }
     }
     if wants.events {
-        let events = risk_loaders.prime_page::<Events>(rows).await?;
+        let events = risk_loaders.prime_page::<Events>(page).await?;
         if wants.event_units {
             units.extend(events.values().flatten().filter_map(|e| e.actor_unit_id));
         }
@@ -82,18 +82,18 @@ pub async fn prefetch_risks(
         }
     }
     if wants.plans {
-        risk_loaders.prime_page::<PlanRevisions>(rows).await?;
+        risk_loaders.prime_page::<PlanRevisions>(page).await?;
     }
     if wants.drills {
-        risk_loaders.prime_page::<Drills>(rows).await?;
+        risk_loaders.prime_page::<Drills>(page).await?;
     }
     if wants.weekly_updates {
-        risk_loaders.prime_page::<WeeklyUpdates>(rows).await?;
+        risk_loaders.prime_page::<WeeklyUpdates>(page).await?;
     }
     if !units.is_empty() {
         prime(&loaders.org_units, units).await?;
     }
-    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|(r, _)| r.village_id), users).await?;
+    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|r| r.village_id), users).await?;
     Ok(())
 }
 

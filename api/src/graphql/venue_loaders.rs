@@ -24,9 +24,10 @@ use uuid::Uuid;
 use super::loaders::Loaders;
 use crate::AppState;
 use crate::access::resource::Venues;
-use crate::access::store::{Child, Held, Store};
+use crate::access::store::{Child, Listing, Store};
 use crate::access::stores::venue::{self as store, Incidents, Inspections, LevelHistory, Penalties};
 use crate::auth::Viewer;
+use entity::venue;
 
 /// The loaders of the records one query returns (venues, risk items).
 pub struct RecordLoaders {
@@ -47,13 +48,13 @@ impl RecordLoaders {
     /// ([`prime_children`]).
     pub async fn prime_page<C: Child>(
         &self,
-        rows: &[&Held<C::Parent>],
+        page: &Listing<C::Parent>,
     ) -> LoadResult<Of<C>, Vec<<C::Entity as EntityTrait>::Model>>
     where
         <C::Entity as EntityTrait>::Model: Sync,
     {
         let loader = self.records.loader();
-        prime_children::<C, _, _>(&self.records, loader.store(), &loader.state.db, rows, Of::new, |rows| rows).await
+        prime_children::<C, _, _>(&self.records, loader.store(), &loader.state.db, page, Of::new, |rows| rows).await
     }
 }
 
@@ -73,28 +74,29 @@ pub struct VenueWants {
 pub async fn prefetch_venues(
     loaders: &Loaders,
     venue_loaders: &VenueLoaders,
-    rows: &[&Held<Venues>],
+    page: &Listing<Venues>,
     wants: &VenueWants,
 ) -> Result<(), Arc<DbErr>> {
+    let rows: Vec<&venue::Model> = page.rows().iter().map(|(_, (v, _))| v).collect();
     let mut inspectors = Vec::new();
     if wants.inspections {
-        let inspections = venue_loaders.prime_page::<Inspections>(rows).await?;
+        let inspections = venue_loaders.prime_page::<Inspections>(page).await?;
         if wants.inspectors {
             inspectors.extend(inspections.values().flatten().map(|i| i.inspector_id));
         }
     }
-    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|(v, _)| v.village_id), inspectors).await?;
+    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|v| v.village_id), inspectors).await?;
     if wants.incidents {
-        venue_loaders.prime_page::<Incidents>(rows).await?;
+        venue_loaders.prime_page::<Incidents>(page).await?;
     }
     if wants.penalties {
-        venue_loaders.prime_page::<Penalties>(rows).await?;
+        venue_loaders.prime_page::<Penalties>(page).await?;
     }
     if wants.level_history {
-        venue_loaders.prime_page::<LevelHistory>(rows).await?;
+        venue_loaders.prime_page::<LevelHistory>(page).await?;
     }
     if wants.last_inspection {
-        prime(&venue_loaders.records, rows.iter().map(|(v, _)| LastInspectionOf(v.id))).await?;
+        prime(&venue_loaders.records, rows.iter().map(|v| LastInspectionOf(v.id))).await?;
     }
     Ok(())
 }

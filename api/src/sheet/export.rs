@@ -195,9 +195,10 @@ fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &m
     loop {
         let sort = Sort { field: Default::default(), ascending: true };
         let listing = runtime.block_on(store.list::<S>(&job.state.db, job.filter.clone(), sort, &page))?;
-        let Some((cursor, _)) = listing.rows.last() else { break };
+        let Some((cursor, _)) = listing.rows().last() else { break };
         page.after = Some(cursor.clone());
-        let (models, held): (Vec<_>, Vec<_>) = listing.rows.into_iter().map(|(_, row)| row).unzip();
+        let has_next = listing.has_next;
+        let (models, held): (Vec<_>, Vec<_>) = listing.into_rows().into_iter().map(|(_, row)| row).unzip();
         let extras = runtime.block_on(S::extras(&store, &job.state.db, &models))?;
         // Each exported row is audited, with the groups written of it, before it leaves: the
         // discipline commission can answer "who exported lead 2026-0042".
@@ -232,7 +233,7 @@ fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &m
                 .collect();
             sink.row(&cells)?;
         }
-        if !listing.has_next {
+        if !has_next {
             break;
         }
     }

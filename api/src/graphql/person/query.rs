@@ -56,7 +56,7 @@ impl PersonQuery {
             level_history: wants("levelHistory"),
             actions: wants("viewerCan"),
         };
-        prefetch_people(ctx.loaders()?, &page.held(), &wants).await?;
+        prefetch_people(ctx.loaders()?, &page.listing, &wants).await?;
         Ok(page.connection(|(m, groups)| Person::new(m, groups)))
     }
 
