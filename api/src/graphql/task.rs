@@ -9,7 +9,7 @@
 //! task back to IN_PROGRESS (an event with the reason); the creator may cancel any open task.
 //! A `PERSON_LINK` task is started and commented on only: `decidePersonLink` closes it.
 
-use super::loaders::prime;
+use super::loaders::{prime, prime_children};
 use super::person_loaders::db_err;
 use crate::access::page::PageArgs;
 use crate::access::store::Sort;
@@ -40,7 +40,7 @@ use crate::AppState;
 use crate::access::resource::{Leads, Meetings, Persons, RiskItems, Tasks, Venues};
 use crate::access::store::Held;
 use crate::access::store::Store;
-use crate::access::stores::task::{self as store, TaskList};
+use crate::access::stores::task::{self as store, TaskEvents, TaskList};
 pub use crate::access::stores::task::{TaskFilter, filter_condition};
 use crate::audit;
 use crate::auth::Viewer;
@@ -387,13 +387,17 @@ impl TaskQuery {
 async fn page(ctx: &Context<'_>, list: TaskList, args: PageArgs) -> Result<Page<Task>, ApiError> {
     let page = fetch::list::<Tasks>(ctx, list, Sort { field: DueFirst, ascending: true }, args).await?;
     let loaders = ctx.loaders()?;
+    let state = ctx.state();
+    let reader = Store::new(&state.access, ctx.viewer()?);
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |f: &str| node.iter().any(|n| n.field(f).exists());
     let rows = page.rows();
     let prefetched = async {
         if wants("events") {
-            prime(&loaders.task_events, rows.iter().map(|t| TaskEventsOf(t.id))).await?;
+            let events = &loaders.task_events;
+            prime_children::<TaskEvents, _, _>(events, reader, &state.db, &page.listing, TaskEventsOf, |rows| rows)
+                .await?;
         }
         if wants("target") || wants("targetSummary") {
             prime(&loaders.targets, rows.iter().filter_map(|t| Some(TargetOf(t.target_type?, t.target_id?)))).await?;
