@@ -94,6 +94,11 @@ impl<R: Resource> Listing<R> {
         &self.rows
     }
 
+    /// The rows themselves, for reading their relations.
+    pub fn models(&self) -> Vec<&<R::Entity as EntityTrait>::Model> {
+        self.rows.iter().map(|(_, (model, _))| model).collect()
+    }
+
     /// The rows, each with its cursor and the groups held on it, taken out of the page.
     pub fn into_rows(self) -> Vec<(String, Held<R>)> {
         self.rows

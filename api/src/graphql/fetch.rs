@@ -102,7 +102,7 @@ where
 impl<R: Resource> ListPage<R> {
     /// The rows of the page, for prefetching their relations.
     pub fn rows(&self) -> Vec<&<R::Entity as EntityTrait>::Model> {
-        self.listing.rows().iter().map(|(_, (model, _))| model).collect()
+        self.listing.models()
     }
 
     /// The page as a connection of `T`, each row made a node by `node`.

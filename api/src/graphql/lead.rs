@@ -424,7 +424,7 @@ impl LeadQuery {
 
 /// Loads the page's relations in one batch each (see `loaders::prefetch_people`).
 async fn prefetch(ctx: &Context<'_>, page: &Listing<Leads>) -> Result<(), ApiError> {
-    let rows: Vec<&lead::Model> = page.rows().iter().map(|(_, (l, _))| l).collect();
+    let rows = page.models();
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |field: &str| node.iter().any(|n| n.field(field).exists());

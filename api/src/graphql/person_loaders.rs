@@ -54,7 +54,7 @@ pub async fn prefetch_people(
     wants: &PersonWants,
 ) -> Result<(), Arc<DbErr>> {
     let records = &loaders.person_records;
-    let rows: Vec<&person::Model> = page.rows().iter().map(|(_, (p, _))| p).collect();
+    let rows = page.models();
     // The talks first; then the villages and the officers (of the persons and of their talks)
     // in one statement.
     let talks = if wants.talks { TalksOf::prime_page(records, page).await? } else { HashMap::new() };

@@ -20,7 +20,6 @@ use super::venue_loaders::{Of, RecordLoader, load_error};
 use crate::access::resource::RiskItems;
 use crate::access::store::Listing;
 use crate::access::stores::risk::{self as store, Checks, Drills, Events, Feedback, PlanRevisions, WeeklyUpdates};
-use entity::risk_item;
 
 /// The loaders of the risk items one query returns.
 pub type RiskLoaders = RecordLoaders;
@@ -51,7 +50,7 @@ pub async fn prefetch_risks(
     page: &Listing<RiskItems>,
     wants: &RiskWants,
 ) -> Result<(), Arc<DbErr>> {
-    let rows: Vec<&risk_item::Model> = page.rows().iter().map(|(_, (r, _))| r).collect();
+    let rows = page.models();
     let mut units: Vec<Uuid> = Vec::new();
     let mut users: Vec<Uuid> = Vec::new();
     if wants.units {

@@ -27,7 +27,6 @@ use crate::access::resource::Venues;
 use crate::access::store::{Child, Listing, Store};
 use crate::access::stores::venue::{self as store, Incidents, Inspections, LevelHistory, Penalties};
 use crate::auth::Viewer;
-use entity::venue;
 
 /// The loaders of the records one query returns (venues, risk items).
 pub struct RecordLoaders {
@@ -77,7 +76,7 @@ pub async fn prefetch_venues(
     page: &Listing<Venues>,
     wants: &VenueWants,
 ) -> Result<(), Arc<DbErr>> {
-    let rows: Vec<&venue::Model> = page.rows().iter().map(|(_, (v, _))| v).collect();
+    let rows = page.models();
     let mut inspectors = Vec::new();
     if wants.inspections {
         let inspections = venue_loaders.prime_page::<Inspections>(page).await?;
