@@ -65,7 +65,7 @@ impl AdminQuery {
         let page =
             fetch::list::<Users>(ctx, filter.unwrap_or_default(), sort, PageArgs::new(first, after, last, before)?)
                 .await?;
-        let users = User::build(ctx, page.rows().into_iter().cloned().collect()).await?;
+        let users = User::build(ctx, page.listing.models().into_iter().cloned().collect()).await?;
         let mut users = users.into_iter();
         Ok(page.connection(|_| users.next().expect("one user per row")))
     }

@@ -100,11 +100,6 @@ where
 }
 
 impl<R: Resource> ListPage<R> {
-    /// The rows of the page, for prefetching their relations.
-    pub fn rows(&self) -> Vec<&<R::Entity as EntityTrait>::Model> {
-        self.listing.models()
-    }
-
     /// The page as a connection of `T`, each row made a node by `node`.
     pub fn connection<T>(self, node: impl FnMut(Held<R>) -> T) -> Page<T>
     where

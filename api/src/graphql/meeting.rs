@@ -256,7 +256,7 @@ impl MeetingQuery {
         let args = PageArgs::new(first, after, last, before)?;
         let sort = Sort { field: HeldOn, ascending: false };
         let page = fetch::list::<Meetings>(ctx, filter.unwrap_or_default(), sort, args).await?;
-        let ids: Vec<PartsOf> = page.rows().iter().map(|m| PartsOf(m.id)).collect();
+        let ids: Vec<PartsOf> = page.listing.models().iter().map(|m| PartsOf(m.id)).collect();
         super::loaders::prime(&ctx.loaders()?.meetings, ids)
             .await
             .map_err(|e| ApiError::internal(anyhow::anyhow!("loading meetings: {e}")))?;

@@ -392,7 +392,7 @@ async fn page(ctx: &Context<'_>, list: TaskList, args: PageArgs) -> Result<Page<
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |f: &str| node.iter().any(|n| n.field(f).exists());
-    let rows = page.rows();
+    let rows = page.listing.models();
     let prefetched = async {
         if wants("events") {
             let events = &loaders.task_events;
