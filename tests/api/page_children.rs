@@ -114,7 +114,7 @@ where
                 return pages;
             }
         };
-        let (more, last) = (page.has_next, page.rows().last().map(|(cursor, _)| cursor.clone()));
+        let (more, last) = (page.has_next, page.rows().last().map(|(place, _)| place.cursor()));
         pages.push(page);
         if !more {
             return pages;

@@ -125,3 +125,55 @@ async fn walk_back(app: &TestApp, token: &str, name: &str, args: &str) -> Vec<St
     }
     rows
 }
+
+/// A connection serves the parts a query selects, however it selects them: through a fragment,
+/// an inline fragment or an alias the edges carry their cursors, the first and last of which
+/// are the page's start and end cursors, and the edges' nodes are the nodes; a query that asks
+/// for edges without cursors, or for nodes alone, gets the same rows.
+#[tokio::test]
+async fn every_list_serves_the_parts_selected_however_they_are_selected() {
+    let app = TestApp::spawn().await;
+    let coord = app.login("coord").await;
+    let schema = Schema::load(&app, &coord).await;
+    let mut checked = 0;
+    for user in ["coord", "police"] {
+        let token = app.login(user).await;
+        for field in schema.query_fields() {
+            let name = field["name"].as_str().unwrap();
+            let (_, connection) = Schema::named(&field["type"]);
+            if !connection.ends_with("Connection") || !Schema::required_args(field).is_empty() {
+                continue;
+            }
+            let edge = connection.replace("Connection", "Edge");
+            let all = format!(
+                "query {{ {name}(first: {STEP}) {{ ...Parts }} }} \
+                 fragment Parts on {connection} {{ e: edges {{ ... on {edge} {{ c: cursor }} node {{ id }} }} \
+                 n: nodes {{ id }} pageInfo {{ startCursor endCursor }} }}"
+            );
+            let body = app.gql(Some(&token), &all, json!({})).await;
+            if body["errors"][0]["extensions"]["code"] == "FORBIDDEN" {
+                continue;
+            }
+            let list = &body["data"][name];
+            let edges = list["e"].as_array().unwrap_or_else(|| panic!("{name}: {body}"));
+            let ids = |rows: &Value, node: bool| -> Vec<Value> {
+                let rows = rows.as_array().unwrap_or_else(|| panic!("{name}: {rows}"));
+                rows.iter().map(|r| if node { r["node"]["id"].clone() } else { r["id"].clone() }).collect()
+            };
+            assert_eq!(ids(&list["e"], true), ids(&list["n"], false), "{name}: edges' nodes against nodes");
+            if let (Some(first), Some(last)) = (edges.first(), edges.last()) {
+                assert!(first["c"].as_str().is_some_and(|c| !c.is_empty()), "{name}: {body}");
+                assert_eq!(first["c"], list["pageInfo"]["startCursor"], "{name}: the first edge's cursor");
+                assert_eq!(last["c"], list["pageInfo"]["endCursor"], "{name}: the last edge's cursor");
+                checked += 1;
+            }
+            let bare = format!("{{ {name}(first: {STEP}) {{ edges {{ node {{ id }} }} }} }}");
+            let body = app.gql(Some(&token), &bare, json!({})).await;
+            assert_eq!(ids(&body["data"][name]["edges"], true), ids(&list["n"], false), "{name}: edges alone");
+            let bare = format!("{{ {name}(first: {STEP}) {{ nodes {{ id }} }} }}");
+            let body = app.gql(Some(&token), &bare, json!({})).await;
+            assert_eq!(ids(&body["data"][name]["nodes"], false), ids(&list["n"], false), "{name}: nodes alone");
+        }
+    }
+    assert!(checked > 10, "the check saw the demo world's lists ({checked})");
+}

@@ -91,6 +91,26 @@ pub fn encode_cursor(key: &str, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{id}|{key}"))
 }
 
+/// Where a row of a page stands in its order: its sort key, as the page's SQL read it, and its
+/// id. It is written out as a cursor ([`Position::cursor`]) only where one is asked for: a page
+/// of 50 rows whose cursors nobody reads would otherwise format and encode 50 of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    key: String,
+    id: Uuid,
+}
+
+impl Position {
+    pub fn new(key: String, id: Uuid) -> Self {
+        Self { key, id }
+    }
+
+    /// The opaque cursor of this row, for `after` or `before`.
+    pub fn cursor(&self) -> String {
+        encode_cursor(&self.key, self.id)
+    }
+}
+
 /// The sort key and id inside a cursor; `BAD_USER_INPUT` on `field` (`after`, `before`) when it
 /// is not one of ours.
 pub fn decode_cursor(cursor: &str, field: &str) -> Result<(String, Uuid), ApiError> {

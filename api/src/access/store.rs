@@ -20,7 +20,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::page::{self, KeyKind, PageArgs, encode_cursor};
+use super::page::{self, KeyKind, PageArgs, Position};
 use super::{Access, GroupSet, Groups, Resource};
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -79,18 +79,18 @@ pub trait Listed: Resource + Sized {
     }
 }
 
-/// One page of a list: each row with its cursor and groups, and whether more follow. Made only
-/// by [`Store::list`], and its rows cannot be changed: a page's children are read by the groups
-/// held on them ([`Store::children_of_held`]).
+/// One page of a list: each row with its position in the order and its groups, and whether
+/// more follow. Made only by [`Store::list`], and its rows cannot be changed: a page's children
+/// are read by the groups held on them ([`Store::children_of_held`]).
 pub struct Listing<R: Resource> {
-    rows: Vec<(String, Held<R>)>,
+    rows: Vec<(Position, Held<R>)>,
     pub has_next: bool,
     pub has_previous: bool,
 }
 
 impl<R: Resource> Listing<R> {
-    /// The rows, each with its cursor and the groups held on it.
-    pub fn rows(&self) -> &[(String, Held<R>)] {
+    /// The rows, each with its position and the groups held on it.
+    pub fn rows(&self) -> &[(Position, Held<R>)] {
         &self.rows
     }
 
@@ -99,8 +99,8 @@ impl<R: Resource> Listing<R> {
         self.rows.iter().map(|(_, (model, _))| model).collect()
     }
 
-    /// The rows, each with its cursor and the groups held on it, taken out of the page.
-    pub fn into_rows(self) -> Vec<(String, Held<R>)> {
+    /// The rows, each with its position and the groups held on it, taken out of the page.
+    pub fn into_rows(self) -> Vec<(Position, Held<R>)> {
         self.rows
     }
 }
@@ -303,7 +303,7 @@ impl<'a> Store<'a> {
             .map(|(key, model)| {
                 let id = R::row_id(&model);
                 let held = groups.on(self.viewer, &model);
-                (encode_cursor(&key, id), (model, held))
+                (Position::new(key, id), (model, held))
             })
             .collect();
         Ok(Listing { rows, has_next, has_previous })

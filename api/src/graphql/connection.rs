@@ -4,7 +4,9 @@
 //! `WHERE (key, id) > (cursor key, cursor id)` on an index, never an OFFSET. `totalCount` runs
 //! only when asked for, and from the same scoped condition as the page.
 
-pub use crate::access::page::{DEFAULT_PAGE, KeyKind, MAX_PAGE, after, decode_cursor, encode_cursor, page_size};
+pub use crate::access::page::{
+    DEFAULT_PAGE, KeyKind, MAX_PAGE, Position, after, decode_cursor, encode_cursor, page_size,
+};
 use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{OutputType, SimpleObject};
 
@@ -75,16 +77,42 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+/// Which parts of a connection the query selects (by look-ahead, through fragments, whatever
+/// their directives): a part it does not select is left empty, as nobody reads it. The edges'
+/// cursors are the costly part: a cursor is a formatted and encoded string per row.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    pub edges: bool,
+    pub cursors: bool,
+    pub nodes: bool,
+}
+
 impl<T: OutputType + ContainerType + Clone> Connection<T, Edge<T>>
 where
     Edge<T>: OutputType + ContainerType,
 {
-    /// A page of rows already cut to the page size, and whether more follow and precede it.
-    pub fn new(rows: Vec<(String, T)>, has_next_page: bool, has_previous_page: bool, total_count: Option<i64>) -> Self {
-        let start_cursor = rows.first().map(|(c, _)| c.clone());
-        let end_cursor = rows.last().map(|(c, _)| c.clone());
-        let nodes = rows.iter().map(|(_, n)| n.clone()).collect();
-        let edges = rows.into_iter().map(|(cursor, node)| Edge { cursor, node: Flat(node) }).collect();
+    /// A page of rows already cut to the page size, and whether more follow and precede it,
+    /// with the parts `shape` selects.
+    pub fn new(
+        rows: Vec<(Position, T)>,
+        shape: Shape,
+        has_next_page: bool,
+        has_previous_page: bool,
+        total_count: Option<i64>,
+    ) -> Self {
+        let start_cursor = rows.first().map(|(p, _)| p.cursor());
+        let end_cursor = rows.last().map(|(p, _)| p.cursor());
+        let nodes = if shape.nodes { rows.iter().map(|(_, n)| n.clone()).collect() } else { Rows(Vec::new()) };
+        let edges = if shape.edges {
+            rows.into_iter()
+                .map(|(place, node)| Edge {
+                    cursor: if shape.cursors { place.cursor() } else { String::new() },
+                    node: Flat(node),
+                })
+                .collect()
+        } else {
+            Rows(Vec::new())
+        };
         let page_info = PageInfo { has_next_page, has_previous_page, start_cursor, end_cursor };
         Self { edges, nodes, page_info, total_count }
     }

@@ -6,7 +6,7 @@ use sea_orm::{EntityTrait, PrimaryKeyTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::connection::{Connection, Edge, Page};
+use super::connection::{Connection, Edge, Page, Shape};
 use crate::access::page::PageArgs;
 use crate::access::store::{Held, Listed, Listing, Sort, Store};
 use crate::access::{GroupSet, Resource};
@@ -75,6 +75,7 @@ where
 pub struct ListPage<R: Resource> {
     pub listing: Listing<R>,
     total_count: Option<i64>,
+    shape: Shape,
 }
 
 /// The page of `R` a list query asks for.
@@ -90,13 +91,19 @@ where
     let state = ctx.state();
     let store = Store::new(&state.access, ctx.viewer()?);
     // The page first: a filter or order the viewer may not use is refused before any SQL runs.
-    let counted = ctx.look_ahead().field("totalCount").exists().then(|| filter.clone());
+    let look = ctx.look_ahead();
+    let counted = look.field("totalCount").exists().then(|| filter.clone());
+    let shape = Shape {
+        edges: look.field("edges").exists(),
+        cursors: look.field("edges").field("cursor").exists(),
+        nodes: look.field("nodes").exists(),
+    };
     let listing = store.list::<R>(&state.db, filter, sort, &page).await?;
     let total_count = match counted {
         Some(filter) => Some(store.count::<R>(&state.db, filter).await? as i64),
         None => None,
     };
-    Ok(ListPage { listing, total_count })
+    Ok(ListPage { listing, total_count, shape })
 }
 
 impl<R: Resource> ListPage<R> {
@@ -109,6 +116,6 @@ impl<R: Resource> ListPage<R> {
         let mut node = node;
         let (has_next, has_previous) = (self.listing.has_next, self.listing.has_previous);
         let rows = self.listing.into_rows().into_iter().map(|(cursor, held)| (cursor, node(held))).collect();
-        Connection::new(rows, has_next, has_previous, self.total_count)
+        Connection::new(rows, self.shape, has_next, has_previous, self.total_count)
     }
 }

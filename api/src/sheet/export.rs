@@ -195,8 +195,8 @@ fn write_rows<S: Sheet>(job: &Job<S>, runtime: &tokio::runtime::Handle, sink: &m
     loop {
         let sort = Sort { field: Default::default(), ascending: true };
         let listing = runtime.block_on(store.list::<S>(&job.state.db, job.filter.clone(), sort, &page))?;
-        let Some((cursor, _)) = listing.rows().last() else { break };
-        page.after = Some(cursor.clone());
+        let Some((last, _)) = listing.rows().last() else { break };
+        page.after = Some(last.cursor());
         let has_next = listing.has_next;
         let (models, held): (Vec<_>, Vec<_>) = listing.into_rows().into_iter().map(|(_, row)| row).unzip();
         let extras = runtime.block_on(S::extras(&store, &job.state.db, &models))?;
