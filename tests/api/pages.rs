@@ -127,9 +127,10 @@ async fn walk_back(app: &TestApp, token: &str, name: &str, args: &str) -> Vec<St
 }
 
 /// A connection serves the parts a query selects, however it selects them: through a fragment,
-/// an inline fragment or an alias the edges carry their cursors, the first and last of which
-/// are the page's start and end cursors, and the edges' nodes are the nodes; a query that asks
-/// for edges without cursors, or for nodes alone, gets the same rows.
+/// an inline fragment, an alias, a directive or a key selected twice the edges carry their
+/// cursors, the first and last of which are the page's start and end cursors, and the edges'
+/// nodes are the nodes; a query that asks for edges without cursors, or for nodes alone, gets
+/// the same rows. Every list a query may ask for without arguments, from introspection.
 #[tokio::test]
 async fn every_list_serves_the_parts_selected_however_they_are_selected() {
     let app = TestApp::spawn().await;
@@ -162,11 +163,21 @@ async fn every_list_serves_the_parts_selected_however_they_are_selected() {
             };
             assert_eq!(ids(&list["e"], true), ids(&list["n"], false), "{name}: edges' nodes against nodes");
             if let (Some(first), Some(last)) = (edges.first(), edges.last()) {
-                assert!(first["c"].as_str().is_some_and(|c| !c.is_empty()), "{name}: {body}");
+                let cursors: BTreeSet<&str> = edges.iter().filter_map(|e| e["c"].as_str()).collect();
+                assert!(!cursors.contains(""), "{name}: an empty cursor: {body}");
+                assert_eq!(cursors.len(), edges.len(), "{name}: a cursor per edge, each its own: {body}");
                 assert_eq!(first["c"], list["pageInfo"]["startCursor"], "{name}: the first edge's cursor");
                 assert_eq!(last["c"], list["pageInfo"]["endCursor"], "{name}: the last edge's cursor");
                 checked += 1;
             }
+            let twice = format!(
+                "{{ {name}(first: {STEP}) {{ edges {{ node {{ id }} }} edges {{ cursor @include(if: true) }} }} }}"
+            );
+            let body = app.gql(Some(&token), &twice, json!({})).await;
+            let cursors: Vec<Value> =
+                body["data"][name]["edges"].as_array().unwrap().iter().map(|e| e["cursor"].clone()).collect();
+            let expected: Vec<Value> = edges.iter().map(|e| e["c"].clone()).collect();
+            assert_eq!(cursors, expected, "{name}: cursors selected a second time, under a directive");
             let bare = format!("{{ {name}(first: {STEP}) {{ edges {{ node {{ id }} }} }} }}");
             let body = app.gql(Some(&token), &bare, json!({})).await;
             assert_eq!(ids(&body["data"][name]["edges"], true), ids(&list["n"], false), "{name}: edges alone");

@@ -93,7 +93,8 @@ pub fn encode_cursor(key: &str, id: Uuid) -> String {
 
 /// Where a row of a page stands in its order: its sort key, as the page's SQL read it, and its
 /// id. It is written out as a cursor ([`Position::cursor`]) only where one is asked for: a page
-/// of 50 rows whose cursors nobody reads would otherwise format and encode 50 of them.
+/// of 50 rows whose cursors nobody reads would otherwise write and base64-encode a cursor
+/// string for each.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Position {
     key: String,

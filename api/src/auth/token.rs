@@ -6,7 +6,7 @@
 //! service is refused.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -54,7 +54,7 @@ struct Inner {
     /// signature again (with its base64 and JSON) was some 50,000 instructions a request; a
     /// kept token still has its times checked on every use ([`current`]). Nothing else is
     /// kept: the session behind it is looked up per operation as before.
-    verified: Mutex<HashMap<Box<str>, Claims, foldhash::fast::RandomState>>,
+    verified: RwLock<HashMap<Box<str>, Claims, foldhash::fast::RandomState>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +124,7 @@ impl TokenKeys {
                 .chain_update(secret)
                 .finalize()
                 .into(),
-            verified: Mutex::default(),
+            verified: RwLock::default(),
         }))
     }
 
@@ -171,13 +171,13 @@ impl TokenKeys {
     }
 
     fn verify_at(&self, token: &str, now: i64) -> Option<Claims> {
-        let kept = self.0.verified.lock().unwrap_or_else(PoisonError::into_inner).get(token).cloned();
+        let kept = self.0.verified.read().unwrap_or_else(PoisonError::into_inner).get(token).cloned();
         if let Some(claims) = kept {
             return current(claims, now);
         }
         let data = jsonwebtoken::decode::<Claims>(token, &self.0.decoding, &self.0.validation).ok()?;
         let claims = current(data.claims, now)?;
-        let mut verified = self.0.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut verified = self.0.verified.write().unwrap_or_else(PoisonError::into_inner);
         if verified.len() >= VERIFIED_MAX {
             verified.clear();
         }
@@ -187,10 +187,11 @@ impl TokenKeys {
 }
 
 /// The claims, if their times hold at `now`: not expired, not before their start, and not
-/// issued in the future, each within the leeway. jsonwebtoken checks the first two when it
-/// verifies a signature; a kept token is checked here on every use. It requires `iat` but does
-/// not check it: a token "issued" in the future is forged or from a badly skewed clock, and
-/// neither is trusted.
+/// issued in the future, each within the leeway. jsonwebtoken checks the first two, with the
+/// same bounds, when it verifies a signature; a kept token is checked here on every use.
+/// jsonwebtoken does not check `iat` at all (the token must carry one only because
+/// [`Claims::iat`] is not optional): a token "issued" in the future is forged or from a badly
+/// skewed clock, and neither is trusted.
 fn current(claims: Claims, now: i64) -> Option<Claims> {
     let leeway = LEEWAY_SECS as i64;
     (claims.exp >= now - leeway && claims.nbf <= now + leeway && claims.iat <= now + leeway).then_some(claims)
@@ -207,6 +208,7 @@ mod tests {
         let (token, exp) = keys.issue(uuid::Uuid::nil(), uuid::Uuid::nil(), Duration::from_secs(600)).unwrap();
         let now = chrono::Utc::now().timestamp();
         assert!(keys.verify_at(&token, now).is_some());
+        assert!(keys.0.verified.read().unwrap().contains_key(token.as_str()), "a verified token is kept");
         // Kept now; past its expiry and the leeway it is refused all the same.
         assert!(keys.verify_at(&token, exp.timestamp() + 31).is_none());
         assert!(keys.verify_at(&token, exp.timestamp() + 29).is_some());

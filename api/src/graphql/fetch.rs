@@ -115,7 +115,7 @@ impl<R: Resource> ListPage<R> {
     {
         let mut node = node;
         let (has_next, has_previous) = (self.listing.has_next, self.listing.has_previous);
-        let rows = self.listing.into_rows().into_iter().map(|(cursor, held)| (cursor, node(held))).collect();
+        let rows = self.listing.into_rows().into_iter().map(|(place, held)| (place, node(held))).collect();
         Connection::new(rows, self.shape, has_next, has_previous, self.total_count)
     }
 }
