@@ -23,12 +23,7 @@ async fn every_list_in_every_order_pages_through_each_row_once() {
     let mut walked = 0;
     for user in USERS {
         let token = app.login(user).await;
-        for field in schema.query_fields() {
-            let name = field["name"].as_str().unwrap();
-            let (_, inner) = Schema::named(&field["type"]);
-            if !inner.ends_with("Connection") || !Schema::required_args(field).is_empty() {
-                continue;
-            }
+        for (field, name, _) in schema.lists() {
             let filter = Schema::arg_type(field, "filter")
                 .filter(|t| schema.input_fields(t).iter().any(|i| i["name"] == "to"))
                 .map(|_| format!("filter: {{ to: \"{until}\" }}, "))
@@ -139,12 +134,7 @@ async fn every_list_serves_the_parts_selected_however_they_are_selected() {
     let mut checked = 0;
     for user in ["coord", "police"] {
         let token = app.login(user).await;
-        for field in schema.query_fields() {
-            let name = field["name"].as_str().unwrap();
-            let (_, connection) = Schema::named(&field["type"]);
-            if !connection.ends_with("Connection") || !Schema::required_args(field).is_empty() {
-                continue;
-            }
+        for (_, name, connection) in schema.lists() {
             let edge = connection.replace("Connection", "Edge");
             let all = format!(
                 "query {{ {name}(first: {STEP}) {{ ...Parts }} }} \

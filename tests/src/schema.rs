@@ -125,6 +125,17 @@ impl Schema {
     pub fn query_fields(&self) -> Vec<&Value> {
         self.types[&self.query_type]["fields"].as_array().unwrap().iter().collect()
     }
+
+    /// The lists of the query root a query may ask for without arguments: each field, its name
+    /// and its connection type.
+    pub fn lists(&self) -> Vec<(&Value, &str, &str)> {
+        self.query_fields()
+            .into_iter()
+            .filter(|field| Self::required_args(field).is_empty())
+            .map(|field| (field, field["name"].as_str().unwrap(), Self::named(&field["type"]).1))
+            .filter(|(_, _, connection)| connection.ends_with("Connection"))
+            .collect()
+    }
 }
 
 /// Every string value under the key `id`.
