@@ -23,6 +23,10 @@ use uuid::Uuid;
 /// A value of a model's field, read from a row by position.
 pub trait Cell: Sized {
     fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr>;
+    /// The value a field holds when its column was not read ([`Positional::from_columns`]):
+    /// `None`, empty, zero, the epoch, the nil id, an enumeration's first value. Never shown:
+    /// only fields nobody asked for are left unread.
+    fn blank() -> Self;
 }
 
 /// Column `index` decoded by sqlx. Debug builds (every test run) keep sqlx's check of the
@@ -45,6 +49,10 @@ macro_rules! decoded_cells {
             fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
                 let Some(pg) = row.try_as_pg_row() else { return row.try_get_by_index(index) };
                 by_sqlx(pg, index)
+            }
+
+            fn blank() -> Self {
+                None
             }
         }
     )+};
@@ -104,6 +112,10 @@ macro_rules! binary_cells {
                 assert_eq!(by_sqlx::<$ty>(pg, index)?, decoded, "column {index} decoded unlike sqlx");
                 Ok(decoded)
             }
+
+            fn blank() -> Self {
+                None
+            }
         }
     )+};
 }
@@ -116,6 +128,10 @@ macro_rules! required_cells {
         impl Cell for $ty {
             fn at(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
                 Option::<$ty>::at(row, index)?.ok_or_else(|| DbErr::Type(format!("column {index} is null")))
+            }
+
+            fn blank() -> Self {
+                <$ty>::default()
             }
         }
     )+};
@@ -135,12 +151,20 @@ macro_rules! text_enum_cells {
             fn at(row: &sea_orm::QueryResult, index: usize) -> Result<Self, sea_orm::DbErr> {
                 <$ty as sea_orm::ActiveEnum>::try_from_value(&$crate::positional::Cell::at(row, index)?)
             }
+
+            fn blank() -> Self {
+                <$ty as sea_orm::Iterable>::iter().next().expect("an enumeration has a value")
+            }
         }
 
         impl $crate::positional::Cell for Option<$ty> {
             fn at(row: &sea_orm::QueryResult, index: usize) -> Result<Self, sea_orm::DbErr> {
                 let text: Option<String> = $crate::positional::Cell::at(row, index)?;
                 text.map(|text| <$ty as sea_orm::ActiveEnum>::try_from_value(&text)).transpose()
+            }
+
+            fn blank() -> Self {
+                None
             }
         }
     )+};
@@ -154,6 +178,10 @@ pub trait Positional: Sized {
     const FIELDS: &'static [&'static str];
     /// The model from the columns `0..COLUMNS` of `row`.
     fn from_position(row: &QueryResult) -> Result<Self, DbErr>;
+    /// The model from a row that holds only the columns whose bit is set in `read` (bit `i`:
+    /// the `i`-th field), in order; every other field is its [`Cell::blank`]. With every bit set
+    /// this is [`Positional::from_position`].
+    fn from_columns(row: &QueryResult, read: u64) -> Result<Self, DbErr>;
 }
 
 /// Implements [`Positional`] for the module's `Model`, whose fields are listed in the order they
@@ -171,6 +199,23 @@ macro_rules! positional {
                     $($field: {
                         let value = $crate::positional::Cell::at(row, at)?;
                         at += 1;
+                        value
+                    }),+
+                })
+            }
+            #[allow(unused_assignments)]
+            fn from_columns(row: &sea_orm::QueryResult, read: u64) -> Result<Self, sea_orm::DbErr> {
+                const { assert!(Self::FIELDS.len() <= 64, "a column set is a u64") };
+                let (mut field, mut at) = (0, 0);
+                Ok(Self {
+                    $($field: {
+                        let value = if read & (1 << field) != 0 {
+                            at += 1;
+                            $crate::positional::Cell::at(row, at - 1)?
+                        } else {
+                            $crate::positional::Cell::blank()
+                        };
+                        field += 1;
                         value
                     }),+
                 })

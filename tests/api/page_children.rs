@@ -5,13 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use entity::{app_user, org_unit};
 use pingan::access::Resource;
 use pingan::access::page::PageArgs;
 use pingan::access::resource::{Leads, Persons, RiskItems, Tasks, Venues};
 use pingan::access::store::{Child, Listed, Listing, Sort, Store};
 use pingan::access::stores::{lead, person, risk, task, venue};
-use pingan::auth::Viewer;
 use pingan_tests::TestApp;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -32,11 +30,9 @@ async fn a_pages_children_by_held_groups_are_the_children_by_scope() {
     let app = TestApp::spawn().await;
     let db = &app.state.db;
     let mut tally = Tally::new();
-    for user in app_user::Entity::find().all(db).await.unwrap() {
-        let unit = org_unit::Entity::find_by_id(user.org_unit_id).one(db).await.unwrap().unwrap();
-        let viewer = Viewer::of(user.clone(), unit, String::new(), Uuid::nil());
+    for viewer in pingan_tests::viewers(&app).await {
         let store = Store::new(&app.state.access, &viewer);
-        let who = user.username.as_str();
+        let who = viewer.username.as_str();
         for page in pages::<Persons>(&store, db, who).await {
             same::<person::Talks>(&store, db, &page, who, &mut tally).await;
             same::<person::Incidents>(&store, db, &page, who, &mut tally).await;

@@ -311,6 +311,19 @@ impl Drop for TestApp {
 
 /// A valid national ID number (身份证号) of someone born on `birth` (YYYYMMDD) with the
 /// three-digit sequence `seq3`, its check digit computed.
+/// Every user of the app's database as the viewer the access layer sees (no session, no town
+/// name), for the suites that call the stores directly.
+pub async fn viewers(app: &TestApp) -> Vec<pingan::auth::Viewer> {
+    use sea_orm::EntityTrait;
+    let db = &app.state.db;
+    let mut viewers = Vec::new();
+    for user in entity::app_user::Entity::find().all(db).await.unwrap() {
+        let unit = entity::org_unit::Entity::find_by_id(user.org_unit_id).one(db).await.unwrap().unwrap();
+        viewers.push(pingan::auth::Viewer::of(user, unit, String::new(), uuid::Uuid::nil()));
+    }
+    viewers
+}
+
 pub fn id_for(birth: &str, seq3: &str) -> String {
     let body = format!("110105{birth}{seq3}");
     let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

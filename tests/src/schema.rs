@@ -97,28 +97,49 @@ impl Schema {
             _ => {
                 let mut parts = vec!["__typename".to_owned()];
                 for field in t["fields"].as_array().unwrap() {
-                    if !Self::required_args(field).is_empty() {
-                        continue;
-                    }
-                    let name = field["name"].as_str().unwrap();
-                    let args = if Self::has_arg(field, "first") { "(first: 100)" } else { "" };
-                    let (kind, inner) = Self::named(&field["type"]);
-                    match kind {
-                        "SCALAR" | "ENUM" => parts.push(format!("{name}{args}")),
-                        _ => {
-                            // Connection plumbing does not count as a level of records.
-                            let plumbing =
-                                inner.ends_with("Connection") || inner.ends_with("Edge") || inner == "PageInfo";
-                            let next = if plumbing { depth } else { depth + 1 };
-                            if next <= 3 {
-                                parts.push(format!("{name}{args} {{ {} }}", self.selection(inner, next)));
-                            }
-                        }
+                    if Self::required_args(field).is_empty()
+                        && let Some(part) = self.field_selection(field, depth)
+                    {
+                        parts.push(part);
                     }
                 }
                 parts.join(" ")
             }
         }
+    }
+
+    /// The selection of one field of a type `depth` levels of records deep: the field, with the
+    /// selection of every field of its type when it is a record (`None` past three levels).
+    pub fn field_selection(&self, field: &Value, depth: usize) -> Option<String> {
+        let name = field["name"].as_str().unwrap();
+        let args = if Self::has_arg(field, "first") { "(first: 100)" } else { "" };
+        let (kind, inner) = Self::named(&field["type"]);
+        match kind {
+            "SCALAR" | "ENUM" => Some(format!("{name}{args}")),
+            _ => {
+                // Connection plumbing does not count as a level of records.
+                let plumbing = inner.ends_with("Connection") || inner.ends_with("Edge") || inner == "PageInfo";
+                let next = if plumbing { depth } else { depth + 1 };
+                (next <= 3).then(|| format!("{name}{args} {{ {} }}", self.selection(inner, next)))
+            }
+        }
+    }
+
+    /// The fields of a type.
+    pub fn fields(&self, type_name: &str) -> Vec<&Value> {
+        self.types[type_name]["fields"].as_array().map(|f| f.iter().collect()).unwrap_or_default()
+    }
+
+    /// The object types of an interface.
+    pub fn possible_types(&self, interface: &str) -> BTreeSet<String> {
+        let possible = self.types[interface]["possibleTypes"].as_array().unwrap();
+        possible.iter().map(|t| t["name"].as_str().unwrap().to_owned()).collect()
+    }
+
+    /// The type of the rows of a connection type (its `nodes`).
+    pub fn node_type(&self, connection: &str) -> String {
+        let nodes = self.fields(connection).into_iter().find(|f| f["name"] == "nodes").unwrap();
+        Self::named(&nodes["type"]).1.to_owned()
     }
 
     /// The fields of the query root.

@@ -28,6 +28,11 @@ pub trait Resource: Send + Sync + 'static {
     /// `updatedAt` and `changedSince` do not need them.
     const UNVERSIONED: &'static [&'static str] = &[];
     type Entity: EntityTrait<Model: Sync + Positional>;
+    /// The model's fields [`Resource::atom_on_row`] reads: a page reads them whatever its
+    /// answer shows ([`super::store::Columns`]). `None`: every page reads every column. The
+    /// column-set suite compares the groups and grants decided on rows read with only these
+    /// columns with those decided on whole rows, for every viewer and row.
+    const DECIDED_BY: Option<&'static [&'static str]> = None;
 
     /// The town column: nothing crosses towns.
     fn town_column() -> <Self::Entity as EntityTrait>::Column;
@@ -94,6 +99,7 @@ impl Resource for Persons {
     const NAME: &'static str = "person";
     const GROUPS: &'static [&'static str] = &["basic", "identity", "record", "notes", "board"];
     type Entity = person::Entity;
+    const DECIDED_BY: Option<&'static [&'static str]> = Some(&["village_id"]);
 
     fn town_column() -> person::Column {
         person::Column::TownId

@@ -74,6 +74,11 @@ const NAMES: &[(&str, Atom)] = &[
 ];
 
 impl Atom {
+    /// Every atom a policy line may name.
+    pub fn all() -> impl Iterator<Item = Atom> {
+        NAMES.iter().map(|(_, atom)| *atom)
+    }
+
     pub fn name(self) -> &'static str {
         NAMES.iter().find(|(_, a)| *a == self).map(|(n, _)| *n).unwrap_or("?")
     }

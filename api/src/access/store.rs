@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::positional::{Cell, Positional};
@@ -133,18 +134,51 @@ pub trait Versioned: Resource {
 /// The name the page query gives its sort key.
 const SORT_KEY: &str = "pingan_sort_key";
 
-/// A row read with its sort key.
-struct Keyed<M, K> {
-    model: M,
-    key: K,
+/// The columns of `R` a page reads: those its answer shows, the primary key, and every column
+/// the viewer's field groups and grants on a row are decided by ([`Resource::DECIDED_BY`]); the
+/// fields of the others are blank ([`Positional::from_columns`]). A page of persons whose answer
+/// shows seven fields reads eight of its twenty columns.
+pub struct Columns<R> {
+    read: u64,
+    _resource: PhantomData<R>,
 }
 
-/// The page query selects the entity's columns, then the key: both read by position.
-impl<M: Positional, K: Cell> FromQueryResult for Keyed<M, K> {
-    fn from_query_result(res: &QueryResult, _: &str) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self { model: M::from_position(res)?, key: K::at(res, M::COLUMNS)? })
+impl<R: Resource> Columns<R> {
+    /// Every column.
+    pub fn all() -> Self {
+        Self { read: u64::MAX, _resource: PhantomData }
+    }
+
+    /// The columns of the model's fields named (as in [`Positional::FIELDS`]) and those every
+    /// page reads; every column when a name is not a field of the model, or when `R` does not
+    /// say which columns decide its groups.
+    pub fn reading<'n>(fields: impl IntoIterator<Item = &'n str>) -> Self {
+        use sea_orm::{IdenStatic, Iterable, PrimaryKeyToColumn};
+        let Some(decided_by) = R::DECIDED_BY else { return Self::all() };
+        let keys: Vec<&str> =
+            <R::Entity as EntityTrait>::PrimaryKey::iter().map(|key| key.into_column().as_str()).collect();
+        let mut read = 0u64;
+        for field in fields.into_iter().chain(decided_by.iter().copied()).chain(keys) {
+            let Some(at) = <Model<R> as Positional>::FIELDS.iter().position(|known| *known == field) else {
+                return Self::all();
+            };
+            read |= 1 << at;
+        }
+        Self { read, _resource: PhantomData }
+    }
+
+    /// Whether the column of the model's `i`-th field is read.
+    fn has(&self, i: usize) -> bool {
+        self.read & (1 << i) != 0
+    }
+
+    /// How many of the model's columns are read.
+    fn count(&self) -> usize {
+        (0..<Model<R> as Positional>::COLUMNS).filter(|i| self.has(*i)).count()
     }
 }
+
+type Model<R> = <<R as Resource>::Entity as EntityTrait>::Model;
 
 /// A model read by position ([`Positional`]), from a select of its entity's own columns.
 struct Whole<M>(M);
@@ -260,12 +294,34 @@ impl<'a> Store<'a> {
         sort: Sort<R::Order>,
         page: &PageArgs,
     ) -> Result<Listing<R>, ApiError> {
+        self.list_reading(db, filter, sort, page, Columns::all()).await
+    }
+
+    /// [`Store::list`] reading only `columns` of each row: the fields of the others are blank,
+    /// so the caller shows none of them.
+    pub async fn list_reading<R: Listed>(
+        &self,
+        db: &impl ConnectionTrait,
+        filter: R::Filter,
+        sort: Sort<R::Order>,
+        page: &PageArgs,
+        columns: Columns<R>,
+    ) -> Result<Listing<R>, ApiError> {
+        use sea_orm::Iterable;
         let groups = self.groups::<R>();
         let cond = R::filter(self, &groups, filter)?;
         let key = R::sort_key(sort.field, db.get_database_backend());
         let kind = key.kind;
         let expr = self.sort_expr(&groups, key)?;
         let mut select = self.access.select::<R>(self.viewer)?.filter(cond);
+        if columns.read != u64::MAX {
+            select = select.select_only();
+            for (i, column) in <R::Entity as EntityTrait>::Column::iter().enumerate() {
+                if columns.has(i) {
+                    select = select.column(column);
+                }
+            }
+        }
         // A backward page is read as a forward one in the reversed order, then turned round.
         let ascending = sort.ascending != page.backward;
         let cursor = if page.backward {
@@ -282,13 +338,15 @@ impl<'a> Store<'a> {
             .column_as(expr.clone(), SORT_KEY)
             .order_by(expr, direction.clone())
             .order_by(Expr::col((R::Entity::default().into_iden(), Alias::new("id").into_iden())), direction);
-        type Model<R> = <<R as Resource>::Entity as EntityTrait>::Model;
         let limit = page.size + 1;
+        let read = &columns;
         let mut rows: Vec<(String, Model<R>)> = match kind {
-            KeyKind::Text => page_rows(db, &select, limit, |key: String| key).await?,
-            KeyKind::Date => page_rows(db, &select, limit, |key: NaiveDate| key.format("%Y-%m-%d").to_string()).await?,
-            KeyKind::Instant => page_rows(db, &select, limit, |key: DateTime<Utc>| key.to_rfc3339()).await?,
-            KeyKind::Id => page_rows(db, &select, limit, |key: Uuid| key.to_string()).await?,
+            KeyKind::Text => page_rows(db, &select, read, limit, |key: String| key).await?,
+            KeyKind::Date => {
+                page_rows(db, &select, read, limit, |key: NaiveDate| key.format("%Y-%m-%d").to_string()).await?
+            }
+            KeyKind::Instant => page_rows(db, &select, read, limit, |key: DateTime<Utc>| key.to_rfc3339()).await?,
+            KeyKind::Id => page_rows(db, &select, read, limit, |key: Uuid| key.to_string()).await?,
         };
         let more = rows.len() as u64 > page.size;
         rows.truncate(page.size as usize);
@@ -466,23 +524,28 @@ pub fn kept_sum(n: Expr) -> Expr {
     n.sum().cast_as(Alias::new("BIGINT"))
 }
 
-/// The first `limit` rows of an ordered `select`, each with its sort key (read as `K`) as the
-/// text a cursor carries, with the limit written into the statement
+/// The first `limit` rows of an ordered `select` of the `columns` of `R`, each with its sort key
+/// (read as `K`, after them) as the text a cursor carries, with the limit written into the statement
 /// (a number of ours, never the client's text) instead of bound: PostgreSQL cannot plan a
 /// statement whose LIMIT is a parameter once for every execution (its generic plan does not know
 /// how few rows are wanted), so it planned every page afresh; with the limit in the text it
 /// keeps the prepared statement's plan (police's page of 50 persons, 100k world: PostgreSQL's CPU
 /// per request 283 to 230 us).
-async fn page_rows<E: EntityTrait<Model: Positional>, K: Cell>(
+async fn page_rows<R: Resource, K: Cell>(
     db: &impl ConnectionTrait,
-    select: &Select<E>,
+    select: &Select<R::Entity>,
+    columns: &Columns<R>,
     limit: u64,
     cursor_text: impl Fn(K) -> String,
-) -> Result<Vec<(String, E::Model)>, DbErr> {
+) -> Result<Vec<(String, Model<R>)>, DbErr> {
     let mut statement = select.build(db.get_database_backend());
     statement.sql.push_str(&format!(" LIMIT {limit}"));
-    let rows = Keyed::<E::Model, K>::find_by_statement(statement).all(db).await?;
-    Ok(rows.into_iter().map(|row| (cursor_text(row.key), row.model)).collect())
+    let key_at = columns.count();
+    db.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| Ok((cursor_text(K::at(row, key_at)?), <Model<R> as Positional>::from_columns(row, columns.read)?)))
+        .collect()
 }
 
 /// Writes `change` to the row `id` of `R` only if its version is still `version`, bumping the

@@ -90,6 +90,22 @@ impl Person {
     }
 }
 
+/// The fields of the record each field of `Person` shows (`None` for a field not named here: a
+/// page showing it reads every column). A page reads only the columns of the fields asked for
+/// ([`fetch::list_shown`]); the column-set suite asks for every field of the type, alone, and
+/// compares the answer with `person`'s, which reads the whole record.
+pub(crate) fn reads(field: &str) -> Option<&'static [&'static str]> {
+    match field {
+        "__typename" | "viewerCan" => Some(&[]),
+        "categories" | "judicialTags" | "talks" | "incidents" | "assessments" | "measures" => Some(&[]),
+        "boardPublications" | "levelHistory" => Some(&[]),
+        "village" => Some(&["village_id"]),
+        "responsibleOfficer" => Some(&["responsible_officer_id"]),
+        "talkStatus" => Some(&["attention_level", "level_since", "status"]),
+        _ => fetch::same_named::<person::Model>(field),
+    }
+}
+
 /// 重点人员 — a key person on the town's ledger (一人一档), read field group by field group.
 #[Object]
 impl Person {
