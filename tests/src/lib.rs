@@ -309,8 +309,6 @@ impl Drop for TestApp {
     }
 }
 
-/// A valid national ID number (身份证号) of someone born on `birth` (YYYYMMDD) with the
-/// three-digit sequence `seq3`, its check digit computed.
 /// Every user of the app's database as the viewer the access layer sees (no session, no town
 /// name), for the suites that call the stores directly.
 pub async fn viewers(app: &TestApp) -> Vec<pingan::auth::Viewer> {
@@ -324,6 +322,8 @@ pub async fn viewers(app: &TestApp) -> Vec<pingan::auth::Viewer> {
     viewers
 }
 
+/// A valid national ID number (身份证号) of someone born on `birth` (YYYYMMDD) with the
+/// three-digit sequence `seq3`, its check digit computed.
 pub fn id_for(birth: &str, seq3: &str) -> String {
     let body = format!("110105{birth}{seq3}");
     let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

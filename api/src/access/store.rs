@@ -81,7 +81,8 @@ pub trait Listed: Resource + Sized {
 }
 
 /// One page of a list: each row with its position in the order and its groups, and whether
-/// more follow. Made only by [`Store::list`], and its rows cannot be changed: a page's children
+/// more follow. Made only by [`Store::list`] (whole rows) and [`Store::list_reading`] (the fields
+/// of the columns not read are blank), and its rows cannot be changed: a page's children
 /// are read by the groups held on them ([`Store::children_of_held`]).
 pub struct Listing<R: Resource> {
     rows: Vec<(Position, Held<R>)>,
@@ -173,7 +174,7 @@ impl<R: Resource> Columns<R> {
     }
 
     /// How many of the model's columns are read.
-    fn count(&self) -> usize {
+    pub fn count(&self) -> usize {
         (0..<Model<R> as Positional>::COLUMNS).filter(|i| self.has(*i)).count()
     }
 }
