@@ -137,8 +137,8 @@ const SORT_KEY: &str = "pingan_sort_key";
 
 /// The columns of `R` a page reads: those its answer shows, the primary key, and every column
 /// the viewer's field groups and grants on a row are decided by ([`Resource::DECIDED_BY`]); the
-/// fields of the others are blank ([`Positional::from_columns`]). A page of persons whose answer
-/// shows seven fields reads eight of its twenty columns.
+/// fields of the others are blank ([`Positional::from_columns`]). The benchmark's page of persons,
+/// showing seven fields (its id and village among them), reads seven of their twenty columns.
 pub struct Columns<R> {
     read: u64,
     _resource: PhantomData<R>,
@@ -156,8 +156,7 @@ impl<R: Resource> Columns<R> {
     pub fn reading<'n>(fields: impl IntoIterator<Item = &'n str>) -> Self {
         use sea_orm::{IdenStatic, Iterable, PrimaryKeyToColumn};
         let Some(decided_by) = R::DECIDED_BY else { return Self::all() };
-        let keys: Vec<&str> =
-            <R::Entity as EntityTrait>::PrimaryKey::iter().map(|key| key.into_column().as_str()).collect();
+        let keys = <R::Entity as EntityTrait>::PrimaryKey::iter().map(|key| key.into_column().as_str());
         let mut read = 0u64;
         for field in fields.into_iter().chain(decided_by.iter().copied()).chain(keys) {
             let Some(at) = <Model<R> as Positional>::FIELDS.iter().position(|known| *known == field) else {
