@@ -34,6 +34,7 @@ mod m20261204_000023_lead_month_fields;
 mod m20261205_000024_task_due_tallies;
 mod m20261205_000025_lead_month_cover;
 mod m20261205_000026_lead_unit_months;
+mod m20261205_000027_report_covers;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000024_task_due_tallies::Migration),
             Box::new(m20261205_000025_lead_month_cover::Migration),
             Box::new(m20261205_000026_lead_unit_months::Migration),
+            Box::new(m20261205_000027_report_covers::Migration),
         ]
     }
 }
