@@ -34,6 +34,7 @@ mod pages;
 mod person_duties;
 mod person_links;
 mod persons;
+mod planner;
 mod policy;
 mod replicas;
 mod reports;
