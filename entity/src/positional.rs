@@ -179,8 +179,8 @@ pub trait Positional: Sized {
     /// The model from the columns `0..COLUMNS` of `row`.
     fn from_position(row: &QueryResult) -> Result<Self, DbErr>;
     /// The model from a row that holds only the columns whose bit is set in `read` (bit `i`:
-    /// the `i`-th field), in order; every other field is its [`Cell::blank`]. With every bit set
-    /// this is [`Positional::from_position`].
+    /// the `i`-th field), in order; every other field is its [`Cell::blank`].
+    /// [`Positional::from_position`] is this with every bit set.
     fn from_columns(row: &QueryResult, read: u64) -> Result<Self, DbErr>;
 }
 
@@ -192,16 +192,8 @@ macro_rules! positional {
         impl $crate::positional::Positional for Model {
             const COLUMNS: usize = Self::FIELDS.len();
             const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
-            #[allow(unused_assignments)]
             fn from_position(row: &sea_orm::QueryResult) -> Result<Self, sea_orm::DbErr> {
-                let mut at = 0;
-                Ok(Self {
-                    $($field: {
-                        let value = $crate::positional::Cell::at(row, at)?;
-                        at += 1;
-                        value
-                    }),+
-                })
+                Self::from_columns(row, u64::MAX)
             }
             #[allow(unused_assignments)]
             fn from_columns(row: &sea_orm::QueryResult, read: u64) -> Result<Self, sea_orm::DbErr> {

@@ -53,6 +53,18 @@ where
     named_index("idx", table, columns)
 }
 
+/// [`index`] on the columns of `table` named.
+pub fn index_on(table: &str, columns: &[&str]) -> IndexCreateStatement {
+    index(Alias::new(table), columns.iter().map(|c| Alias::new(*c)))
+}
+
+/// Drops the index [`index`] made on `columns` of `table`, by the name it gave: a `down` never
+/// spells an index's name itself.
+pub fn drop_index(table: &str, columns: &[&str]) -> IndexDropStatement {
+    let name = index_on(table, columns).get_index_spec().get_name().unwrap_or_default().to_owned();
+    Index::drop().name(name).table(Alias::new(table)).to_owned()
+}
+
 /// A unique index, named like [`index`] with the prefix `uq`.
 pub fn unique_index<T, C, I>(table: T, columns: I) -> IndexCreateStatement
 where

@@ -3,7 +3,7 @@
 //! led by the town answers it without reading the table. The duty subqueries of the report range
 //! on the talk and inspection dates.
 
-use crate::common::index;
+use crate::common::{drop_index, index_on};
 use sea_orm_migration::prelude::*;
 
 /// (table, columns), in index order.
@@ -33,16 +33,14 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, columns) in INDEXES {
-            manager.create_index(index(Alias::new(*table), columns.iter().map(|c| Alias::new(*c)))).await?;
+            manager.create_index(index_on(table, columns)).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, columns) in INDEXES.iter().rev() {
-            // The name `common::index` gives.
-            let name = format!("idx_{table}_{}", columns.join("_"));
-            manager.drop_index(Index::drop().name(name).table(Alias::new(*table)).to_owned()).await?;
+            manager.drop_index(drop_index(table, columns)).await?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! in date order (the talks of a page) are one index range each at any table size. They replace
 //! the single-column indexes on the record, whose every use they also serve.
 
-use crate::common::index;
+use crate::common::{drop_index, index_on};
 use sea_orm_migration::prelude::*;
 
 /// (table, the record column, the day column).
@@ -13,25 +13,20 @@ const DUTIES: &[(&str, &str, &str)] =
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn drop(table: &str, columns: &[&str]) -> IndexDropStatement {
-    // The name `common::index` gives.
-    Index::drop().name(format!("idx_{table}_{}", columns.join("_"))).table(Alias::new(table)).to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, record, day) in DUTIES {
-            manager.create_index(index(Alias::new(*table), [Alias::new(*record), Alias::new(*day)])).await?;
-            manager.drop_index(drop(table, &[record])).await?;
+            manager.create_index(index_on(table, &[record, day])).await?;
+            manager.drop_index(drop_index(table, &[record])).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, record, day) in DUTIES.iter().rev() {
-            manager.create_index(index(Alias::new(*table), [Alias::new(*record)])).await?;
-            manager.drop_index(drop(table, &[record, day])).await?;
+            manager.create_index(index_on(table, &[record])).await?;
+            manager.drop_index(drop_index(table, &[record, day])).await?;
         }
         Ok(())
     }

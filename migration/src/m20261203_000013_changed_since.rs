@@ -3,7 +3,7 @@
 //! assignee or creator, the assignee user of "assigned to me") and ranges on `updated_at` after
 //! it, so "changed since" within any scope is one index range, not a scan of the scope.
 
-use crate::common::index;
+use crate::common::{drop_index, index_on};
 use sea_orm_migration::prelude::*;
 
 /// (table, the column the scope fixes); each index is (that column, `updated_at`).
@@ -33,16 +33,14 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, column) in INDEXES {
-            manager.create_index(index(Alias::new(*table), [Alias::new(*column), Alias::new("updated_at")])).await?;
+            manager.create_index(index_on(table, &[column, "updated_at"])).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, column) in INDEXES.iter().rev() {
-            // The name `common::index` gives.
-            let name = format!("idx_{table}_{column}_updated_at");
-            manager.drop_index(Index::drop().name(name).table(Alias::new(*table)).to_owned()).await?;
+            manager.drop_index(drop_index(table, &[column, "updated_at"])).await?;
         }
         Ok(())
     }

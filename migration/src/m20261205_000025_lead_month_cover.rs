@@ -7,7 +7,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::common::index;
+use crate::common::{drop_index, index_on};
 
 const TABLE: &str = "lead_month_tally";
 const BY_MONTH: [&str; 3] = ["town_id", "event", "month"];
@@ -15,10 +15,8 @@ const COVERING: [&str; 9] =
     ["town_id", "event", "month", "umbrella", "receiving_unit_id", "assignee_unit_id", "category", "handed_on", "n"];
 
 async fn replace(manager: &SchemaManager<'_>, old: &[&str], new: &[&str]) -> Result<(), DbErr> {
-    let old = index(Alias::new(TABLE), old.iter().map(|c| Alias::new(*c)));
-    let name = old.get_index_spec().get_name().unwrap_or_default().to_owned();
-    manager.drop_index(Index::drop().name(name).table(Alias::new(TABLE)).to_owned()).await?;
-    manager.create_index(index(Alias::new(TABLE), new.iter().map(|c| Alias::new(*c)))).await
+    manager.drop_index(drop_index(TABLE, old)).await?;
+    manager.create_index(index_on(TABLE, new)).await
 }
 
 #[derive(DeriveMigrationName)]

@@ -8,7 +8,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::common::index;
+use crate::common::{drop_index, index_on};
 
 /// (table, columns), in index order.
 const INDEXES: &[(&str, &[&str])] = &[
@@ -34,26 +34,21 @@ const INDEXES: &[(&str, &[&str])] = &[
     ("duty_tally", &["town_id", "record", "month", "village_id", "event", "level", "n"]),
 ];
 
-fn create((table, columns): &(&str, &[&str])) -> IndexCreateStatement {
-    index(Alias::new(*table), columns.iter().map(|c| Alias::new(*c)))
-}
-
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for each in INDEXES {
-            manager.create_index(create(each)).await?;
+        for (table, columns) in INDEXES {
+            manager.create_index(index_on(table, columns)).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for each in INDEXES.iter().rev() {
-            let name = create(each).get_index_spec().get_name().unwrap_or_default().to_owned();
-            manager.drop_index(Index::drop().name(name).table(Alias::new(each.0)).to_owned()).await?;
+        for (table, columns) in INDEXES.iter().rev() {
+            manager.drop_index(drop_index(table, columns)).await?;
         }
         Ok(())
     }
