@@ -195,6 +195,8 @@ macro_rules! positional {
             fn from_position(row: &sea_orm::QueryResult) -> Result<Self, sea_orm::DbErr> {
                 Self::from_columns(row, u64::MAX)
             }
+            // Inlined, so that from_position's every-column set folds away.
+            #[inline]
             #[allow(unused_assignments)]
             fn from_columns(row: &sea_orm::QueryResult, read: u64) -> Result<Self, sea_orm::DbErr> {
                 const { assert!(Self::FIELDS.len() <= 64, "a column set is a u64") };
