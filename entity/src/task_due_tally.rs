@@ -1,5 +1,6 @@
-//! Kept counts of a town's tasks by due day and the columns their read scope depends on, moved
-//! by triggers on `task`, `lead` and `meeting` (migration `m20261205_000024_task_due_tallies`).
+//! Kept counts of a town's tasks by due hour and the columns their read scope depends on, moved
+//! by triggers on `task`, `lead` and `meeting` (migrations `m20261205_000024_task_due_tallies`,
+//! `m20261206_000028_task_due_hours`).
 //! Derived from case records: only the access layer reads it, under the viewer's task scope.
 
 use sea_orm::entity::prelude::*;
@@ -13,9 +14,9 @@ pub struct Model {
     pub town_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub status: TaskStatus,
-    /// The day, in UTC, the tasks are due.
+    /// The hour the tasks are due: their due instant truncated to the hour in UTC.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub due_on: Date,
+    pub due_hour: DateTimeUtc,
     #[sea_orm(primary_key, auto_increment = false)]
     pub assignee_unit_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
@@ -26,7 +27,7 @@ pub struct Model {
     pub n: i64,
 }
 
-crate::positional!(town_id, status, due_on, assignee_unit_id, creating_unit_id, umbrella, n);
+crate::positional!(town_id, status, due_hour, assignee_unit_id, creating_unit_id, umbrella, n);
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}

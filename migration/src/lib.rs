@@ -35,6 +35,7 @@ mod m20261205_000024_task_due_tallies;
 mod m20261205_000025_lead_month_cover;
 mod m20261205_000026_lead_unit_months;
 mod m20261205_000027_report_covers;
+mod m20261206_000028_task_due_hours;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_lead_month_cover::Migration),
             Box::new(m20261205_000026_lead_unit_months::Migration),
             Box::new(m20261205_000027_report_covers::Migration),
+            Box::new(m20261206_000028_task_due_hours::Migration),
         ]
     }
 }

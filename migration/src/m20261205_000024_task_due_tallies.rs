@@ -39,7 +39,7 @@ fn day(col: &str, backend: DbBackend) -> String {
     }
 }
 
-const TASK_DUE_TALLY: TaskCounts = TaskCounts {
+pub(crate) const TASK_DUE_TALLY: TaskCounts = TaskCounts {
     table: "task_due_tally",
     triggers: "tally_tasks_due",
     columns: "town_id, status, due_at, assignee_unit_id, creating_unit_id, target_type, target_id",
@@ -60,20 +60,26 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let key = vec![
-            uuid(TaskDueTally::TownId),
-            string_len(TaskDueTally::Status, 40),
-            date(TaskDueTally::DueOn),
-            uuid(TaskDueTally::AssigneeUnitId),
-            uuid(TaskDueTally::CreatingUnitId),
-            boolean(TaskDueTally::Umbrella),
-        ];
-        TASK_DUE_TALLY.keep(manager, key).await
+        keep_by_day(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         TASK_DUE_TALLY.forget(manager).await
     }
+}
+
+/// Creates `task_due_tally` keyed by due day and starts keeping it (also the `down` of
+/// `m20261206_000028_task_due_hours`).
+pub(crate) async fn keep_by_day(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let key = vec![
+        uuid(TaskDueTally::TownId),
+        string_len(TaskDueTally::Status, 40),
+        date(TaskDueTally::DueOn),
+        uuid(TaskDueTally::AssigneeUnitId),
+        uuid(TaskDueTally::CreatingUnitId),
+        boolean(TaskDueTally::Umbrella),
+    ];
+    TASK_DUE_TALLY.keep(manager, key).await
 }
 
 #[derive(DeriveIden)]

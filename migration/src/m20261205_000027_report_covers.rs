@@ -10,6 +10,11 @@ use sea_orm_migration::prelude::*;
 
 use crate::common::{drop_index, index_on};
 
+/// Overdue tasks by unit: `task_due_tally`'s key by due day, then the count (replaced with the
+/// table's key by due hour in `m20261206_000028_task_due_hours`, restored by its `down`).
+pub(crate) const DUE_DAY_COVER: (&str, &[&str]) =
+    ("task_due_tally", &["town_id", "status", "due_on", "assignee_unit_id", "creating_unit_id", "umbrella", "n"]);
+
 /// (table, columns), in index order.
 const INDEXES: &[(&str, &[&str])] = &[
     // `riskStats` and the report's risks: the items reported in a month, by level and status;
@@ -29,7 +34,7 @@ const INDEXES: &[(&str, &[&str])] = &[
         ],
     ),
     // Overdue tasks by unit: the key, then the count.
-    ("task_due_tally", &["town_id", "status", "due_on", "assignee_unit_id", "creating_unit_id", "umbrella", "n"]),
+    DUE_DAY_COVER,
     // The duty changes up to a month, of the town or one village.
     ("duty_tally", &["town_id", "record", "month", "village_id", "event", "level", "n"]),
 ];

@@ -199,10 +199,10 @@ async fn kept_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
         .collect()
 }
 
-/// (town, status, due day in UTC, assignee unit, creating unit, umbrella).
-type DueKey = (uuid::Uuid, String, chrono::NaiveDate, uuid::Uuid, uuid::Uuid, bool);
+/// (town, status, due hour in UTC, assignee unit, creating unit, umbrella).
+type DueKey = (uuid::Uuid, String, chrono::DateTime<chrono::Utc>, uuid::Uuid, uuid::Uuid, bool);
 
-/// The kept task counts by due day (`task_due_tally`), keys with tasks only.
+/// The kept task counts by due hour (`task_due_tally`), keys with tasks only.
 async fn kept_due_tasks(conn: &DatabaseConnection) -> BTreeMap<DueKey, i64> {
     entity::task_due_tally::Entity::find()
         .all(conn)
@@ -210,7 +210,9 @@ async fn kept_due_tasks(conn: &DatabaseConnection) -> BTreeMap<DueKey, i64> {
         .expect("task due tallies")
         .into_iter()
         .filter(|t| t.n != 0)
-        .map(|t| ((t.town_id, t.status.to_value(), t.due_on, t.assignee_unit_id, t.creating_unit_id, t.umbrella), t.n))
+        .map(|t| {
+            ((t.town_id, t.status.to_value(), t.due_hour, t.assignee_unit_id, t.creating_unit_id, t.umbrella), t.n)
+        })
         .collect()
 }
 
@@ -262,8 +264,8 @@ async fn counted_tasks(conn: &DatabaseConnection) -> BTreeMap<TaskKey, i64> {
 async fn counted_due_tasks(conn: &DatabaseConnection) -> BTreeMap<DueKey, i64> {
     let mut out = BTreeMap::new();
     for (t, umbrella) in tasks_with_flag(conn).await {
-        let key =
-            (t.town_id, t.status.to_value(), t.due_at.date_naive(), t.assignee_unit_id, t.creating_unit_id, umbrella);
+        let hour = chrono::DurationRound::duration_trunc(t.due_at, chrono::Duration::hours(1)).unwrap();
+        let key = (t.town_id, t.status.to_value(), hour, t.assignee_unit_id, t.creating_unit_id, umbrella);
         *out.entry(key).or_insert(0) += 1;
     }
     out
@@ -303,19 +305,19 @@ async fn kept_task_counts_equal_the_tasks_after_a_seed_and_after_tasks_and_their
     let mut titled = tasks[3].clone().into_active_model();
     titled.title = Set(format!("{}·", tasks[3].title));
     titled.update(&conn).await.expect("retitle a task");
-    // Due later: two days on (another day's key), and an hour on within its day.
+    // Due later: two days on (another hour's key), and earlier within its hour.
     let mut postponed = tasks[8].clone().into_active_model();
     postponed.due_at = Set(tasks[8].due_at + chrono::Duration::days(2));
     postponed.update(&conn).await.expect("postpone a task");
-    let same_day = tasks[9].due_at.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let its_hour = chrono::DurationRound::duration_trunc(tasks[9].due_at, chrono::Duration::hours(1)).unwrap();
     let mut earlier = tasks[9].clone().into_active_model();
-    earlier.due_at = Set(same_day);
-    earlier.update(&conn).await.expect("move a task within its day");
-    // Due in the last instant of its day: the day is the text's own, not rounded to the next.
-    let last_instant = same_day + chrono::Duration::days(1) - chrono::Duration::microseconds(300);
-    let mut at_midnight = tasks[10].clone().into_active_model();
-    at_midnight.due_at = Set(last_instant);
-    at_midnight.update(&conn).await.expect("make a task due in its day's last instant");
+    earlier.due_at = Set(its_hour);
+    earlier.update(&conn).await.expect("move a task within its hour");
+    // Due in the last instant of its hour: the hour is the text's own, not rounded to the next.
+    let last_instant = its_hour + chrono::Duration::hours(1) - chrono::Duration::microseconds(300);
+    let mut at_the_hour = tasks[10].clone().into_active_model();
+    at_the_hour.due_at = Set(last_instant);
+    at_the_hour.update(&conn).await.expect("make a task due in its hour's last instant");
 
     // Targets whose umbrella flag flips: every lead with a task on it, and a meeting with one.
     let on_leads: Vec<uuid::Uuid> =
@@ -354,7 +356,7 @@ async fn kept_task_counts_equal_the_tasks_after_a_seed_and_after_tasks_and_their
     assert_ne!(now, after_seed, "the changes moved some counts");
     assert_eq!(kept_tasks(&conn).await, now);
     let due_now = counted_due_tasks(&conn).await;
-    assert_ne!(due_now, due_after_seed, "the changes moved some counts by due day");
+    assert_ne!(due_now, due_after_seed, "the changes moved some counts by due hour");
     assert_eq!(kept_due_tasks(&conn).await, due_now);
     conn.close().await.ok();
 }
@@ -426,25 +428,31 @@ async fn every_viewers_task_figures_from_kept_counts_equal_its_lists() {
         marked.umbrella = Set(true);
         marked.update(&app.state.db).await.unwrap();
     }
-    // Open tasks due later today (the tasks of the day counted one by one), tomorrow and just
-    // past (the kept counts by due day on either side of the moment).
+    // Open tasks due later in this hour (counted one by one), in the next hour and
+    // tomorrow (the kept counts by due hour after the moment), and just past (a key of this hour
+    // whose tasks are overdue).
     let now = chrono::Utc::now();
     let open = entity::task::Entity::find()
         .filter(entity::task::Column::Status.eq(entity::enums::TaskStatus::Open))
         .all(&app.state.db)
         .await
         .unwrap();
-    assert!(open.len() >= 3, "the demo has open tasks");
-    // Halfway to midnight (UTC), unless midnight is too near for the checks to finish before it.
-    let to_midnight = now.date_naive().succ_opt().unwrap().and_time(chrono::NaiveTime::MIN).and_utc() - now;
-    let later_today = if to_midnight > chrono::Duration::minutes(20) {
-        now + to_midnight / 2
+    assert!(open.len() >= 4, "the demo has open tasks");
+    let hour = chrono::DurationRound::duration_trunc(now, chrono::Duration::hours(1)).unwrap();
+    let to_next_hour = hour + chrono::Duration::hours(1) - now;
+    // Halfway to the next hour, unless it is too near for the checks to finish before the task is due.
+    let later_this_hour = if to_next_hour > chrono::Duration::minutes(10) {
+        now + to_next_hour / 2
     } else {
-        now + chrono::Duration::hours(2)
+        now + chrono::Duration::minutes(30)
     };
-    for (t, due) in
-        open.into_iter().zip([later_today, now + chrono::Duration::days(1), now - chrono::Duration::minutes(5)])
-    {
+    let dues = [
+        later_this_hour,
+        hour + chrono::Duration::hours(1) + chrono::Duration::minutes(17),
+        now + chrono::Duration::days(1),
+        now - chrono::Duration::minutes(5),
+    ];
+    for (t, due) in open.into_iter().zip(dues) {
         let mut moved = t.into_active_model();
         moved.due_at = Set(due);
         moved.update(&app.state.db).await.unwrap();

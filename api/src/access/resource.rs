@@ -440,7 +440,7 @@ fn task_key_atom<C: ColumnTrait>(
     })
 }
 
-/// Tasks counted by due day (`task_due_tally`, kept by the database): the task policy's own
+/// Tasks counted by due hour (`task_due_tally`, kept by the database): the task policy's own
 /// lines, as on [`TaskTallies`], whose note holds here too.
 pub struct TaskDueTallies;
 impl Resource for TaskDueTallies {

@@ -199,9 +199,10 @@ pub async fn kept_by_status_and_unit(
 
 /// The viewer's open tasks (of `unit`, or any) due before `cut`, by assignee unit: the kept count
 /// of open tasks less those due at or after `cut`, in one statement (one snapshot). Those due
-/// after `cut`'s day (UTC) are summed from the kept counts by due day, a few weeks' keys; only
-/// those due later on that day are counted one by one. The open tasks not yet due are the work
-/// still ahead, and a town with more of it (a bigger town) no longer counts it task by task.
+/// from the first whole hour (UTC) at or after `cut` are summed from the kept counts by due hour;
+/// only those due before it, later in `cut`'s hour, are counted one by one. The open tasks not
+/// yet due are the work still ahead, and a town with more of it (a bigger town, or a rules sweep
+/// whose tasks all fall due at the same end of a day) no longer counts it task by task.
 pub async fn open_due_before(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
@@ -212,18 +213,17 @@ pub async fn open_due_before(
     // The open statuses named one by one: each is a range of the (town, status, due ...) indexes,
     // read without the table, where "not closed" would filter every key or task due after `cut`.
     let open_statuses = || TaskStatus::iter().filter(|s| !CLOSED.contains(s));
-    let day = cut.date_naive();
+    let hour = next_whole_hour(cut);
     let mut kept = Condition::all().add(task_tally::Column::Status.is_not_in(CLOSED));
-    let mut later_days = Condition::all().add(D::Status.is_in(open_statuses())).add(D::DueOn.gt(day));
-    let mut later_today =
-        Condition::all().add(task::Column::Status.is_in(open_statuses())).add(task::Column::DueAt.gte(cut));
-    if let Some(next_day) = day.succ_opt() {
-        later_today = later_today.add(task::Column::DueAt.lt(next_day.and_time(chrono::NaiveTime::MIN).and_utc()));
-    }
+    let mut later_hours = Condition::all().add(D::Status.is_in(open_statuses())).add(D::DueHour.gte(hour));
+    let mut later_this_hour = Condition::all()
+        .add(task::Column::Status.is_in(open_statuses()))
+        .add(task::Column::DueAt.gte(cut))
+        .add(task::Column::DueAt.lt(hour));
     if let Some(unit) = unit {
         kept = kept.add(task_tally::Column::AssigneeUnitId.eq(unit));
-        later_days = later_days.add(D::AssigneeUnitId.eq(unit));
-        later_today = later_today.add(task::Column::AssigneeUnitId.eq(unit));
+        later_hours = later_hours.add(D::AssigneeUnitId.eq(unit));
+        later_this_hour = later_this_hour.add(task::Column::AssigneeUnitId.eq(unit));
     }
     let (unit_col, n_col) = (Alias::new("unit"), Alias::new("n"));
     let mut all = store
@@ -234,24 +234,24 @@ pub async fn open_due_before(
         .column_as(task_tally::Column::AssigneeUnitId, "unit")
         .column_as(Expr::col((task_tally::Entity, task_tally::Column::N)), "n")
         .into_query();
-    let later_days = store
+    let later_hours = store
         .access
         .select::<TaskDueTallies>(store.viewer)?
-        .filter(later_days)
+        .filter(later_hours)
         .select_only()
         .column_as(D::AssigneeUnitId, "unit")
         .column_as(Expr::col((task_due_tally::Entity, D::N)).mul(-1), "n")
         .into_query();
-    let later_today = store
+    let later_this_hour = store
         .access
         .select::<Tasks>(store.viewer)?
-        .filter(later_today)
+        .filter(later_this_hour)
         .select_only()
         .column_as(task::Column::AssigneeUnitId, "unit")
         .column_as(Expr::val(-1i64), "n")
         .into_query();
-    all.union(UnionType::All, later_days);
-    all.union(UnionType::All, later_today);
+    all.union(UnionType::All, later_hours);
+    all.union(UnionType::All, later_this_hour);
     let by_unit = Query::select()
         .column(unit_col.clone())
         .expr_as(kept_sum(Expr::col(n_col.clone())), n_col)
@@ -266,6 +266,17 @@ pub async fn open_due_before(
         }
     }
     Ok(out)
+}
+
+/// The first whole hour (UTC) at or after `at`: `at` itself when it is one.
+fn next_whole_hour(at: DateTime<Utc>) -> DateTime<Utc> {
+    let seconds = at.timestamp().rem_euclid(3600);
+    let nanos = at.timestamp_subsec_nanos();
+    if seconds == 0 && nanos == 0 {
+        at
+    } else {
+        at + chrono::Duration::seconds(3600 - seconds) - chrono::Duration::nanoseconds(nanos.into())
+    }
 }
 
 /// A page of the tasks the viewer reads, due first.
@@ -364,4 +375,21 @@ pub async fn unit_member(db: &impl ConnectionTrait, viewer: &Viewer, unit: Uuid,
         .count(db)
         .await?;
     Ok(found == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_whole_hour;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn the_next_whole_hour_is_the_instant_itself_on_the_hour_and_the_next_one_within_it() {
+        let on = Utc.with_ymd_and_hms(2026, 12, 6, 1, 0, 0).unwrap();
+        assert_eq!(next_whole_hour(on), on);
+        let next = Utc.with_ymd_and_hms(2026, 12, 6, 2, 0, 0).unwrap();
+        assert_eq!(next_whole_hour(on + chrono::Duration::nanoseconds(1)), next);
+        assert_eq!(next_whole_hour(Utc.with_ymd_and_hms(2026, 12, 6, 1, 59, 59).unwrap()), next);
+        let late = Utc.with_ymd_and_hms(2026, 12, 31, 23, 10, 0).unwrap() + chrono::Duration::milliseconds(5);
+        assert_eq!(next_whole_hour(late), Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
+    }
 }
