@@ -3,9 +3,10 @@
 //! due later on the current UTC day, counted one by one. How many that is depended on the time of
 //! day and on the rules: they make a task due at the end of a local day, so a sweep's tasks all
 //! fall due in the same hour, and the night before that hour the dashboard counted every one of
-//! them (7,500 of a town's at a million persons, 00:10 UTC). Keyed by the hour, what is counted
-//! one by one is the tasks due later in the current hour, and the keys of the later hours are at
-//! most as many as the tasks.
+//! them (7,500 of a town's at a million persons, 00:10 UTC). Keyed by the hour, the keys from the
+//! current hour on are subtracted and the tasks among them already due, earlier in the current
+//! hour, are counted one by one and added back: those that fell due in the last minutes, and a
+//! sweep's tasks, all due at the last second of a local day, only within that second.
 //!
 //! | column | the task's |
 //! |---|---|

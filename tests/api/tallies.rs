@@ -428,9 +428,8 @@ async fn every_viewers_task_figures_from_kept_counts_equal_its_lists() {
         marked.umbrella = Set(true);
         marked.update(&app.state.db).await.unwrap();
     }
-    // Open tasks due later in this hour (counted one by one), in the next hour and
-    // tomorrow (the kept counts by due hour after the moment), and just past (a key of this hour
-    // whose tasks are overdue).
+    // Open tasks due earlier in this hour (overdue, counted one by one), later in this hour, in
+    // the next hour and tomorrow (the kept counts by due hour from this hour on).
     let now = chrono::Utc::now();
     let open = entity::task::Entity::find()
         .filter(entity::task::Column::Status.eq(entity::enums::TaskStatus::Open))
@@ -447,10 +446,10 @@ async fn every_viewers_task_figures_from_kept_counts_equal_its_lists() {
         now + chrono::Duration::minutes(30)
     };
     let dues = [
+        hour + (now - hour) / 2,
         later_this_hour,
         hour + chrono::Duration::hours(1) + chrono::Duration::minutes(17),
         now + chrono::Duration::days(1),
-        now - chrono::Duration::minutes(5),
     ];
     for (t, due) in open.into_iter().zip(dues) {
         let mut moved = t.into_active_model();
@@ -458,6 +457,68 @@ async fn every_viewers_task_figures_from_kept_counts_equal_its_lists() {
         moved.update(&app.state.db).await.unwrap();
     }
     check("after leads with tasks became umbrella leads and tasks moved due").await;
+}
+
+/// The open tasks due before a moment, by unit, read from the kept counts by due hour
+/// ([`task::open_due_before`]), equal for every demo user the open tasks of its own list due
+/// before it, at the edges of an hour: the moment on the hour (a month's end), a microsecond
+/// into it and the hour's last microsecond, with tasks due a microsecond either side of each.
+#[tokio::test]
+async fn open_tasks_due_before_a_moment_equal_each_viewers_list_at_the_edges_of_an_hour() {
+    use pingan::access::page::PageArgs;
+    use pingan::access::resource::Tasks;
+    use pingan::access::store::{Sort, Store};
+    use pingan::access::stores::task;
+    let app = pingan_tests::TestApp::spawn().await;
+    let db = &app.state.db;
+    let us = chrono::Duration::microseconds(1);
+    let in_three_days = chrono::Utc::now() + chrono::Duration::days(3);
+    let hour = chrono::DurationRound::duration_trunc(in_three_days, chrono::Duration::hours(1)).unwrap();
+    let last = hour + chrono::Duration::hours(1) - us;
+    let dues = [hour - us, hour, hour + us, hour + chrono::Duration::minutes(17), last - us, last, last + us];
+    let open = entity::task::Entity::find()
+        .filter(entity::task::Column::Status.eq(entity::enums::TaskStatus::Open))
+        .order_by_asc(entity::task::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    assert!(open.len() >= dues.len(), "the demo has open tasks");
+    for (t, due) in open.into_iter().zip(dues) {
+        let mut moved = t.into_active_model();
+        moved.due_at = Set(due);
+        moved.update(db).await.unwrap();
+    }
+    let mut checked = 0;
+    for viewer in pingan_tests::viewers(&app).await {
+        let store = Store::new(&app.state.access, &viewer);
+        let who = viewer.username.as_str();
+        let mut listed = Vec::new();
+        let mut args = PageArgs::forward(100, None);
+        loop {
+            let Ok(page) = store.list::<Tasks>(db, Default::default(), Sort::default(), &args).await else { break };
+            listed.extend(page.models().into_iter().cloned());
+            if !page.has_next {
+                break;
+            }
+            args = PageArgs::forward(100, page.rows().last().map(|(place, _)| place.cursor()));
+        }
+        for cut in [hour, hour + us, last] {
+            let mut expected = BTreeMap::new();
+            for t in listed.iter().filter(|t| !task::CLOSED.contains(&t.status) && t.due_at < cut) {
+                *expected.entry(t.assignee_unit_id).or_insert(0i64) += 1;
+            }
+            let kept: BTreeMap<uuid::Uuid, i64> = match task::open_due_before(&store, db, cut, None).await {
+                Ok(by_unit) => by_unit.into_iter().collect(),
+                Err(e) => {
+                    assert!(listed.is_empty(), "{who}: refused though it lists tasks: {e:?}");
+                    continue;
+                }
+            };
+            assert_eq!(kept, expected, "{who}: open tasks due before {cut}");
+            checked += expected.values().sum::<i64>();
+        }
+    }
+    assert!(checked > 0, "some viewer has overdue tasks at those moments");
 }
 
 /// (town, umbrella, receiving unit, assignee unit, category, handed on, event, month).

@@ -278,7 +278,7 @@ impl Resource for Tasks {
         // being sought among all the town's umbrella leads (IN): PostgreSQL then chooses per
         // statement between probing the target's primary key for each task and hashing the
         // umbrella leads once, where IN always read and hashed every umbrella lead of the town
-        // (2 500 at 1 000 000 persons) even for the ten tasks due later today that the overdue
+        // (2 500 at 1 000 000 persons) even for the few tasks of the current hour that the overdue
         // count reads (0.79 ms to 0.09 ms), and a count over all of a town's tasks is no slower
         // (28 ms to 19 ms). The two differ only on a task naming a lead or meeting without its id,
         // which no writer makes: NOT IN made it unknown (hidden), NOT EXISTS admits it, as the

@@ -199,10 +199,13 @@ pub async fn kept_by_status_and_unit(
 
 /// The viewer's open tasks (of `unit`, or any) due before `cut`, by assignee unit: the kept count
 /// of open tasks less those due at or after `cut`, in one statement (one snapshot). Those due
-/// from the first whole hour (UTC) at or after `cut` are summed from the kept counts by due hour;
-/// only those due before it, later in `cut`'s hour, are counted one by one. The open tasks not
-/// yet due are the work still ahead, and a town with more of it (a bigger town, or a rules sweep
-/// whose tasks all fall due at the same end of a day) no longer counts it task by task.
+/// from the start of `cut`'s hour (UTC) on are summed from the kept counts by due hour and
+/// subtracted; the tasks among them due before `cut`, earlier in its hour, are counted one by one
+/// and added back. The open tasks not yet due are the work still ahead, and a town with more of
+/// it (a bigger town, or a rules sweep whose tasks all fall due at the same end of a day) no
+/// longer counts it task by task: what is counted is the tasks that fell due in the last minutes,
+/// none when `cut` is on the hour (a month's end), and a sweep's tasks, all due at the last
+/// second of a local day, only within that second.
 pub async fn open_due_before(
     store: &Store<'_>,
     db: &impl ConnectionTrait,
@@ -213,17 +216,17 @@ pub async fn open_due_before(
     // The open statuses named one by one: each is a range of the (town, status, due ...) indexes,
     // read without the table, where "not closed" would filter every key or task due after `cut`.
     let open_statuses = || TaskStatus::iter().filter(|s| !CLOSED.contains(s));
-    let hour = next_whole_hour(cut);
+    let hour = hour_of(cut);
     let mut kept = Condition::all().add(task_tally::Column::Status.is_not_in(CLOSED));
-    let mut later_hours = Condition::all().add(D::Status.is_in(open_statuses())).add(D::DueHour.gte(hour));
-    let mut later_this_hour = Condition::all()
+    let mut from_this_hour = Condition::all().add(D::Status.is_in(open_statuses())).add(D::DueHour.gte(hour));
+    let mut earlier_this_hour = Condition::all()
         .add(task::Column::Status.is_in(open_statuses()))
-        .add(task::Column::DueAt.gte(cut))
-        .add(task::Column::DueAt.lt(hour));
+        .add(task::Column::DueAt.gte(hour))
+        .add(task::Column::DueAt.lt(cut));
     if let Some(unit) = unit {
         kept = kept.add(task_tally::Column::AssigneeUnitId.eq(unit));
-        later_hours = later_hours.add(D::AssigneeUnitId.eq(unit));
-        later_this_hour = later_this_hour.add(task::Column::AssigneeUnitId.eq(unit));
+        from_this_hour = from_this_hour.add(D::AssigneeUnitId.eq(unit));
+        earlier_this_hour = earlier_this_hour.add(task::Column::AssigneeUnitId.eq(unit));
     }
     let (unit_col, n_col) = (Alias::new("unit"), Alias::new("n"));
     let mut all = store
@@ -234,24 +237,24 @@ pub async fn open_due_before(
         .column_as(task_tally::Column::AssigneeUnitId, "unit")
         .column_as(Expr::col((task_tally::Entity, task_tally::Column::N)), "n")
         .into_query();
-    let later_hours = store
+    let from_this_hour = store
         .access
         .select::<TaskDueTallies>(store.viewer)?
-        .filter(later_hours)
+        .filter(from_this_hour)
         .select_only()
         .column_as(D::AssigneeUnitId, "unit")
         .column_as(Expr::col((task_due_tally::Entity, D::N)).mul(-1), "n")
         .into_query();
-    let later_this_hour = store
+    let earlier_this_hour = store
         .access
         .select::<Tasks>(store.viewer)?
-        .filter(later_this_hour)
+        .filter(earlier_this_hour)
         .select_only()
         .column_as(task::Column::AssigneeUnitId, "unit")
-        .column_as(Expr::val(-1i64), "n")
+        .column_as(Expr::val(1i64), "n")
         .into_query();
-    all.union(UnionType::All, later_hours);
-    all.union(UnionType::All, later_this_hour);
+    all.union(UnionType::All, from_this_hour);
+    all.union(UnionType::All, earlier_this_hour);
     let by_unit = Query::select()
         .column(unit_col.clone())
         .expr_as(kept_sum(Expr::col(n_col.clone())), n_col)
@@ -268,15 +271,11 @@ pub async fn open_due_before(
     Ok(out)
 }
 
-/// The first whole hour (UTC) at or after `at`: `at` itself when it is one.
-fn next_whole_hour(at: DateTime<Utc>) -> DateTime<Utc> {
-    let seconds = at.timestamp().rem_euclid(3600);
-    let nanos = at.timestamp_subsec_nanos();
-    if seconds == 0 && nanos == 0 {
-        at
-    } else {
-        at + chrono::Duration::seconds(3600 - seconds) - chrono::Duration::nanoseconds(nanos.into())
-    }
+/// The start of the hour (UTC) of `at`: `at` itself when it is on the hour.
+fn hour_of(at: DateTime<Utc>) -> DateTime<Utc> {
+    let into_hour = chrono::Duration::seconds(at.timestamp().rem_euclid(3600))
+        + chrono::Duration::nanoseconds(at.timestamp_subsec_nanos().into());
+    at - into_hour
 }
 
 /// A page of the tasks the viewer reads, due first.
@@ -379,17 +378,18 @@ pub async fn unit_member(db: &impl ConnectionTrait, viewer: &Viewer, unit: Uuid,
 
 #[cfg(test)]
 mod tests {
-    use super::next_whole_hour;
+    use super::hour_of;
     use chrono::{TimeZone, Utc};
 
     #[test]
-    fn the_next_whole_hour_is_the_instant_itself_on_the_hour_and_the_next_one_within_it() {
+    fn the_hour_of_an_instant_is_itself_on_the_hour_and_the_hours_start_within_it() {
         let on = Utc.with_ymd_and_hms(2026, 12, 6, 1, 0, 0).unwrap();
-        assert_eq!(next_whole_hour(on), on);
-        let next = Utc.with_ymd_and_hms(2026, 12, 6, 2, 0, 0).unwrap();
-        assert_eq!(next_whole_hour(on + chrono::Duration::nanoseconds(1)), next);
-        assert_eq!(next_whole_hour(Utc.with_ymd_and_hms(2026, 12, 6, 1, 59, 59).unwrap()), next);
-        let late = Utc.with_ymd_and_hms(2026, 12, 31, 23, 10, 0).unwrap() + chrono::Duration::milliseconds(5);
-        assert_eq!(next_whole_hour(late), Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
+        assert_eq!(hour_of(on), on);
+        assert_eq!(hour_of(on + chrono::Duration::nanoseconds(1)), on);
+        assert_eq!(hour_of(Utc.with_ymd_and_hms(2026, 12, 6, 1, 59, 59).unwrap()), on);
+        let late = Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).unwrap() + chrono::Duration::milliseconds(999);
+        assert_eq!(hour_of(late), Utc.with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap());
+        let before_1970 = Utc.with_ymd_and_hms(1969, 12, 31, 23, 30, 0).unwrap();
+        assert_eq!(hour_of(before_1970), Utc.with_ymd_and_hms(1969, 12, 31, 23, 0, 0).unwrap());
     }
 }
