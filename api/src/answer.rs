@@ -31,13 +31,16 @@ pub fn http(batch: BatchResponse) -> axum::response::Response {
 }
 
 /// The length of the last answer written, the next one's first capacity: a page of 50 persons
-/// with their talks (some 45 kB) grew from 8 kB through three copies of what it held so far.
-/// Answers of one client tend to be alike; one unlike the last costs at most those copies again.
+/// with their talks (some 54 kB) grew from 8 kB through three copies of what it held so far.
+/// A server's answers run alike (a client asks the same pages again); an answer unlike the last
+/// costs at most the copies it did before, and one much shorter than its buffer is moved into a
+/// buffer of its own length ([`body`]), so a large answer does not make every one after it hold
+/// as much until it is sent.
 static LAST_LENGTH: AtomicUsize = AtomicUsize::new(8 * 1024);
 
-/// The first capacity of an answer: the last one's length, within 1 kB and 1 MB.
+/// The first capacity of an answer: the last one's length, within 8 kB and 1 MB.
 fn first_capacity() -> usize {
-    LAST_LENGTH.load(Ordering::Relaxed).clamp(1024, 1024 * 1024)
+    LAST_LENGTH.load(Ordering::Relaxed).clamp(8 * 1024, 1024 * 1024)
 }
 
 /// The JSON of a batch: `serde_json::to_vec(batch)`, byte for byte.
@@ -57,6 +60,9 @@ pub fn body(batch: &BatchResponse) -> Vec<u8> {
         }
     }
     LAST_LENGTH.store(out.len(), Ordering::Relaxed);
+    if out.len() < out.capacity() / 4 {
+        out.shrink_to_fit();
+    }
     out
 }
 
