@@ -36,11 +36,15 @@ pub fn http(batch: BatchResponse) -> axum::response::Response {
 /// costs at most the copies it did before, and one much shorter than its buffer is moved into a
 /// buffer of its own length ([`body`]), so a large answer does not make every one after it hold
 /// as much until it is sent.
-static LAST_LENGTH: AtomicUsize = AtomicUsize::new(8 * 1024);
+static LAST_LENGTH: AtomicUsize = AtomicUsize::new(FLOOR);
 
-/// The first capacity of an answer: the last one's length, within 8 kB and 1 MB.
+/// The least first capacity, what every answer started with before the hint: a buffer this size
+/// is never shrunk, so a short answer costs no more than it did.
+const FLOOR: usize = 8 * 1024;
+
+/// The first capacity of an answer: the last one's length, within [`FLOOR`] and 1 MB.
 fn first_capacity() -> usize {
-    LAST_LENGTH.load(Ordering::Relaxed).clamp(8 * 1024, 1024 * 1024)
+    LAST_LENGTH.load(Ordering::Relaxed).clamp(FLOOR, 1024 * 1024)
 }
 
 /// The JSON of a batch: `serde_json::to_vec(batch)`, byte for byte.
@@ -60,7 +64,7 @@ pub fn body(batch: &BatchResponse) -> Vec<u8> {
         }
     }
     LAST_LENGTH.store(out.len(), Ordering::Relaxed);
-    if out.len() < out.capacity() / 4 {
+    if out.capacity() > FLOOR && out.len() < out.capacity() / 4 {
         out.shrink_to_fit();
     }
     out
