@@ -23,22 +23,22 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::graphql::{Authn, PinganSchema, build_schema};
+use crate::graphql::{Authn, Schemas};
 use crate::pipeline::Operation;
 
 #[derive(Clone)]
 struct Shared {
     state: Arc<AppState>,
-    schema: PinganSchema,
+    schemas: Schemas,
 }
 
 /// The app's routes.
 pub fn router(state: Arc<AppState>) -> Router {
-    let schema = build_schema(state.clone(), &state.config.limits, state.config.demo, state.config.introspection);
+    let schemas = Schemas::new(state.clone(), &state.config.limits, state.config.demo, state.config.introspection);
     let timeout = state.config.connections.body_timeout;
     let body = Bodies { limit: state.config.limits.max_body_bytes, timeout };
     let import_body = Bodies { limit: state.config.limits.max_import_body_bytes, timeout };
-    let shared = Shared { state, schema };
+    let shared = Shared { state, schemas };
     // Bodies are read whole, bounded in size and time, before any handler sees them (a longer
     // one is 413, a slower one 408), for every route and every caller, authenticated or not.
     let imports = Router::new()
@@ -141,15 +141,23 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
     // Documents are admitted before anything else runs, for anonymous callers too.
     let mut batch = batch;
     let mut described = Vec::new();
+    let mut admissions = Vec::new();
     for request in batch.iter_mut() {
-        let admitted = crate::pipeline::admit(request, &shared.state.config.limits, &shared.state.documents)
-            .and_then(|()| if imports { crate::pipeline::imports_only(request) } else { Ok(()) });
-        if let Err(err) = admitted {
-            let (status, error) = crate::error::http_error(err, &request_id);
-            let code = crate::metrics::code_of_error(&error);
-            metrics.operation(Transport::Http, &Described::unread(request), code, started.elapsed());
-            return (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response();
-        }
+        let admitted = crate::pipeline::admit(request, &shared.state.config.limits, &shared.state.documents).and_then(
+            |admission| {
+                if imports { crate::pipeline::imports_only(request).map(|()| admission) } else { Ok(admission) }
+            },
+        );
+        let admission = match admitted {
+            Ok(admission) => admission,
+            Err(err) => {
+                let (status, error) = crate::error::http_error(err, &request_id);
+                let code = crate::metrics::code_of_error(&error);
+                metrics.operation(Transport::Http, &Described::unread(request), code, started.elapsed());
+                return (status, axum::Json(serde_json::json!({ "errors": [error] }))).into_response();
+            }
+        };
+        admissions.push(admission);
         described.push(Described::of(request));
     }
     let refused = |code: &str| {
@@ -171,7 +179,8 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
         operation.attach(&shared.state, request, Some(client));
     }
     let span = tracing::info_span!("graphql", request_id = %request_id);
-    let response = operation.answer_batch(shared.schema.execute_batch(batch).instrument(span).await);
+    let schema = shared.schemas.run(admissions.iter().all(crate::pipeline::Admission::validated));
+    let response = operation.answer_batch(schema.execute_batch(batch).instrument(span).await);
     // Confidential reads are audited before their values leave: no entry, no answer.
     if let Err(e) = operation.finish(&shared.state).await {
         tracing::error!(request_id, error = ?e, "writing the read audit");
@@ -184,6 +193,9 @@ async fn execute(shared: &Shared, client: SocketAddr, headers: &HeaderMap, body:
         async_graphql::BatchResponse::Batch(all) => all.as_slice(),
     };
     metrics.answers(Transport::Http, &described, answers, started.elapsed());
+    for (admission, answer) in admissions.iter().zip(answers) {
+        admission.answered(&shared.state.documents, answer);
+    }
     let outage = answers
         .iter()
         .flat_map(|one| &one.errors)
@@ -207,14 +219,14 @@ async fn graphql_ws(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let Shared { state, schema } = shared;
+    let Shared { state, schemas } = shared;
     let client = crate::auth::client_addr(client.ip(), &headers, &state.config.limits.trusted_proxy);
     upgrade
         .protocols([crate::ws::PROTOCOL])
         .on_upgrade(move |socket| async move {
             // The socket holds its connection's place until it closes.
             let _open = open;
-            crate::ws::serve(socket, state, schema, Some(client)).await
+            crate::ws::serve(socket, state, schemas, Some(client)).await
         })
         .into_response()
 }

@@ -74,14 +74,14 @@ impl Operation {
 /// selections once fragments are expanded, counted with a memo so fragments spreading each other
 /// twice cost linear time here instead of exponential time in validation. The parsed document
 /// is kept in the request, so it is parsed once.
-pub fn admit(request: &mut Request, limits: &Limits, documents: &Documents) -> Result<(), ApiError> {
+pub fn admit(request: &mut Request, limits: &Limits, documents: &Documents) -> Result<Admission, ApiError> {
     if let Some(path) = nul_in(&request.variables) {
         return Err(no_nul(format!("variables.{path}")));
     }
     // A text admitted before is admitted again: every check below depends on the text alone.
-    if let Some(document) = documents.get(&request.query) {
+    if let Some((document, validated)) = documents.get(request) {
         request.set_parsed_query(document);
-        return Ok(());
+        return Ok(Admission::of(request, validated));
     }
     let query = request.query.as_str();
     if query.len() > limits.max_query_bytes {
@@ -104,7 +104,7 @@ pub fn admit(request: &mut Request, limits: &Limits, documents: &Documents) -> R
         return Err(no_nul("query".to_owned()));
     }
     // A document that does not parse is left to the schema, which answers with its own error.
-    let Ok(document) = request.parsed_query() else { return Ok(()) };
+    let Ok(document) = request.parsed_query() else { return Ok(Admission::default()) };
     let aliases = crate::graphql::limits::count_aliases(document);
     if aliases > limits.max_aliases {
         return Err(ApiError::bad_input(
@@ -122,7 +122,61 @@ pub fn admit(request: &mut Request, limits: &Limits, documents: &Documents) -> R
     }
     let document = document.clone();
     documents.put(&request.query, document);
-    Ok(())
+    Ok(Admission::of(request, false))
+}
+
+/// What [`admit`] knows of a request it let through: which run it is (its text, operation and
+/// variables), and whether exactly that run was validated in full before, without an error.
+#[derive(Default)]
+pub struct Admission {
+    run: Option<Run>,
+    validated: bool,
+}
+
+/// A document's text, and the operation and variables it ran with.
+struct Run {
+    query: String,
+    operation: Option<String>,
+    variables: async_graphql::Variables,
+}
+
+impl Admission {
+    /// The most a run's variables may hold (their texts' bytes, and eight for any other value)
+    /// for the run to be kept.
+    const VARIABLES_BYTES: usize = 2048;
+
+    fn of(request: &Request, validated: bool) -> Self {
+        // A run is kept only with small variables, so what the cache holds stays bounded
+        // (`Documents`: at most 256 texts × 16 runs × 2 kB of variables).
+        if validated || !small(&request.variables, Self::VARIABLES_BYTES) {
+            return Self { run: None, validated };
+        }
+        let run = Run {
+            query: request.query.clone(),
+            operation: request.operation_name.clone(),
+            variables: request.variables.clone(),
+        };
+        Self { run: Some(run), validated }
+    }
+
+    /// Whether this run passed async-graphql's full validation before. Validation depends on the
+    /// schema, the document, the operation and the variables alone, so the run passes it again:
+    /// it may run on the schema that validates in `ValidationMode::Fast` (see
+    /// `graphql::Schemas`), which still applies the depth and complexity limits, and its answer
+    /// is the same.
+    pub fn validated(&self) -> bool {
+        self.validated
+    }
+
+    /// Notes, from the answer of a run on the schema that validates in full, that the run
+    /// passed: an answer without any error.
+    pub fn answered(&self, documents: &Documents, answer: &async_graphql::Response) {
+        if let Some(run) = &self.run
+            && answer.errors.is_empty()
+        {
+            documents.validated(run);
+        }
+    }
 }
 
 /// The root fields `POST /graphql/import` takes: a document there may do nothing else, since
@@ -153,17 +207,31 @@ pub fn imports_only(request: &mut Request) -> Result<(), ApiError> {
 
 /// Admitted documents by their text. Clients send the same few queries over and over, and
 /// parsing is the largest fixed cost of a small request; a hit skips it and the admission checks
-/// (which depend on the text alone). Bounded in entries and in the length of a text kept; when
-/// full it starts over.
+/// (which depend on the text alone). With each document, the runs of it (operation and
+/// variables) that passed full validation, the next largest fixed cost. Bounded in entries, in
+/// the length of a text kept and in the runs kept per text; when full it starts over.
 #[derive(Default)]
-pub struct Documents(std::sync::Mutex<HashMap<String, ExecutableDocument>>);
+pub struct Documents(std::sync::Mutex<HashMap<String, Admitted>>);
+
+struct Admitted {
+    document: ExecutableDocument,
+    validated: Vec<(Option<String>, async_graphql::Variables)>,
+}
 
 impl Documents {
     const ENTRIES: usize = 256;
     const TEXT_BYTES: usize = 16 * 1024;
+    const RUNS: usize = 16;
 
-    fn get(&self, query: &str) -> Option<ExecutableDocument> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(query).cloned()
+    /// The document of the request's text, and whether the request's run of it was validated.
+    fn get(&self, request: &Request) -> Option<(ExecutableDocument, bool)> {
+        let cache = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let admitted = cache.get(&request.query)?;
+        let validated = admitted
+            .validated
+            .iter()
+            .any(|(operation, variables)| *operation == request.operation_name && *variables == request.variables);
+        Some((admitted.document.clone(), validated))
     }
 
     fn put(&self, query: &str, document: ExecutableDocument) {
@@ -174,8 +242,49 @@ impl Documents {
         if cache.len() >= Self::ENTRIES {
             cache.clear();
         }
-        cache.insert(query.to_owned(), document);
+        cache.insert(query.to_owned(), Admitted { document, validated: Vec::new() });
     }
+
+    fn validated(&self, run: &Run) {
+        let mut cache = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(admitted) = cache.get_mut(&run.query) else { return };
+        let known = |(operation, variables): &(Option<String>, async_graphql::Variables)| {
+            *operation == run.operation && *variables == run.variables
+        };
+        if admitted.validated.iter().any(known) {
+            return;
+        }
+        if admitted.validated.len() >= Self::RUNS {
+            admitted.validated.clear();
+        }
+        admitted.validated.push((run.operation.clone(), run.variables.clone()));
+    }
+}
+
+/// Whether `variables` hold at most `budget` bytes, counting each text's length and eight for
+/// every other value and key; stops counting at the budget.
+fn small(variables: &async_graphql::Variables, budget: usize) -> bool {
+    fn spend(value: &async_graphql::Value, left: &mut usize) -> bool {
+        use async_graphql::Value;
+        let cost = match value {
+            Value::String(text) => text.len(),
+            Value::Binary(bytes) => bytes.len(),
+            _ => 8,
+        };
+        let Some(rest) = left.checked_sub(cost) else { return false };
+        *left = rest;
+        match value {
+            Value::List(items) => items.iter().all(|item| spend(item, left)),
+            Value::Object(map) => map
+                .iter()
+                .all(|(key, item)| left.checked_sub(key.len()).map(|rest| *left = rest).is_some() && spend(item, left)),
+            _ => true,
+        }
+    }
+    let mut left = budget;
+    variables
+        .iter()
+        .all(|(name, value)| left.checked_sub(name.len()).map(|rest| left = rest).is_some() && spend(value, &mut left))
 }
 
 fn no_nul(field: String) -> ApiError {
@@ -300,6 +409,56 @@ mod tests {
         let variables = async_graphql::Variables::from_json(serde_json::json!({ "x": "a\u{0}b" }));
         let mut request = Request::new("{ me { id } }").variables(variables);
         assert!(admit(&mut request, &limits, &documents).is_err());
+    }
+
+    #[test]
+    fn a_run_counts_as_validated_once_an_answer_to_exactly_it_had_no_error() {
+        let (limits, documents) = (Limits::default(), Documents::default());
+        let admitted = |n: i32, operation: Option<&str>| {
+            let variables = async_graphql::Variables::from_json(serde_json::json!({ "n": n }));
+            let mut request = Request::new("query Q($n: Int) { me { id } }").variables(variables);
+            if let Some(operation) = operation {
+                request = request.operation_name(operation);
+            }
+            admit(&mut request, &limits, &documents).expect("admitted")
+        };
+        let failed = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new("no", None)]);
+        let passed = async_graphql::Response::new(async_graphql::Value::Null);
+        assert!(!admitted(1, None).validated());
+        admitted(1, None).answered(&documents, &failed);
+        assert!(!admitted(1, None).validated());
+        admitted(1, None).answered(&documents, &passed);
+        assert!(admitted(1, None).validated());
+        assert!(!admitted(2, None).validated());
+        assert!(!admitted(1, Some("Q")).validated());
+        // Kept runs are bounded: past the bound they start over.
+        for n in 2..=Documents::RUNS as i32 {
+            admitted(n, None).answered(&documents, &passed);
+        }
+        assert!(admitted(1, None).validated() && admitted(16, None).validated());
+        admitted(17, None).answered(&documents, &passed);
+        assert!(!admitted(1, None).validated() && admitted(17, None).validated());
+        // A run with large variables is not kept: it is validated in full every time.
+        let large = |text: &str| {
+            let variables = async_graphql::Variables::from_json(serde_json::json!({ "n": 1, "s": text }));
+            let mut request = Request::new("query Q($n: Int) { me { id } }").variables(variables);
+            admit(&mut request, &limits, &documents).expect("admitted")
+        };
+        let text = "x".repeat(Admission::VARIABLES_BYTES);
+        large(&text).answered(&documents, &passed);
+        assert!(!large(&text).validated());
+        large("x").answered(&documents, &passed);
+        assert!(large("x").validated());
+    }
+
+    #[test]
+    fn variables_are_small_within_their_budget_counted_to_the_last_byte() {
+        let variables = |json| async_graphql::Variables::from_json(json);
+        let nested = variables(serde_json::json!({ "ab": [{ "cd": "efgh" }, 1] }));
+        // "ab" 2 + the list 8 + the object 8 + "cd" 2 + "efgh" 4 + 1 8 = 32.
+        assert!(small(&nested, 32));
+        assert!(!small(&nested, 31));
+        assert!(small(&variables(serde_json::json!({})), 0));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::graphql::{Authn, PinganSchema};
+use crate::graphql::{Authn, PinganSchema, Schemas};
 use crate::metrics::{Described, Transport};
 use crate::pipeline::Operation;
 
@@ -53,11 +53,11 @@ impl Close {
 }
 
 /// Serves one socket until the client leaves or the socket must close.
-pub async fn serve(socket: WebSocket, state: Arc<AppState>, schema: PinganSchema, client: Option<IpAddr>) {
+pub async fn serve(socket: WebSocket, state: Arc<AppState>, schemas: Schemas, client: Option<IpAddr>) {
     let (mut sink, mut incoming) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
     let init_timeout = state.config.connections.ws_init_timeout;
-    let mut socket = Socket { state, schema, client, tx, session: None, operations: HashMap::new(), held: None };
+    let mut socket = Socket { state, schemas, client, tx, session: None, operations: HashMap::new(), held: None };
     let init_deadline = tokio::time::sleep(init_timeout);
     tokio::pin!(init_deadline);
     let mut stopping = socket.state.stopping.subscribe();
@@ -113,7 +113,7 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>, schema: PinganSchema
 
 struct Socket {
     state: Arc<AppState>,
-    schema: PinganSchema,
+    schemas: Schemas,
     client: Option<IpAddr>,
     tx: mpsc::UnboundedSender<Out>,
     /// The token of `connection_init` and the viewer it named then.
@@ -258,19 +258,28 @@ impl Socket {
         let mut request: async_graphql::Request = serde_json::from_value(message["payload"].clone())
             .map_err(|_| Close::new(4400, "Invalid message received"))?;
         let request_id = Uuid::now_v7().to_string();
-        if let Err(err) = crate::pipeline::admit(&mut request, &self.state.config.limits, &self.state.documents) {
-            let (_, error) = crate::error::http_error(err, &request_id);
-            let code = crate::metrics::code_of_error(&error);
-            self.state.metrics.operation(Transport::WebSocket, &Described::unread(&request), code, started.elapsed());
-            let _ = self.tx.send(Out::Send(json!({ "type": "error", "id": id, "payload": [error] })));
-            return Ok(());
-        }
+        let admission = match crate::pipeline::admit(&mut request, &self.state.config.limits, &self.state.documents) {
+            Ok(admission) => admission,
+            Err(err) => {
+                let (_, error) = crate::error::http_error(err, &request_id);
+                let code = crate::metrics::code_of_error(&error);
+                self.state.metrics.operation(
+                    Transport::WebSocket,
+                    &Described::unread(&request),
+                    code,
+                    started.elapsed(),
+                );
+                let _ = self.tx.send(Out::Send(json!({ "type": "error", "id": id, "payload": [error] })));
+                return Ok(());
+            }
+        };
         let described = Described::of(&mut request);
         let operation = Operation::new(request_id, Authn::Viewer(viewer));
         operation.attach(&self.state, &mut request, self.client);
-        let (state, schema, tx) = (self.state.clone(), self.schema.clone(), self.tx.clone());
+        let (state, schema, tx) =
+            (self.state.clone(), self.schemas.run(admission.validated()).clone(), self.tx.clone());
         let span = tracing::info_span!("graphql_ws", request_id = %operation.request_id);
-        let counted = Counted { described, started };
+        let counted = Counted { described, started, admission };
         let task = tokio::spawn(run(state, schema, request, operation, counted, tx, id.clone()).instrument(span));
         self.operations.insert(id, task.abort_handle());
         Ok(())
@@ -281,6 +290,7 @@ impl Socket {
 struct Counted {
     described: Described,
     started: Instant,
+    admission: crate::pipeline::Admission,
 }
 
 /// Runs one operation and sends its results: one for a query or mutation, one per event for a
@@ -294,12 +304,14 @@ async fn run(
     tx: mpsc::UnboundedSender<Out>,
     id: String,
 ) {
-    let mut first = Some(counted);
+    let Counted { described, started, admission } = counted;
+    let mut first = Some((described, started));
     let mut count = |code: &str| {
-        if let Some(Counted { described, started }) = first.take() {
+        if let Some((described, started)) = first.take() {
             state.metrics.operation(Transport::WebSocket, &described, code, started.elapsed());
         }
     };
+    let mut admission = Some(admission);
     let mut results = schema.execute_stream(request);
     while let Some(response) = results.next().await {
         // Confidential reads are audited before their values leave: no entry, no answer.
@@ -311,6 +323,9 @@ async fn run(
             return;
         }
         let response = operation.answer(response);
+        if let Some(admission) = admission.take() {
+            admission.answered(&state.documents, &response);
+        }
         count(crate::metrics::code_of(&response));
         let _ = tx.send(Out::Send(json!({ "type": "next", "id": id, "payload": response })));
     }

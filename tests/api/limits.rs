@@ -85,3 +85,46 @@ async fn the_default_limits_admit_a_page_of_100_with_relations_three_levels_deep
     assert!(body["errors"].is_null(), "{body}");
     assert!(body["data"]["people"]["edges"].as_array().unwrap().len() > 20);
 }
+
+/// A run that passed validation runs on the schema that validates in `Fast` mode the next time
+/// (`graphql::Schemas`): the same text with other variables, or another of its operations, is
+/// validated in full again and answered exactly as a text never seen before.
+#[tokio::test]
+async fn a_document_validated_once_is_validated_again_for_other_variables_and_operations() {
+    let app = TestApp::spawn().await;
+    let token = app.login("police").await;
+    let text = "query A($n: Int) { people(first: $n, orderBy: { field: NAME }) { nodes { id } } } \
+                query B($n: Int) { people(first: $n) { nodes { name } } }";
+    // The same document as a text never admitted before (one more space), for what a full
+    // validation answers.
+    let fresh = |n: u32| format!("{text}{}", " ".repeat(n as usize));
+    let run = |query: String, operation: &'static str, n: serde_json::Value| {
+        let body = json!({ "query": query, "operationName": operation, "variables": { "n": n } });
+        let (app, token) = (&app, &token);
+        async move { app.post_json(Some(token), body).await }
+    };
+    for _ in 0..3 {
+        let fine = run(text.to_owned(), "A", json!(2)).await;
+        assert!(fine.get("errors").is_none(), "{fine}");
+        assert_eq!(fine["data"]["people"]["nodes"].as_array().map(Vec::len), Some(2), "{fine}");
+    }
+    // The errors of a document of two operations come in the order async-graphql visits them,
+    // which is a hash map's: compared as a set.
+    let errors = |answer: &serde_json::Value| {
+        let mut all: Vec<String> = answer["errors"].as_array().into_iter().flatten().map(|e| e.to_string()).collect();
+        all.sort();
+        (answer["data"].clone(), all)
+    };
+    let cases = [("A", json!("two")), ("A", json!(1.5)), ("B", json!("two")), ("A", json!({ "n": 2 }))];
+    for (i, (operation, n)) in cases.into_iter().enumerate() {
+        let answer = run(text.to_owned(), operation, n.clone()).await;
+        let expected = run(fresh(i as u32 + 1), operation, n.clone()).await;
+        assert_eq!(error_code(&answer), Some("BAD_USER_INPUT"), "{operation} {n}: {answer}");
+        assert!(answer["errors"][0]["message"].as_str().is_some_and(|m| m.contains("Int")), "{answer}");
+        assert_eq!(errors(&answer), errors(&expected), "{operation} {n}");
+    }
+    // The runs that passed still answer the same.
+    let again = run(text.to_owned(), "B", json!(1)).await;
+    assert_eq!(again, run(fresh(9), "B", json!(1)).await);
+    assert!(again.get("errors").is_none(), "{again}");
+}

@@ -108,6 +108,39 @@ pub struct ClientAddr(pub Option<std::net::IpAddr>);
 // No `.extension(..)` here: limits and error mapping run once per request, and the rows of a page
 // resolve without per-field hooks (`flat`), which an extension resolving each field would miss.
 pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool, introspection: bool) -> PinganSchema {
+    builder(state, limits, dev, introspection).finish()
+}
+
+/// The schema twice: validating every document in full, and validating in
+/// `ValidationMode::Fast` (the depth and complexity limits and fragment cycles only) for a run
+/// that passed in full before (`pipeline::Admission::validated`). Validation was a twentieth of
+/// the work of a page of 50 persons, every time, for the same few documents.
+#[derive(Clone)]
+pub struct Schemas {
+    full: PinganSchema,
+    fast: PinganSchema,
+}
+
+impl Schemas {
+    pub fn new(state: Arc<AppState>, limits: &Limits, dev: bool, introspection: bool) -> Self {
+        let full = builder(state.clone(), limits, dev, introspection).finish();
+        let fast =
+            builder(state, limits, dev, introspection).validation_mode(async_graphql::ValidationMode::Fast).finish();
+        Self { full, fast }
+    }
+
+    /// The schema to run requests on: the fast one only when every one of them was validated.
+    pub fn run(&self, validated: bool) -> &PinganSchema {
+        if validated { &self.fast } else { &self.full }
+    }
+}
+
+fn builder(
+    state: Arc<AppState>,
+    limits: &Limits,
+    dev: bool,
+    introspection: bool,
+) -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
     let mut builder = types()
         .data(state)
         .limit_depth(limits.max_depth)
@@ -123,7 +156,7 @@ pub fn build_schema(state: Arc<AppState>, limits: &Limits, dev: bool, introspect
     if !introspection {
         builder = builder.disable_introspection();
     }
-    builder.finish()
+    builder
 }
 
 /// The schema's types, before any data or limit is attached.
