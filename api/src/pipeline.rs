@@ -37,6 +37,7 @@ impl Operation {
     pub fn attach(&self, state: &Arc<AppState>, request: &mut Request, client: Option<IpAddr>) {
         request.data.insert(RequestId(self.request_id.clone()));
         request.data.insert(ClientAddr(client));
+        request.data.insert(crate::graphql::flat::Shapes::default());
         if let Authn::Viewer(viewer) = &self.authn {
             request.data.insert(Arc::new(Loaders::new(state.clone(), viewer.clone())));
             request.data.insert(self.read_log.clone());
