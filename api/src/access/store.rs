@@ -221,7 +221,7 @@ impl<'a> Store<'a> {
             return Ok(Vec::new());
         }
         let key = among(key.into_column().as_column_ref(), ids, db.get_database_backend());
-        let found = R::Entity::find().filter(rows).filter(key).all(db).await?;
+        let found = super::find::<R::Entity>().filter(rows).filter(key).all(db).await?;
         let groups = self.groups::<R>();
         Ok(found
             .into_iter()
@@ -496,7 +496,7 @@ async fn children_where<C: Child>(
 ) -> Result<HashMap<Uuid, Vec<<C::Entity as EntityTrait>::Model>>, ApiError> {
     let mut out: HashMap<Uuid, Vec<_>> = parents.iter().map(|p| (*p, Vec::new())).collect();
     let Some(parent) = parent else { return Ok(out) };
-    let mut select = C::Entity::find().filter(parent);
+    let mut select = super::find::<C::Entity>().filter(parent);
     for (column, order) in C::order() {
         select = select.order_by(column, order);
     }

@@ -330,7 +330,7 @@ impl Loader<Uuid> for OfficerLoader {
 /// and display name: only what an officer shows, never the rest of the user's row (its password
 /// hash).
 fn officers_in(viewer: &Viewer, keys: &[Uuid], backend: DbBackend) -> sea_orm::Select<app_user::Entity> {
-    app_user::Entity::find()
+    crate::access::find::<app_user::Entity>()
         .select_only()
         .column_as(sea_orm::sea_query::Expr::val(OFFICER), "kind")
         .column(app_user::Column::Id)
