@@ -62,7 +62,7 @@ pub async fn prefetch_people(
     let mut officers: Vec<Uuid> =
         if wants.officer { rows.iter().filter_map(|p| p.responsible_officer_id).collect() } else { Vec::new() };
     if wants.talk_officers {
-        officers.extend(talks.values().flatten().map(|t| t.officer_id));
+        officers.extend(talks.values().flat_map(|t| t.iter()).map(|t| t.officer_id));
     }
     prime_names(loaders, villages, officers).await?;
     if wants.incidents {
@@ -180,7 +180,8 @@ macro_rules! person_children {
         }
     };
 }
-person_children!(TalksOf, Talks, Vec<person_talk::Model>, |rows| rows);
+// Shared, not copied, by every list of a person's talks in the request (see `person::Talk`).
+person_children!(TalksOf, Talks, Arc<[person_talk::Model]>, |rows: Vec<_>| rows.into());
 person_children!(IncidentsOf, Incidents, Vec<person_incident::Model>, |rows| rows);
 person_children!(AssessmentsOf, Assessments, Vec<person_assessment::Model>, |rows| rows);
 person_children!(MeasuresOf, Measures, Vec<person_measure::Model>, |rows| rows);

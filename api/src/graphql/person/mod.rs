@@ -196,7 +196,7 @@ impl Person {
             return Ok(None);
         }
         let talks = ctx.loaders()?.person_records.load_one(TalksOf(self.model.id)).await?.unwrap_or_default();
-        Ok(Some(talks.into_iter().map(Talk).collect()))
+        Ok(Some((0..talks.len()).map(|at| Talk { talks: talks.clone(), at }).collect()))
     }
     /// Incidents (警情/案件/不良记录), newest first.
     async fn incidents(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Incident>>> {
@@ -330,31 +330,42 @@ impl From<person_judicial_tag::Model> for JudicialTagEntry {
     }
 }
 
-/// An education or admonition talk (训诫/教育谈话).
-pub struct Talk(person_talk::Model);
+/// An education or admonition talk (训诫/教育谈话): the one at `at` of a person's talks, which
+/// the talks of a list share with the answers the request keeps (a page's 150 talks were copied,
+/// summaries and all, from what the loader kept).
+pub struct Talk {
+    talks: Arc<[person_talk::Model]>,
+    at: usize,
+}
+
+impl Talk {
+    fn model(&self) -> &person_talk::Model {
+        &self.talks[self.at]
+    }
+}
 
 /// 谈话记录 — an education or admonition talk (训诫 / 教育谈话).
 #[Object]
 impl Talk {
     /// 编号 — the record's global ID.
     async fn id(&self) -> ID {
-        ids::encode(Kind::Talk, self.0.id)
+        ids::encode(Kind::Talk, self.model().id)
     }
     /// 谈话日期 — the date of the talk.
     async fn talked_on(&self) -> Date {
-        Date(self.0.talked_on)
+        Date(self.model().talked_on)
     }
     /// 谈话类型 — admonition, education or other.
     async fn kind(&self) -> TalkKind {
-        self.0.kind
+        self.model().kind
     }
     /// 谈话内容 — what was said.
     async fn summary(&self) -> &str {
-        &self.0.summary
+        &self.model().summary
     }
     /// 谈话民警 — the officer who talked.
     async fn officer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Flat<Officer>>> {
-        Ok(ctx.loaders()?.officers.load_one(self.0.officer_id).await?.map(Flat))
+        Ok(ctx.loaders()?.officers.load_one(self.model().officer_id).await?.map(Flat))
     }
 }
 
