@@ -142,13 +142,12 @@ struct Run {
 }
 
 impl Admission {
-    /// The most a run's variables may hold (their texts' bytes, and eight for any other value)
-    /// for the run to be kept.
-    const VARIABLES_BYTES: usize = 2048;
+    /// The most memory a run's variables may take (see [`small`]) for the run to be kept.
+    const VARIABLES_BYTES: usize = 4096;
 
     fn of(request: &Request, validated: bool) -> Self {
         // A run is kept only with small variables, so what the cache holds stays bounded
-        // (`Documents`: at most 256 texts × 16 runs × 2 kB of variables).
+        // (`Documents`: at most 256 texts × 16 runs × 4 kB of variables).
         if validated || !small(&request.variables, Self::VARIABLES_BYTES) {
             return Self { run: None, validated };
         }
@@ -262,30 +261,33 @@ impl Documents {
     }
 }
 
-/// Whether `variables` hold at most `budget` bytes, counting each text's length and eight for
-/// every other value and key; stops counting at the budget.
+/// Whether `variables` take at most `budget` bytes of memory, counting for every value the
+/// size of a value plus its text's or bytes' length, and for every name the size of a name plus
+/// its length (an empty text costs its place in memory, not nothing); stops at the budget.
 fn small(variables: &async_graphql::Variables, budget: usize) -> bool {
-    fn spend(value: &async_graphql::Value, left: &mut usize) -> bool {
-        use async_graphql::Value;
-        let cost = match value {
-            Value::String(text) => text.len(),
-            Value::Binary(bytes) => bytes.len(),
-            _ => 8,
-        };
-        let Some(rest) = left.checked_sub(cost) else { return false };
-        *left = rest;
-        match value {
-            Value::List(items) => items.iter().all(|item| spend(item, left)),
-            Value::Object(map) => map
-                .iter()
-                .all(|(key, item)| left.checked_sub(key.len()).map(|rest| *left = rest).is_some() && spend(item, left)),
-            _ => true,
-        }
+    use async_graphql::Value;
+    fn spend(left: &mut usize, cost: usize) -> bool {
+        left.checked_sub(cost).map(|rest| *left = rest).is_some()
+    }
+    fn name(text: &str) -> usize {
+        std::mem::size_of::<async_graphql::Name>() + text.len()
+    }
+    fn value(item: &Value, left: &mut usize) -> bool {
+        let cost = std::mem::size_of::<Value>()
+            + match item {
+                Value::String(text) => text.len(),
+                Value::Binary(bytes) => bytes.len(),
+                _ => 0,
+            };
+        spend(left, cost)
+            && match item {
+                Value::List(items) => items.iter().all(|item| value(item, left)),
+                Value::Object(map) => map.iter().all(|(key, item)| spend(left, name(key)) && value(item, left)),
+                _ => true,
+            }
     }
     let mut left = budget;
-    variables
-        .iter()
-        .all(|(name, value)| left.checked_sub(name.len()).map(|rest| left = rest).is_some() && spend(value, &mut left))
+    variables.iter().all(|(key, item)| spend(&mut left, name(key)) && value(item, &mut left))
 }
 
 fn no_nul(field: String) -> ApiError {
@@ -455,11 +457,17 @@ mod tests {
     #[test]
     fn variables_are_small_within_their_budget_counted_to_the_last_byte() {
         let variables = |json| async_graphql::Variables::from_json(json);
+        let value = std::mem::size_of::<async_graphql::Value>();
+        let name = std::mem::size_of::<async_graphql::Name>();
         let nested = variables(serde_json::json!({ "ab": [{ "cd": "efgh" }, 1] }));
-        // "ab" 2 + the list 8 + the object 8 + "cd" 2 + "efgh" 4 + 1 8 = 32.
-        assert!(small(&nested, 32));
-        assert!(!small(&nested, 31));
+        // "ab", the list, the object, "cd", "efgh" and 1.
+        let cost = (name + 2) + value + value + (name + 2) + (value + 4) + value;
+        assert!(small(&nested, cost));
+        assert!(!small(&nested, cost - 1));
         assert!(small(&variables(serde_json::json!({})), 0));
+        // Empty texts cost their place in memory: a list of a thousand is not small.
+        let empty = variables(serde_json::json!({ "v": vec![""; 1000] }));
+        assert!(!small(&empty, Admission::VARIABLES_BYTES));
     }
 
     #[test]

@@ -322,6 +322,14 @@ mod tests {
         async fn our_child(&self) -> Option<Flat<Leaf>> {
             (self.0 < 2).then(|| Flat(Leaf::new(self.0 + 11)))
         }
+        async fn lib_kids(&self) -> Vec<Leaf> {
+            (0..self.0 % 4).map(|k| Leaf::new(self.0 * 10 + k)).collect()
+        }
+        /// `libKids` resolved by this module: the same selection under every row, so the
+        /// request's kept shape is used from the second row on.
+        async fn our_kids(&self) -> Rows<Leaf> {
+            (0..self.0 % 4).map(|k| Leaf::new(self.0 * 10 + k)).collect()
+        }
     }
 
     #[derive(async_graphql::SimpleObject)]
@@ -378,12 +386,17 @@ mod tests {
             "c: child { odd n } n",
             "c: child { n n } c: child { name }",
             "c: child { name n } d: child { n }",
+            "n k: kids { n name }",
+            "k: kids { odd n } n",
+            "a: kids { n } b: kids { name odd } c: kids { n n }",
         ];
         let json = |response: &async_graphql::Response| serde_json::to_string(response).expect("serialises");
         // Lists shorter than a chunk of rows, of one chunk, and longer than one.
         for (selection, n) in selections.into_iter().flat_map(|s| [(s, 0), (s, 4), (s, 30), (s, 31), (s, 95)]) {
-            let ours = format!("{{ items: rows(n: {n}) {{ {} }} }}", selection.replace("child", "ourChild"));
-            let list = format!("{{ items: list(n: {n}) {{ {} }} }}", selection.replace("child", "libChild"));
+            let ours = selection.replace("child", "ourChild").replace("kids", "ourKids");
+            let list = selection.replace("child", "libChild").replace("kids", "libKids");
+            let ours = format!("{{ items: rows(n: {n}) {{ {ours} }} }}");
+            let list = format!("{{ items: list(n: {n}) {{ {list} }} }}");
             let list = schema.execute(list).await;
             let rows = schema.execute(ours.as_str()).await;
             assert_eq!(json(&rows), json(&list), "{selection}, {n} rows");
