@@ -218,6 +218,15 @@ struct Admitted {
     validated: Vec<(Option<String>, async_graphql::Variables)>,
 }
 
+impl Admitted {
+    /// Whether this run of the document (operation and variables) was validated.
+    fn knows(&self, operation: &Option<String>, variables: &async_graphql::Variables) -> bool {
+        self.validated
+            .iter()
+            .any(|(kept_operation, kept_variables)| kept_operation == operation && kept_variables == variables)
+    }
+}
+
 impl Documents {
     const ENTRIES: usize = 256;
     const TEXT_BYTES: usize = 16 * 1024;
@@ -227,11 +236,7 @@ impl Documents {
     fn get(&self, request: &Request) -> Option<(ExecutableDocument, bool)> {
         let cache = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let admitted = cache.get(&request.query)?;
-        let validated = admitted
-            .validated
-            .iter()
-            .any(|(operation, variables)| *operation == request.operation_name && *variables == request.variables);
-        Some((admitted.document.clone(), validated))
+        Some((admitted.document.clone(), admitted.knows(&request.operation_name, &request.variables)))
     }
 
     fn put(&self, query: &str, document: ExecutableDocument) {
@@ -248,10 +253,7 @@ impl Documents {
     fn validated(&self, run: &Run) {
         let mut cache = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let Some(admitted) = cache.get_mut(&run.query) else { return };
-        let known = |(operation, variables): &(Option<String>, async_graphql::Variables)| {
-            *operation == run.operation && *variables == run.variables
-        };
-        if admitted.validated.iter().any(known) {
+        if admitted.knows(&run.operation, &run.variables) {
             return;
         }
         if admitted.validated.len() >= Self::RUNS {
