@@ -1,14 +1,20 @@
 //! Connecting to the database and running migrations.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::Values;
+use sea_orm::sqlx::{self, Postgres, pool::PoolConnection};
 use sea_orm::{
-    ConnAcquireErr, ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, ExecResult, QueryResult, RuntimeErr, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
-use tokio::sync::{Semaphore, SemaphorePermit};
+use sea_query_sqlx::SqlxValues;
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard, Semaphore, SemaphorePermit};
 
 /// How long a SQLite writer waits for its turn (and for another process's write lock) before its
 /// request fails as unavailable.
@@ -61,7 +67,6 @@ pub async fn connect_with(url: &str, acquire: Duration) -> anyhow::Result<Databa
         .await
         .with_context(|| format!("cannot connect to the database at {}", crate::config::redact_url(url)))?;
     if url.starts_with("sqlite:") {
-        use sea_orm::ConnectionTrait;
         db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
     }
     Ok(db)
@@ -102,4 +107,196 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// True when every migration has been applied.
 pub async fn migrations_current(db: &DatabaseConnection) -> anyhow::Result<bool> {
     Ok(Migrator::get_pending_migrations(db).await?.is_empty())
+}
+
+/// One pooled connection for a run of reads that follow each other: a page and its relations.
+///
+/// Every statement run on the pool takes a connection and gives it back, and the pool checks a
+/// connection it is given back with a round trip to the database (sqlx pings it on release,
+/// whatever the options say). A page of persons with their talks is three statements, so it was
+/// six round trips; through one checkout it is four. The connection is taken at the first
+/// statement and given back when the checkout is dropped, at the end of the resolver that read
+/// the page.
+///
+/// A resolver holding a checkout may still read through the pool (a relation loaded by its
+/// own loader), so a request can hold one connection and wait for a second. Checkouts therefore
+/// hold less than half the pool between them (the replicas' listener keeps one more): a checkout
+/// that finds its share taken reads through the pool, statement by statement, as before, and the
+/// rest serves single statements and transactions, which give their connection back. A
+/// connection that failed as an outage does ([`crate::error::is_outage`]) is given up, and the
+/// checkout's later statements run on the pool. SQLite's statements always run on the pool: its
+/// connections are in the process and checking them costs no round trip.
+pub struct Checkout<'a> {
+    db: &'a DatabaseConnection,
+    checkouts: &'a Checkouts,
+    pinned: Mutex<Pinned<'a>>,
+}
+
+/// A pool's checkouts: the connections they hold, the statements they ran on them, and the
+/// counter of the pool's statements (`AppState::statements`), which counts theirs too.
+pub struct Checkouts {
+    held: AtomicU32,
+    on_held: AtomicU64,
+    statements: Arc<AtomicU64>,
+}
+
+impl Checkouts {
+    /// The checkouts of a pool whose statements `statements` counts.
+    pub fn new(statements: Arc<AtomicU64>) -> Self {
+        Checkouts { held: AtomicU32::new(0), on_held: AtomicU64::new(0), statements }
+    }
+
+    /// How many connections checkouts hold now.
+    pub fn held(&self) -> u32 {
+        self.held.load(Ordering::Acquire)
+    }
+
+    /// How many statements checkouts ran on the connections they held, since start.
+    pub fn statements_on_held(&self) -> u64 {
+        self.on_held.load(Ordering::Relaxed)
+    }
+
+    /// The most connections checkouts may hold of a pool of `max`: less than half, the
+    /// replicas' listener keeping one.
+    pub fn most(max: u32) -> u32 {
+        max.saturating_sub(1) / 2
+    }
+}
+
+enum Pinned<'a> {
+    /// No statement yet.
+    Not,
+    /// The connection, and its place among the connections checkouts hold.
+    Held { conn: PoolConnection<Postgres>, _place: Share<'a> },
+    /// Through the pool: SQLite, or half the pool already held by checkouts.
+    Pool,
+}
+
+/// A checkout's place among the connections the pool's checkouts hold (at most half the pool);
+/// given up when dropped, also when the checkout is dropped while it waits for its connection.
+struct Share<'a>(&'a AtomicU32);
+
+impl<'a> Share<'a> {
+    /// A place, when fewer than `most` are taken.
+    fn take(held: &'a AtomicU32, most: u32) -> Option<Self> {
+        held.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < most).then_some(n + 1)).ok()?;
+        Some(Share(held))
+    }
+}
+
+impl Drop for Share<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl<'a> Checkout<'a> {
+    /// A checkout of `db`, one of `checkouts`; no connection is taken before the first statement.
+    pub fn of(db: &'a DatabaseConnection, checkouts: &'a Checkouts) -> Self {
+        Checkout { db, checkouts, pinned: Mutex::new(Pinned::Not) }
+    }
+
+    /// The checked-out connection, taken now if this is the first statement; `None` to run the
+    /// statement on the pool.
+    async fn pinned(&self) -> Result<Option<MappedMutexGuard<'_, PoolConnection<Postgres>>>, DbErr> {
+        let mut pinned = self.pinned.lock().await;
+        if let Pinned::Not = *pinned {
+            *pinned = Pinned::Pool;
+            if self.db.get_database_backend() == DatabaseBackend::Postgres {
+                let pool = self.db.get_postgres_connection_pool();
+                let most = Checkouts::most(pool.options().get_max_connections());
+                if let Some(share) = Share::take(&self.checkouts.held, most) {
+                    let conn = pool.acquire().await.map_err(acquire_error)?;
+                    *pinned = Pinned::Held { conn, _place: share };
+                }
+            }
+        }
+        Ok(MutexGuard::try_map(pinned, |pinned| match pinned {
+            Pinned::Held { conn, .. } => Some(conn),
+            _ => None,
+        })
+        .ok())
+    }
+}
+
+impl Checkout<'_> {
+    /// Counts and traces a statement run on the held connection, as the pool's metric callback
+    /// does the others (`App::build`).
+    fn ran(&self, stmt: &Statement, started: Instant, failed: bool) {
+        self.checkouts.statements.fetch_add(1, Ordering::Relaxed);
+        self.checkouts.on_held.fetch_add(1, Ordering::Relaxed);
+        trace_statement(started.elapsed(), failed, stmt);
+    }
+
+    /// A statement's outcome on the held connection; the connection is given up when the
+    /// statement failed as an outage does (it may be dead; the pool checks it and replaces it).
+    async fn outcome<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, DbErr> {
+        let err = match result {
+            Ok(value) => return Ok(value),
+            Err(err) => query_error(err),
+        };
+        if crate::error::is_outage(&err) {
+            *self.pinned.lock().await = Pinned::Pool;
+        }
+        Err(err)
+    }
+}
+
+/// Traces a statement (target `pingan::sql`), for the pool's metric callback and a checkout's.
+pub fn trace_statement(elapsed: Duration, failed: bool, stmt: &Statement) {
+    tracing::trace!(target: "pingan::sql", ?elapsed, failed, sql = %stmt.sql);
+}
+
+/// A statement as sea-orm binds it for sqlx.
+fn bound(stmt: &Statement) -> sqlx::query::Query<'_, Postgres, SqlxValues> {
+    let values = stmt.values.clone().unwrap_or(Values(Vec::new()));
+    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
+}
+
+/// A failed statement, as sea-orm names it.
+fn query_error(err: sqlx::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
+}
+
+/// A pool's refusal, as sea-orm names it.
+fn acquire_error(err: sqlx::Error) -> DbErr {
+    match err {
+        sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+        sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+        err => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))),
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Checkout<'_> {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Writes are not a checkout's: they run in their transaction ([`write`]).
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.db.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.db.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        let Some(mut conn) = self.pinned().await? else { return self.db.query_one_raw(stmt).await };
+        let started = Instant::now();
+        let row = bound(&stmt).fetch_optional(&mut **conn).await;
+        drop(conn);
+        self.ran(&stmt, started, row.is_err());
+        Ok(self.outcome(row).await?.map(Into::into))
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let Some(mut conn) = self.pinned().await? else { return self.db.query_all_raw(stmt).await };
+        let started = Instant::now();
+        let rows = bound(&stmt).fetch_all(&mut **conn).await;
+        drop(conn);
+        self.ran(&stmt, started, rows.is_err());
+        Ok(self.outcome(rows).await?.into_iter().map(Into::into).collect())
+    }
 }

@@ -30,9 +30,11 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let db = db::connect(&args.db.url).await?;
     db::migrate(&db).await?;
     let viewer = importer(&db, &args.unit, args.user.as_deref()).await?;
+    let statements = Arc::new(AtomicU64::new(0));
     let state = Arc::new(AppState {
         db,
-        statements: Arc::new(AtomicU64::new(0)),
+        checkouts: db::Checkouts::new(statements.clone()),
+        statements,
         auth: Auth::new(
             TokenKeys::ephemeral("pingan", "pingan-api"),
             Duration::from_secs(60),

@@ -47,6 +47,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// SQL statements run since start (tests count them; `/metrics` exports them).
     pub statements: Arc<AtomicU64>,
+    /// The pool's checkouts (a page and its relations read through one connection).
+    pub checkouts: db::Checkouts,
     pub auth: Auth,
     pub access: Access,
     pub config: Config,
@@ -91,7 +93,7 @@ impl App {
         let counter = statements.clone();
         db.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
-            tracing::trace!(target: "pingan::sql", elapsed = ?info.elapsed, failed = info.failed, sql = %info.statement.sql);
+            db::trace_statement(info.elapsed, info.failed, info.statement);
         });
         if config.migrate {
             db::migrate(&db).await?;
@@ -111,6 +113,7 @@ impl App {
         let metrics = metrics::Metrics::new(config.metrics);
         let state = Arc::new(AppState {
             db,
+            checkouts: db::Checkouts::new(statements.clone()),
             statements,
             auth,
             access,

@@ -5,6 +5,7 @@ mod admin;
 mod audit_queue;
 mod auth;
 mod canary;
+mod checkouts;
 mod column_sets;
 mod config;
 mod connections;

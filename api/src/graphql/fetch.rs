@@ -12,6 +12,7 @@ use crate::access::page::PageArgs;
 use crate::access::store::{Columns, Held, Listed, Listing, Sort, Store};
 use crate::access::{GroupSet, Resource};
 use crate::audit;
+use crate::db::Checkout;
 use crate::error::ApiError;
 
 /// The row with `id` among those the viewer may read, with the field groups it holds there.
@@ -72,20 +73,23 @@ where
 }
 
 /// One page of a list ([`Store::list`]), with its `totalCount` ([`Store::count`]) only when
-/// the query asks for it.
-pub struct ListPage<R: Resource> {
+/// the query asks for it, and the checkout it was read through: the page's relations are read
+/// through it too (the resolver's prefetch), and the connection goes back to the pool when the
+/// page becomes its connection ([`ListPage::connection`]).
+pub struct ListPage<'c, R: Resource> {
     pub listing: Listing<R>,
+    pub reads: Checkout<'c>,
     total_count: Option<i64>,
     shape: Shape,
 }
 
 /// The page of `R` a list query asks for.
-pub async fn list<R: Listed>(
-    ctx: &Context<'_>,
+pub async fn list<'c, R: Listed>(
+    ctx: &'c Context<'_>,
     filter: R::Filter,
     sort: Sort<R::Order>,
     page: PageArgs,
-) -> Result<ListPage<R>, ApiError>
+) -> Result<ListPage<'c, R>, ApiError>
 where
     R::Filter: Clone,
 {
@@ -95,13 +99,13 @@ where
 /// [`list`] reading only the columns the page's answer shows: `reads` names the model's fields
 /// each field of the node type shows (`None`: it did not say, and every column is read), and the
 /// fields asked for under `nodes` and `edges { node }` decide the columns ([`Columns::reading`]).
-pub async fn list_shown<R: Listed>(
-    ctx: &Context<'_>,
+pub async fn list_shown<'c, R: Listed>(
+    ctx: &'c Context<'_>,
     filter: R::Filter,
     sort: Sort<R::Order>,
     page: PageArgs,
     reads: impl Fn(&str) -> Option<&'static [&'static str]>,
-) -> Result<ListPage<R>, ApiError>
+) -> Result<ListPage<'c, R>, ApiError>
 where
     R::Filter: Clone,
 {
@@ -142,13 +146,13 @@ fn is_snake_case_of(snake: &str, camel: &str) -> bool {
     }) && snake.next().is_none()
 }
 
-async fn list_reading<R: Listed>(
-    ctx: &Context<'_>,
+async fn list_reading<'c, R: Listed>(
+    ctx: &'c Context<'_>,
     filter: R::Filter,
     sort: Sort<R::Order>,
     page: PageArgs,
     columns: Columns<R>,
-) -> Result<ListPage<R>, ApiError>
+) -> Result<ListPage<'c, R>, ApiError>
 where
     R::Filter: Clone,
 {
@@ -162,15 +166,16 @@ where
         cursors: look.field("edges").field("cursor").exists(),
         nodes: look.field("nodes").exists(),
     };
-    let listing = store.list_reading::<R>(&state.db, filter, sort, &page, columns).await?;
+    let reads = Checkout::of(&state.db, &state.checkouts);
+    let listing = store.list_reading::<R>(&reads, filter, sort, &page, columns).await?;
     let total_count = match counted {
-        Some(filter) => Some(store.count::<R>(&state.db, filter).await? as i64),
+        Some(filter) => Some(store.count::<R>(&reads, filter).await? as i64),
         None => None,
     };
-    Ok(ListPage { listing, total_count, shape })
+    Ok(ListPage { listing, reads, total_count, shape })
 }
 
-impl<R: Resource> ListPage<R> {
+impl<R: Resource> ListPage<'_, R> {
     /// The page as a connection of `T`, each row made a node by `node`.
     pub fn connection<T>(self, node: impl FnMut(Held<R>) -> T) -> Page<T>
     where

@@ -39,6 +39,7 @@ pub use crate::access::stores::lead::{
     LeadCoarseStatus, LeadFilter, LeadOrder, LeadOrderField, coarse, filter_condition,
 };
 use crate::audit;
+use crate::db::Checkout;
 use crate::domain::lead_flow;
 use crate::error::ApiError;
 
@@ -407,7 +408,7 @@ impl LeadQuery {
         let page =
             fetch::list::<Leads>(ctx, filter.unwrap_or_default(), sort, PageArgs::new(first, after, last, before)?)
                 .await?;
-        prefetch(ctx, &page.listing).await?;
+        prefetch(ctx, &page.reads, &page.listing).await?;
         Ok(page.connection(|(m, groups)| Lead::new(m, groups)))
     }
 
@@ -423,7 +424,7 @@ impl LeadQuery {
 }
 
 /// Loads the page's relations in one batch each (see `loaders::prefetch_people`).
-async fn prefetch(ctx: &Context<'_>, page: &Listing<Leads>) -> Result<(), ApiError> {
+async fn prefetch(ctx: &Context<'_>, reads: &Checkout<'_>, page: &Listing<Leads>) -> Result<(), ApiError> {
     let rows = page.models();
     let look = ctx.look_ahead();
     let node = [look.field("nodes"), look.field("edges").field("node")];
@@ -434,20 +435,20 @@ async fn prefetch(ctx: &Context<'_>, page: &Listing<Leads>) -> Result<(), ApiErr
     let records = &loaders.lead_records;
     let loaded = async {
         if wants("events") {
-            prime_children::<LeadEvents, _, _>(records, store, &state.db, page, EventsOf, |rows| rows).await?;
+            prime_children::<LeadEvents, _, _>(records, store, reads, page, EventsOf, |rows| rows).await?;
         }
         if wants("subjects") {
             let subjects =
-                prime_children::<LeadSubjects, _, _>(records, store, &state.db, page, SubjectsOf, |rows| rows).await?;
+                prime_children::<LeadSubjects, _, _>(records, store, reads, page, SubjectsOf, |rows| rows).await?;
             if node.iter().any(|n| n.field("subjects").field("person").exists()) {
                 prime(&loaders.persons, subjects.values().flatten().filter_map(|s| s.person_id)).await?;
             }
         }
         if wants("gangPartSerials") {
-            prime_children::<GangParts, _, _>(records, store, &state.db, page, GangPartsOf, serials).await?;
+            prime_children::<GangParts, _, _>(records, store, reads, page, GangPartsOf, serials).await?;
         }
         if wants("major") {
-            prime_children::<LeadPriorities, _, _>(records, store, &state.db, page, MajorOf, |rows| is_major(&rows))
+            prime_children::<LeadPriorities, _, _>(records, store, reads, page, MajorOf, |rows| is_major(&rows))
                 .await?;
         }
         let mut units: Vec<Uuid> = Vec::new();

@@ -244,7 +244,7 @@ where
 pub async fn prime_children<C, K, T>(
     loader: &Batch<T>,
     store: Store<'_>,
-    db: &sea_orm::DatabaseConnection,
+    db: &impl ConnectionTrait,
     page: &Listing<C::Parent>,
     key: impl Fn(Uuid) -> K,
     value: impl Fn(Vec<<C::Entity as EntityTrait>::Model>) -> T::Value,
@@ -349,6 +349,7 @@ fn officer_named(id: Uuid, display_name: String) -> Officer {
 /// scope) is kept as having none.
 pub async fn prime_names(
     loaders: &Loaders,
+    db: &impl ConnectionTrait,
     villages: impl IntoIterator<Item = Uuid>,
     officers: impl IntoIterator<Item = Uuid>,
 ) -> Result<(), Arc<DbErr>> {
@@ -375,7 +376,7 @@ pub async fn prime_names(
         }
     };
     let (mut found_villages, mut found_officers) = (HashMap::new(), HashMap::new());
-    for row in state.db.query_all(&query).await? {
+    for row in db.query_all(&query).await? {
         let (kind, id, name): (String, Uuid, String) =
             (row.try_get("", "kind")?, row.try_get("", "id")?, row.try_get("", "name")?);
         if kind == VILLAGE {

@@ -25,6 +25,7 @@ use crate::access::stores::person::{
     self as store, Assessments, BoardPublications, Categories, Incidents, LevelHistory, Measures, Tags, Talks,
 };
 use crate::auth::Viewer;
+use crate::db::Checkout;
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
@@ -50,6 +51,7 @@ pub struct PersonWants {
 /// it the batches would depend on timing (a DataLoader dispatches 1 ms after its first key).
 pub async fn prefetch_people(
     loaders: &Loaders,
+    reads: &Checkout<'_>,
     page: &Listing<Persons>,
     wants: &PersonWants,
 ) -> Result<(), Arc<DbErr>> {
@@ -57,34 +59,34 @@ pub async fn prefetch_people(
     let rows = page.models();
     // The talks first; then the villages and the officers (of the persons and of their talks)
     // in one statement.
-    let talks = if wants.talks { TalksOf::prime_page(records, page).await? } else { HashMap::new() };
+    let talks = if wants.talks { TalksOf::prime_page(records, reads, page).await? } else { HashMap::new() };
     let villages = rows.iter().filter(|_| wants.village).map(|p| p.village_id);
     let mut officers: Vec<Uuid> =
         if wants.officer { rows.iter().filter_map(|p| p.responsible_officer_id).collect() } else { Vec::new() };
     if wants.talk_officers {
         officers.extend(talks.values().flat_map(|t| t.iter()).map(|t| t.officer_id));
     }
-    prime_names(loaders, villages, officers).await?;
+    prime_names(loaders, reads, villages, officers).await?;
     if wants.incidents {
-        IncidentsOf::prime_page(records, page).await?;
+        IncidentsOf::prime_page(records, reads, page).await?;
     }
     if wants.categories {
-        CategoriesOf::prime_page(records, page).await?;
+        CategoriesOf::prime_page(records, reads, page).await?;
     }
     if wants.tags {
-        TagsOf::prime_page(records, page).await?;
+        TagsOf::prime_page(records, reads, page).await?;
     }
     if wants.assessments {
-        AssessmentsOf::prime_page(records, page).await?;
+        AssessmentsOf::prime_page(records, reads, page).await?;
     }
     if wants.measures {
-        MeasuresOf::prime_page(records, page).await?;
+        MeasuresOf::prime_page(records, reads, page).await?;
     }
     if wants.board {
-        BoardOf::prime_page(records, page).await?;
+        BoardOf::prime_page(records, reads, page).await?;
     }
     if wants.level_history {
-        LevelHistoryOf::prime_page(records, page).await?;
+        LevelHistoryOf::prime_page(records, reads, page).await?;
     }
     if wants.actions {
         let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
@@ -171,11 +173,12 @@ macro_rules! person_children {
             /// The relation of every row of a page, in one statement, kept beside the loader.
             async fn prime_page(
                 records: &Batch<PersonRecordLoader>,
+                reads: &Checkout<'_>,
                 page: &Listing<Persons>,
             ) -> LoadResult<$key, $value> {
                 let loader = records.loader();
                 let store = Store::new(&loader.state.access, &loader.viewer);
-                prime_children::<$child, _, _>(records, store, &loader.state.db, page, $key, $map).await
+                prime_children::<$child, _, _>(records, store, reads, page, $key, $map).await
             }
         }
     };

@@ -20,6 +20,7 @@ use super::venue_loaders::{Of, RecordLoader, load_error};
 use crate::access::resource::RiskItems;
 use crate::access::store::Listing;
 use crate::access::stores::risk::{self as store, Checks, Drills, Events, Feedback, PlanRevisions, WeeklyUpdates};
+use crate::db::Checkout;
 
 /// The loaders of the risk items one query returns.
 pub type RiskLoaders = RecordLoaders;
@@ -47,6 +48,7 @@ pub struct RiskWants {
 pub async fn prefetch_risks(
     loaders: &Loaders,
     risk_loaders: &RiskLoaders,
+    reads: &Checkout<'_>,
     page: &Listing<RiskItems>,
     wants: &RiskWants,
 ) -> Result<(), Arc<DbErr>> {
@@ -57,13 +59,13 @@ pub async fn prefetch_risks(
         units.extend(rows.iter().flat_map(|r| [r.territorial_unit_id, r.sector_unit_id, r.assignee_unit_id]).flatten());
     }
     if wants.checks {
-        let checks = risk_loaders.prime_page::<Checks>(page).await?;
+        let checks = risk_loaders.prime_page::<Checks>(reads, page).await?;
         if wants.check_users {
             users.extend(checks.values().flatten().map(|c| c.user_id));
         }
     }
     if wants.feedback {
-        let feedback = risk_loaders.prime_page::<Feedback>(page).await?;
+        let feedback = risk_loaders.prime_page::<Feedback>(reads, page).await?;
         if wants.feedback_units {
             units.extend(feedback.values().flatten().map(|f| f.unit_id));
         }
@@ -72,7 +74,7 @@ pub async fn prefetch_risks(
         }
     }
     if wants.events {
-        let events = risk_loaders.prime_page::<Events>(page).await?;
+        let events = risk_loaders.prime_page::<Events>(reads, page).await?;
         if wants.event_units {
             units.extend(events.values().flatten().filter_map(|e| e.actor_unit_id));
         }
@@ -81,18 +83,18 @@ pub async fn prefetch_risks(
         }
     }
     if wants.plans {
-        risk_loaders.prime_page::<PlanRevisions>(page).await?;
+        risk_loaders.prime_page::<PlanRevisions>(reads, page).await?;
     }
     if wants.drills {
-        risk_loaders.prime_page::<Drills>(page).await?;
+        risk_loaders.prime_page::<Drills>(reads, page).await?;
     }
     if wants.weekly_updates {
-        risk_loaders.prime_page::<WeeklyUpdates>(page).await?;
+        risk_loaders.prime_page::<WeeklyUpdates>(reads, page).await?;
     }
     if !units.is_empty() {
         prime(&loaders.org_units, units).await?;
     }
-    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|r| r.village_id), users).await?;
+    prime_names(loaders, reads, rows.iter().filter(|_| wants.village).map(|r| r.village_id), users).await?;
     Ok(())
 }
 

@@ -396,7 +396,7 @@ async fn page(ctx: &Context<'_>, list: TaskList, args: PageArgs) -> Result<Page<
     let prefetched = async {
         if wants("events") {
             let events = &loaders.task_events;
-            prime_children::<TaskEvents, _, _>(events, reader, &state.db, &page.listing, TaskEventsOf, |rows| rows)
+            prime_children::<TaskEvents, _, _>(events, reader, &page.reads, &page.listing, TaskEventsOf, |rows| rows)
                 .await?;
         }
         if wants("target") || wants("targetSummary") {

@@ -27,6 +27,7 @@ use crate::access::resource::Venues;
 use crate::access::store::{Child, Listing, Store};
 use crate::access::stores::venue::{self as store, Incidents, Inspections, LevelHistory, Penalties};
 use crate::auth::Viewer;
+use crate::db::Checkout;
 
 /// The loaders of the records one query returns (venues, risk items).
 pub struct RecordLoaders {
@@ -47,13 +48,14 @@ impl RecordLoaders {
     /// ([`prime_children`]).
     pub async fn prime_page<C: Child>(
         &self,
+        reads: &Checkout<'_>,
         page: &Listing<C::Parent>,
     ) -> LoadResult<Of<C>, Vec<<C::Entity as EntityTrait>::Model>>
     where
         <C::Entity as EntityTrait>::Model: Sync,
     {
         let loader = self.records.loader();
-        prime_children::<C, _, _>(&self.records, loader.store(), &loader.state.db, page, Of::new, |rows| rows).await
+        prime_children::<C, _, _>(&self.records, loader.store(), reads, page, Of::new, |rows| rows).await
     }
 }
 
@@ -73,26 +75,27 @@ pub struct VenueWants {
 pub async fn prefetch_venues(
     loaders: &Loaders,
     venue_loaders: &VenueLoaders,
+    reads: &Checkout<'_>,
     page: &Listing<Venues>,
     wants: &VenueWants,
 ) -> Result<(), Arc<DbErr>> {
     let rows = page.models();
     let mut inspectors = Vec::new();
     if wants.inspections {
-        let inspections = venue_loaders.prime_page::<Inspections>(page).await?;
+        let inspections = venue_loaders.prime_page::<Inspections>(reads, page).await?;
         if wants.inspectors {
             inspectors.extend(inspections.values().flatten().map(|i| i.inspector_id));
         }
     }
-    prime_names(loaders, rows.iter().filter(|_| wants.village).map(|v| v.village_id), inspectors).await?;
+    prime_names(loaders, reads, rows.iter().filter(|_| wants.village).map(|v| v.village_id), inspectors).await?;
     if wants.incidents {
-        venue_loaders.prime_page::<Incidents>(page).await?;
+        venue_loaders.prime_page::<Incidents>(reads, page).await?;
     }
     if wants.penalties {
-        venue_loaders.prime_page::<Penalties>(page).await?;
+        venue_loaders.prime_page::<Penalties>(reads, page).await?;
     }
     if wants.level_history {
-        venue_loaders.prime_page::<LevelHistory>(page).await?;
+        venue_loaders.prime_page::<LevelHistory>(reads, page).await?;
     }
     if wants.last_inspection {
         prime(&venue_loaders.records, rows.iter().map(|v| LastInspectionOf(v.id))).await?;

@@ -57,7 +57,7 @@ impl PersonQuery {
             level_history: wants("levelHistory"),
             actions: wants("viewerCan"),
         };
-        prefetch_people(ctx.loaders()?, &page.listing, &wants).await?;
+        prefetch_people(ctx.loaders()?, &page.reads, &page.listing, &wants).await?;
         Ok(page.connection(|(m, groups)| Person::new(m, groups)))
     }
 

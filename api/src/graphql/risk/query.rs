@@ -60,7 +60,7 @@ impl RiskQuery {
             weekly_updates: wants("weeklyUpdates"),
         };
         let risk_loaders = RiskLoaders::new(state.clone(), viewer.clone());
-        prefetch_risks(ctx.loaders()?, &risk_loaders, &page.listing, &wants)
+        prefetch_risks(ctx.loaders()?, &risk_loaders, &page.reads, &page.listing, &wants)
             .await
             .map_err(|e| ApiError::internal(anyhow::anyhow!("loading risk item relations: {e}")))?;
         Ok(page.connection(|(m, groups)| RiskItem::new(m, groups, risk_loaders.clone())))

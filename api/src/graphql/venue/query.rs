@@ -52,7 +52,7 @@ impl VenueQuery {
             last_inspection: wants("inspectionStatus"),
         };
         let venue_loaders = VenueLoaders::new(state.clone(), viewer.clone());
-        prefetch_venues(ctx.loaders()?, &venue_loaders, &page.listing, &wants).await?;
+        prefetch_venues(ctx.loaders()?, &venue_loaders, &page.reads, &page.listing, &wants).await?;
         Ok(page.connection(|(m, groups)| Venue::new(m, groups, venue_loaders.clone())))
     }
 
