@@ -220,17 +220,19 @@ impl<'a> Checkout<'a> {
 }
 
 impl Checkout<'_> {
-    /// Counts and traces a statement run on the held connection, as the pool's metric callback
-    /// does the others (`App::build`).
-    fn ran(&self, stmt: &Statement, started: Instant, failed: bool) {
+    /// A statement run on the held connection: counted and traced as the pool's metric callback
+    /// does the others (`App::build`), and its outcome named as sea-orm names it. The connection
+    /// is given up when the statement failed as an outage does (it may be dead; the pool checks
+    /// it and replaces it).
+    async fn finished<T>(
+        &self,
+        stmt: &Statement,
+        started: Instant,
+        result: Result<T, sqlx::Error>,
+    ) -> Result<T, DbErr> {
         self.checkouts.statements.fetch_add(1, Ordering::Relaxed);
         self.checkouts.on_held.fetch_add(1, Ordering::Relaxed);
-        trace_statement(started.elapsed(), failed, stmt);
-    }
-
-    /// A statement's outcome on the held connection; the connection is given up when the
-    /// statement failed as an outage does (it may be dead; the pool checks it and replaces it).
-    async fn outcome<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, DbErr> {
+        trace_statement(started.elapsed(), result.is_err(), stmt);
         let err = match result {
             Ok(value) => return Ok(value),
             Err(err) => query_error(err),
@@ -287,8 +289,7 @@ impl ConnectionTrait for Checkout<'_> {
         let started = Instant::now();
         let row = bound(&stmt).fetch_optional(&mut **conn).await;
         drop(conn);
-        self.ran(&stmt, started, row.is_err());
-        Ok(self.outcome(row).await?.map(Into::into))
+        Ok(self.finished(&stmt, started, row).await?.map(Into::into))
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
@@ -296,7 +297,6 @@ impl ConnectionTrait for Checkout<'_> {
         let started = Instant::now();
         let rows = bound(&stmt).fetch_all(&mut **conn).await;
         drop(conn);
-        self.ran(&stmt, started, rows.is_err());
-        Ok(self.outcome(rows).await?.into_iter().map(Into::into).collect())
+        Ok(self.finished(&stmt, started, rows).await?.into_iter().map(Into::into).collect())
     }
 }

@@ -123,7 +123,7 @@ pub struct Schemas {
 
 impl Schemas {
     pub fn new(state: Arc<AppState>, limits: &Limits, dev: bool, introspection: bool) -> Self {
-        let full = builder(state.clone(), limits, dev, introspection).finish();
+        let full = build_schema(state.clone(), limits, dev, introspection);
         let fast =
             builder(state, limits, dev, introspection).validation_mode(async_graphql::ValidationMode::Fast).finish();
         Self { full, fast }
