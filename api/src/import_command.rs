@@ -34,6 +34,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let state = Arc::new(AppState {
         db,
         checkouts: db::Checkouts::new(statements.clone()),
+        directory: Default::default(),
         statements,
         auth: Auth::new(
             TokenKeys::ephemeral("pingan", "pingan-api"),

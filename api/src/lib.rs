@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod graphql;
@@ -49,6 +50,9 @@ pub struct AppState {
     pub statements: Arc<AtomicU64>,
     /// The pool's checkouts (a page and its relations read through one connection).
     pub checkouts: db::Checkouts,
+    /// The names of villages and officers, kept between requests while this replica hears every
+    /// change to them.
+    pub directory: directory::Directory,
     pub auth: Auth,
     pub access: Access,
     pub config: Config,
@@ -68,9 +72,11 @@ impl AppState {
     /// After a committed change to a user (role, unit, deactivation, sessions ended): this
     /// replica forgets the cached viewer, so the change applies to the user's very next request,
     /// and makes the user's open sockets check their session at once. The other replicas do the
-    /// same when they hear the change (`replicas::announce_forget`, in the transaction).
+    /// same when they hear the change (`replicas::announce_forget`, in the transaction). The kept
+    /// names are forgotten too: the user may be an officer records name.
     pub fn forget_user(&self, user: uuid::Uuid) {
         self.auth.viewers.forget_user(user);
+        self.directory.forget();
         self.sockets.recheck(user);
     }
 }
@@ -114,6 +120,7 @@ impl App {
         let state = Arc::new(AppState {
             db,
             checkouts: db::Checkouts::new(statements.clone()),
+            directory: Default::default(),
             statements,
             auth,
             access,

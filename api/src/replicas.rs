@@ -8,6 +8,9 @@
 //! - Viewers: ending a session or deactivating a user is announced the same way and every
 //!   replica forgets the cached viewers at once. While the listening connection is down, the
 //!   viewer cache is bypassed (invalidations sent meanwhile are lost) until it is back.
+//! - Names: every change to the villages or the users is announced by a trigger (see
+//!   `crate::directory`), and every replica forgets the names it keeps. While the listening
+//!   connection is down, none are kept.
 //! - Task rules: each sweep holds a transaction-scoped advisory lock; a replica that does not get
 //!   it skips the sweep, as another replica is sweeping.
 //!
@@ -27,6 +30,7 @@ use crate::rules::{TaskAssigned, TaskChange, TaskNews, TaskUpdated};
 
 const TASKS: &str = "pingan_tasks";
 const VIEWERS: &str = "pingan_viewers";
+const DIRECTORY: &str = migration::DIRECTORY_CHANNEL;
 /// The advisory lock key of the task-rule sweep (an arbitrary constant: "pingan" in ASCII).
 pub const SWEEP_LOCK: i64 = 0x7069_6e67_616e;
 /// Task announcements per notification: a payload must stay under PostgreSQL's 8000 bytes.
@@ -154,7 +158,8 @@ pub async fn listen(state: &Arc<AppState>) -> Result<Option<Listening>, DbErr> {
     }
     let to_db = |e: sea_orm::sqlx::Error| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into()));
     let mut listener = PgListener::connect_with(state.db.get_postgres_connection_pool()).await.map_err(to_db)?;
-    listener.listen_all([TASKS, VIEWERS]).await.map_err(to_db)?;
+    listener.listen_all([TASKS, VIEWERS, DIRECTORY]).await.map_err(to_db)?;
+    state.directory.trust();
     let receiving = tokio::spawn(receive(listener, state.clone()));
     let pinging = tokio::spawn(ping_while_deaf(state.clone()));
     Ok(Some(Listening(vec![receiving, pinging])))
@@ -167,7 +172,9 @@ async fn receive(mut listener: PgListener, state: Arc<AppState>) {
             Ok(Some(note)) => {
                 // Anything heard proves the LISTEN is in place again.
                 viewers.resume();
+                state.directory.trust();
                 match note.channel() {
+                    DIRECTORY => state.directory.forget(),
                     TASKS => {
                         for task in parse_tasks(note.payload()) {
                             // Nobody listening is fine: the task is in the lists either way.
@@ -188,12 +195,14 @@ async fn receive(mut listener: PgListener, state: Arc<AppState>) {
                 tracing::warn!("replica notifications: connection lost and re-established");
                 viewers.suspend();
                 viewers.resume();
+                state.directory.forget();
             }
             // The app is shutting down.
             Err(sea_orm::sqlx::Error::PoolClosed) => return,
             Err(err) => {
-                tracing::warn!(error = %err, "replica notifications interrupted; viewers are read uncached");
+                tracing::warn!(error = %err, "replica notifications interrupted; viewers and names are read uncached");
                 viewers.suspend();
+                state.directory.distrust();
                 tokio::time::sleep(PING_EVERY).await;
             }
         }

@@ -36,6 +36,10 @@ mod m20261205_000025_lead_month_cover;
 mod m20261205_000026_lead_unit_months;
 mod m20261205_000027_report_covers;
 mod m20261206_000028_task_due_hours;
+mod m20261206_000029_directory_notify;
+
+/// The channel every change to the villages or the users is announced on (PostgreSQL).
+pub use m20261206_000029_directory_notify::CHANNEL as DIRECTORY_CHANNEL;
 
 pub struct Migrator;
 
@@ -71,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000026_lead_unit_months::Migration),
             Box::new(m20261205_000027_report_covers::Migration),
             Box::new(m20261206_000028_task_due_hours::Migration),
+            Box::new(m20261206_000029_directory_notify::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ mod config;
 mod connections;
 mod database_tls;
 mod descriptions;
+mod directory;
 mod duty_tallies;
 mod exports;
 mod going_live;

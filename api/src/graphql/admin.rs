@@ -472,6 +472,8 @@ impl AdminMutation {
         };
         administered(&txn, ctx, viewer, "rename_village", "Village", id).await?;
         txn.commit().await.map_err(ApiError::from)?;
+        // The other replicas hear the change from the database (`crate::directory`).
+        state.directory.forget();
         Ok(VillagePayload {
             village: Village { id: ids::encode(Kind::Village, id), name },
             org_unit: unit.map(OrgUnit::from),

@@ -29,6 +29,7 @@ use crate::AppState;
 use crate::access::resource::{OrgUnits, Villages};
 use crate::access::store::{Child, Listing, Store, among};
 use crate::auth::Viewer;
+use crate::directory::{Kept, Names};
 
 /// The per-request loaders, put into the request data by the HTTP layer.
 pub struct Loaders {
@@ -271,26 +272,29 @@ impl Loader<Uuid> for VillageLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Village> {
-        let Some(select) = villages_in(&self.state, &self.viewer, keys) else {
-            return Ok(HashMap::new());
-        };
-        let rows: Vec<(String, Uuid, String)> = select.into_tuple().all(&self.state.db).await?;
-        Ok(rows.into_iter().map(|(_, id, name)| (id, village(id, name))).collect())
+        Ok(names_of(&self.state, &self.viewer, &self.state.db, keys, &[]).await?.0)
     }
 }
 
-/// The villages among `keys` in the viewer's village scope, as kind (`village`, for
-/// [`prime_names`]), id and name; `None` for a viewer who reads no village.
-fn villages_in(state: &AppState, viewer: &Viewer, keys: &[Uuid]) -> Option<sea_orm::Select<entity::village::Entity>> {
+/// The villages among `keys` (`None`: every one) in the viewer's village scope, as kind
+/// (`village`, for [`names_of`]), id and name; `None` for a viewer who reads no village.
+fn villages_in(
+    state: &AppState,
+    viewer: &Viewer,
+    keys: Option<&[Uuid]>,
+) -> Option<sea_orm::Select<entity::village::Entity>> {
     let select = state.access.select::<Villages>(viewer).ok()?;
-    Some(
-        select
-            .select_only()
-            .column_as(sea_orm::sea_query::Expr::val(VILLAGE), "kind")
-            .column(entity::village::Column::Id)
-            .column(entity::village::Column::Name)
-            .filter(among(entity::village::Column::Id.as_column_ref(), keys, state.db.get_database_backend())),
-    )
+    let select = select
+        .select_only()
+        .column_as(sea_orm::sea_query::Expr::val(VILLAGE), "kind")
+        .column(entity::village::Column::Id)
+        .column(entity::village::Column::Name);
+    Some(match keys {
+        Some(keys) => {
+            select.filter(among(entity::village::Column::Id.as_column_ref(), keys, state.db.get_database_backend()))
+        }
+        None => select,
+    })
 }
 
 fn village(id: Uuid, name: String) -> Village {
@@ -318,64 +322,122 @@ impl Loader<Uuid> for OfficerLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Uuid, Officer> {
-        let rows: Vec<(String, Uuid, String)> = officers_in(&self.viewer, keys, self.state.db.get_database_backend())
-            .into_tuple()
-            .all(&self.state.db)
-            .await?;
-        Ok(rows.into_iter().map(|(_, id, name)| (id, officer_named(id, name))).collect())
+        Ok(names_of(&self.state, &self.viewer, &self.state.db, &[], keys).await?.1)
     }
 }
 
-/// The officers among `keys` in the viewer's town, as kind (`officer`, for [`prime_names`]), id
-/// and display name: only what an officer shows, never the rest of the user's row (its password
-/// hash).
-fn officers_in(viewer: &Viewer, keys: &[Uuid], backend: DbBackend) -> sea_orm::Select<app_user::Entity> {
-    crate::access::find::<app_user::Entity>()
+/// The officers among `keys` (`None`: every one) in the viewer's town, as kind (`officer`, for
+/// [`names_of`]), id and display name: only what an officer shows, never the rest of the user's
+/// row (its password hash).
+fn officers_in(viewer: &Viewer, keys: Option<&[Uuid]>, backend: DbBackend) -> sea_orm::Select<app_user::Entity> {
+    let select = crate::access::find::<app_user::Entity>()
         .select_only()
         .column_as(sea_orm::sea_query::Expr::val(OFFICER), "kind")
         .column(app_user::Column::Id)
         .column_as(app_user::Column::DisplayName, "name")
-        .filter(app_user::Column::TownId.eq(viewer.town_id))
-        .filter(among(app_user::Column::Id.as_column_ref(), keys, backend))
+        .filter(app_user::Column::TownId.eq(viewer.town_id));
+    match keys {
+        Some(keys) => select.filter(among(app_user::Column::Id.as_column_ref(), keys, backend)),
+        None => select,
+    }
 }
 
 fn officer_named(id: Uuid, display_name: String) -> Officer {
     Officer { id: ids::encode(Kind::User, id), display_name }
 }
 
-/// Primes the village and officer loaders for a page in one statement, the two loaders' own
-/// scoped queries joined by UNION ALL: a page that shows both villages and officers pays one
-/// round trip for them, not two. As with [`prime`], a key without a row (outside the viewer's
-/// scope) is kept as having none.
+/// Primes the village and officer loaders for a page: the names the directory keeps
+/// ([`crate::directory`]), and the rest in one statement ([`names_of`]). As with [`prime`], a key
+/// without a row (outside the viewer's scope) is kept as having none.
 pub async fn prime_names(
     loaders: &Loaders,
     db: &impl ConnectionTrait,
     villages: impl IntoIterator<Item = Uuid>,
     officers: impl IntoIterator<Item = Uuid>,
 ) -> Result<(), Arc<DbErr>> {
+    let (villages_asked, officers_asked) = (distinct(villages), distinct(officers));
+    if villages_asked.is_empty() && officers_asked.is_empty() {
+        return Ok(());
+    }
+    let loader = loaders.villages.loader();
+    let (found_villages, found_officers) =
+        names_of(&loader.state, &loader.viewer, db, &villages_asked, &officers_asked).await?;
+    loaders.villages.keep(villages_asked, &found_villages);
+    loaders.officers.keep(officers_asked, &found_officers);
+    Ok(())
+}
+
+/// The villages among `villages` and the officers among `officers` the viewer reads: those the
+/// directory keeps for the viewer's role and town (read whole, and kept, when it keeps none yet),
+/// the others read by the two loaders' scoped queries joined by UNION ALL, so a page that shows
+/// both pays at most one round trip for them.
+async fn names_of(
+    state: &AppState,
+    viewer: &Viewer,
+    db: &impl ConnectionTrait,
+    villages: &[Uuid],
+    officers: &[Uuid],
+) -> Result<(HashMap<Uuid, Village>, HashMap<Uuid, Officer>), DbErr> {
+    let kept = match state.directory.kept(viewer.role, viewer.town_id) {
+        Kept::Untrusted => return read_names(state, viewer, db, Some(villages), Some(officers)).await,
+        Kept::Names(names) => names,
+        Kept::Read(generation) => {
+            let (villages, officers) = read_names(state, viewer, db, None, None).await?;
+            let names = Arc::new(Names { villages, officers });
+            state.directory.keep(viewer.role, viewer.town_id, generation, names.clone());
+            names
+        }
+    };
+    let (mut found_villages, mut found_officers) = (HashMap::new(), HashMap::new());
+    let villages = unknown(villages, &kept.villages, &mut found_villages);
+    let officers = unknown(officers, &kept.officers, &mut found_officers);
+    if !villages.is_empty() || !officers.is_empty() {
+        let (more_villages, more_officers) = read_names(state, viewer, db, Some(&villages), Some(&officers)).await?;
+        found_villages.extend(more_villages);
+        found_officers.extend(more_officers);
+    }
+    Ok((found_villages, found_officers))
+}
+
+/// The keys `kept` has no value for; the values of the others go into `found`.
+fn unknown<V: Clone>(keys: &[Uuid], kept: &HashMap<Uuid, V>, found: &mut HashMap<Uuid, V>) -> Vec<Uuid> {
+    let mut unknown = Vec::new();
+    for key in keys {
+        match kept.get(key) {
+            Some(value) => {
+                found.insert(*key, value.clone());
+            }
+            None => unknown.push(*key),
+        }
+    }
+    unknown
+}
+
+/// The villages and officers among the keys (`None`: every one the viewer reads; empty: none) in
+/// one statement.
+async fn read_names(
+    state: &AppState,
+    viewer: &Viewer,
+    db: &impl ConnectionTrait,
+    villages: Option<&[Uuid]>,
+    officers: Option<&[Uuid]>,
+) -> Result<(HashMap<Uuid, Village>, HashMap<Uuid, Officer>), DbErr> {
     use sea_orm::QueryTrait;
     use sea_orm::sea_query::UnionType;
-    let (villages_asked, officers_asked) = (distinct(villages), distinct(officers));
-    let loader = loaders.villages.loader();
-    let (state, viewer) = (&loader.state, &loader.viewer);
-    // A viewer who reads no village gets none here, as from the village loader.
-    let villages = if villages_asked.is_empty() { None } else { villages_in(state, viewer, &villages_asked) };
+    let asked = |keys: Option<&[Uuid]>| keys.is_none_or(|keys| !keys.is_empty());
+    // A viewer who reads no village gets none.
+    let villages = if asked(villages) { villages_in(state, viewer, villages) } else { None };
     let villages = villages.map(QueryTrait::into_query);
-    let officers = (!officers_asked.is_empty())
-        .then(|| officers_in(viewer, &officers_asked, state.db.get_database_backend()).into_query());
+    let officers = asked(officers).then(|| officers_in(viewer, officers, state.db.get_database_backend()).into_query());
+    let (mut found_villages, mut found_officers) = (HashMap::new(), HashMap::new());
     let query = match (villages, officers) {
         (Some(mut villages), Some(officers)) => {
             villages.union(UnionType::All, officers);
             villages
         }
         (Some(query), None) | (None, Some(query)) => query,
-        (None, None) => {
-            // Asked for villages only, by a viewer who reads none.
-            loaders.villages.keep(villages_asked, &HashMap::new());
-            return Ok(());
-        }
+        (None, None) => return Ok((found_villages, found_officers)),
     };
-    let (mut found_villages, mut found_officers) = (HashMap::new(), HashMap::new());
     for row in db.query_all(&query).await? {
         let (kind, id, name): (String, Uuid, String) =
             (row.try_get("", "kind")?, row.try_get("", "id")?, row.try_get("", "name")?);
@@ -385,9 +447,7 @@ pub async fn prime_names(
             found_officers.insert(id, officer_named(id, name));
         }
     }
-    loaders.villages.keep(villages_asked, &found_villages);
-    loaders.officers.keep(officers_asked, &found_officers);
-    Ok(())
+    Ok((found_villages, found_officers))
 }
 
 const VILLAGE: &str = "village";
