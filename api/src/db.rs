@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::Values;
-use sea_orm::sqlx::{self, Postgres, pool::PoolConnection};
+use sea_orm::sqlx::{self, Connection as _, PgConnection, Postgres};
 use sea_orm::{
     ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
     DatabaseTransaction, DbErr, ExecResult, QueryResult, RuntimeErr, SqliteTransactionMode, Statement,
@@ -109,46 +109,84 @@ pub async fn migrations_current(db: &DatabaseConnection) -> anyhow::Result<bool>
     Ok(Migrator::get_pending_migrations(db).await?.is_empty())
 }
 
-/// One pooled connection for a run of reads that follow each other: a page and its relations.
+/// One connection for a run of reads that follow each other: a page and its relations.
 ///
 /// Every statement run on the pool takes a connection and gives it back, and the pool checks a
 /// connection it is given back with a round trip to the database (sqlx pings it on release,
-/// whatever the options say). A page of persons with their talks is three statements, so it was
-/// six round trips; through one checkout it is four. The connection is taken at the first
-/// statement and given back when the checkout is dropped, at the end of the resolver that read
-/// the page.
+/// whatever the options say). A page of persons with their talks and names was three statements,
+/// so six round trips. A checkout takes one connection at its first statement and runs every
+/// statement on it; when it is dropped, at the end of the resolver that read the page, the
+/// connection is kept for the next checkout, not given back to the pool, so it costs no check: a
+/// page of persons with their talks is two round trips.
 ///
-/// A resolver holding a checkout may still read through the pool (a relation loaded by its
-/// own loader), so a request can hold one connection and wait for a second. Checkouts therefore
-/// hold less than half the pool between them (the replicas' listener keeps one more): a checkout
-/// that finds its share taken reads through the pool, statement by statement, as before, and the
-/// rest serves single statements and transactions, which give their connection back. A
-/// connection that failed as an outage does ([`crate::error::is_outage`]) is given up, and the
-/// checkout's later statements run on the pool. SQLite's statements always run on the pool: its
-/// connections are in the process and checking them costs no round trip.
+/// The checkouts' connections are taken out of the pool for good (`PoolConnection::detach`) and
+/// kept by [`Checkouts`], as many as checkouts hold at once at most. Those are fewer than half
+/// the pool's size: a resolver holding a checkout may still read through the pool (a relation
+/// loaded by its own loader), and the replicas' listener keeps one connection, so a checkout that
+/// finds its share taken reads through the pool, statement by statement, as before. The database
+/// therefore sees up to the pool's size plus that share. A kept connection is checked with a round
+/// trip before use only when it sat idle long enough to have been dropped, as the pool checks
+/// its own ([`IDLE_BEFORE_CHECK`]), and is closed when older than [`KEPT_LIFETIME`]. A connection
+/// whose statement was abandoned midway (the request was cancelled) or failed as an outage does
+/// ([`crate::error::is_outage`]) is closed, never kept; a checkout's later statements then run on
+/// the pool. SQLite's statements always run on the pool: its connections are in the process and
+/// checking them costs no round trip.
 pub struct Checkout<'a> {
     db: &'a DatabaseConnection,
     checkouts: &'a Checkouts,
     pinned: Mutex<Pinned<'a>>,
 }
 
-/// A pool's checkouts: the connections they hold, the statements they ran on them, and the
-/// counter of the pool's statements (`AppState::statements`), which counts theirs too.
+/// How long the checkouts keep a connection after it was opened (the pool's own default
+/// lifetime): a database's per-connection memory does not grow without bound.
+const KEPT_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// A pool's checkouts: the connections they hold and keep, the statements they ran on them, and
+/// the counter of the pool's statements (`AppState::statements`), which counts theirs too.
 pub struct Checkouts {
     held: AtomicU32,
     on_held: AtomicU64,
     statements: Arc<AtomicU64>,
+    kept: std::sync::Mutex<Vec<Kept>>,
+}
+
+/// A connection of the checkouts, out of the pool.
+struct Kept {
+    conn: PgConnection,
+    opened: Instant,
+    used: Instant,
+}
+
+impl Kept {
+    /// Closes the connection politely, in a task of its own.
+    fn close(self) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(5), self.conn.close()).await;
+            });
+        }
+    }
 }
 
 impl Checkouts {
     /// The checkouts of a pool whose statements `statements` counts.
     pub fn new(statements: Arc<AtomicU64>) -> Self {
-        Checkouts { held: AtomicU32::new(0), on_held: AtomicU64::new(0), statements }
+        Checkouts {
+            held: AtomicU32::new(0),
+            on_held: AtomicU64::new(0),
+            statements,
+            kept: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
     /// How many connections checkouts hold now.
     pub fn held(&self) -> u32 {
         self.held.load(Ordering::Acquire)
+    }
+
+    /// How many connections the checkouts keep for the next ones, now.
+    pub fn kept(&self) -> usize {
+        self.lock_kept().len()
     }
 
     /// How many statements checkouts ran on the connections they held, since start.
@@ -161,19 +199,60 @@ impl Checkouts {
     pub fn most(max: u32) -> u32 {
         max.saturating_sub(1) / 2
     }
+
+    /// A kept connection, checked when it sat idle (dropped when it fails the check or is too
+    /// old), or else one taken out of the pool.
+    async fn take(&self, pool: &sqlx::PgPool) -> Result<Kept, DbErr> {
+        loop {
+            let last = self.lock_kept().pop();
+            let Some(mut kept) = last else {
+                let conn = pool.acquire().await.map_err(acquire_error)?.detach();
+                let now = Instant::now();
+                return Ok(Kept { conn, opened: now, used: now });
+            };
+            if kept.opened.elapsed() >= KEPT_LIFETIME {
+                kept.close();
+                continue;
+            }
+            if kept.used.elapsed() >= IDLE_BEFORE_CHECK && kept.conn.ping().await.is_err() {
+                continue;
+            }
+            return Ok(kept);
+        }
+    }
+
+    /// Keeps a connection for the next checkout.
+    fn keep(&self, mut kept: Kept) {
+        kept.used = Instant::now();
+        self.lock_kept().push(kept);
+    }
+
+    fn lock_kept(&self) -> std::sync::MutexGuard<'_, Vec<Kept>> {
+        // A poisoned lock only means a thread panicked while pushing or popping; the list holds.
+        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 enum Pinned<'a> {
     /// No statement yet.
     Not,
-    /// The connection, and its place among the connections checkouts hold.
-    Held { conn: PoolConnection<Postgres>, _place: Share<'a> },
-    /// Through the pool: SQLite, or half the pool already held by checkouts.
+    /// The connection, and its place among those checkouts hold.
+    Held { held: Held, _place: Share<'a> },
+    /// Through the pool: SQLite, or the checkouts' share already held.
     Pool,
 }
 
-/// A checkout's place among the connections the pool's checkouts hold (at most half the pool);
-/// given up when dropped, also when the checkout is dropped while it waits for its connection.
+/// A checkout's connection.
+struct Held {
+    kept: Kept,
+    /// Set while a statement runs: a checkout dropped meanwhile leaves its connection midway
+    /// through the statement's answer, and closes it.
+    running: bool,
+}
+
+/// A checkout's place among the connections the pool's checkouts hold (fewer than half the
+/// pool); given up when dropped, also when the checkout is dropped while it waits for its
+/// connection.
 struct Share<'a>(&'a AtomicU32);
 
 impl<'a> Share<'a> {
@@ -198,24 +277,33 @@ impl<'a> Checkout<'a> {
 
     /// The checked-out connection, taken now if this is the first statement; `None` to run the
     /// statement on the pool.
-    async fn pinned(&self) -> Result<Option<MappedMutexGuard<'_, PoolConnection<Postgres>>>, DbErr> {
+    async fn pinned(&self) -> Result<Option<MappedMutexGuard<'_, Held>>, DbErr> {
         let mut pinned = self.pinned.lock().await;
         if let Pinned::Not = *pinned {
             *pinned = Pinned::Pool;
             if self.db.get_database_backend() == DatabaseBackend::Postgres {
                 let pool = self.db.get_postgres_connection_pool();
                 let most = Checkouts::most(pool.options().get_max_connections());
-                if let Some(share) = Share::take(&self.checkouts.held, most) {
-                    let conn = pool.acquire().await.map_err(acquire_error)?;
-                    *pinned = Pinned::Held { conn, _place: share };
+                if let Some(place) = Share::take(&self.checkouts.held, most) {
+                    let kept = self.checkouts.take(pool).await?;
+                    *pinned = Pinned::Held { held: Held { kept, running: false }, _place: place };
                 }
             }
         }
         Ok(MutexGuard::try_map(pinned, |pinned| match pinned {
-            Pinned::Held { conn, .. } => Some(conn),
+            Pinned::Held { held, .. } => Some(held),
             _ => None,
         })
         .ok())
+    }
+}
+
+impl Drop for Checkout<'_> {
+    /// The connection is kept for the next checkout, unless a statement was abandoned on it.
+    fn drop(&mut self) {
+        if let Pinned::Held { held, .. } = std::mem::replace(self.pinned.get_mut(), Pinned::Pool) {
+            if held.running { held.kept.close() } else { self.checkouts.keep(held.kept) }
+        }
     }
 }
 
@@ -285,18 +373,22 @@ impl ConnectionTrait for Checkout<'_> {
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        let Some(mut conn) = self.pinned().await? else { return self.db.query_one_raw(stmt).await };
+        let Some(mut held) = self.pinned().await? else { return self.db.query_one_raw(stmt).await };
         let started = Instant::now();
-        let row = bound(&stmt).fetch_optional(&mut **conn).await;
-        drop(conn);
+        held.running = true;
+        let row = bound(&stmt).fetch_optional(&mut held.kept.conn).await;
+        held.running = false;
+        drop(held);
         Ok(self.finished(&stmt, started, row).await?.map(Into::into))
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        let Some(mut conn) = self.pinned().await? else { return self.db.query_all_raw(stmt).await };
+        let Some(mut held) = self.pinned().await? else { return self.db.query_all_raw(stmt).await };
         let started = Instant::now();
-        let rows = bound(&stmt).fetch_all(&mut **conn).await;
-        drop(conn);
+        held.running = true;
+        let rows = bound(&stmt).fetch_all(&mut held.kept.conn).await;
+        held.running = false;
+        drop(held);
         Ok(self.finished(&stmt, started, rows).await?.into_iter().map(Into::into).collect())
     }
 }

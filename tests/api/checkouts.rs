@@ -1,7 +1,7 @@
-//! A page and its relations are read through one pooled connection (`db::Checkout`): taken at
-//! the first statement, given back when the checkout ends, every statement counted as the pool's
-//! are; and checkouts hold less than half the pool, so a reader holding one can always get a
-//! second connection.
+//! A page and its relations are read through one connection (`db::Checkout`): taken at the
+//! first statement, kept for the next checkout when the checkout ends (closed if a statement was
+//! abandoned on it), every statement counted as the pool's are; and checkouts hold less than half
+//! the pool, so a reader holding one can always get a second connection.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -58,15 +58,33 @@ async fn a_checkout_reads_through_one_connection_and_counts_every_statement() {
     assert!(!others.is_empty() && !others.contains(&first), "the checkout holds its connection: {first} in {others:?}");
     drop(reads);
     assert_eq!(app.state.checkouts.held(), 0);
-    // Given back (after the pool's check on release, in a task of its own).
-    let mut back = false;
-    for _ in 0..10 {
-        if pool_backends(&app).await.contains(&first) {
-            back = true;
-            break;
-        }
+    assert_eq!(app.state.checkouts.kept(), 1, "the connection is kept for the next checkout");
+    let next = Checkout::of(&app.state.db, &app.state.checkouts);
+    assert_eq!(who(&next).await, first, "the next checkout reads on the kept connection");
+    assert!(!pool_backends(&app).await.contains(&first), "a kept connection is not the pool's");
+    drop(next);
+    assert_eq!(app.state.checkouts.kept(), 1);
+}
+
+/// A checkout dropped while its statement runs (a cancelled request) leaves the connection
+/// midway through an answer: it is closed, not kept, and the next checkout reads on another.
+#[tokio::test]
+async fn a_checkout_dropped_midway_through_a_statement_closes_its_connection() {
+    let app = TestApp::spawn().await;
+    if TestDb::backend() != "postgres" {
+        return;
     }
-    assert!(back, "the connection goes back to the pool when the checkout ends");
+    let reads = Checkout::of(&app.state.db, &app.state.checkouts);
+    let first = who(&reads).await;
+    let slow = Statement::from_string(DbBackend::Postgres, "SELECT pg_sleep(1)::text AS slept");
+    let cut = tokio::time::timeout(Duration::from_millis(100), reads.query_one_raw(slow)).await;
+    assert!(cut.is_err(), "the statement was cut short");
+    drop(reads);
+    assert_eq!((app.state.checkouts.held(), app.state.checkouts.kept()), (0, 0), "nothing held, nothing kept");
+    let next = Checkout::of(&app.state.db, &app.state.checkouts);
+    let second = who(&next).await;
+    assert_ne!(second, first, "the next checkout reads on another connection");
+    assert_eq!(who(&next).await, second, "and answers its own statements");
 }
 
 #[tokio::test]
