@@ -120,34 +120,41 @@ pub async fn migrations_current(db: &DatabaseConnection) -> anyhow::Result<bool>
 /// page of persons with their talks is two round trips.
 ///
 /// The checkouts' connections are taken out of the pool for good (`PoolConnection::detach`) and
-/// kept by [`Checkouts`], as many as checkouts hold at once at most. Those are fewer than half
-/// the pool's size: a resolver holding a checkout may still read through the pool (a relation
-/// loaded by its own loader), and the replicas' listener keeps one connection, so a checkout that
-/// finds its share taken reads through the pool, statement by statement, as before. The database
-/// therefore sees up to the pool's size plus that share. A kept connection is checked with a round
-/// trip before use only when it sat idle long enough to have been dropped, as the pool checks
-/// its own ([`IDLE_BEFORE_CHECK`]), and is closed when older than [`KEPT_LIFETIME`]. A connection
-/// whose statement was abandoned midway (the request was cancelled) or failed as an outage does
-/// ([`crate::error::is_outage`]) is closed, never kept; a checkout's later statements then run on
-/// the pool. SQLite's statements always run on the pool: its connections are in the process and
-/// checking them costs no round trip.
+/// kept by [`Checkouts`]: at most their share, fewer than half the pool's size, are held or kept
+/// at once (a checkout that finds the share taken reads through the pool, statement by
+/// statement), so the database sees at most the pool's size plus that share. A kept connection is
+/// checked with a round trip before use only when it sat idle long enough to have been dropped, as
+/// the pool checks its own ([`IDLE_BEFORE_CHECK`]); it is closed when it sat idle for
+/// [`KEPT_IDLE`] or was taken [`KEPT_LIFETIME`] ago. A connection whose statement was abandoned
+/// midway (the request was cancelled) keeps its place in the share until its answer has come and
+/// been read, as the pool waits for it before reusing a connection, and is kept then (closed when
+/// the answer takes longer than [`DRAIN_WAIT`]). One that failed as an outage does
+/// ([`crate::error::is_outage`]) is dropped; the checkout's later statements run on the pool.
+/// SQLite's statements always run on the pool: its connections are in the process and checking
+/// them costs no round trip.
 pub struct Checkout<'a> {
     db: &'a DatabaseConnection,
     checkouts: &'a Checkouts,
-    pinned: Mutex<Pinned<'a>>,
+    pinned: Mutex<Pinned>,
 }
 
-/// How long the checkouts keep a connection after it was opened (the pool's own default
-/// lifetime): a database's per-connection memory does not grow without bound.
+/// How long the checkouts keep a connection after they took it from the pool (the pool's own
+/// default lifetime): a database's per-connection memory does not grow without bound.
 const KEPT_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// How long a kept connection may sit unused before it is closed (the pool's default).
+const KEPT_IDLE: Duration = Duration::from_secs(10 * 60);
+
+/// How long the answer of an abandoned statement is waited for before its connection is closed.
+const DRAIN_WAIT: Duration = Duration::from_secs(30);
 
 /// A pool's checkouts: the connections they hold and keep, the statements they ran on them, and
 /// the counter of the pool's statements (`AppState::statements`), which counts theirs too.
 pub struct Checkouts {
-    held: AtomicU32,
+    held: Arc<AtomicU32>,
     on_held: AtomicU64,
     statements: Arc<AtomicU64>,
-    kept: std::sync::Mutex<Vec<Kept>>,
+    kept: Arc<std::sync::Mutex<Vec<Kept>>>,
 }
 
 /// A connection of the checkouts, out of the pool.
@@ -158,6 +165,11 @@ struct Kept {
 }
 
 impl Kept {
+    /// Whether the connection is to be closed rather than kept.
+    fn stale(&self) -> bool {
+        self.opened.elapsed() >= KEPT_LIFETIME || self.used.elapsed() >= KEPT_IDLE
+    }
+
     /// Closes the connection politely, in a task of its own.
     fn close(self) {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -171,12 +183,7 @@ impl Kept {
 impl Checkouts {
     /// The checkouts of a pool whose statements `statements` counts.
     pub fn new(statements: Arc<AtomicU64>) -> Self {
-        Checkouts {
-            held: AtomicU32::new(0),
-            on_held: AtomicU64::new(0),
-            statements,
-            kept: std::sync::Mutex::new(Vec::new()),
-        }
+        Checkouts { held: Arc::default(), on_held: AtomicU64::new(0), statements, kept: Arc::default() }
     }
 
     /// How many connections checkouts hold now.
@@ -200,8 +207,8 @@ impl Checkouts {
         max.saturating_sub(1) / 2
     }
 
-    /// A kept connection, checked when it sat idle (dropped when it fails the check or is too
-    /// old), or else one taken out of the pool.
+    /// A kept connection, checked when it sat idle (dropped when it fails the check or does not
+    /// answer it in time), or else one taken out of the pool.
     async fn take(&self, pool: &sqlx::PgPool) -> Result<Kept, DbErr> {
         loop {
             let last = self.lock_kept().pop();
@@ -210,34 +217,50 @@ impl Checkouts {
                 let now = Instant::now();
                 return Ok(Kept { conn, opened: now, used: now });
             };
-            if kept.opened.elapsed() >= KEPT_LIFETIME {
+            if kept.stale() {
                 kept.close();
                 continue;
             }
-            if kept.used.elapsed() >= IDLE_BEFORE_CHECK && kept.conn.ping().await.is_err() {
+            if kept.used.elapsed() >= IDLE_BEFORE_CHECK
+                && !matches!(tokio::time::timeout(ACQUIRE_TIMEOUT, kept.conn.ping()).await, Ok(Ok(())))
+            {
                 continue;
             }
             return Ok(kept);
         }
     }
 
-    /// Keeps a connection for the next checkout.
-    fn keep(&self, mut kept: Kept) {
-        kept.used = Instant::now();
-        self.lock_kept().push(kept);
+    /// Keeps a connection for the next checkout, and closes those kept too long.
+    fn keep(&self, kept: Kept) {
+        keep(&self.kept, kept);
     }
 
     fn lock_kept(&self) -> std::sync::MutexGuard<'_, Vec<Kept>> {
-        // A poisoned lock only means a thread panicked while pushing or popping; the list holds.
-        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.kept)
     }
 }
 
-enum Pinned<'a> {
+fn keep(list: &std::sync::Mutex<Vec<Kept>>, mut kept: Kept) {
+    kept.used = Instant::now();
+    let mut list = lock(list);
+    list.push(kept);
+    let stale: Vec<Kept> = list.extract_if(.., |kept| kept.stale()).collect();
+    drop(list);
+    for kept in stale {
+        kept.close();
+    }
+}
+
+fn lock(list: &std::sync::Mutex<Vec<Kept>>) -> std::sync::MutexGuard<'_, Vec<Kept>> {
+    // A poisoned lock only means a thread panicked while pushing or popping; the list holds.
+    list.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+enum Pinned {
     /// No statement yet.
     Not,
     /// The connection, and its place among those checkouts hold.
-    Held { held: Held, _place: Share<'a> },
+    Held { held: Held, place: Share },
     /// Through the pool: SQLite, or the checkouts' share already held.
     Pool,
 }
@@ -253,17 +276,17 @@ struct Held {
 /// A checkout's place among the connections the pool's checkouts hold (fewer than half the
 /// pool); given up when dropped, also when the checkout is dropped while it waits for its
 /// connection.
-struct Share<'a>(&'a AtomicU32);
+struct Share(Arc<AtomicU32>);
 
-impl<'a> Share<'a> {
+impl Share {
     /// A place, when fewer than `most` are taken.
-    fn take(held: &'a AtomicU32, most: u32) -> Option<Self> {
+    fn take(held: &Arc<AtomicU32>, most: u32) -> Option<Self> {
         held.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < most).then_some(n + 1)).ok()?;
-        Some(Share(held))
+        Some(Share(held.clone()))
     }
 }
 
-impl Drop for Share<'_> {
+impl Drop for Share {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
@@ -286,7 +309,7 @@ impl<'a> Checkout<'a> {
                 let most = Checkouts::most(pool.options().get_max_connections());
                 if let Some(place) = Share::take(&self.checkouts.held, most) {
                     let kept = self.checkouts.take(pool).await?;
-                    *pinned = Pinned::Held { held: Held { kept, running: false }, _place: place };
+                    *pinned = Pinned::Held { held: Held { kept, running: false }, place };
                 }
             }
         }
@@ -299,11 +322,25 @@ impl<'a> Checkout<'a> {
 }
 
 impl Drop for Checkout<'_> {
-    /// The connection is kept for the next checkout, unless a statement was abandoned on it.
+    /// The connection is kept for the next checkout; one a statement was abandoned on first has
+    /// its answer read, in a task of its own that keeps its place meanwhile.
     fn drop(&mut self) {
-        if let Pinned::Held { held, .. } = std::mem::replace(self.pinned.get_mut(), Pinned::Pool) {
-            if held.running { held.kept.close() } else { self.checkouts.keep(held.kept) }
+        let Pinned::Held { held, place } = std::mem::replace(self.pinned.get_mut(), Pinned::Pool) else { return };
+        if !held.running {
+            return self.checkouts.keep(held.kept);
         }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let list = self.checkouts.kept.clone();
+        runtime.spawn(async move {
+            let mut kept = held.kept;
+            // The check waits for the abandoned answer and reads it, as the pool's check does.
+            match tokio::time::timeout(DRAIN_WAIT, kept.conn.ping()).await {
+                Ok(Ok(())) => keep(&list, kept),
+                Ok(Err(_)) => {}
+                Err(_) => kept.close(),
+            }
+            drop(place);
+        });
     }
 }
 

@@ -13,24 +13,33 @@
 //!   line, an administrator's SQL. Every server hears it ([`crate::replicas`]) and forgets.
 //! - The server that made a change forgets after its commit too, so its own next request reads
 //!   the change ([`crate::AppState::forget_user`], `renameVillage`).
-//! - Nothing is kept until the server listens, nor while its listener is cut off (it may miss an
-//!   announcement), nor on SQLite, where no channel announces changes and reads cost no round
-//!   trip.
+//! - Nothing is kept until the server listens, nor after its listener reports it was cut off (it
+//!   may have missed an announcement), nor on SQLite, where no channel announces changes and
+//!   reads cost no round trip.
+//! - Names are read again once they are [`KEPT_FOR`] old, as viewers are: a listener cut off
+//!   without a word (a dropped route, a failover), or a change made with triggers disabled
+//!   (a restore with `--disable-triggers`), leaves names that stale for no longer than that.
 //!
 //! A reference whose name is not kept (a user or village added since, or one the role does not
 //! read) is read by the statement as before, so what is kept only ever saves a statement; it
-//! never answers differently from it, but for the moments between a change's commit and its
-//! announcement reaching another server.
+//! answers as the statement would but for the moments between a change's commit and its
+//! announcement reaching another server, at most [`KEPT_FOR`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use entity::enums::Role;
 use uuid::Uuid;
 
 use crate::graphql::loaders::Officer;
 use crate::graphql::org::Village;
+
+/// How long names are kept at most: the longest a name may stay stale when an announcement is
+/// lost without a word. A minute for a village's or an officer's name; a viewer, whose access
+/// hangs on it, is kept 5 s (`auth::viewer::CACHE_TTL`).
+pub const KEPT_FOR: Duration = Duration::from_secs(60);
 
 /// The names a role reads in a town: its villages and its officers.
 #[derive(Default)]
@@ -49,7 +58,8 @@ pub struct Directory {
 
 #[derive(Default)]
 struct Entries {
-    kept: HashMap<(Role, Uuid), Arc<Names>>,
+    /// The names, and when they were read.
+    kept: HashMap<(Role, Uuid), (Arc<Names>, Instant)>,
     /// Counts forgets: names read before one must not be kept.
     generation: u64,
 }
@@ -72,17 +82,18 @@ impl Directory {
             return Kept::Untrusted;
         }
         match entries.kept.get(&(role, town)) {
-            Some(names) => Kept::Names(names.clone()),
-            None => Kept::Read(entries.generation),
+            Some((names, read)) if read.elapsed() < KEPT_FOR => Kept::Names(names.clone()),
+            _ => Kept::Read(entries.generation),
         }
     }
 
     /// Keeps the names `role` reads in `town`, read after [`Directory::kept`] answered
-    /// `Read(generation)`; dropped when something was forgotten meanwhile.
-    pub fn keep(&self, role: Role, town: Uuid, generation: u64, names: Arc<Names>) {
+    /// `Read(generation)` at `read`; dropped when something was forgotten meanwhile. They must be
+    /// read outside any transaction: a rolled-back change is never announced.
+    pub fn keep(&self, role: Role, town: Uuid, generation: u64, read: Instant, names: Arc<Names>) {
         let mut entries = self.lock();
         if entries.generation == generation && self.trusted() {
-            entries.kept.insert((role, town), names);
+            entries.kept.insert((role, town), (names, read));
         }
     }
 
@@ -135,11 +146,14 @@ mod tests {
         directory.trust();
         let Kept::Read(generation) = directory.kept(Role::Police, town) else { panic!("nothing kept yet") };
         directory.forget();
-        directory.keep(Role::Police, town, generation, Arc::default());
+        directory.keep(Role::Police, town, generation, Instant::now(), Arc::default());
         assert!(matches!(directory.kept(Role::Police, town), Kept::Read(_)), "read before the forget");
         let Kept::Read(generation) = directory.kept(Role::Police, town) else { panic!("nothing kept yet") };
-        directory.keep(Role::Police, town, generation, Arc::default());
+        directory.keep(Role::Police, town, generation, Instant::now(), Arc::default());
         assert!(matches!(directory.kept(Role::Police, town), Kept::Names(_)));
+        let Some(long_ago) = Instant::now().checked_sub(KEPT_FOR) else { return };
+        directory.keep(Role::Judicial, town, generation, long_ago, Arc::default());
+        assert!(matches!(directory.kept(Role::Judicial, town), Kept::Read(_)), "read again once old");
         assert!(matches!(directory.kept(Role::Village, town), Kept::Read(_)), "per role");
         assert!(matches!(directory.kept(Role::Police, Uuid::now_v7()), Kept::Read(_)), "per town");
         directory.distrust();

@@ -1,7 +1,8 @@
 //! A page and its relations are read through one connection (`db::Checkout`): taken at the
-//! first statement, kept for the next checkout when the checkout ends (closed if a statement was
-//! abandoned on it), every statement counted as the pool's are; and checkouts hold less than half
-//! the pool, so a reader holding one can always get a second connection.
+//! first statement, kept for the next checkout when the checkout ends (once the answer of a
+//! statement abandoned on it has been read), every statement counted as the pool's are; and
+//! checkouts hold less than half the pool, so a reader holding one can always get a second
+//! connection.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -66,25 +67,35 @@ async fn a_checkout_reads_through_one_connection_and_counts_every_statement() {
     assert_eq!(app.state.checkouts.kept(), 1);
 }
 
-/// A checkout dropped while its statement runs (a cancelled request) leaves the connection
-/// midway through an answer: it is closed, not kept, and the next checkout reads on another.
+/// A checkout dropped while its statement runs (a cancelled request) leaves its connection
+/// midway through an answer: the connection keeps its place until the answer has come and been
+/// read, then is kept, and answers the next checkout's statements, not the abandoned one's.
 #[tokio::test]
-async fn a_checkout_dropped_midway_through_a_statement_closes_its_connection() {
+async fn a_connection_left_midway_through_a_statement_is_drained_before_it_is_kept() {
     let app = TestApp::spawn().await;
     if TestDb::backend() != "postgres" {
         return;
     }
-    let reads = Checkout::of(&app.state.db, &app.state.checkouts);
+    let checkouts = &app.state.checkouts;
+    let reads = Checkout::of(&app.state.db, checkouts);
     let first = who(&reads).await;
     let slow = Statement::from_string(DbBackend::Postgres, "SELECT pg_sleep(1)::text AS slept");
     let cut = tokio::time::timeout(Duration::from_millis(100), reads.query_one_raw(slow)).await;
     assert!(cut.is_err(), "the statement was cut short");
     drop(reads);
-    assert_eq!((app.state.checkouts.held(), app.state.checkouts.kept()), (0, 0), "nothing held, nothing kept");
-    let next = Checkout::of(&app.state.db, &app.state.checkouts);
+    assert_eq!((checkouts.held(), checkouts.kept()), (1, 0), "its place is kept while the answer comes");
+    let next = Checkout::of(&app.state.db, checkouts);
     let second = who(&next).await;
-    assert_ne!(second, first, "the next checkout reads on another connection");
-    assert_eq!(who(&next).await, second, "and answers its own statements");
+    assert_ne!(second, first, "the next checkout reads on another connection meanwhile");
+    drop(next);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while checkouts.held() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!((checkouts.held(), checkouts.kept()), (0, 2), "drained, then kept");
+    let again = Checkout::of(&app.state.db, checkouts);
+    assert_eq!(who(&again).await, first, "the drained connection answers its own statements");
+    assert_eq!(who(&again).await, first);
 }
 
 #[tokio::test]

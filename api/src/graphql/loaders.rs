@@ -370,7 +370,8 @@ pub async fn prime_names(
 /// The villages among `villages` and the officers among `officers` the viewer reads: those the
 /// directory keeps for the viewer's role and town (read whole, and kept, when it keeps none yet),
 /// the others read by the two loaders' scoped queries joined by UNION ALL, so a page that shows
-/// both pays at most one round trip for them.
+/// both pays at most one round trip for them. `db` is never a transaction (what it reads is
+/// kept; a rolled-back change is never announced): the pool, or a page's checkout.
 async fn names_of(
     state: &AppState,
     viewer: &Viewer,
@@ -382,9 +383,10 @@ async fn names_of(
         Kept::Untrusted => return read_names(state, viewer, db, Some(villages), Some(officers)).await,
         Kept::Names(names) => names,
         Kept::Read(generation) => {
+            let read = std::time::Instant::now();
             let (villages, officers) = read_names(state, viewer, db, None, None).await?;
             let names = Arc::new(Names { villages, officers });
-            state.directory.keep(viewer.role, viewer.town_id, generation, names.clone());
+            state.directory.keep(viewer.role, viewer.town_id, generation, read, names.clone());
             names
         }
     };
