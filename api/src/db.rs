@@ -193,7 +193,7 @@ impl Checkouts {
 
     /// How many connections the checkouts keep for the next ones, now.
     pub fn kept(&self) -> usize {
-        self.lock_kept().len()
+        crate::lock(&self.kept).len()
     }
 
     /// How many statements checkouts ran on the connections they held, since start.
@@ -211,7 +211,7 @@ impl Checkouts {
     /// answer it in time), or else one taken out of the pool.
     async fn take(&self, pool: &sqlx::PgPool) -> Result<Kept, DbErr> {
         loop {
-            let last = self.lock_kept().pop();
+            let last = crate::lock(&self.kept).pop();
             let Some(mut kept) = last else {
                 let conn = pool.acquire().await.map_err(acquire_error)?.detach();
                 let now = Instant::now();
@@ -229,31 +229,19 @@ impl Checkouts {
             return Ok(kept);
         }
     }
-
-    /// Keeps a connection for the next checkout, and closes those kept too long.
-    fn keep(&self, kept: Kept) {
-        keep(&self.kept, kept);
-    }
-
-    fn lock_kept(&self) -> std::sync::MutexGuard<'_, Vec<Kept>> {
-        lock(&self.kept)
-    }
 }
 
+/// Keeps a connection in the checkouts' `list` for the next checkout, and closes those kept too
+/// long.
 fn keep(list: &std::sync::Mutex<Vec<Kept>>, mut kept: Kept) {
     kept.used = Instant::now();
-    let mut list = lock(list);
+    let mut list = crate::lock(list);
     list.push(kept);
     let stale: Vec<Kept> = list.extract_if(.., |kept| kept.stale()).collect();
     drop(list);
     for kept in stale {
         kept.close();
     }
-}
-
-fn lock(list: &std::sync::Mutex<Vec<Kept>>) -> std::sync::MutexGuard<'_, Vec<Kept>> {
-    // A poisoned lock only means a thread panicked while pushing or popping; the list holds.
-    list.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 enum Pinned {
@@ -327,7 +315,7 @@ impl Drop for Checkout<'_> {
     fn drop(&mut self) {
         let Pinned::Held { held, place } = std::mem::replace(self.pinned.get_mut(), Pinned::Pool) else { return };
         if !held.running {
-            return self.checkouts.keep(held.kept);
+            return keep(&self.checkouts.kept, held.kept);
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let list = self.checkouts.kept.clone();

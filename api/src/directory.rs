@@ -65,7 +65,7 @@ struct Entries {
 }
 
 /// What the directory has for a role and town.
-pub enum Kept {
+pub enum Lookup {
     /// The names, kept.
     Names(Arc<Names>),
     /// Nothing kept: read the names, and keep them under this generation ([`Directory::keep`]).
@@ -76,14 +76,14 @@ pub enum Kept {
 
 impl Directory {
     /// The names `role` reads in `town`, if kept.
-    pub fn kept(&self, role: Role, town: Uuid) -> Kept {
+    pub fn kept(&self, role: Role, town: Uuid) -> Lookup {
         let entries = self.lock();
         if !self.trusted() {
-            return Kept::Untrusted;
+            return Lookup::Untrusted;
         }
         match entries.kept.get(&(role, town)) {
-            Some((names, read)) if read.elapsed() < KEPT_FOR => Kept::Names(names.clone()),
-            _ => Kept::Read(entries.generation),
+            Some((names, read)) if read.elapsed() < KEPT_FOR => Lookup::Names(names.clone()),
+            _ => Lookup::Read(entries.generation),
         }
     }
 
@@ -129,8 +129,7 @@ impl Directory {
     }
 
     fn lock(&self) -> MutexGuard<'_, Entries> {
-        // A poisoned lock only means another request panicked mid-insert; the map is still valid.
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::lock(&self.entries)
     }
 }
 
@@ -142,23 +141,23 @@ mod tests {
     fn names_read_before_a_forget_are_not_kept() {
         let directory = Directory::default();
         let town = Uuid::now_v7();
-        assert!(matches!(directory.kept(Role::Police, town), Kept::Untrusted), "nothing before the server listens");
+        assert!(matches!(directory.kept(Role::Police, town), Lookup::Untrusted), "nothing before the server listens");
         directory.trust();
-        let Kept::Read(generation) = directory.kept(Role::Police, town) else { panic!("nothing kept yet") };
+        let Lookup::Read(generation) = directory.kept(Role::Police, town) else { panic!("nothing kept yet") };
         directory.forget();
         directory.keep(Role::Police, town, generation, Instant::now(), Arc::default());
-        assert!(matches!(directory.kept(Role::Police, town), Kept::Read(_)), "read before the forget");
-        let Kept::Read(generation) = directory.kept(Role::Police, town) else { panic!("nothing kept yet") };
+        assert!(matches!(directory.kept(Role::Police, town), Lookup::Read(_)), "read before the forget");
+        let Lookup::Read(generation) = directory.kept(Role::Police, town) else { panic!("nothing kept yet") };
         directory.keep(Role::Police, town, generation, Instant::now(), Arc::default());
-        assert!(matches!(directory.kept(Role::Police, town), Kept::Names(_)));
+        assert!(matches!(directory.kept(Role::Police, town), Lookup::Names(_)));
         let Some(long_ago) = Instant::now().checked_sub(KEPT_FOR) else { return };
         directory.keep(Role::Judicial, town, generation, long_ago, Arc::default());
-        assert!(matches!(directory.kept(Role::Judicial, town), Kept::Read(_)), "read again once old");
-        assert!(matches!(directory.kept(Role::Village, town), Kept::Read(_)), "per role");
-        assert!(matches!(directory.kept(Role::Police, Uuid::now_v7()), Kept::Read(_)), "per town");
+        assert!(matches!(directory.kept(Role::Judicial, town), Lookup::Read(_)), "read again once old");
+        assert!(matches!(directory.kept(Role::Village, town), Lookup::Read(_)), "per role");
+        assert!(matches!(directory.kept(Role::Police, Uuid::now_v7()), Lookup::Read(_)), "per town");
         directory.distrust();
-        assert!(matches!(directory.kept(Role::Police, town), Kept::Untrusted));
+        assert!(matches!(directory.kept(Role::Police, town), Lookup::Untrusted));
         directory.trust();
-        assert!(matches!(directory.kept(Role::Police, town), Kept::Read(_)), "trusted again, starting empty");
+        assert!(matches!(directory.kept(Role::Police, town), Lookup::Read(_)), "trusted again, starting empty");
     }
 }

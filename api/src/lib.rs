@@ -43,6 +43,13 @@ use crate::access::Access;
 use crate::auth::Auth;
 use crate::config::Config;
 
+/// Locks `mutex` whatever happened to an earlier holder: the process's small caches (viewers,
+/// names, the checkouts' connections) are changed by single inserts and removals, so a thread
+/// that panicked while holding one cannot have left it half-changed.
+pub fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// What every request shares: the pool, authentication state and the access layer.
 pub struct AppState {
     pub db: DatabaseConnection,

@@ -195,8 +195,7 @@ impl ViewerCache {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
-        // A poisoned lock only means another request panicked mid-insert; the map is still valid.
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::lock(&self.entries)
     }
 }
 

@@ -29,7 +29,7 @@ use crate::AppState;
 use crate::access::resource::{OrgUnits, Villages};
 use crate::access::store::{Child, Listing, Store, among};
 use crate::auth::Viewer;
-use crate::directory::{Kept, Names};
+use crate::directory::{Lookup, Names};
 
 /// The per-request loaders, put into the request data by the HTTP layer.
 pub struct Loaders {
@@ -380,9 +380,9 @@ async fn names_of(
     officers: &[Uuid],
 ) -> Result<(HashMap<Uuid, Village>, HashMap<Uuid, Officer>), DbErr> {
     let kept = match state.directory.kept(viewer.role, viewer.town_id) {
-        Kept::Untrusted => return read_names(state, viewer, db, Some(villages), Some(officers)).await,
-        Kept::Names(names) => names,
-        Kept::Read(generation) => {
+        Lookup::Untrusted => return read_names(state, viewer, db, Some(villages), Some(officers)).await,
+        Lookup::Names(names) => names,
+        Lookup::Read(generation) => {
             let read = std::time::Instant::now();
             let (villages, officers) = read_names(state, viewer, db, None, None).await?;
             let names = Arc::new(Names { villages, officers });
